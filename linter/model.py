@@ -1,0 +1,176 @@
+"""The data every pipeline stage shares: source spans, positioned values, policy documents, resources, findings.
+
+Loaders turn text into `Node` trees; extractors turn nodes into `PolicyDocument`s and `Resource`s;
+the engine turns those into `Finding`s. Nothing here does I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+# A value that cannot be known offline (a Terraform variable without default, `!GetAtt`, a pseudo
+# parameter). It is embedded in strings as this private-use character so that glob matching treats it as
+# "some fixed text": a `*` in a pattern can match it, but it never matches a literal and is never `*`.
+UNKNOWN = "\ue000"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """1-based line and column (in characters) of the first character and of the character after the last."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def cover(self, other: Span) -> Span:
+        """The smallest span containing both."""
+        start = min((self.line, self.column), (other.line, other.column))
+        end = max((self.end_line, self.end_column), (other.end_line, other.end_column))
+        return Span(start[0], start[1], end[0], end[1])
+
+
+Scalar = Union[str, int, float, bool, None]
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """A value from a source file with its span.
+
+    `value` is a scalar, a `list[Node]` or a `dict[str, Node]`; for dicts `key_spans` gives the span of each
+    key. `ref` names the resource a reference points at (`aws_secretsmanager_secret.db`, `DatabaseSecret`)
+    when the value is an unknown that is known to be that resource's ARN or id. `path` is the file the node
+    came from (a policy read through Terraform's `file()` lives in another file than its resource).
+    """
+
+    value: Scalar | list[Node] | dict[str, Node]
+    span: Span
+    path: str = ""
+    key_spans: dict[str, Span] | None = None
+    ref: str | None = None
+
+    def get(self, key: str) -> Node | None:
+        """Child of a mapping node by exact key, or None for a missing key or a non-mapping node."""
+        return self.value.get(key) if isinstance(self.value, dict) else None
+
+    def items_list(self) -> list[Node]:
+        """The node's items: a list's elements, or the node itself for a single value (IAM's string-or-list)."""
+        return self.value if isinstance(self.value, list) else [self]
+
+    def plain(self) -> object:
+        """The value with positions stripped, for messages, fingerprints and tests."""
+        if isinstance(self.value, dict):
+            return {k: v.plain() for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain() for v in self.value]
+        return self.value
+
+    @property
+    def is_unknown(self) -> bool:
+        return isinstance(self.value, str) and UNKNOWN in self.value
+
+
+class DocKind(str, Enum):
+    """What a policy document is attached to decides how its elements are read."""
+
+    IDENTITY = "identity"
+    SECRET_RESOURCE = "secret-resource"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    KEY = "key"
+
+
+@dataclass(slots=True, eq=False)
+class Statement:
+    """One policy statement; each element is the node as written (string or list), or None when absent."""
+
+    node: Node
+    effect: Node | None = None
+    sid: Node | None = None
+    action: Node | None = None
+    not_action: Node | None = None
+    resource: Node | None = None
+    not_resource: Node | None = None
+    principal: Node | None = None
+    not_principal: Node | None = None
+    condition: Node | None = None
+
+
+@dataclass(slots=True, eq=False)
+class PolicyDocument:
+    """A policy document found in a file, with the resource that owns it (if any)."""
+
+    kind: DocKind
+    node: Node
+    path: str
+    statements: list[Statement]
+    version: Node | None = None
+    owner: str = ""  # address of the resource or data source that holds it; "" for a standalone file
+    span: Span | None = None  # where to report document-level findings; defaults to node.span
+
+    @property
+    def where(self) -> Span:
+        return self.span or self.node.span
+
+
+@dataclass(slots=True, eq=False)
+class Resource:
+    """An IaC resource that rules look at as a whole (a secret, its rotation, a key, a policy attachment).
+
+    `kind` is format-neutral (`secret`, `secret_policy`, `secret_rotation`, `secret_version`, `kms_key`);
+    `attributes` use Terraform's attribute names whatever the source format. `documents` are the policy
+    documents that apply to it (for a secret: its resource policies, wherever they were written), and
+    `links` name related resources by relation (`rotation`, `versions`, `policies`).
+    """
+
+    kind: str
+    type: str
+    address: str
+    path: str
+    span: Span
+    attributes: dict[str, Node] = field(default_factory=dict)
+    documents: list[PolicyDocument] = field(default_factory=list)
+    links: dict[str, list[Resource]] = field(default_factory=dict)
+    standalone: bool = False  # a standalone secret resource-policy file stands in for its secret
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """An input that could not be read or parsed; the run goes on without it."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(slots=True, eq=False)
+class Extraction:
+    """What one extractor found in the files it was given."""
+
+    documents: list[PolicyDocument] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files_scanned: int = 0
+
+    def extend(self, other: Extraction) -> None:
+        self.documents += other.documents
+        self.resources += other.resources
+        self.errors += other.errors
+        self.files_scanned += other.files_scanned
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    severity: str
+    title: str
+    message: str
+    path: str
+    span: Span
+    resource: str
+    fingerprint: str
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.rule_id, self.span, self.message)
