@@ -1,0 +1,65 @@
+"""Stage 1: which files to read, in a stable order, and what syntax each is written in."""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
+_YAML = (".yaml", ".yml", ".template")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # where to read it
+    display: str  # how to report it: as reached from the command-line argument, with '/' separators
+    syntax: str | None  # "terraform" (.tf and .tf.json), "json", "yaml"; None: named but not IaC by its name
+
+
+def syntax_of(name: str) -> str | None:
+    """The syntax a file name implies, or None for files policylint never reads."""
+    lower = name.lower()
+    if lower.endswith((".tf", ".tf.json")):
+        return "terraform"
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith(_YAML):
+        return "yaml"
+    return None
+
+
+def _excluded(display: str, excludes: tuple[str, ...]) -> bool:
+    parts = display.split("/")
+    return any(
+        fnmatch.fnmatchcase(display, pattern) or any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+        for pattern in excludes
+    )
+
+
+def _skip_dir(name: str, parent: Path) -> bool:
+    """Tool caches and CDK's bundled assets (code and copies of templates, not the stack itself)."""
+    return name in SKIP_DIRS or (name.startswith("asset.") and parent.name == "cdk.out")
+
+
+def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> list[SourceFile]:
+    """Files under the given paths, sorted by display path; a file named explicitly is always taken."""
+    found: dict[str, SourceFile] = {}
+    for arg in paths:
+        root = Path(arg)
+        if not root.is_dir():
+            found[root.as_posix()] = SourceFile(root, root.as_posix(), syntax_of(root.name))
+            continue
+        for directory, dirnames, filenames in os.walk(root):
+            rel_dir = Path(directory)
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if not _skip_dir(d, rel_dir)
+                and not _excluded((rel_dir / d).as_posix(), excludes)
+            )
+            for name in filenames:
+                syntax = syntax_of(name)
+                display = (rel_dir / name).as_posix()
+                if syntax and not _excluded(display, excludes):
+                    found[display] = SourceFile(rel_dir / name, display, syntax)
+    return [found[key] for key in sorted(found)]

@@ -1,0 +1,1 @@
+"""Extractors: positioned trees in, policy documents and resources out. One module per input format."""

@@ -1,0 +1,1 @@
+"""Loaders: text in, `Node` trees with exact spans out. One module per syntax."""

@@ -1,0 +1,44 @@
+"""Turning character offsets into 1-based line/column spans."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Callable
+
+from linter.model import Span
+
+# Maps an offset in the parsed text to (line, column) in the file; embedded documents (JSON inside a
+# Terraform heredoc or a CloudFormation string) supply their own to land positions in the outer file.
+Locator = Callable[[int], "tuple[int, int]"]
+
+
+class LineIndex:
+    """Offsets of line starts, so any character offset becomes a (line, column) in O(log n)."""
+
+    __slots__ = ("starts", "line_offset", "column_offset")
+
+    def __init__(self, text: str, line_offset: int = 0, column_offset: int = 0) -> None:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+        self.line_offset = line_offset
+        self.column_offset = column_offset  # applies to the first line only (text that starts mid-line)
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self.starts, offset) - 1
+        column = offset - self.starts[index] + 1
+        if index == 0:
+            column += self.column_offset
+        return index + 1 + self.line_offset, column
+
+    def span(self, start: int, end: int) -> Span:
+        return span_of(self, start, end)
+
+
+def span_of(locate: Locator, start: int, end: int) -> Span:
+    line, column = locate(start)
+    end_line, end_column = locate(end)
+    return Span(line, column, end_line, end_column)

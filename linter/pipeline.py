@@ -1,0 +1,84 @@
+"""The whole run, top to bottom: discover → load → extract → evaluate → filter → report data.
+
+Each stage lives in its own module; this one only wires them together and keeps a failing file from
+stopping the others.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from linter.discover import SourceFile, discover
+from linter.extract.policy import looks_like_policy
+from linter.loaders import jsonpos
+from linter.loaders.text import read_text
+from linter.model import Extraction, FileError, Finding, Node
+
+
+@dataclass(slots=True)
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files_scanned: int = 0
+
+
+def _json_kind(value: object) -> str | None:
+    """What a parsed JSON file is, judged by content; None for JSON that policylint does not read."""
+    if not isinstance(value, dict):
+        return None
+    resources = value.get("Resources")
+    if "AWSTemplateFormatVersion" in value or (
+        isinstance(resources, dict)
+        and any(
+            isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
+            for r in resources.values()
+        )
+    ):
+        return "cloudformation"
+    if "planned_values" in value or ("terraform_version" in value and "format_version" in value):
+        return "plan"
+    if "Statement" in value:
+        return "policy"
+    return None
+
+
+def _extract_json(file: SourceFile, text: str) -> Extraction:
+    try:
+        kind = _json_kind(jsonpos.check_syntax(text))
+        if kind is None:
+            return Extraction()
+        node: Node = jsonpos.parse(text, file.display)
+    except jsonpos.JSONSyntaxError as exc:
+        return Extraction(errors=[FileError(file.display, exc.line, exc.column, exc.message)], files_scanned=1)
+    if kind == "policy":
+        if not looks_like_policy(node):
+            return Extraction()
+        from linter.extract import json_policy
+
+        return json_policy.extract(node, file.display)
+    if kind == "plan":
+        return import_module("linter.extract.terraform").extract_plan(node, file)
+    return import_module("linter.extract.cloudformation").extract_template(node, file)
+
+
+def _extract_file(file: SourceFile) -> Extraction:
+    text = read_text(file.path, file.display)
+    if isinstance(text, FileError):
+        return Extraction(errors=[text], files_scanned=1)
+    if file.syntax == "json":
+        return _extract_json(file, text)
+    return import_module("linter.extract.cloudformation").extract_yaml(file, text)
+
+
+def extract_all(files: list[SourceFile]) -> Extraction:
+    """Stage 2 and 3 for every file; Terraform is read a module (directory) at a time."""
+    result = Extraction()
+    terraform = [f for f in files if f.syntax == "terraform"]
+    if terraform:
+        result.extend(import_module("linter.extract.terraform").extract_modules(terraform))
+    for file in files:
+        if file.syntax in ("json", "yaml"):
+            result.extend(_extract_file(file))
+        elif file.syntax is None and not file.path.exists():
+            result.errors.append(FileError(file.display, 1, 1, "no such file or directory"))
+    return result
