@@ -278,6 +278,15 @@ def _subject_place(s: Subject) -> tuple[str, Span, str, object]:
     return d.node.path or d.path, d.where, d.owner, d.node.plain()
 
 
+def _enclosing(s: Subject) -> tuple[Span, ...]:
+    """Spans around a subject, innermost first, that an inline suppression may target."""
+    if s.resource is not None:
+        return tuple(x for x in (s.resource.span, s.resource.block_span) if x)
+    d = s.document
+    inner = (s.statement.node.span,) if s.statement is not None else ()
+    return inner + tuple(x for x in (d.where, d.node.span, d.owner_span) if x)
+
+
 class _Defaults(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -304,7 +313,7 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
 
 
 def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]) -> list[tuple]:
-    """Raw findings of one rule: (rule, path, span, owner, element, message).
+    """Raw findings of one rule: (rule, path, span, owner, element, message, enclosing spans).
 
     `where` selects subjects (its witnesses only feed the message); `match` decides and locates.
     """
@@ -318,10 +327,12 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
         if found is None:
             continue
         owner = _subject_place(subject)[2]
+        enclosing = _enclosing(subject)
         base = {k: v for _, info in reversed(context) for k, v in info.items()}
         for path, span, element, info in _places(rule, subject, found):
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
-            raw.append((rule, path, span, owner, element, rule.message.format_map(values)))
+            context_spans = (span,) + tuple(x for x in enclosing if x != span)
+            raw.append((rule, path, span, owner, element, rule.message.format_map(values), context_spans))
     return raw
 
 
@@ -329,11 +340,11 @@ def fingerprints(raw: list[tuple]) -> list[Finding]:
     """Findings with line-independent fingerprints (rule, path, owner, element), numbered when repeated."""
     counts: dict[str, int] = {}
     findings = []
-    for rule, path, span, owner, element, message in sorted(raw, key=lambda r: (r[1], r[2], r[0].id, r[5])):
+    for rule, path, span, owner, element, message, context in sorted(raw, key=lambda r: (r[1], r[2], r[0].id, r[5])):
         key = json.dumps([rule.id, path, owner, element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = hashlib.sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
-        findings.append(Finding(rule.id, rule.severity, rule.title, message, path, span, owner, digest))
+        findings.append(Finding(rule.id, rule.severity, rule.title, message, path, span, owner, digest, context))
     return findings
 
 
