@@ -201,6 +201,9 @@ class _Extractor:
 
             for node in policy_documents(properties.get("Policies"), self.evaluator):
                 documents += self.documents(node, DocKind.IDENTITY, logical_id)
+        block = span.cover(declaration.span)  # from the logical id to the end of the declaration
+        for document in documents:
+            document.owner_span = block
         self.found.documents += documents
         if kind in _RESOURCE_KINDS:
             resource = self.make_resource(logical_id, kind, declaration, span, properties)
@@ -310,7 +313,7 @@ class _Extractor:
         if metadata is not None:
             attributes["metadata"] = metadata
         return Resource(kind=resource_kind, type=kind, address=logical_id, path=self.path, span=span,
-                        attributes=attributes)
+                        attributes=attributes, block_span=span.cover(declaration.span))
 
     def link(self) -> None:
         """Attach each resource policy and rotation schedule to the secret its `SecretId` names."""
