@@ -79,7 +79,8 @@ def test_string_policies_in_yaml(tmp_path, capsys):
     shutil.copy(FIXTURES / "string-policy.yaml", tmp_path / "string-policy.yaml")
     code, report = check(["."], tmp_path, capsys)
     assert code == 2  # the broken policy string
-    assert [(e["path"], e["line"], e["column"]) for e in report["errors"]] == [("string-policy.yaml", 24, 39)]
+    assert [(e["path"], e["line"], e["column"]) for e in report["errors"]] == [
+        ("string-policy.yaml", 24, 39), ("string-policy.yaml", 28, 43)]
     found = {(f["rule_id"], f["line"], f["column"], f["end_column"], f["resource"]) for f in report["findings"]}
     assert ("SM001", 9, 55, 73, "LiteralPolicy") in found
     assert ("SM002", 9, 87, 90, "LiteralPolicy") in found

@@ -127,10 +127,13 @@ def test_json_string_policies_in_yaml():
     assert text_at(path, statement.action.span) == '"secretsmanager:Get*"'
     assert span(statement.action.span) == (20, 68, 20, 89)
     # An invalid policy string is an error at its position in the template; the rest is still read.
-    (error,) = extraction.errors
+    error, sub_error = extraction.errors
     assert (error.path, error.line, error.column) == ("string-policy.yaml", 24, 39)
     assert error.message.startswith("policy string: invalid JSON")
     assert documents_of(extraction, "BrokenPolicy") == []
+    # In a !Sub string, JSON is checked as written (once), before substitution.
+    assert (sub_error.line, sub_error.column) == (28, 43)  # at the "$"
+    assert documents_of(extraction, "BrokenSubPolicy") == []
 
 
 def test_intrinsics_in_statements():

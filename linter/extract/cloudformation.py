@@ -189,7 +189,7 @@ class _Extractor:
         kind = kind_node.value if kind_node is not None else None
         properties = declaration.get("Properties")
         if not isinstance(kind, str) or properties is None or not isinstance(properties.value, dict):
-            if isinstance(kind, str) and kind in _RESOURCE_KINDS:  # a secret with no properties still exists (and needs a guard)
+            if isinstance(kind, str) and kind in _RESOURCE_KINDS:  # a secret without properties still exists
                 self.found.resources[logical_id] = self.make_resource(logical_id, kind, declaration, span, None)
             return
         documents: list[PolicyDocument] = []
@@ -233,10 +233,9 @@ class _Extractor:
 
     def document_alternatives(self, node: Node) -> list[Node]:
         call = intrinsic(node)
-        if call is not None and call[0] == "Fn::Sub":
+        if call is not None and call[0] == "Fn::Sub" and _sub_parts(call[1])[0] is not None:
             parsed = self.sub_json(node, call[1])
-            if parsed is not None:
-                return self.evaluator.alternatives(parsed)
+            return [] if parsed is None else self.evaluator.alternatives(parsed)
         alternatives = []
         for alternative in self.evaluator.alternatives(node):
             if isinstance(alternative.value, str) and UNKNOWN not in alternative.value:
@@ -269,12 +268,7 @@ class _Extractor:
 
     def sub_json(self, node: Node, argument: Node) -> Node | None:
         """`!Sub` of a JSON policy string: parse the text as written, then substitute in each string."""
-        template = argument.value[0] if isinstance(argument.value, list) and argument.value else argument
-        variables = {}
-        if isinstance(argument.value, list) and len(argument.value) > 1 and isinstance(argument.value[1].value, dict):
-            variables = argument.value[1].value
-        if not isinstance(template.value, str) or not template.value.lstrip().startswith("{"):
-            return None
+        template, variables = _sub_parts(argument)
 
         def substitute(value: str) -> str:
             return self.evaluator.substitute(value, variables, node)[0]
@@ -350,6 +344,18 @@ def _secret_named(target: Node, secrets: dict[str, Resource]) -> Resource | None
                 re.escape(name.value) + r"-[A-Za-z0-9]{6}", arn_name)):
             return secret
     return None
+
+
+def _sub_parts(argument: Node) -> tuple[Node | None, dict[str, Node]]:
+    """The template string of an `Fn::Sub` whose text is a JSON object (else None), and its variables."""
+    template, variables = argument, {}
+    if isinstance(argument.value, list):
+        template = argument.value[0] if argument.value else None
+        if len(argument.value) > 1 and isinstance(argument.value[1].value, dict):
+            variables = argument.value[1].value
+    if template is None or not isinstance(template.value, str) or not template.value.lstrip().startswith("{"):
+        return None, variables
+    return template, variables
 
 
 def _renamed(node: Node, names: dict[str, str]) -> Node:
