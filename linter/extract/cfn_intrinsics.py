@@ -286,9 +286,7 @@ class Evaluator:
         items = alternatives[0].value
         if not isinstance(items, list) or int(index) >= len(items):
             return self.unknown(node)
-        chosen = items[int(index)]
-        return Node(chosen.value, node.span, self.path, None, chosen.ref) if not isinstance(
-            chosen.value, (dict, list)) else respan(chosen, node.span, self.path)
+        return respan(items[int(index)], node.span, self.path)
 
     def _split(self, node: Node, argument: Node) -> Node:
         if not isinstance(argument.value, list) or len(argument.value) != 2:

@@ -300,9 +300,10 @@ class _Extractor:
                 value = self.evaluator.value(properties.get(prop))
                 if value is not None:
                     attributes[name] = value
-            rules = self.evaluator.value(properties.get("RotationRules")) if resource_kind == "secret_rotation" else None
-            if rules is not None and isinstance(rules.value, dict):
-                attributes["rotation_rules"] = _renamed(rules, _ROTATION_RULES)
+            if resource_kind == "secret_rotation":
+                rules = self.evaluator.value(properties.get("RotationRules"))
+                if rules is not None and isinstance(rules.value, dict):
+                    attributes["rotation_rules"] = _renamed(rules, _ROTATION_RULES)
         metadata = declaration.get("Metadata")
         if metadata is not None:
             attributes["metadata"] = metadata
