@@ -120,3 +120,11 @@ def test_sm001_ignores_wildcards_outside_secrets_manager(lint):
     policy = {"Statement": [{"Effect": "Allow", "Action": ["s3:*", "secretsmanager:Describe?ecret"], "Resource": "*"}]}
     report = lint({"p.json": json.dumps(policy)})
     assert [f.message.split("'")[1] for f in report.findings if f.rule_id == "SM001"] == ["secretsmanager:Describe?ecret"]
+
+
+def test_sm002_message_counts_the_whole_statement(lint):
+    policy = {"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+        "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]}]}
+    [finding] = [f for f in lint({"p.json": json.dumps(policy)}).findings if f.rule_id == "SM002"]
+    assert "allows 3 secret-scoped actions" in finding.message
+    assert "including GetSecretValue" in finding.message
