@@ -17,7 +17,8 @@ def check(args: list[str], cwd: Path, capsys) -> tuple[int, dict]:
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        code = main(["check", *args, "--format", "json"])
+        # The core rules only: the catalog rules have their own examples and tests.
+        code = main(["check", *args, "--format", "json", "--select", "SM001,SM002,SM003,SM004"])
     finally:
         os.chdir(old)
     return code, json.loads(capsys.readouterr().out)
