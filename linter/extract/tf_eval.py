@@ -189,11 +189,12 @@ class Evaluator:
             return self._walk(file, value, steps[1:], span)
         if name == "path" and names[:1] in (["module"], ["root"]):
             return Node(".", span, file.display)
+        attributes = [n for step, n in zip(steps, names) if step.type == "get_attr" and isinstance(n, str)]
         if name == "data":
-            return self._data_reference(names, span, file.display)
-        if name in _UNKNOWN_ROOTS or name == "path" or name == "var" or name == "local":
+            return self._data_reference(attributes, span, file.display)
+        if name in _UNKNOWN_ROOTS or name in ("path", "var", "local"):
             return unknown(span, file.display)
-        return _resource_reference(name, names, span, file.display)
+        return _resource_reference(name, attributes, span, file.display)
 
     def _step_name(self, file: HclFile, step: TSNode) -> str | int | None:
         """An attribute name, a literal index, or None (a splat, a computed index)."""
@@ -240,10 +241,9 @@ class Evaluator:
         value = self.cached("local." + name, lambda: self.eval(expr), span, path)
         return value if value is not None else unknown(span, path)
 
-    def _data_reference(self, names: list[str | int | None], span: Span, path: str) -> Node:
+    def _data_reference(self, parts: list[str], span: Span, path: str) -> Node:
         """`data.aws_iam_policy_document.x.json` (or `[0].json`, `.minified_json`) is the document itself."""
-        parts = [n for n in names if not isinstance(n, int)]
-        if len(parts) >= 3 and parts[0] == "aws_iam_policy_document" and parts[2] in ("json", "minified_json"):
+        if len(parts) == 3 and parts[0] == "aws_iam_policy_document" and parts[2] in ("json", "minified_json"):
             document = self.data_document(f"{parts[0]}.{parts[1]}")
             if document is not None:
                 return document
@@ -420,10 +420,9 @@ def unknown(span: Span, path: str, ref: str | None = None) -> Node:
     return Node(UNKNOWN, span, path, ref=ref)
 
 
-def _resource_reference(type_: str, names: list[str | int | None], span: Span, path: str) -> Node:
+def _resource_reference(type_: str, attributes: list[str], span: Span, path: str) -> Node:
     """`aws_x.name.arn` / `.id` (with any index) is unknown but known to be that resource's ARN or id."""
-    attributes = [n for n in names if isinstance(n, str)]
-    if len(attributes) >= 2 and attributes[1] in ("arn", "id") and len(attributes) == 2:
+    if len(attributes) == 2 and attributes[1] in ("arn", "id"):
         return unknown(span, path, ref=f"{type_}.{attributes[0]}")
     return unknown(span, path)
 
