@@ -139,7 +139,32 @@ def _error_message(file: HclFile, node: TSNode) -> str:
     while leaf.child_count:
         leaf = leaf.children[0]
     token = file.source(leaf).split("\n", 1)[0][:30] or file.source(node).split("\n", 1)[0][:30]
+    if token in _CLOSERS and not _closed(file.source(node)):
+        return f"syntax error: '{token}' is not closed"
     return f"syntax error: unexpected '{token}'" if token else "syntax error"
+
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _closed(text: str) -> bool:
+    """Whether the bracket opening `text` is closed within it (quoted strings skipped)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped = not escaped and char == "\\"
+            if char == '"' and not escaped:
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return True
+    return False
 
 
 # --- structure helpers -------------------------------------------------------------------------------------
