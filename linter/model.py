@@ -108,6 +108,7 @@ class PolicyDocument:
     version: Node | None = None
     owner: str = ""  # address of the resource or data source that holds it; "" for a standalone file
     span: Span | None = None  # where to report document-level findings; defaults to node.span
+    owner_span: Span | None = None  # the whole block of the owning resource, for suppressions above it
 
     @property
     def where(self) -> Span:
@@ -133,6 +134,23 @@ class Resource:
     documents: list[PolicyDocument] = field(default_factory=list)
     links: dict[str, list[Resource]] = field(default_factory=dict)
     standalone: bool = False  # a standalone secret resource-policy file stands in for its secret
+    block_span: Span | None = None  # the whole resource block (`span` is where findings point)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A reviewed exception declared next to the code (comment) or in CloudFormation Metadata.
+
+    It covers findings of `rule_ids` whose element, statement, document or resource block starts on
+    `target_line` of `path` (a comment above a block targets the block's first line), or the whole file
+    when `target_line` is 0. `declared` is where it is written, to report it when it matches nothing.
+    """
+
+    path: str
+    target_line: int
+    rule_ids: tuple[str, ...]
+    reason: str
+    declared: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +170,14 @@ class Extraction:
     documents: list[PolicyDocument] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
     files_scanned: int = 0
 
     def extend(self, other: Extraction) -> None:
         self.documents += other.documents
         self.resources += other.resources
         self.errors += other.errors
+        self.suppressions += other.suppressions
         self.files_scanned += other.files_scanned
 
 
@@ -171,6 +191,9 @@ class Finding:
     span: Span
     resource: str
     fingerprint: str
+    # Spans enclosing the finding, innermost first (element, statement, document, resource block): what an
+    # inline suppression can target. Not part of any report.
+    context: tuple[Span, ...] = field(default=(), compare=False, repr=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.rule_id, self.span, self.message)

@@ -8,11 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from linter.config import Settings
 from linter.discover import SourceFile, discover
+from linter.engine import evaluate_rules
 from linter.extract.policy import looks_like_policy
 from linter.loaders import jsonpos
 from linter.loaders.text import read_text
 from linter.model import Extraction, FileError, Finding, Node
+from linter.rules import Rule
 
 
 @dataclass(slots=True)
@@ -70,15 +73,37 @@ def _extract_file(file: SourceFile) -> Extraction:
     return import_module("linter.extract.cloudformation").extract_yaml(file, text)
 
 
+def _guarded(files: list[SourceFile], step, *args) -> Extraction:
+    """Run one extraction step so that a defect triggered by odd input costs that input, not the run."""
+    try:
+        return step(*args)
+    except (RecursionError, MemoryError):
+        reason = "too deeply nested or too large to read"
+    except Exception as exc:  # noqa: BLE001 - reported as an input error, never as a traceback
+        reason = f"internal error while reading this file ({type(exc).__name__}: {exc}); please report it"
+    return Extraction(errors=[FileError(f.display, 1, 1, reason) for f in files], files_scanned=len(files))
+
+
 def extract_all(files: list[SourceFile]) -> Extraction:
     """Stage 2 and 3 for every file; Terraform is read a module (directory) at a time."""
     result = Extraction()
     terraform = [f for f in files if f.syntax == "terraform"]
     if terraform:
-        result.extend(import_module("linter.extract.terraform").extract_modules(terraform))
+        extract_modules = import_module("linter.extract.terraform").extract_modules
+        result.extend(_guarded(terraform, extract_modules, terraform))
     for file in files:
         if file.syntax in ("json", "yaml"):
-            result.extend(_extract_file(file))
+            result.extend(_guarded([file], _extract_file, file))
         elif file.syntax is None and not file.path.exists():
             result.errors.append(FileError(file.display, 1, 1, "no such file or directory"))
     return result
+
+
+def run(paths: list[str], rules: list[Rule], settings: Settings) -> Report:
+    """Lint the given paths with the given rules: every stage, in order."""
+    files = discover(paths, settings.exclude)
+    extraction = extract_all(files)
+    active = [rule for rule in rules if settings.wants(rule.id)]
+    findings = evaluate_rules(active, settings.rule_options, extraction.documents, extraction.resources)
+    errors = sorted(set(extraction.errors), key=lambda e: (e.path, e.line, e.column, e.message))
+    return Report(sorted(findings, key=Finding.sort_key), errors, extraction.files_scanned)

@@ -1,0 +1,4 @@
+"""`python -m linter` behaves like the `policylint` command."""
+from linter.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,109 @@
+"""The `policylint` command: argument parsing and exit codes; the work happens in `pipeline`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from linter import __version__
+from linter.config import Settings
+from linter.rules import SEVERITIES, RuleError, load_rules
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from linter.report import FORMATS
+
+    parser = argparse.ArgumentParser(prog="policylint", description="Lint AWS IAM and Secrets Manager policies in IaC.")
+    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="lint files and directories")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--fail-on", choices=SEVERITIES, default=None, help="lowest severity that fails the run (default: low)")
+    check.add_argument("--select", type=_csv, default=(), metavar="IDS", help="only these rule ids or prefixes")
+    check.add_argument("--ignore", type=_csv, default=(), metavar="IDS", help="skip these rule ids or prefixes")
+    check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+    check.add_argument("--rules", action="append", default=[], metavar="DIR", help="load extra YAML rules from DIR")
+
+    listing = commands.add_parser("rules", help="list the rules")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--rules", action="append", default=[], metavar="DIR")
+
+    explain = commands.add_parser("explain", help="show what a rule checks, why, and how to fix it")
+    explain.add_argument("rule_id")
+    explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        select=args.select,
+        ignore=args.ignore,
+        fail_on=args.fail_on or "low",
+        exclude=tuple(args.exclude),
+        rules_dirs=tuple(args.rules),
+    )
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from linter.pipeline import run
+    from linter.report import render
+
+    settings = _settings(args)
+    rules = load_rules(settings.rules_dirs)
+    report = run(args.paths, rules, settings)
+    _write(render(args.format, report, rules), args.output)
+    if report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if any(settings.fails(f.severity) for f in report.findings) else EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from linter.report.rules_format import rule_list
+
+    _write(rule_list(load_rules(tuple(args.rules)), args.format), None)
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from linter.report.rules_format import explain
+
+    rules = {rule.id: rule for rule in load_rules(tuple(args.rules))}
+    rule = rules.get(args.rule_id.upper())
+    if rule is None:
+        print(f"policylint: unknown rule id {args.rule_id!r} (see 'policylint rules')", file=sys.stderr)
+        return EXIT_ERROR
+    _write(explain(rule), None)
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except RuleError as exc:
+        print(f"policylint: rule error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"policylint: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

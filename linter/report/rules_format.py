@@ -1,0 +1,29 @@
+"""Rule listings and explanations for the terminal (`policylint rules`, `policylint explain`)."""
+from __future__ import annotations
+
+import json
+
+
+def rule_list(rules, fmt: str = "text") -> str:
+    if fmt == "json":
+        data = [{"id": r.id, "severity": r.severity, "title": r.title, "source": r.source} for r in rules]
+        return json.dumps(data, indent=2) + "\n"
+    width = max((len(r.id) for r in rules), default=4)
+    return "".join(f"{r.id:<{width}}  {r.severity:<8}  {r.title}\n" for r in rules)
+
+
+def explain(rule) -> str:
+    parts = [f"{rule.id}: {rule.title} ({rule.severity})", "", "Why it matters", rule.rationale, "", "How to fix it", rule.remediation]
+    if rule.options:
+        parts += ["", "Options"]
+        parts += [f"  {name} (default {json.dumps(spec['default'])}): {spec['description']}" for name, spec in rule.options.items()]
+    for example in rule.examples:
+        verdict = f"non-compliant (fires on line {', '.join(map(str, example.lines))})" if example.lines else "compliant"
+        parts += ["", f"Example, {verdict}, {example.format}: {example.title}".rstrip(": "), _indent(example.code)]
+    if rule.references:
+        parts += ["", "References"] + [f"  {ref}" for ref in rule.references]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _indent(code: str) -> str:
+    return "\n".join("    " + line if line else "" for line in code.rstrip().splitlines())

@@ -1,0 +1,177 @@
+"""Rule files: finding, reading and validating the YAML rules (shipped ones and users' own).
+
+Rules are data: a YAML mapping checked against `rule.schema.json`. Shipped rules are validated by the test
+suite, so a normal run skips jsonschema (and its import cost); users' rules are always validated.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from linter.loaders import yamlpos
+from linter.model import Node
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used, with the file, line and key at fault."""
+
+    def __init__(self, path: str, line: int, key: str, message: str) -> None:
+        super().__init__(f"{path}:{line}: {key}: {message}" if key else f"{path}:{line}: {message}")
+        self.path, self.line, self.key, self.message = path, line, key, message
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    format: str
+    code: str
+    lines: tuple[int, ...]  # expected finding lines; empty for a compliant example
+    title: str = ""
+
+    @property
+    def compliant(self) -> bool:
+        return not self.lines
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    rationale: str
+    remediation: str
+    message: str
+    scope: str
+    match: dict
+    source: str
+    where: dict | None = None
+    references: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    report: str = "match"
+    examples: tuple[Example, ...] = ()
+    options: dict = field(default_factory=dict)
+
+    def option_defaults(self) -> dict[str, Any]:
+        return {name: spec["default"] for name, spec in self.options.items()}
+
+
+def shipped_rules_dir() -> Path:
+    """Rules inside the installed wheel, or the checkout's `rules/` when running from source."""
+    packaged = Path(__file__).with_name("_rules")
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "rules"
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(Path(__file__).with_name("rule.schema.json").read_text(encoding="utf-8"))
+
+
+def _line_of(root: Node, path: list) -> int:
+    """1-based line of the value at a JSON path in the rule file (or of the deepest part that exists)."""
+    node = root
+    for part in path:
+        value = node.value
+        if isinstance(value, dict) and part in value:
+            node = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            node = value[part]
+        else:
+            break
+    return node.span.line
+
+
+def _load(path: Path, display: str) -> Node:
+    """The rule file as a positioned tree; loaded safely, aliases budgeted, duplicate keys rejected."""
+    try:
+        root = yamlpos.load(path.read_text(encoding="utf-8"), display)
+    except yamlpos.YAMLSyntaxError as exc:
+        raise RuleError(display, exc.line, "", exc.message) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(display, 1, "", f"cannot read rule file: {exc}") from None
+    if root is None or not isinstance(root.value, dict):
+        raise RuleError(display, 1, "", "a rule file must be a YAML mapping")
+    return root
+
+
+def validate(data: dict, root: Node, display: str) -> None:
+    """Check a rule against the schema; the first error names its line and key."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        where = list(best.absolute_path)
+        key = ".".join(str(p) for p in where) or "(rule)"
+        raise RuleError(display, _line_of(root, where), key, best.message)
+    for name in _undefined_options(data.get("match", {})):
+        if name not in data.get("options", {}):
+            raise RuleError(display, _line_of(root, ["match"]), "match", f"option '{name}' is not declared")
+
+
+def _undefined_options(expr: Any) -> list[str]:
+    if isinstance(expr, dict):
+        if set(expr) == {"option"} and isinstance(expr["option"], str):
+            return [expr["option"]]
+        return [n for v in expr.values() for n in _undefined_options(v)]
+    if isinstance(expr, list):
+        return [n for v in expr for n in _undefined_options(v)]
+    return []
+
+
+def _build(data: dict, display: str) -> Rule:
+    examples = tuple(
+        Example(e["format"], e["code"], tuple(e.get("lines", ())), e.get("title", ""))
+        for e in data.get("examples", [])
+    )
+    return Rule(
+        id=data["id"],
+        title=data["title"],
+        severity=data["severity"],
+        rationale=data["rationale"].strip(),
+        remediation=data["remediation"].strip(),
+        message=data["message"],
+        scope=data["scope"],
+        match=data["match"],
+        source=display,
+        where=data.get("where"),
+        references=tuple(data.get("references", ())),
+        documents=tuple(data.get("documents", ())),
+        resources=tuple(data.get("resources", ())),
+        report=data.get("report", "match"),
+        examples=examples,
+        options=data.get("options", {}),
+    )
+
+
+def load_rule_file(path: Path, display: str, check: bool = True) -> Rule:
+    root = _load(path, display)
+    data = root.plain()
+    if check:
+        validate(data, root, display)
+    return _build(data, display)
+
+
+def rule_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_rules(extra_dirs: tuple[str, ...] = (), check_shipped: bool = False) -> list[Rule]:
+    """Shipped rules plus users' rule directories, sorted by id; an id defined twice is an error."""
+    rules: dict[str, Rule] = {}
+    sources = [(shipped_rules_dir(), check_shipped)] + [(Path(d), True) for d in extra_dirs]
+    for directory, check in sources:
+        if not directory.is_dir():
+            raise RuleError(directory.as_posix(), 1, "", "rules directory not found")
+        for path in rule_files(directory):
+            display = path.as_posix() if check else f"rules/{path.relative_to(directory).as_posix()}"
+            rule = load_rule_file(path, display, check)
+            if rule.id in rules:
+                raise RuleError(display, 1, "id", f"rule id {rule.id} is already defined in {rules[rule.id].source}")
+            rules[rule.id] = rule
+    return [rules[key] for key in sorted(rules)]

@@ -1,0 +1,192 @@
+"""IAM semantics: the cases AWS documents and the ones scanners get wrong."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linter import iam
+from linter.loaders.jsonpos import parse
+from linter.model import UNKNOWN
+
+
+def node(text: str):
+    return parse(text)
+
+
+# ---- actions ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("pattern", "action", "expected"),
+    [
+        ("secretsmanager:GetSecretValue", "secretsmanager:GetSecretValue", True),
+        ("SecretsManager:getsecretvalue", "secretsmanager:GetSecretValue", True),  # actions ignore case
+        ("secretsmanager:Get*Value", "secretsmanager:GetSecretValue", True),
+        ("secretsmanager:Get*Value", "secretsmanager:GetRandomPassword", False),
+        ("secretsmanager:GetSecretValu?", "secretsmanager:GetSecretValue", True),
+        ("secretsmanager:GetSecretValu?", "secretsmanager:GetSecretValues", False),
+        ("*", "secretsmanager:DeleteSecret", True),
+        ("secrets*:*Secret", "secretsmanager:DeleteSecret", True),
+        ("secretsmanager:" + UNKNOWN, "secretsmanager:GetSecretValue", False),  # unknown is never *
+        ("s3:*", "secretsmanager:GetSecretValue", False),
+    ],
+)
+def test_action_matching(pattern, action, expected):
+    assert iam.action_matches(pattern, action) is expected
+
+
+def test_expand_uses_catalog_and_override():
+    everything = iam.expand(["secretsmanager:*"])
+    assert len(everything) == 23
+    assert "secretsmanager:BatchGetSecretValue" in everything  # newer than policyuniverse's catalog
+    assert iam.expand(["SecretsManager:*Secret*"], ["secretsmanager:Get*"]) == tuple(
+        a for a in everything if "secret" in a.split(":")[1].lower() and not a.lower().startswith("secretsmanager:get")
+    )
+
+
+def test_expand_keeps_unknown_literals():
+    assert iam.expand(["secretsmanager:GetSecretValues"]) == ("secretsmanager:GetSecretValues",)
+
+
+def test_not_action_complement():
+    targets = iam.expand(["secretsmanager:*"])
+    left = iam.granted(None, node('["secretsmanager:Get*", "secretsmanager:Describe*"]'), targets)
+    assert "secretsmanager:DeleteSecret" in left
+    assert "secretsmanager:GetSecretValue" not in left
+    assert iam.granted(None, node('"*"'), targets) == []
+
+
+def test_not_action_with_unknown_element_grants_nothing_we_can_prove():
+    assert iam.granted(None, node(f'["{UNKNOWN}"]'), ("secretsmanager:DeleteSecret",)) == []
+
+
+def test_action_as_string_or_list():
+    targets = ("secretsmanager:GetSecretValue",)
+    assert iam.granted(node('"secretsmanager:Get*"'), None, targets) == list(targets)
+    assert iam.granted(node('["s3:GetObject", "secretsmanager:GetSecretValue"]'), None, targets) == list(targets)
+
+
+# ---- resources --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*", True),
+        ("arn:aws:secretsmanager:*:*:secret:*", True),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:*", True),
+        ("arn:aws-us-gov:secretsmanager:*:123456789012:secret:*", True),
+        ("arn:aws:secretsmanager:*", True),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:*", True),
+        ("arn:*:secretsmanager:*:*:secret:?*", True),
+        (f"arn:{UNKNOWN}:secretsmanager:{UNKNOWN}:{UNKNOWN}:secret:*", True),  # pseudo parameters
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/myapp/*", False),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-??????", False),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf", False),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + UNKNOWN, False),
+        (UNKNOWN, False),
+        ("arn:aws:s3:::*", False),
+        ("arn:aws:ssm:*:*:parameter/*", False),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:*" + UNKNOWN, False),
+    ],
+)
+def test_covers_all_secrets(pattern, expected):
+    assert iam.covers_all_secrets(pattern) is expected
+
+
+# ---- principals -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("principal", "expected"),
+    [
+        ('"*"', True),
+        ('{"AWS": "*"}', True),
+        ('{"AWS": ["arn:aws:iam::111122223333:root", "*"]}', True),
+        ('{"AWS": "111122223333"}', False),
+        ('{"AWS": "arn:aws:iam::111122223333:root"}', False),
+        ('{"Service": "lambda.amazonaws.com"}', False),
+    ],
+)
+def test_principal_is_everyone(principal, expected):
+    assert iam.principal_is_everyone(node(principal)) is expected
+
+
+# ---- conditions: VersionStage pin -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ('{"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}', True),
+        ('{"StringEquals": {"SecretsManager:versionstage": "AWSCURRENT"}}', True),  # keys ignore case
+        ('{"StringEquals": {"secretsmanager:VersionStage": ["AWSCURRENT"]}}', True),
+        ('{"ForAnyValue:StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}', True),
+        ('{"StringLike": {"secretsmanager:VersionStage": "AWSCURRENT"}}', True),
+        ('{"StringLike": {"secretsmanager:VersionStage": "AWS*"}}', False),
+        ('{"StringEquals": {"secretsmanager:VersionStage": "awscurrent"}}', False),  # values are case-sensitive
+        ('{"StringEqualsIfExists": {"secretsmanager:VersionStage": "AWSCURRENT"}}', False),
+        ('{"ForAllValues:StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}', False),
+        ('{"StringEquals": {"secretsmanager:VersionStage": ["AWSCURRENT", "AWSPREVIOUS"]}}', False),
+        ('{"StringEquals": {"secretsmanager:VersionStage": "AWSPREVIOUS"}}', False),
+        ('{"StringNotEquals": {"secretsmanager:VersionStage": "AWSPREVIOUS"}}', False),
+        ('{"StringEquals": {"secretsmanager:VersionId": "AWSCURRENT"}}', False),
+        ('{"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}', True),
+    ],
+)
+def test_version_stage_pin(condition, expected):
+    assert iam.pins(node(condition), "secretsmanager:VersionStage", "AWSCURRENT") is expected
+
+
+def test_no_condition_does_not_pin():
+    assert iam.pins(None, "secretsmanager:VersionStage", "AWSCURRENT") is False
+
+
+# ---- conditions: delete-guard exemptions ------------------------------------------------------------------
+
+KEYS = ("aws:PrincipalArn", "aws:userid", "aws:username")
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        (None, True),
+        ('{"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}}', True),
+        ('{"ArnNotLike": {"aws:principalarn": ["arn:aws:iam::111122223333:role/admin-*"]}}', True),
+        ('{"StringNotLike": {"aws:userid": "AROAEXAMPLEID:*"}}', True),
+        ('{"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}', False),  # a whole account
+        ('{"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}', False),  # every role
+        ('{"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}', False),  # any account
+        ('{"StringNotLike": {"aws:PrincipalArn": "*"}}', False),
+        ('{"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app"}}', False),  # narrows the Deny
+        ('{"Bool": {"aws:MultiFactorAuthPresent": "false"}}', False),
+    ],
+)
+def test_only_exempts_named(condition, expected):
+    assert iam.only_exempts_named(node(condition) if condition else None, KEYS) is expected
+
+
+# ---- the glob matcher agrees with a plain reference ---------------------------------------------------------
+
+def reference_glob(pattern: str, text: str) -> bool:
+    """Textbook backtracking matcher: `*` any run, `?` one character, everything else literal."""
+    if not pattern:
+        return not text
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        return any(reference_glob(rest, text[i:]) for i in range(len(text) + 1))
+    if not text:
+        return False
+    return (head == "?" or head == text[0]) and reference_glob(rest, text[1:])
+
+
+ALPHABET = st.sampled_from(list("ab:*?.[]()\\+$^|") + [UNKNOWN])
+
+
+@given(st.text(ALPHABET, max_size=8), st.text(st.sampled_from(list("ab:.[]()\\+$^|") + [UNKNOWN]), max_size=8))
+def test_glob_agrees_with_reference(pattern, text):
+    assert iam.glob_match(pattern, text) is reference_glob(pattern, text)
+
+
+@given(st.from_regex(r"[A-Za-z]{1,12}", fullmatch=True), st.integers(min_value=0, max_value=11))
+def test_prefix_wildcard_matches_every_extension(name, cut):
+    action = f"secretsmanager:{name}"
+    pattern = action[: len("secretsmanager:") + min(cut, len(name))] + "*"
+    assert iam.action_matches(pattern.upper(), action)
