@@ -176,7 +176,7 @@ class _Module:
                     found.append(root)
             if attributes is not None:
                 resource = Resource(RESOURCE_KINDS[type_], type_, block.address, block.unit.display, block.header,
-                                    attributes)
+                                    attributes, block_span=block.span)
                 resources.append((resource, block))
                 policy_roots[id(resource)] = found
         for block in self.blocks:
@@ -231,8 +231,11 @@ class _Module:
                 home = block.unit
                 emit = home.passed and (bool(used) or key not in self.documents.source_ids)
             else:
-                home = units.get(root.path) or used[0][1].unit
+                block = used[0][1]
+                home = units.get(root.path) or block.unit
                 emit = home.passed
+            if block.unit.display == root.path:
+                document.owner_span = block.span  # lets a suppression comment above the block cover it
             result[key] = (document, emit)
         return result
 

@@ -72,6 +72,7 @@ class _Plan:
                     self.errors.append(root)
                 elif root is not None and isinstance(root.value, dict):
                     document = build_document(root, self.display, kind, address)
+                    document.owner_span = item.span
                     self.documents.append(document)
                     found.append(document)
         if type_ not in RESOURCE_KINDS:
@@ -83,7 +84,8 @@ class _Plan:
         key_span = (item.key_spans or {}).get("address", item.span)
         span = Span(key_span.line, key_span.column, item.get("address").span.end_line,
                     item.get("address").span.end_column)
-        resource = Resource(RESOURCE_KINDS[type_], type_, address, self.display, span, attributes, found)
+        resource = Resource(RESOURCE_KINDS[type_], type_, address, self.display, span, attributes, found,
+                            block_span=item.span)
         resource.links = {"policies": [], "rotation": [], "versions": []} if type_ == SECRET_TYPE else {}
         self.resources.append((resource, item))
 
