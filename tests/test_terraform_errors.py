@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tf_helpers import FIXTURES, at, document, extract, write
 
 from linter.model import Span
@@ -99,3 +101,20 @@ data "aws_iam_policy_document" "b" {
     assert result.errors == []
     assert all(d.statements == [] for d in result.documents)
     assert Span(1, 1, 1, 35) in [d.where for d in result.documents]
+
+
+_HCL_PIECES = st.sampled_from([
+    'resource "aws_iam_policy" "p" {', "}", "{", "[", "]", "(", ")", "policy", " = ", "jsonencode(", '"',
+    "${", "%{", "<<EOF\n", "<<-EOF\n", "EOF\n", "\n", "data.aws_iam_policy_document.x.json", "local.a",
+    'locals { a = ', 'data "aws_iam_policy_document" "x" {', "statement {", 'actions = ["s3:*"]', "ü", "\\",
+    "Statement = [", "var.v", "file(", "dynamic \"statement\" {", "content {", ",", "#", "/*", "*/",
+])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(_HCL_PIECES, max_size=40))
+def test_arbitrary_hcl_never_crashes(tmp_path: Path, pieces: list[str]) -> None:
+    write(tmp_path, {"main.tf": "".join(pieces)})
+    result = extract(tmp_path)
+    assert result.files_scanned == 1
+    assert all(not e.message.startswith("internal error") for e in result.errors), result.errors
