@@ -215,3 +215,35 @@ def test_tf_json_module(tmp_path: Path) -> None:
     text_doc = document(result, "aws_iam_policy.text").statements[0]
     assert text_doc.resource.value == "arn:aws:iam::123456789012:role/reader"
     assert text_doc.resource.span == at(text, r'\"${local.reader}\"')
+
+
+def test_legacy_interpolation_only_strings_keep_documents_and_links(tmp_path: Path) -> None:
+    text = """\
+resource "aws_secretsmanager_secret" "s" {
+  name = "s"
+}
+
+resource "aws_secretsmanager_secret_policy" "p" {
+  secret_arn = "${aws_secretsmanager_secret.s.arn}"
+  policy     = "${data.aws_iam_policy_document.d.json}"
+}
+
+data "aws_iam_policy_document" "d" {
+  statement {
+    effect    = "Deny"
+    actions   = ["secretsmanager:DeleteSecret"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+"""
+    result = extract(write(tmp_path, {"main.tf": text}))
+    secret = resource(result, "aws_secretsmanager_secret.s")
+    assert [r.address for r in secret.links["policies"]] == ["aws_secretsmanager_secret_policy.p"]
+    policy = resource(result, "aws_secretsmanager_secret_policy.p")
+    assert policy.attributes["secret_arn"].span == at(text, '"${aws_secretsmanager_secret.s.arn}"')
+    assert [d.owner for d in secret.documents] == ["data.aws_iam_policy_document.d"]
+    assert secret.documents[0].statements[0].principal.plain() == {"AWS": ["*"]}

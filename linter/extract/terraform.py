@@ -19,7 +19,7 @@ from linter.discover import SourceFile
 from linter.extract.policy import build_document
 from linter.extract.tf_docs import Documents
 from linter.extract.tf_eval import Evaluator, Scope
-from linter.extract.tf_syntax import Block, Expr, Unit, top_blocks
+from linter.extract.tf_syntax import Block, Unit, top_blocks
 from linter.loaders import hcl, jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import read_text

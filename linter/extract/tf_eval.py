@@ -19,7 +19,7 @@ from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import read_text
 from linter.model import UNKNOWN, Node, Span
-from linter.extract.tf_syntax import Block, Expr, HclExpr, JsonExpr, Unit
+from linter.extract.tf_syntax import Block, Expr, HclExpr, Unit
 
 MAX_DEPTH = 64
 _STEPS = ("get_attr", "index", "splat")
@@ -267,8 +267,8 @@ class Evaluator:
         if len(parts) == 1 and not isinstance(parts[0], MappedText) and (strip_newline or not parsed.heredoc):
             if parts[0].type == "template_interpolation":
                 value = self._interpolation(file, parts[0])
-                if isinstance(value.value, (dict, list)):
-                    return value
+                if isinstance(value.value, (dict, list)) or isinstance(value, TextNode):
+                    return value  # keeps its identity (a shared document) and where its text was written
                 return Node(value.value, span, file.display, ref=value.ref)
         out = MappedText()
         for part in parts:
@@ -355,9 +355,8 @@ class Evaluator:
         if name == "file":
             return loaded
         variables = values[1] if len(values) > 1 else Node({}, span, path)
-        if not isinstance(variables.value, dict):
+        if not isinstance(variables.value, dict) or not isinstance(loaded, TextNode) or loaded.locate is None:
             return unknown(span, path)
-        assert isinstance(loaded, TextNode) and loaded.locate is not None
         return self.render_template(str(loaded.value), loaded.path, loaded.locate, variables.value)
 
     def _resolve(self, relative: str) -> Path | None:
