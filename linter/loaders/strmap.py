@@ -36,9 +36,8 @@ class MappedText:
 
     def locator(self, outer: Locator) -> Locator:
         """Offsets in the decoded text -> (line, column) in the source that `outer` locates."""
-        offsets = self.offsets + [self.end]
-        last = len(offsets) - 1
-        return lambda offset: outer(offsets[min(max(offset, 0), last)])
+        offsets, end, size = self.offsets, self.end, len(self.offsets)
+        return lambda offset: outer(offsets[max(offset, 0)] if offset < size else end)
 
 
 def decode_escapes(text: str, start: int, end: int, out: MappedText, hcl: bool = True) -> None:
