@@ -27,3 +27,16 @@ def explain(rule) -> str:
 
 def _indent(code: str) -> str:
     return "\n".join("    " + line if line else "" for line in code.rstrip().splitlines())
+
+
+def validation_report(rules, results, coverage: list[str]) -> str:
+    """`policylint rules validate`: one line per example, problems indented, and a summary."""
+    lines = [f"{rule.id}: {rule.source}" for rule in rules]
+    for result in results:
+        lines.append(f"{'ok  ' if result.passed else 'FAIL'} {result.name}")
+        lines += [f"       {problem}" for problem in result.problems]
+    lines += [f"FAIL {problem}" for problem in coverage]
+    failed = sum(not r.passed for r in results) + len(coverage)
+    rule_word = "rule" if len(rules) == 1 else "rules"
+    lines.append(f"{len(rules)} {rule_word}, {len(results)} examples, {failed} failed")
+    return "\n".join(lines) + "\n"
