@@ -339,7 +339,11 @@ def fingerprints(raw: list[tuple]) -> list[Finding]:
     """Findings with line-independent fingerprints (rule, path, owner, element), numbered when repeated."""
     counts: dict[str, int] = {}
     findings = []
-    for rule, path, span, owner, element, message, context in sorted(raw, key=lambda r: (r[1], r[2], r[0].id, r[5])):
+    seen: set[tuple] = set()
+    for rule, path, span, owner, element, message, context in sorted(raw, key=lambda r: (r[1], r[2], r[0].id, r[5], r[3])):
+        if (rule.id, path, span, message) in seen:
+            continue  # one element reached twice (a policy document merged into another and used itself)
+        seen.add((rule.id, path, span, message))
         key = json.dumps([rule.id, path, owner, element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = hashlib.sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
