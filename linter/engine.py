@@ -34,7 +34,7 @@ class Context:
     def __init__(self, rule: Rule, options: dict[str, Any]) -> None:
         self.rule = rule
         self.options = options
-        self._action_sets: dict[str, tuple[str, ...]] = {}
+        self._action_sets: dict[str, iam.ActionSet] = {}
 
     def arg(self, value: Any) -> Any:
         """An argument with `{option: name}` references replaced by the option's value."""
@@ -42,8 +42,8 @@ class Context:
             return self.options[value["option"]]
         return value
 
-    def actions(self, spec: Any) -> tuple[str, ...]:
-        """Concrete actions of an action set: a pattern, a list of them, or {include, exclude}."""
+    def actions(self, spec: Any) -> iam.ActionSet:
+        """The action set a rule names: a pattern, a list of them, or {include, exclude}."""
         spec = self.arg(spec)
         key = json.dumps(spec, sort_keys=True)
         if key not in self._action_sets:
@@ -51,7 +51,7 @@ class Context:
                 include, exclude = spec.get("include", []), spec.get("exclude", [])
             else:
                 include, exclude = ([spec] if isinstance(spec, str) else spec), []
-            self._action_sets[key] = iam.expand(include, exclude)
+            self._action_sets[key] = iam.ActionSet(include, exclude)
         return self._action_sets[key]
 
 
