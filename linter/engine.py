@@ -239,6 +239,30 @@ def _no_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     return _truth(all(r is None for r in _statements(ctx, s.document, expr)))
 
 
+@predicate("documents_known", "resource")
+def _documents_known(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """Every policy that applies to the resource could be read in full offline.
+
+    A linked policy whose document is a variable, or a document with statements that exist only at plan
+    time, might hold anything: rules that look for a missing statement use this to stay quiet.
+    """
+    r = s.resource
+    unread = any(not linked.documents for linked in r.links.get("policies", []))
+    known = not unread and all(d.complete and _statements_known(d) for d in r.documents)
+    return _truth(known == arg)
+
+
+def _statements_known(document: PolicyDocument) -> bool:
+    statement = document.node.get("Statement")
+    if statement is None or not isinstance(statement.value, (list, dict)):
+        return False
+    return all(
+        st.effect is not None and not st.effect.is_unknown
+        and not any(e.is_unknown for e in iam.strings(st.action) + iam.strings(st.not_action))
+        for st in document.statements
+    )
+
+
 @predicate("some_document", "resource")
 def _some_document(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     """One of the policy documents that apply to the resource (a secret's resource policies) matches."""
