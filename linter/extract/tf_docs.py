@@ -154,30 +154,24 @@ class Documents:
         or partial source/override document?"""
         if any(b.labels[:1] == ["statement"] for b in block.body.blocks("dynamic")):
             return True
-        for name in ("source_json", "source_policy_documents", "override_policy_documents", "override_json"):
-            attr = block.body.attr(name)
-            if attr is None:
-                continue
-            value = self.evaluator.eval(attr.expr)
-            for item in value.value if isinstance(value.value, list) else [value]:
-                root = self.root_of(item, block.unit)
-                if root is None or id(root) in self.partial_ids:
-                    return True
-        return False
+        names = ("source_json", "source_policy_documents", "override_policy_documents", "override_json")
+        return any(root is None or id(root) in self.partial_ids for root in self._named_roots(block, names))
 
     def _documents(self, block: Block, first: str, second: str) -> list[Node]:
         """Roots of the documents named by a block's source/override attributes, in merge order."""
+        roots = [root for root in self._named_roots(block, (first, second)) if root is not None]
+        self.source_ids.update(id(root) for root in roots)
+        return roots
+
+    def _named_roots(self, block: Block, names: tuple[str, ...]) -> list[Node | None]:
+        """The document behind each item of the named attributes; None for an item that does not resolve."""
         roots = []
-        for name in (first, second):
+        for name in names:
             attr = block.body.attr(name)
-            if attr is None:
-                continue
-            value = self.evaluator.eval(attr.expr)
-            for item in value.value if isinstance(value.value, list) else [value]:
-                root = self.root_of(item, block.unit)
-                if root is not None:
-                    self.source_ids.add(id(root))
-                    roots.append(root)
+            if attr is not None:
+                value = self.evaluator.eval(attr.expr)
+                items = value.value if isinstance(value.value, list) else [value]
+                roots += [self.root_of(item, block.unit) for item in items]
         return roots
 
     def _statement(self, block: Block) -> Node:
