@@ -111,19 +111,16 @@ def load_config(path: Path) -> Settings:
 
 
 def _read_yaml(text: str, display: str) -> tuple[dict, Callable[[list], int]]:
-    import yaml
-
+    from linter.loaders import yamlpos
     from linter.rules import _line_of
 
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        root = yaml.compose(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ConfigError(display, (mark.line + 1) if mark else 1, "", f"invalid YAML: {exc.problem}") from None
+        root = yamlpos.load(text, display)
+    except yamlpos.YAMLSyntaxError as exc:
+        raise ConfigError(display, exc.line, "", exc.message) from None
     if root is None:
         return {}, lambda keys: 1
-    data = yaml.constructor.SafeConstructor().construct_document(root)
+    data = root.plain()
     if not isinstance(data, dict):
         raise ConfigError(display, 1, "", "a config file must be a YAML mapping")
     return data, lambda keys: _line_of(root, keys)

@@ -5,6 +5,7 @@ stopping the others.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -113,20 +114,15 @@ def extract_all(files: list[SourceFile]) -> Extraction:
 
 
 def comment_suppressions(files: list[SourceFile]) -> list[Suppression]:
-    """Suppression comments of the files whose syntax has comments (only files with the marker are parsed)."""
+    """Suppression comments of Terraform files and CloudFormation YAML templates (only files with the
+    marker are parsed; YAML that names no AWS resource type is not a template and is left alone)."""
     found = []
     for file in files:
         if file.syntax in ("terraform", "yaml") and suppress.has_comments(file.display):
             text = read_text(file.path, file.display)
-            if isinstance(text, str):
+            if isinstance(text, str) and (file.syntax == "terraform" or suppress.looks_like_template(text)):
                 found += suppress.parse_comments(file.display, text)
     return found
-
-
-def _paths_seen(extraction: Extraction) -> set[str]:
-    """Files that extraction found policies or resources in: suppressions elsewhere are not IaC comments."""
-    seen = {d.node.path or d.path for d in extraction.documents} | {d.path for d in extraction.documents}
-    return seen | {r.path for r in extraction.resources}
 
 
 def evaluate_unit(files: list[SourceFile], rules: list[Rule], settings: Settings) -> tuple[list[tuple], Extraction]:
@@ -136,9 +132,14 @@ def evaluate_unit(files: list[SourceFile], rules: list[Rule], settings: Settings
     for rule in rules:
         options = {**rule.option_defaults(), **settings.rule_options.get(rule.id, {})}
         raw += run_rule(rule, options, extraction.documents, extraction.resources)
-    seen = _paths_seen(extraction)
-    extraction.suppressions = [s for s in extraction.suppressions + comment_suppressions(files) if s.path in seen]
+    extraction.suppressions += comment_suppressions(files)
     return raw, extraction
+
+
+def _shown(path: str) -> str:
+    """A path for reports: relative to the current directory when it is below it, with '/' separators."""
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return (path if relative.startswith("..") else relative).replace(os.sep, "/")
 
 
 def run(
@@ -173,7 +174,7 @@ def run(
         files_scanned=extraction.files_scanned,
         suppressed=sorted(result.suppressed, key=lambda s: s.finding.sort_key()),
         unused_suppressions=result.unused,
-        baseline=settings.baseline if baseline is not None else None,
+        baseline=_shown(settings.baseline or "") if baseline is not None else None,
         baseline_matched=result.baseline_matched,
         baseline_stale=result.baseline_stale,
         rules_run=tuple(r.id for r in active),

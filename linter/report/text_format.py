@@ -15,7 +15,7 @@ RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
 COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[1;33m", "low": "\033[1;36m",
           "error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
-WIDTH = 120  # longest source excerpt shown; longer lines (minified JSON) are windowed around the element
+WIDTH = 160  # longest source excerpt shown; longer lines (minified JSON) are windowed around the element
 
 
 class _Style:
