@@ -105,8 +105,12 @@ def extract_all(files: list[SourceFile]) -> Extraction:
     if terraform:
         extract_modules = import_module("linter.extract.terraform").extract_modules
         result.extend(_guarded(terraform, extract_modules, terraform))
+    # A policy file that Terraform read through file()/templatefile() was linted in its Terraform context.
+    read_by_terraform = {d.path for d in result.documents} - {f.display for f in terraform}
     for file in files:
-        if file.syntax in ("json", "yaml"):
+        if file.display in read_by_terraform:
+            result.files_scanned += 1
+        elif file.syntax in ("json", "yaml"):
             result.extend(_guarded([file], _extract_file, file))
         elif file.syntax is None and not file.path.exists() and overlaid(file.path) is None:
             result.errors.append(FileError(file.display, 1, 1, "no such file or directory"))
