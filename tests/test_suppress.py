@@ -165,3 +165,58 @@ def test_json_report_lists_suppressed_and_unused(tmp_path, capsys):
     code, out, _ = run_cli(["check", "."], tmp_path, capsys)
     assert "t.yaml:12:1: WARNING unused suppression: suppression of SM004 matches no finding" in out
     assert out.rstrip().endswith("1 suppressed, 1 unused suppression")
+
+
+TERRAFORM = '''\
+# policylint:ignore=SM001 deploy role (SEC-1)
+resource "aws_iam_policy" "deployer" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "secretsmanager:*"
+      Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"
+    }]
+  })
+}
+
+resource "aws_iam_policy" "other" {
+  policy = jsonencode({
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "secretsmanager:*" // policylint:ignore=SM001 element
+        Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"
+      },
+      # policylint:ignore=SM001 statement
+      {
+        Effect   = "Allow"
+        Action   = "secretsmanager:Get*"
+        Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "secretsmanager:Put*"  # policylint:ignore=SM002 wrong rule
+        Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"
+      }
+    ]
+  })
+}
+'''
+
+
+def test_terraform_comments_on_resource_statement_and_element(lint):
+    report = lint({"main.tf": TERRAFORM})
+    assert [(f.rule_id, f.span.line) for f in report.findings] == [("SM001", 28)]
+    assert [(s.finding.span.line, s.suppression.reason) for s in report.suppressed] == [
+        (6, "deploy role (SEC-1)"), (17, "element"), (23, "statement"),
+    ]
+    assert [(u.suppression.declared.line, u.rule_ids) for u in report.unused_suppressions] == [(28, ("SM002",))]
+
+
+def test_terraform_comment_covers_only_its_block(lint):
+    text = TERRAFORM.replace("# policylint:ignore=SM001 deploy role (SEC-1)\n", "").replace(
+        'resource "aws_iam_policy" "other" {', '# policylint:ignore=SM001 all of other\nresource "aws_iam_policy" "other" {'
+    )
+    report = lint({"main.tf": text})
+    assert [(f.rule_id, f.resource) for f in report.findings] == [("SM001", "aws_iam_policy.deployer")]
+    assert {s.finding.resource for s in report.suppressed} == {"aws_iam_policy.other"}
