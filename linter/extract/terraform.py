@@ -225,6 +225,7 @@ class _Module:
             kind = DocKind.SECRET_RESOURCE if DocKind.SECRET_RESOURCE in kinds else (kinds[0] if kinds else None)
             owner = data_owner.get(key) or (used[0][1].address if used else "")
             document = build_document(root, root.path, kind, owner)
+            document.complete = key not in self.documents.partial_ids
             if key in data_owner:
                 block = data_blocks[data_owner[key]]
                 document.span = block.header

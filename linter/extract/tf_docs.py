@@ -83,6 +83,7 @@ class Documents:
         self.data = data
         self.roots: dict[str, Node] = {}  # data source address -> its document root
         self.source_ids: set[int] = set()  # roots merged into a data source as source/override documents
+        self.partial_ids: set[int] = set()  # roots with statements that cannot be known offline
         self.errors: list[tuple[FileError, Unit]] = []  # invalid JSON text, with the file that used it
         self._parsed: dict[int, tuple[Node, Node | None]] = {}
         evaluator.data_document = self.data_document
@@ -143,21 +144,34 @@ class Documents:
             statement_span = own_blocks[0].span.cover(own_blocks[-1].span)
         values["Statement"] = Node(statements, statement_span, path)
         key_spans["Statement"] = own_blocks[0].header if own_blocks else block.header
-        return Node(values, block.span, path, key_spans)
+        root = Node(values, block.span, path, key_spans)
+        if self._partial(block):
+            self.partial_ids.add(id(root))
+        return root
+
+    def _partial(self, block: Block) -> bool:
+        """Does a data source take statements from somewhere unknown: a `dynamic` block, an unresolved
+        or partial source/override document?"""
+        if any(b.labels[:1] == ["statement"] for b in block.body.blocks("dynamic")):
+            return True
+        names = ("source_json", "source_policy_documents", "override_policy_documents", "override_json")
+        return any(root is None or id(root) in self.partial_ids for root in self._named_roots(block, names))
 
     def _documents(self, block: Block, first: str, second: str) -> list[Node]:
         """Roots of the documents named by a block's source/override attributes, in merge order."""
+        roots = [root for root in self._named_roots(block, (first, second)) if root is not None]
+        self.source_ids.update(id(root) for root in roots)
+        return roots
+
+    def _named_roots(self, block: Block, names: tuple[str, ...]) -> list[Node | None]:
+        """The document behind each item of the named attributes; None for an item that does not resolve."""
         roots = []
-        for name in (first, second):
+        for name in names:
             attr = block.body.attr(name)
-            if attr is None:
-                continue
-            value = self.evaluator.eval(attr.expr)
-            for item in value.value if isinstance(value.value, list) else [value]:
-                root = self.root_of(item, block.unit)
-                if root is not None:
-                    self.source_ids.add(id(root))
-                    roots.append(root)
+            if attr is not None:
+                value = self.evaluator.eval(attr.expr)
+                items = value.value if isinstance(value.value, list) else [value]
+                roots += [self.root_of(item, block.unit) for item in items]
         return roots
 
     def _statement(self, block: Block) -> Node:

@@ -1,15 +1,43 @@
 """Reading a source file's text, turning every way it can fail into a FileError."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from linter.model import FileError
 
 MAX_BYTES = 20 * 1024 * 1024
 
+# Text that replaces a file's content on disk (`--stdin-filename`, an editor's unsaved buffer), by absolute path.
+_OVERLAY: dict[str, str] = {}
+
+
+def _key(path: Path) -> str:
+    return str(Path(path).absolute())
+
+
+@contextmanager
+def overlay(texts: dict[Path, str]) -> Iterator[None]:
+    """Within the block, `read_text` returns these texts instead of reading the files (which may not exist)."""
+    saved = dict(_OVERLAY)
+    _OVERLAY.update({_key(p): t.removeprefix("\ufeff").replace("\r\n", "\n") for p, t in texts.items()})
+    try:
+        yield
+    finally:
+        _OVERLAY.clear()
+        _OVERLAY.update(saved)
+
+
+def overlaid(path: Path) -> str | None:
+    """The overlay text for a path, if any (for code that checks existence before reading)."""
+    return _OVERLAY.get(_key(path)) if _OVERLAY else None
+
 
 def read_text(path: Path, display: str) -> str | FileError:
-    """UTF-8 text (a BOM is dropped, CRLF kept as read), or an error for missing, huge or binary files."""
+    """UTF-8 text (a BOM is dropped, CRLF read as LF), or an error for missing, huge or binary files."""
+    if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
+        return text
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
