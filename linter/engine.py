@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from linter import iam
 from linter.model import DocKind, Finding, Node, PolicyDocument, Resource, Span, Statement
-from linter.rules import Rule
+from linter.rules import Rule, RuleError
 
 Witness = tuple["Node | None", dict]  # None: the subject itself (a missing attribute), with message details
 
@@ -560,6 +560,10 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
 
     `where` selects subjects (its witnesses only feed the message); `match` decides and locates.
     """
+    for name, value in options.items():  # a user's value of the wrong type would fail deep in a predicate
+        problem = rule.option_problem(name, value)
+        if problem:
+            raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
     ctx = Context(rule, options)
     raw = []
     for subject in _subjects(rule, documents, resources):

@@ -181,3 +181,63 @@ def test_rule_options_come_from_settings(tmp_path):
         (11, "Secret DbSecret is not rotated at least every 90 days"),
     ]
     assert run([str(tmp_path)], rules, Settings(rule_options={"SM006": {"max_days": 180}})).findings == []
+
+
+def test_custom_rule_in_sarif_output(house, capsys):
+    (house.parent / "iam").mkdir()
+    (house.parent / "iam" / "ops.json").write_text(POLICY)
+    code, out, _ = run_cli(["check", "iam", "--rules", "house-rules", "--format", "sarif"], house.parent, capsys)
+    run = json.loads(out)["runs"][0]
+    described = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert code == 1 and "ACME001" in described and "SM001" in described
+    (result,) = run["results"]
+    assert result["ruleId"] == "ACME001" and run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "ACME001"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"], region["endLine"], region["endColumn"]) == (4, 69, 4, 98)
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "iam/ops.json"
+
+
+def test_rules_dirs_and_rule_options_from_config(house, capsys):
+    (house.parent / "template.yaml").write_text(TEMPLATE)
+    (house.parent / "iam.json").write_text(POLICY)
+    (house.parent / ".policylint.yaml").write_text(
+        "rules_dirs: [house-rules]\nrule_options:\n  SM006: {max_days: 180}\nselect: [ACME, SM006]\n"
+    )
+    code, out, _ = run_cli(["check", ".", "--format", "json"], house.parent, capsys)
+    assert [(f["rule_id"], f["path"]) for f in json.loads(out)["findings"]] == [("ACME001", "iam.json")]
+    (house.parent / ".policylint.yaml").write_text("rule_options:\n  SM006: {max_days: 30}\nselect: [SM006]\n")
+    code, out, _ = run_cli(["check", ".", "--format", "json"], house.parent, capsys)
+    assert [f["message"].split(":")[0] for f in json.loads(out)["findings"]] == [
+        "Secret DbSecret is not rotated at least every 30 days",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "fits"),
+    [({"max_days": 30}, True), ({"max_days": 45.5}, True), ({"max_days": "30"}, False), ({"max_days": True}, False)],
+)
+def test_rule_option_values_must_fit_their_default(tmp_path, options, fits):
+    from linter.config import Settings
+    from linter.pipeline import run
+    from linter.rules import RuleError, load_rules
+
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    rules = [r for r in load_rules() if r.id in ("SM006", "SM010")]
+    assert rules[1].option_problem("key_patterns", ["*pin*"]) is None
+    assert rules[1].option_problem("key_patterns", "*pin*") is not None
+    settings = Settings(rule_options={"SM006": options})
+    if fits:
+        run([str(tmp_path)], rules, settings)
+    else:
+        with pytest.raises(RuleError) as caught:
+            run([str(tmp_path)], rules, settings)
+        assert caught.value.key == "rule_options.SM006.max_days" and "must be like its default 90" in caught.value.message
+
+
+def test_rule_errors_survive_worker_processes():
+    import pickle
+
+    from linter.rules import RuleError
+
+    error = pickle.loads(pickle.dumps(RuleError("r.yaml", 3, "severity", "bad")))
+    assert (error.path, error.line, error.key, error.message, str(error)) == ("r.yaml", 3, "severity", "bad", "r.yaml:3: severity: bad")
