@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from linter.report.rules_format import fired_lines, scope_text
 from linter.rules import Rule, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,18 +22,6 @@ FORMAT_NAMES = {"json": "JSON policy", "terraform": "Terraform", "terraform-json
 REGENERATE = "python -m linter.docs"
 
 
-def _scope_text(rule: Rule) -> str:
-    """One sentence on what the rule looks at and where its findings point."""
-    if rule.scope == "resource":
-        subject = "each " + " and ".join(f"`{kind}`" for kind in rule.resources) + " resource"
-    else:
-        kinds = ", ".join(f"`{kind}`" for kind in rule.documents)
-        subject = ("each statement" if rule.scope == "statement" else "each policy document") + f" of {kinds} policies"
-    target = "the " + {"statement": "statement", "document": "document", "resource": "resource"}[rule.scope]
-    pointer = target if rule.report == "subject" else f"the offending element (or {target})"
-    return f"Looks at {subject} and points at {pointer}."
-
-
 def rule_markdown(rule: Rule) -> str:
     """The documentation page of one rule."""
     parts = [
@@ -42,7 +31,7 @@ def rule_markdown(rule: Rule) -> str:
         "",
         "## What it does",
         "",
-        _scope_text(rule),
+        scope_text(rule),
         "",
         f"Message: `{rule.message}`",
         "",
@@ -53,9 +42,7 @@ def rule_markdown(rule: Rule) -> str:
         "## Examples",
     ]
     for example in sorted(rule.examples, key=lambda e: e.compliant):
-        plural = "s" if len(example.lines) > 1 else ""
-        verdict = (f"Non-compliant (fires on line{plural} {', '.join(map(str, example.lines))})" if example.lines
-                   else "Compliant")
+        verdict = f"Non-compliant (fires on {fired_lines(example.lines)})" if example.lines else "Compliant"
         title = f": {example.title}" if example.title else ""
         parts += ["", f"{verdict}, {FORMAT_NAMES[example.format]}{title}", "",
                   f"```{FENCES[example.format]}", example.code.rstrip("\n"), "```"]

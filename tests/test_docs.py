@@ -48,3 +48,13 @@ def test_rule_language_documents_every_predicate():
 
     text = (docs.ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
     assert [name for name in PREDICATES if f"`{name}" not in text] == []
+
+
+def test_explain_shows_scope_options_and_examples():
+    from linter.report.rules_format import explain
+
+    text = explain(next(r for r in load_rules() if r.id == "SM006"))
+    assert "What it checks\nLooks at each `secret` resource" in text
+    assert "max_days (default 90): Longest accepted time between two rotations, in days." in text
+    assert "Example, non-compliant (fires on lines 1, 15), terraform: no rotation, and a yearly rotation" in text
+    assert "Example, compliant, cloudformation: rotated monthly" in text
