@@ -141,3 +141,9 @@ def test_sm010_key_patterns_are_an_option():
     version = Resource("secret_version", "t", "v", "main.tf", Span(1, 1, 1, 9), attributes={"secret_string": value})
     assert run("SM010", [version]) == []
     assert len(run("SM010", [version], {"key_patterns": ["pin"]})) == 1
+
+
+def test_sm010_write_only_attribute_is_checked_too():
+    value = Node("hunter2", Span(3, 22, 3, 31), "main.tf")
+    version = Resource("secret_version", "t", "v", "main.tf", Span(1, 1, 1, 9), attributes={"secret_string_wo": value})
+    assert [f.message.split(" of ")[0] for f in run("SM010", [version])] == ["secret_string_wo"]
