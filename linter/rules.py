@@ -171,10 +171,15 @@ def _build(data: dict, display: str) -> Rule:
 
 
 def load_rule_file(path: Path, display: str, check: bool = True) -> Rule:
+    """A rule from its file; unchecked (shipped, validated by the test suite) files skip positions and schema."""
+    if not check:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return _build(yaml.load(path.read_text(encoding="utf-8"), Loader=loader), display)
     root = _load(path, display)
     data = root.plain()
-    if check:
-        validate(data, root, display)
+    validate(data, root, display)
     return _build(data, display)
 
 

@@ -100,3 +100,13 @@ def test_alias_bomb_in_rule_file_is_an_error(tmp_path):
     with pytest.raises(RuleError) as caught:
         load_rules((write_rule(tmp_path, bomb),))
     assert "alias" in caught.value.message
+
+
+def test_fast_path_for_shipped_rules_reads_the_same_rules():
+    fast = {r.id: r for r in load_rules()}
+    checked = {r.id: r for r in load_rules(check_shipped=True)}
+    assert fast.keys() == checked.keys()
+    for rule_id, rule in fast.items():
+        other = checked[rule_id]
+        assert (rule.match, rule.where, rule.examples, rule.options, rule.message) == (
+            other.match, other.where, other.examples, other.options, other.message)
