@@ -45,8 +45,7 @@ def test_demo_templates(capsys):
         ("SM003", "sam-function.yaml", 20, 13, 24, 26, "ApiCredentialsPolicy"),
         # Inline statement of a SAM function.
         ("SM001", "sam-function.yaml", 38, 23, 38, 42, "ApiFunction"),
-        # SAM's rotation policy template grants on every secret: pointed at the template's name.
-        ("SM002", "sam-function.yaml", 48, 11, 48, 42, "RotationFunction"),
+        # SAM's rotation policy template is on every secret, but scoped by AllowRotationLambdaArn: no SM002.
         # secretsmanager:* in a role's inline policy; the guarded, pinned secret has no finding.
         ("SM001", "secrets.yaml", 107, 25, 107, 41, "OpsRole"),
     ]
