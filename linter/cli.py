@@ -177,14 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except RuleError as exc:
-        print(f"policylint: rule error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except ConfigError as exc:
-        print(f"policylint: config error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except BaselineError as exc:
-        print(f"policylint: baseline error: {exc}", file=sys.stderr)
+    except (RuleError, ConfigError, BaselineError) as exc:
+        kind = {RuleError: "rule", ConfigError: "config", BaselineError: "baseline"}[type(exc)]
+        print(f"policylint: {kind} error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:
         print(f"policylint: {exc}", file=sys.stderr)

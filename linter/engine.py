@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from linter import iam
+from linter.values import number
 from linter.model import DocKind, Finding, Node, PolicyDocument, Resource, Span, Statement
 from linter.rules import Rule, RuleError
 
@@ -378,16 +379,11 @@ def _scalar(node: Node) -> object:
     """Numbers written as strings (`"0"`, Terraform's JSON) compare as numbers; booleans as booleans."""
     value = node.value
     if isinstance(value, str):
-        text = value.strip()
-        if text.lower() in ("true", "false"):
-            return text.lower() == "true"
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                return float(text)
-            except ValueError:
-                return value
+        text = value.strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        parsed = number(text)
+        return value if parsed is None else parsed
     return value
 
 

@@ -3,12 +3,11 @@ and run by `policylint check --rules DIR` like the shipped ones."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from linter.cli import main
+from test_cli import run_cli
 
 MFA_RULE = """\
 id: ACME001
@@ -63,17 +62,6 @@ POLICY = """\
   ]
 }
 """
-
-
-def run_cli(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        code = main(args)
-    finally:
-        os.chdir(old)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

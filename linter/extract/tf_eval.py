@@ -20,6 +20,7 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import read_text
 from linter.model import UNKNOWN, Node, Span
 from linter.extract.tf_syntax import Block, Expr, HclExpr, Unit
+from linter.values import number
 
 MAX_DEPTH = 64
 _STEPS = ("get_attr", "index", "splat")
@@ -103,7 +104,7 @@ class Evaluator:
         if kind in ("literal_value", "template_expr", "collection_value"):
             return self._hcl(file, node.children[0]) if node.children else unknown(file.span(node), file.display)
         if kind == "numeric_lit":
-            return Node(_number(file.source(node)), file.span(node), file.display)
+            return Node(number(file.source(node)) or 0, file.span(node), file.display)
         if kind == "bool_lit":
             return Node(file.source(node) == "true", file.span(node), file.display)
         if kind == "null_lit":
@@ -424,16 +425,6 @@ def _resource_reference(type_: str, attributes: list[str], span: Span, path: str
     if len(attributes) == 2 and attributes[1] in ("arn", "id"):
         return unknown(span, path, ref=f"{type_}.{attributes[0]}")
     return unknown(span, path)
-
-
-def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            return float(text)
-        except ValueError:
-            return 0
 
 
 def _as_text(value: Node) -> str:
