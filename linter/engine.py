@@ -595,11 +595,18 @@ def fingerprints(raw: list[tuple]) -> list[Finding]:
     return findings
 
 
-def evaluate_rules(
+def run_rules(
     rules: list[Rule], options: dict[str, dict], documents: list[PolicyDocument], resources: list[Resource]
-) -> list[Finding]:
-    """Every rule over everything extracted, as sorted findings."""
+) -> list[tuple]:
+    """Raw findings of every rule over everything extracted; `options` are users' values by rule id."""
     raw = []
     for rule in rules:
         raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
-    return fingerprints(raw)
+    return raw
+
+
+def evaluate_rules(
+    rules: list[Rule], options: dict[str, dict], documents: list[PolicyDocument], resources: list[Resource]
+) -> list[Finding]:
+    """Every rule over everything extracted, as findings with fingerprints."""
+    return fingerprints(run_rules(rules, options, documents, resources))

@@ -8,14 +8,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from importlib import import_module
-
 from pathlib import Path
 
 from linter import filters, suppress
 from linter.baseline import Entry
 from linter.config import Settings
 from linter.discover import SourceFile, discover
-from linter.engine import fingerprints, run_rule
+from linter.engine import fingerprints, run_rules
 from linter.extract.policy import looks_like_policy
 from linter.filters import SuppressedFinding, UnusedSuppression
 from linter.loaders import jsonpos
@@ -37,6 +36,15 @@ class Report:
     rules_run: tuple[str, ...] = ()  # ids of the rules that ran
     # Findings after suppressions but before the baseline: what `--write-baseline` records.
     unbaselined: list[Finding] = field(default_factory=list, repr=False)
+
+
+def _cloudformation():
+    """The CloudFormation extractor, imported when the first template-like file turns up."""
+    return import_module("linter.extract.cloudformation")
+
+
+def _is_template_text(text: str) -> bool:
+    return _cloudformation().looks_like_template(text)
 
 
 def _json_kind(value: object) -> str | None:
@@ -75,7 +83,7 @@ def _extract_json(file: SourceFile, text: str) -> Extraction:
         return json_policy.extract(node, file.display)
     if kind == "plan":
         return import_module("linter.extract.terraform").extract_plan(node, file)
-    return import_module("linter.extract.cloudformation").extract_template(node, file)
+    return _cloudformation().extract_template(node, file)
 
 
 def _extract_file(file: SourceFile) -> Extraction:
@@ -84,7 +92,7 @@ def _extract_file(file: SourceFile) -> Extraction:
         return Extraction(errors=[text], files_scanned=1)
     if file.syntax == "json":
         return _extract_json(file, text)
-    return import_module("linter.extract.cloudformation").extract_yaml(file, text)
+    return _cloudformation().extract_yaml(file, text)
 
 
 def _guarded(files: list[SourceFile], step, *args) -> Extraction:
@@ -124,7 +132,7 @@ def comment_suppressions(files: list[SourceFile]) -> list[Suppression]:
     for file in files:
         if file.syntax in ("terraform", "yaml") and suppress.has_comments(file.display):
             text = read_text(file.path, file.display)
-            if isinstance(text, str) and (file.syntax == "terraform" or suppress.looks_like_template(text)):
+            if isinstance(text, str) and (file.syntax == "terraform" or _is_template_text(text)):
                 found += suppress.parse_comments(file.display, text)
     return found
 
@@ -132,10 +140,7 @@ def comment_suppressions(files: list[SourceFile]) -> list[Suppression]:
 def evaluate_unit(files: list[SourceFile], rules: list[Rule], settings: Settings) -> tuple[list[tuple], Extraction]:
     """Extraction, raw findings and suppressions of some files (all of them, or one unit of a parallel run)."""
     extraction = extract_all(files)
-    raw = []
-    for rule in rules:
-        options = {**rule.option_defaults(), **settings.rule_options.get(rule.id, {})}
-        raw += run_rule(rule, options, extraction.documents, extraction.resources)
+    raw = run_rules(rules, settings.rule_options, extraction.documents, extraction.resources)
     extraction.suppressions += comment_suppressions(files)
     return raw, extraction
 

@@ -18,14 +18,6 @@ _DIRECTIVE = re.compile(
 )
 
 
-_TEMPLATE = re.compile(r"AWSTemplateFormatVersion|\b(?:AWS|Custom)::")
-
-
-def looks_like_template(text: str) -> bool:
-    """A YAML file that names CloudFormation resource types (a workflow or manifest does not)."""
-    return _TEMPLATE.search(text) is not None
-
-
 def has_comments(path: str) -> bool:
     """Files whose syntax has comments (JSON has none: use per_file_ignores or a baseline there)."""
     return path.lower().endswith(COMMENT_SUFFIXES)

@@ -66,6 +66,13 @@ _RESOURCE_KINDS = {
 }
 # Cheap test before parsing: a template names one of these somewhere.
 _TEMPLATE_HINT = re.compile(r"AWSTemplateFormatVersion|\b(?:AWS|Custom)::")
+
+
+def looks_like_template(text: str) -> bool:
+    """Cheap test on raw text: a template names `AWSTemplateFormatVersion` or a resource type somewhere."""
+    return _TEMPLATE_HINT.search(text) is not None
+
+
 # After a YAML syntax error: does the text still look like a template (then report, else stay silent)?
 _TEMPLATE_LINE = re.compile(
     r"^\s*[\"']?(?:AWSTemplateFormatVersion[\"']?\s*:|Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::)", re.M
@@ -79,7 +86,7 @@ def extract_yaml(file: SourceFile, text: str) -> Extraction:
     """A YAML (or JSON-in-`.template`) file; nothing for YAML that is not a template."""
     from linter.loaders import yamlpos
 
-    if not _TEMPLATE_HINT.search(text):
+    if not looks_like_template(text):
         return Extraction()
     if text.lstrip().startswith("{"):
         json_result = _try_json(file, text)
