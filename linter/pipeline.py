@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import import_module
+from pathlib import Path
 
 from linter.config import Settings
-from linter.discover import SourceFile, discover
+from linter.discover import SourceFile, discover, syntax_of
 from linter.engine import evaluate_rules
 from linter.extract.policy import looks_like_policy
 from linter.loaders import jsonpos
-from linter.loaders.text import read_text
+from linter.loaders.text import buffers, read_text
 from linter.model import Extraction, FileError, Finding, Node
 from linter.rules import Rule
 
@@ -101,7 +102,19 @@ def extract_all(files: list[SourceFile]) -> Extraction:
 
 def run(paths: list[str], rules: list[Rule], settings: Settings) -> Report:
     """Lint the given paths with the given rules: every stage, in order."""
-    files = discover(paths, settings.exclude)
+    return run_files(discover(paths, settings.exclude), rules, settings)
+
+
+def run_text(text: str, path: str | Path, rules: list[Rule], settings: Settings, display: str | None = None) -> Report:
+    """Lint unsaved text (an editor buffer, standard input) as if it were the file at `path` (reported as
+    `display`); the rest of a Terraform module is still read from disk, for resolution only."""
+    file = SourceFile(Path(path), display or Path(path).as_posix(), syntax_of(Path(path).name))
+    with buffers({file.path: text}):
+        return run_files([file], rules, settings)
+
+
+def run_files(files: list[SourceFile], rules: list[Rule], settings: Settings) -> Report:
+    """Lint already discovered files: every stage after discovery, in order."""
     extraction = extract_all(files)
     active = [rule for rule in rules if settings.wants(rule.id)]
     findings = evaluate_rules(active, settings.rule_options, extraction.documents, extraction.resources)

@@ -1,0 +1,208 @@
+"""`policylint lsp` driven end to end by a real LSP client (pytest-lsp) over stdio, plus its pure helpers."""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from linter import lsp as server_module
+from linter.model import Finding, Span
+
+ROOT = Path(__file__).resolve().parent.parent
+ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf"
+# The emoji before the action is outside the BMP: one character for policylint, two UTF-16 code units for LSP.
+WILDCARD = '{"Statement": [{"Sid": "\U0001F600", "Effect": "Allow", "Action": "secretsmanager:*", "Resource": "%s"}]}\n' % ARN
+FIXED = '{"Statement": [{"Sid": "\U0001F600", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "%s"}]}\n' % ARN
+GARBAGE = '{"Statement": [\n  {"Effect": "Allow",,}\n'
+TIMEOUT = 30.0
+
+SERVER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "linter", "lsp", "--stdio"], server_env=SERVER_ENV)
+)
+async def client(lsp_client: LanguageClient, tmp_path):
+    params = types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=tmp_path.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="workspace")],
+        initialization_options={"debounce_ms": 50},
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def published(client: LanguageClient, uri: str, action) -> list[types.Diagnostic]:
+    """Run `action` (sends a notification) and wait for the next diagnostics published for `uri`."""
+    before = client.diagnostics.get(uri)
+    action()
+    deadline = time.monotonic() + TIMEOUT
+    while client.diagnostics.get(uri) is before:
+        assert time.monotonic() < deadline, f"no diagnostics published for {uri}"
+        await asyncio.sleep(0.005)
+    return list(client.diagnostics[uri])
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, language: str = "json", version: int = 1):
+    item = types.TextDocumentItem(uri=uri, language_id=language, version=version, text=text)
+    return lambda: client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+
+
+def change_doc(client: LanguageClient, uri: str, text: str, version: int):
+    params = types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+    )
+    return lambda: client.text_document_did_change(params)
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@pytest.mark.asyncio
+async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, tmp_path):
+    path = tmp_path / "iam" / "app.json"
+    path.parent.mkdir()
+    path.write_text(FIXED)  # on disk: already fixed; the unsaved buffer is what must be linted
+    uri = path.as_uri()
+
+    started = time.monotonic()
+    diagnostics = await published(client, uri, open_doc(client, uri, WILDCARD))
+    latency = time.monotonic() - started
+    assert latency < 5, latency
+
+    assert len(diagnostics) == 1
+    d = diagnostics[0]
+    start = utf16(WILDCARD[: WILDCARD.index('"secretsmanager:*"')])
+    assert start == WILDCARD.index('"secretsmanager:*"') + 1  # the emoji counts twice
+    assert d.range == types.Range(types.Position(0, start), types.Position(0, start + len('"secretsmanager:*"')))
+    assert d.code == "SM001"
+    assert d.code_description.href == "https://github.com/policylint/policylint/blob/main/docs/rules/SM001.md"
+    assert d.source == "policylint"
+    assert d.severity == types.DiagnosticSeverity.Error
+    assert "secretsmanager:*" in d.message
+
+    # JSON has no comments: no quick fix is offered.
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d]),
+        )
+    )
+    assert not actions
+
+    assert await published(client, uri, change_doc(client, uri, FIXED, 2)) == []
+    assert await published(client, uri, change_doc(client, uri, WILDCARD, 3)) != []
+    closing = types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    assert await published(client, uri, lambda: client.text_document_did_close(closing)) == []
+
+
+@pytest.mark.asyncio
+async def test_garbage_buffer_is_an_error_diagnostic_and_server_survives(client: LanguageClient, tmp_path):
+    uri = (tmp_path / "broken.json").as_uri()
+    diagnostics = await published(client, uri, open_doc(client, uri, GARBAGE))
+    assert [(d.severity, d.range.start.line, d.source) for d in diagnostics] == [
+        (types.DiagnosticSeverity.Error, 1, "policylint")
+    ]
+    assert diagnostics[0].range.start.character == 21  # 1-based column 22, as `policylint check` reports it
+    assert "JSON" in diagnostics[0].message or "expected" in diagnostics[0].message
+
+    # Binary junk and a huge nesting depth: still diagnostics, still alive.
+    assert await published(client, uri, change_doc(client, uri, "\x00\x01\x02", 2)) != []
+    deep = '{"Statement": ' + "[" * 50000 + "]" * 50000 + "}"
+    assert await published(client, uri, change_doc(client, uri, deep, 3)) is not None
+    fixed = await published(client, uri, change_doc(client, uri, WILDCARD, 4))
+    assert [d.code for d in fixed] == ["SM001"]
+
+
+@pytest.mark.asyncio
+async def test_debounced_changes_publish_the_last_version(client: LanguageClient, tmp_path):
+    uri = (tmp_path / "typing.json").as_uri()
+    await published(client, uri, open_doc(client, uri, FIXED))
+
+    def burst():
+        for version in range(2, 12):
+            change_doc(client, uri, WILDCARD if version % 2 else FIXED, version)()
+        change_doc(client, uri, WILDCARD, 12)()
+
+    diagnostics = await published(client, uri, burst)
+    assert [d.code for d in diagnostics] == ["SM001"]
+
+
+@pytest.mark.asyncio
+async def test_ignore_quick_fix_on_yaml_buffer(client: LanguageClient, tmp_path):
+    text = "Resources:\n  Policy:\n    Properties:\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Action: secretsmanager:*\n"
+    uri = (tmp_path / "template.yaml").as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
+    )
+    diagnostic = types.Diagnostic(
+        range=types.Range(types.Position(6, 20), types.Position(6, 36)),
+        message="wildcard",
+        code="SM001",
+        source="policylint",
+        data={"ignore_line": 6},
+    )
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    assert len(actions) == 1 and actions[0].kind == types.CodeActionKind.QuickFix
+    (edit,) = actions[0].edit.changes[uri]
+    assert edit.range == types.Range(types.Position(6, 0), types.Position(6, 0))
+    assert edit.new_text == f"            # policylint:ignore=SM001 {server_module.IGNORE_REASON}\n"
+
+
+# --- helpers, without a client --------------------------------------------------------------------------
+
+
+def test_positions_count_utf16_code_units():
+    codec = PositionCodec()
+    lines = ["a\U0001F600b\u00e9c", ""]
+    assert server_module.to_position(lines, 1, 3, codec) == types.Position(0, 3)  # after the emoji
+    assert server_module.to_position(lines, 1, 5, codec) == types.Position(0, 5)  # é is one unit
+    assert server_module.to_position(lines, 1, 99, codec) == types.Position(0, 6)  # clamped to the line end
+    assert server_module.to_position(lines, 9, 1, codec) == types.Position(1, 0)  # past the end of the buffer
+    utf32 = PositionCodec(encoding=types.PositionEncodingKind.Utf32)
+    assert server_module.to_position(lines, 1, 3, utf32) == types.Position(0, 2)
+
+
+def test_comment_lines_skip_heredocs_and_block_scalars():
+    tf = ['resource "aws_iam_policy" "p" {', "  policy = <<EOF", "{", '  "Action": "secretsmanager:*"', "}", "EOF", "}"]
+    assert server_module.unsafe_lines(tf, "terraform") == {2, 3, 4, 5}
+    finding = Finding("SM001", "high", "t", "m", "main.tf", Span(4, 13, 4, 31), "aws_iam_policy.p", "f", (Span(4, 13, 4, 31), Span(3, 1, 5, 2), Span(1, 1, 7, 2)))
+    assert server_module.ignore_line(finding, server_module.unsafe_lines(tf, "terraform")) == 0
+    yaml = ["Policy:", "  Doc: |", "    {", '      "Action": "*"', "    }", "  Other: 1"]
+    assert server_module.unsafe_lines(yaml, "yaml") == {2, 3, 4}
+
+
+def test_ignore_edit_extends_an_existing_comment():
+    lines = ["  # policylint:ignore=SM002 reviewed", '  Action = "secretsmanager:*"']
+    edit = server_module.ignore_edit(lines, 1, "SM001", "\n")
+    assert edit.range == types.Range(types.Position(0, 22), types.Position(0, 27))
+    assert edit.new_text == "SM002,SM001"
+    assert server_module.comment_syntax("a/b.tf.json", "{}") is None
+    assert server_module.comment_syntax("t.template", '{"Resources": {}}') is None
+    assert server_module.comment_syntax("main.tf", "") == "terraform"
+
+
+def test_cli_does_not_import_pygls():
+    code = "import sys; from linter.cli import main; main(['rules']); assert 'pygls' not in sys.modules, 'pygls imported'"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=SERVER_ENV, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
