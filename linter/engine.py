@@ -157,12 +157,11 @@ def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
     if st.not_action is not None:
         left = iam.not_action_leaves(st.not_action, targets)
         return [(st.not_action, _grant_info(left, "NotAction"))] if left else None
-    witnesses = []
-    for element in iam.strings(st.action):
-        covered = iam.actions_covered(element.value, targets)
-        if covered:
-            witnesses.append((element, _grant_info(covered, "Action")))
-    return witnesses or None
+    granted = iam.granted(st.action, None, targets)
+    if not granted:
+        return None
+    info = _grant_info(granted, "Action")  # the whole statement's grant, whichever element is reported
+    return [(e, info) for e in iam.strings(st.action) if iam.actions_covered(e.value, targets)]
 
 
 @predicate("resource", "statement")

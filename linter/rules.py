@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from linter.loaders import yamlpos
+from linter.model import Node
 
 SEVERITIES = ("critical", "high", "medium", "low")
 
@@ -70,38 +71,34 @@ def schema() -> dict:
     return json.loads(Path(__file__).with_name("rule.schema.json").read_text(encoding="utf-8"))
 
 
-def _line_of(root: yaml.Node, path: list) -> int:
-    """1-based line of the value at a JSON path in the composed tree (or of the deepest part that exists)."""
+def _line_of(root: Node, path: list) -> int:
+    """1-based line of the value at a JSON path in the rule file (or of the deepest part that exists)."""
     node = root
     for part in path:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == part), None)
-            if match is None:
-                break
-            node = match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
+        value = node.value
+        if isinstance(value, dict) and part in value:
+            node = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            node = value[part]
         else:
             break
-    return node.start_mark.line + 1
+    return node.span.line
 
 
-def _compose(path: Path, display: str) -> yaml.Node:
+def _load(path: Path, display: str) -> Node:
+    """The rule file as a positioned tree; loaded safely, aliases budgeted, duplicate keys rejected."""
     try:
-        text = path.read_text(encoding="utf-8")
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        root = yaml.compose(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise RuleError(display, (mark.line + 1) if mark else 1, "", f"invalid YAML: {exc.problem}") from None
+        root = yamlpos.load(path.read_text(encoding="utf-8"), display)
+    except yamlpos.YAMLSyntaxError as exc:
+        raise RuleError(display, exc.line, "", exc.message) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(display, 1, "", f"cannot read rule file: {exc}") from None
-    if not isinstance(root, yaml.MappingNode):
+    if root is None or not isinstance(root.value, dict):
         raise RuleError(display, 1, "", "a rule file must be a YAML mapping")
     return root
 
 
-def validate(data: dict, root: yaml.Node, display: str) -> None:
+def validate(data: dict, root: Node, display: str) -> None:
     """Check a rule against the schema; the first error names its line and key."""
     import jsonschema
 
@@ -153,8 +150,8 @@ def _build(data: dict, display: str) -> Rule:
 
 
 def load_rule_file(path: Path, display: str, check: bool = True) -> Rule:
-    root = _compose(path, display)
-    data = yaml.constructor.SafeConstructor().construct_document(root)
+    root = _load(path, display)
+    data = root.plain()
     if check:
         validate(data, root, display)
     return _build(data, display)

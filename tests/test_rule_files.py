@@ -90,3 +90,13 @@ def test_undeclared_option_is_an_error(tmp_path):
 def test_schema_and_registry_name_the_same_predicates():
     declared = set(schema()["$defs"]["expr"]["properties"]) - {"all", "any", "not"}
     assert declared == set(PREDICATES)
+
+
+def test_alias_bomb_in_rule_file_is_an_error(tmp_path):
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    for i, name in enumerate("bcdefghij"):
+        prev = "abcdefghij"[i]
+        bomb += f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    with pytest.raises(RuleError) as caught:
+        load_rules((write_rule(tmp_path, bomb),))
+    assert "alias" in caught.value.message

@@ -1,0 +1,385 @@
+"""CloudFormation and SAM templates (YAML or JSON, CDK output included): policy documents and secrets.
+
+A file is a template if it has `AWSTemplateFormatVersion` or a `Resources` map with `AWS::`/`Custom::`
+types; other YAML and JSON (workflows, Kubernetes manifests, `.pre-commit-config.yaml`) yields nothing.
+Documents are read from the resource types in `_DOCUMENTS` and SAM `Policies`; secrets, their resource
+policies and rotation schedules, and KMS keys become `Resource`s (attributes under Terraform's names),
+linked by `SecretId`. Every `Resource.span` is its logical id key; each document's owner is the logical
+id of the resource that holds it. Nested stacks (`AWS::CloudFormation::Stack`) are not followed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from linter.discover import SourceFile
+from linter.extract.cfn_intrinsics import Evaluator, Template, intrinsic
+from linter.extract.policy import build_document
+from linter.loaders import jsonpos
+from linter.loaders.embedded import string_locator
+from linter.loaders.positions import LineIndex
+from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+
+# Resource type -> (property path, document kind); "Policies[]" means each item's PolicyDocument.
+_DOCUMENTS: dict[str, tuple[tuple[str, DocKind], ...]] = {
+    "AWS::IAM::Policy": (("PolicyDocument", DocKind.IDENTITY),),
+    "AWS::IAM::ManagedPolicy": (("PolicyDocument", DocKind.IDENTITY),),
+    "AWS::IAM::RolePolicy": (("PolicyDocument", DocKind.IDENTITY),),
+    "AWS::IAM::UserPolicy": (("PolicyDocument", DocKind.IDENTITY),),
+    "AWS::IAM::GroupPolicy": (("PolicyDocument", DocKind.IDENTITY),),
+    "AWS::IAM::Role": (("Policies[]", DocKind.IDENTITY), ("AssumeRolePolicyDocument", DocKind.TRUST)),
+    "AWS::IAM::User": (("Policies[]", DocKind.IDENTITY),),
+    "AWS::IAM::Group": (("Policies[]", DocKind.IDENTITY),),
+    "AWS::SecretsManager::ResourcePolicy": (("ResourcePolicy", DocKind.SECRET_RESOURCE),),
+    "AWS::KMS::Key": (("KeyPolicy", DocKind.KEY),),
+}
+_SAM_TYPES = {"AWS::Serverless::Function", "AWS::Serverless::StateMachine"}
+
+# CloudFormation property -> Terraform attribute name, per resource kind.
+_SECRET_ATTRIBUTES = {
+    "Name": "name", "Description": "description", "KmsKeyId": "kms_key_id", "SecretString": "secret_string",
+    "GenerateSecretString": "generate_secret_string", "ReplicaRegions": "replica", "Tags": "tags",
+}
+_SECRET_POLICY_ATTRIBUTES = {
+    "SecretId": "secret_arn", "ResourcePolicy": "policy", "BlockPublicPolicy": "block_public_policy",
+}
+_ROTATION_ATTRIBUTES = {
+    "SecretId": "secret_id", "RotationLambdaARN": "rotation_lambda_arn",
+    "HostedRotationLambda": "hosted_rotation_lambda", "RotateImmediatelyOnUpdate": "rotate_immediately",
+}
+_ROTATION_RULES = {
+    "AutomaticallyAfterDays": "automatically_after_days", "ScheduleExpression": "schedule_expression",
+    "Duration": "duration",
+}
+_KEY_ATTRIBUTES = {
+    "Description": "description", "KeyUsage": "key_usage", "KeySpec": "customer_master_key_spec",
+    "EnableKeyRotation": "enable_key_rotation", "PendingWindowInDays": "deletion_window_in_days",
+    "Enabled": "is_enabled", "MultiRegion": "multi_region", "KeyPolicy": "policy",
+    "RotationPeriodInDays": "rotation_period_in_days",
+}
+_RESOURCE_KINDS = {
+    "AWS::SecretsManager::Secret": ("secret", _SECRET_ATTRIBUTES),
+    "AWS::SecretsManager::ResourcePolicy": ("secret_policy", _SECRET_POLICY_ATTRIBUTES),
+    "AWS::SecretsManager::RotationSchedule": ("secret_rotation", _ROTATION_ATTRIBUTES),
+    "AWS::KMS::Key": ("kms_key", _KEY_ATTRIBUTES),
+}
+# Cheap test before parsing: a template names one of these somewhere.
+_TEMPLATE_HINT = re.compile(r"AWSTemplateFormatVersion|\b(?:AWS|Custom)::")
+# After a YAML syntax error: does the text still look like a template (then report, else stay silent)?
+_TEMPLATE_LINE = re.compile(
+    r"^\s*[\"']?(?:AWSTemplateFormatVersion[\"']?\s*:|Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::)", re.M
+)
+
+
+# -- entry points -----------------------------------------------------------------------------------
+
+
+def extract_yaml(file: SourceFile, text: str) -> Extraction:
+    """A YAML (or JSON-in-`.template`) file; nothing for YAML that is not a template."""
+    from linter.loaders import yamlpos
+
+    if not _TEMPLATE_HINT.search(text):
+        return Extraction()
+    if text.lstrip().startswith("{"):
+        json_result = _try_json(file, text)
+        if json_result is not None:
+            return json_result
+    try:
+        root = yamlpos.load(text, file.display)
+    except yamlpos.YAMLSyntaxError as exc:
+        if _TEMPLATE_LINE.search(text):
+            return Extraction(errors=[exc.file_error(file.display)], files_scanned=1)
+        return Extraction()  # a Helm chart or other templated YAML: not ours to judge
+    if root is None or not is_template(root):
+        return Extraction()
+    return _Extractor(root, file, text).run()
+
+
+def extract_template(node: Node, file: SourceFile) -> Extraction:
+    """A JSON template already parsed with positions (by `linter.loaders.jsonpos`)."""
+    if not is_template(node):
+        return Extraction()
+    return _Extractor(node, file, None).run()
+
+
+def load_template(file: SourceFile, text: str) -> Node | None:
+    """The template's root node (with `Metadata` sections as written), or None for non-templates or
+    unreadable files; for consumers such as suppression handling."""
+    from linter.loaders import yamlpos
+
+    try:
+        if file.syntax == "json" or text.lstrip().startswith("{"):
+            root = jsonpos.parse(text, file.display)
+        else:
+            root = yamlpos.load(text, file.display)
+    except (jsonpos.JSONSyntaxError, yamlpos.YAMLSyntaxError):
+        return None
+    return root if root is not None and is_template(root) else None
+
+
+def is_template(root: Node) -> bool:
+    """`AWSTemplateFormatVersion`, or a `Resources` map with at least one `AWS::`/`Custom::` type."""
+    if not isinstance(root.value, dict):
+        return False
+    if "AWSTemplateFormatVersion" in root.value:
+        return True
+    resources = root.get("Resources")
+    if resources is None or not isinstance(resources.value, dict):
+        return False
+    for resource in resources.value.values():
+        kind = resource.get("Type")
+        if kind is not None and isinstance(kind.value, str) and kind.value.startswith(("AWS::", "Custom::")):
+            return True
+    return False
+
+
+def _try_json(file: SourceFile, text: str) -> Extraction | None:
+    """A `.template`/`.yaml` file written in JSON: read it as JSON for exact spans, else None (YAML)."""
+    try:
+        root = jsonpos.parse(text, file.display)
+    except jsonpos.JSONSyntaxError:
+        return None
+    if not is_template(root):
+        return Extraction()
+    return _Extractor(root, file, text).run()
+
+
+# -- extraction -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Found:
+    """Everything read from one template, before secrets are linked to their policies and rotations."""
+
+    documents: list[PolicyDocument] = field(default_factory=list)
+    resources: dict[str, Resource] = field(default_factory=dict)  # logical id -> resource of a known kind
+    errors: list[FileError] = field(default_factory=list)
+
+
+class _Extractor:
+    """Reads one template."""
+
+    def __init__(self, root: Node, file: SourceFile, text: str | None) -> None:
+        self.root = root
+        self.file = file
+        self.path = file.display
+        self._text = text
+        self._index: LineIndex | None = None
+        self.template = Template.of(root, self.path)
+        self.evaluator = Evaluator(self.template)
+        self.found = _Found()
+
+    def run(self) -> Extraction:
+        resources = self.root.get("Resources")
+        key_spans = (resources.key_spans or {}) if resources is not None else {}
+        for logical_id, declaration in self.template.resources.items():
+            if isinstance(declaration.value, dict):
+                self.resource(logical_id, declaration, key_spans.get(logical_id, declaration.span))
+        self.link()
+        return Extraction(
+            documents=self.found.documents,
+            resources=list(self.found.resources.values()),
+            errors=self.found.errors,
+            files_scanned=1,
+        )
+
+    def resource(self, logical_id: str, declaration: Node, span: Span) -> None:
+        kind_node = declaration.get("Type")
+        kind = kind_node.value if kind_node is not None else None
+        properties = declaration.get("Properties")
+        if not isinstance(kind, str) or properties is None or not isinstance(properties.value, dict):
+            if isinstance(kind, str) and kind in _RESOURCE_KINDS:  # a secret without properties still exists
+                self.found.resources[logical_id] = self.make_resource(logical_id, kind, declaration, span, None)
+            return
+        documents: list[PolicyDocument] = []
+        for prop, doc_kind in _DOCUMENTS.get(kind, ()):
+            for node in self.document_nodes(properties, prop):
+                documents += self.documents(node, doc_kind, logical_id)
+        if kind in _SAM_TYPES and properties.get("Policies") is not None:
+            from linter.extract.cfn_sam import policy_documents
+
+            for node in policy_documents(properties.get("Policies"), self.evaluator):
+                documents += self.documents(node, DocKind.IDENTITY, logical_id)
+        block = span.cover(declaration.span)  # from the logical id to the end of the declaration
+        for document in documents:
+            document.owner_span = block
+        self.found.documents += documents
+        if kind in _RESOURCE_KINDS:
+            resource = self.make_resource(logical_id, kind, declaration, span, properties)
+            resource.documents += documents
+            self.found.resources[logical_id] = resource
+
+    def document_nodes(self, properties: Node, prop: str) -> list[Node]:
+        if not prop.endswith("[]"):
+            node = properties.get(prop)
+            return [] if node is None else [node]
+        found = []
+        policies = properties.get(prop[:-2])
+        for alternative in self.evaluator.alternatives(policies) if policies is not None else []:
+            for item in alternative.items_list():
+                document = item.get("PolicyDocument")
+                if document is not None:
+                    found.append(document)
+        return found
+
+    def documents(self, node: Node, kind: DocKind, owner: str) -> list[PolicyDocument]:
+        """Policy documents a property holds: one per `Fn::If` variant of the document as a whole."""
+        result = []
+        for alternative in self.document_alternatives(node):
+            if isinstance(alternative.value, dict):
+                result.append(build_document(alternative, self.path, kind, owner))
+        return result
+
+    def document_alternatives(self, node: Node) -> list[Node]:
+        call = intrinsic(node)
+        if call is not None and call[0] == "Fn::Sub" and _sub_parts(call[1])[0] is not None:
+            parsed = self.sub_json(node, call[1])
+            return [] if parsed is None else self.evaluator.alternatives(parsed)
+        alternatives = []
+        for alternative in self.evaluator.alternatives(node):
+            if isinstance(alternative.value, str) and UNKNOWN not in alternative.value:
+                parsed = self.parse_json(alternative.value, alternative)
+                if parsed is None:
+                    continue
+                alternative = parsed
+            alternatives.append(alternative)
+        return alternatives
+
+    # -- policies given as JSON strings ---------------------------------------------------------------
+
+    def parse_json(self, value: str, source: Node, substitute: Callable[[str], str] | None = None) -> Node | None:
+        """A JSON policy string, with spans on the characters of the template that wrote it."""
+        text = self.text()
+        if text is None:
+            return None
+        index = self.line_index()
+        start = _offset(index, source.span.line, source.span.column, len(text))
+        end = _offset(index, source.span.end_line, source.span.end_column, len(text))
+        locate = string_locator(value, text, start, end, index)
+        try:
+            parsed = jsonpos.parse(value, self.path, locate)
+        except jsonpos.JSONSyntaxError as exc:
+            self.found.errors.append(FileError(self.path, exc.line, exc.column, f"policy string: {exc.message}"))
+            return None
+        if substitute is not None:
+            _substitute_strings(parsed, substitute)
+        return parsed
+
+    def sub_json(self, node: Node, argument: Node) -> Node | None:
+        """`!Sub` of a JSON policy string: parse the text as written, then substitute in each string."""
+        template, variables = _sub_parts(argument)
+
+        def substitute(value: str) -> str:
+            return self.evaluator.substitute(value, variables, node)[0]
+
+        return self.parse_json(template.value, template, substitute)
+
+    def text(self) -> str | None:
+        if self._text is None:
+            from linter.loaders.text import read_text
+
+            read = read_text(self.file.path, self.path)
+            self._text = read if isinstance(read, str) else ""
+        return self._text or None
+
+    def line_index(self) -> LineIndex:
+        if self._index is None:
+            self._index = LineIndex(self.text() or "")
+        return self._index
+
+    # -- resources ------------------------------------------------------------------------------------
+
+    def make_resource(
+        self, logical_id: str, kind: str, declaration: Node, span: Span, properties: Node | None
+    ) -> Resource:
+        resource_kind, names = _RESOURCE_KINDS[kind]
+        attributes: dict[str, Node] = {}
+        if properties is not None:
+            for prop, name in names.items():
+                value = self.evaluator.value(properties.get(prop))
+                if value is not None:
+                    attributes[name] = value
+            if resource_kind == "secret_rotation":
+                rules = self.evaluator.value(properties.get("RotationRules"))
+                if rules is not None and isinstance(rules.value, dict):
+                    attributes["rotation_rules"] = _renamed(rules, _ROTATION_RULES)
+        metadata = declaration.get("Metadata")
+        if metadata is not None:
+            attributes["metadata"] = metadata
+        return Resource(kind=resource_kind, type=kind, address=logical_id, path=self.path, span=span,
+                        attributes=attributes, block_span=span.cover(declaration.span))
+
+    def link(self) -> None:
+        """Attach each resource policy and rotation schedule to the secret its `SecretId` names."""
+        secrets = {lid: r for lid, r in self.found.resources.items() if r.kind == "secret"}
+        for resource in self.found.resources.values():
+            relation = {"secret_policy": "policies", "secret_rotation": "rotation"}.get(resource.kind)
+            target = resource.attributes.get("secret_arn" if relation == "policies" else "secret_id")
+            if relation is None or target is None:
+                continue
+            secret = _secret_named(target, secrets)
+            if secret is None:
+                continue
+            secret.links.setdefault(relation, []).append(resource)
+            if relation == "policies":
+                secret.documents += resource.documents
+
+
+def _secret_named(target: Node, secrets: dict[str, Resource]) -> Resource | None:
+    """The template's secret a `SecretId` names: by reference, by ARN, or by `Name`."""
+    if target.ref in secrets:
+        return secrets[target.ref]
+    if not isinstance(target.value, str) or UNKNOWN in target.value:
+        return None
+    value = target.value
+    arn_name = value.split(":secret:", 1)[1] if ":secret:" in value else None
+    for secret in secrets.values():
+        name = secret.attributes.get("name")
+        if name is None or not isinstance(name.value, str) or UNKNOWN in name.value:
+            continue
+        if value == name.value:
+            return secret
+        # An ARN ends with the name and a random six-character suffix.
+        if arn_name is not None and (arn_name == name.value or re.fullmatch(
+                re.escape(name.value) + r"-[A-Za-z0-9]{6}", arn_name)):
+            return secret
+    return None
+
+
+def _sub_parts(argument: Node) -> tuple[Node | None, dict[str, Node]]:
+    """The template string of an `Fn::Sub` whose text is a JSON object (else None), and its variables."""
+    template, variables = argument, {}
+    if isinstance(argument.value, list):
+        template = argument.value[0] if argument.value else None
+        if len(argument.value) > 1 and isinstance(argument.value[1].value, dict):
+            variables = argument.value[1].value
+    if template is None or not isinstance(template.value, str) or not template.value.lstrip().startswith("{"):
+        return None, variables
+    return template, variables
+
+
+def _renamed(node: Node, names: dict[str, str]) -> Node:
+    """A mapping with CloudFormation keys renamed to Terraform's; unknown keys are dropped."""
+    spans = node.key_spans or {}
+    items = {names[k]: v for k, v in node.value.items() if k in names}
+    key_spans = {names[k]: spans.get(k, v.span) for k, v in node.value.items() if k in names}
+    return Node(items, node.span, node.path, key_spans)
+
+
+def _substitute_strings(node: Node, substitute: Callable[[str], str]) -> None:
+    if isinstance(node.value, dict):
+        for child in node.value.values():
+            _substitute_strings(child, substitute)
+    elif isinstance(node.value, list):
+        for child in node.value:
+            _substitute_strings(child, substitute)
+    elif isinstance(node.value, str) and "${" in node.value:
+        node.value = substitute(node.value)
+
+
+def _offset(index: LineIndex, line: int, column: int, limit: int) -> int:
+    starts = index.starts
+    if line - 1 >= len(starts):
+        return limit
+    return min(starts[line - 1] + column - 1, limit)

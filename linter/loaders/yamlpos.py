@@ -1,0 +1,264 @@
+"""YAML with a span for every key and value, loaded safely.
+
+PyYAML composes the node tree (in C when `CSafeLoader` is available, which is ~6x faster) and never
+constructs Python objects from tags; this module turns the node tree into `Node`s itself. That is what
+makes it safe and exact:
+
+- scalars are resolved here: YAML 1.1 booleans, integers, floats and null as PyYAML does, but dates and
+  timestamps stay strings (`Version: 2012-10-17` is the string IAM expects), and so does every other tag;
+- CloudFormation short-form tags (`!Ref X`, `!Sub ...`, `!GetAtt A.B`) become the long form mappings
+  (`{"Ref": X}`, `{"Fn::Sub": ...}`, `{"Fn::GetAtt": ["A", "B"]}`) that JSON templates use;
+- a duplicate key is an error (CloudFormation rejects it, and a silently dropped statement is a missed
+  finding);
+- aliases share one composed node; expanding them is budgeted, so an alias bomb is an error, not an
+  out-of-memory kill.
+
+Spans are 1-based and count characters (PyYAML marks are 0-based characters). Block collections end at the
+end of their last item, not at the next token, and block scalars end after their last non-blank character.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from linter.loaders.positions import LineIndex
+from linter.model import FileError, Node, Span
+
+MAX_DEPTH = 200
+ALIAS_BUDGET = 100_000  # nodes that alias expansion may add, over all aliases of a document
+
+_FN_TAGS = (
+    "Sub", "GetAtt", "Join", "If", "Select", "Split", "FindInMap", "ImportValue", "Base64", "Cidr",
+    "GetAZs", "Equals", "And", "Or", "Not", "Transform", "ToJsonString", "Length",
+)
+# Short-form tag -> the key of its long form.
+SHORT_FORMS = {"!Ref": "Ref", "!Condition": "Condition", **{f"!{name}": f"Fn::{name}" for name in _FN_TAGS}}
+
+_CORE = "tag:yaml.org,2002:"
+
+
+class YAMLSyntaxError(ValueError):
+    """YAML that cannot be loaded, with the 1-based line and column of the problem."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+    def file_error(self, path: str) -> FileError:
+        return FileError(path, self.line, self.column, self.message)
+
+
+def load(text: str, path: str = "") -> Node | None:
+    """The single document of `text` as a Node tree; None for an empty document."""
+    documents = load_all(text, path)
+    if len(documents) > 1:
+        second = documents[1]
+        raise YAMLSyntaxError("expected a single YAML document, found another", second.span.line, 1)
+    return documents[0] if documents else None
+
+
+def load_all(text: str, path: str = "") -> list[Node]:
+    """Every document of a (possibly multi-document) YAML stream."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        composed = list(yaml.compose_all(text, Loader=loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YAMLSyntaxError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
+        raise YAMLSyntaxError(f"invalid YAML: {exc}", 1, 1) from None
+    except RecursionError:
+        raise YAMLSyntaxError("invalid YAML: nesting too deep", 1, 1) from None
+    builder = _Builder(text, path)
+    return [builder.build(node) for node in composed if node is not None]
+
+
+def load_plain(text: str, path: str = "") -> object:
+    """Plain Python values (dicts, lists, scalars) of a single-document YAML text, for config and rule files."""
+    node = load(text, path)
+    return None if node is None else node.plain()
+
+
+class _Builder:
+    """Walks a composed PyYAML node graph once, building Nodes with exact spans."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.index = LineIndex(text)
+        self.budget = ALIAS_BUDGET
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self._construct: Callable | None = None
+
+    def build(self, node: object) -> Node:
+        self.seen.clear()
+        return self.node(node, 0, False)
+
+    # -- dispatch -----------------------------------------------------------------------------------
+
+    def node(self, yaml_node: object, depth: int, in_alias: bool) -> Node:
+        key = id(yaml_node)
+        mark = yaml_node.start_mark
+        if key in self.active:
+            raise YAMLSyntaxError("invalid YAML: recursive alias", mark.line + 1, mark.column + 1)
+        if depth > MAX_DEPTH:
+            raise YAMLSyntaxError(f"YAML nested deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+        if key in self.seen:
+            in_alias = True  # the same composed node again: an alias being expanded
+        self.seen.add(key)
+        if in_alias:
+            self.budget -= 1
+            if self.budget < 0:
+                raise YAMLSyntaxError(
+                    "YAML aliases expand to too many nodes (possible alias bomb)", mark.line + 1, mark.column + 1
+                )
+        self.active.add(key)
+        try:
+            built = self.untagged(yaml_node, depth, in_alias)
+        finally:
+            self.active.discard(key)
+        long_form = SHORT_FORMS.get(yaml_node.tag)
+        if long_form is None:
+            return built
+        return self.wrap(long_form, built, yaml_node)
+
+    def untagged(self, yaml_node: object, depth: int, in_alias: bool) -> Node:
+        kind = type(yaml_node).__name__
+        if kind == "MappingNode":
+            return self.mapping(yaml_node, depth, in_alias)
+        if kind == "SequenceNode":
+            items = [self.node(item, depth + 1, in_alias) for item in yaml_node.value]
+            return Node(items, self.collection_span(yaml_node, items), self.path)
+        return Node(self.scalar(yaml_node), self.scalar_span(yaml_node), self.path)
+
+    # -- scalars ------------------------------------------------------------------------------------
+
+    def scalar(self, yaml_node: object) -> object:
+        """Resolve like YAML 1.1 SafeLoader for bool/int/float/null; everything else is the string."""
+        tag = yaml_node.tag
+        if yaml_node.style or not tag.startswith(_CORE):
+            return yaml_node.value
+        name = tag[len(_CORE):]
+        if name not in ("bool", "int", "float", "null"):
+            return yaml_node.value
+        try:
+            return self.constructor(name)(yaml_node)
+        except (ValueError, TypeError, KeyError):
+            return yaml_node.value  # `!!int abc`: keep the text rather than fail the file
+
+    def constructor(self, name: str) -> Callable:
+        if self._construct is None:
+            import yaml
+
+            self._construct = yaml.constructor.SafeConstructor()
+        return getattr(self._construct, f"construct_yaml_{name}")
+
+    def scalar_span(self, yaml_node: object) -> Span:
+        start, end = yaml_node.start_mark, yaml_node.end_mark
+        if yaml_node.style in ("|", ">"):
+            return self.trimmed(start, end)
+        return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def trimmed(self, start: object, end: object) -> Span:
+        """A block scalar's end mark is the next token; end after its last non-blank character instead."""
+        stop = self.offset(end.line, end.column)
+        begin = self.offset(start.line, start.column)
+        while stop > begin and self.text[stop - 1] in " \t\n\r":
+            stop -= 1
+        line, column = self.index(stop)
+        return Span(start.line + 1, start.column + 1, line, column)
+
+    def offset(self, line: int, column: int) -> int:
+        starts = self.index.starts
+        if line >= len(starts):
+            return len(self.text)
+        return min(starts[line] + column, len(self.text))
+
+    # -- collections --------------------------------------------------------------------------------
+
+    def mapping(self, yaml_node: object, depth: int, in_alias: bool) -> Node:
+        items: dict[str, Node] = {}
+        key_spans: dict[str, Span] = {}
+        merges: list[Node] = []
+        for key_node, value_node in yaml_node.value:
+            if key_node.tag == _CORE + "merge" and not key_node.style:
+                merges.append(self.node(value_node, depth + 1, in_alias))
+                continue
+            key = self.key(key_node)
+            if key in items:
+                mark = key_node.start_mark
+                raise YAMLSyntaxError(f"duplicate key '{key}'", mark.line + 1, mark.column + 1)
+            key_spans[key] = self.scalar_span(key_node)
+            items[key] = self.node(value_node, depth + 1, in_alias)
+        for merged in merges:
+            self.merge(items, key_spans, merged, yaml_node)
+        span = self.collection_span(yaml_node, list(items.values()), list(key_spans.values()))
+        return Node(items, span, self.path, key_spans)
+
+    def key(self, key_node: object) -> str:
+        if type(key_node).__name__ != "ScalarNode":
+            mark = key_node.start_mark
+            raise YAMLSyntaxError("mapping keys must be scalars", mark.line + 1, mark.column + 1)
+        return key_node.value  # the key as written: CloudFormation keys are strings
+
+    def merge(self, items: dict[str, Node], key_spans: dict[str, Span], merged: Node, yaml_node: object) -> None:
+        """YAML merge keys (`<<: *base`): keys written in the mapping itself win, as in PyYAML."""
+        sources = merged.value if isinstance(merged.value, list) else [merged]
+        for source in sources:
+            if not isinstance(source.value, dict):
+                mark = yaml_node.start_mark
+                raise YAMLSyntaxError("merge key value must be a mapping", mark.line + 1, mark.column + 1)
+            for key, value in source.value.items():
+                if key not in items:
+                    items[key] = value
+                    key_spans[key] = source.key_spans[key]
+
+    def collection_span(self, yaml_node: object, children: list[Node], keys: list[Span] = ()) -> Span:
+        start, end = yaml_node.start_mark, yaml_node.end_mark
+        if yaml_node.flow_style or not (children or keys):
+            return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        last = max([child.span for child in children] + list(keys), key=lambda s: (s.end_line, s.end_column))
+        return Span(start.line + 1, start.column + 1, last.end_line, last.end_column)
+
+    # -- short forms --------------------------------------------------------------------------------
+
+    def wrap(self, long_form: str, inner: Node, yaml_node: object) -> Node:
+        """`!Sub x` -> {"Fn::Sub": x}: the mapping spans tag and value, the key spans the tag."""
+        whole = inner.span
+        text = self.text
+        start = self.offset(yaml_node.start_mark.line, yaml_node.start_mark.column)
+        stop = self.offset(yaml_node.end_mark.line, yaml_node.end_mark.column)
+        tag_start = text.find("!", start, max(stop, start + 1))  # an anchor may come first: `&a !Ref X`
+        tag_start = start if tag_start < 0 else tag_start
+        tag_end = self.skip(tag_start, lambda c: not c.isspace() and c not in "[{")
+        value_start = self.skip(tag_end, str.isspace)
+        if value_start < stop:
+            line, column = self.index(value_start)
+            inner.span = Span(line, column, whole.end_line, whole.end_column)
+        tag_span = self.index.span(tag_start, tag_end)
+        if long_form == "Fn::GetAtt" and isinstance(inner.value, str):
+            inner = self.split_getatt(inner)
+        return Node({long_form: inner}, whole, self.path, {long_form: tag_span})
+
+    def skip(self, pos: int, predicate: Callable[[str], bool]) -> int:
+        while pos < len(self.text) and predicate(self.text[pos]):
+            pos += 1
+        return pos
+
+    def split_getatt(self, inner: Node) -> Node:
+        """`!GetAtt Res.Attr` -> ["Res", "Attr"] (split at the first dot, as CloudFormation does)."""
+        name, _, attribute = inner.value.partition(".")
+        span = inner.span
+        plain = span.line == span.end_line and span.end_column - span.column == len(inner.value)
+        if plain and attribute:
+            cut = span.column + len(name)
+            parts = [
+                Node(name, Span(span.line, span.column, span.line, cut), self.path),
+                Node(attribute, Span(span.line, cut + 1, span.line, span.end_column), self.path),
+            ]
+        else:
+            parts = [Node(name, span, self.path), Node(attribute, span, self.path)]
+        return Node(parts, span, self.path)

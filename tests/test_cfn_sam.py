@@ -1,0 +1,103 @@
+"""SAM `Policies`: inline statements and policy templates expanded as SAM expands them."""
+from __future__ import annotations
+
+from cfn_support import DEMO, documents_of, extract, span, text_at, write
+
+from linter.model import UNKNOWN, DocKind
+
+ANY_SECRET = f"arn:{UNKNOWN}:secretsmanager:{UNKNOWN}:{UNKNOWN}:secret:*"
+
+
+def test_get_secret_value_template_points_at_its_usage():
+    path = DEMO / "sam-function.yaml"
+    extraction = extract(path)
+    template_doc, inline = documents_of(extraction, "ApiFunction")
+    assert template_doc.kind == DocKind.IDENTITY
+    (statement,) = template_doc.statements
+    assert statement.effect.value == "Allow"
+    assert [a.value for a in statement.action.value] == ["secretsmanager:GetSecretValue"]
+    # Statement, effect and action sit on the template name; the resource on the SecretArn value.
+    assert span(statement.node.span) == (34, 11, 34, 48)
+    assert text_at(path, statement.action.span) == "AWSSecretsManagerGetSecretValuePolicy"
+    assert span(statement.resource.span) == (35, 24, 35, 43)
+    assert (statement.resource.value, statement.resource.ref) == (UNKNOWN, "ApiCredentials")
+    # The inline statement keeps its own positions.
+    (statement,) = inline.statements
+    assert span(statement.action.span) == (38, 23, 38, 42)
+    assert statement.resource.value == f"arn:{UNKNOWN}:secretsmanager:{UNKNOWN}:{UNKNOWN}:secret:api/*"
+
+
+def test_rotation_template_expands_to_both_statements():
+    path = DEMO / "sam-function.yaml"
+    (document,) = documents_of(extract(path), "RotationFunction")
+    rotate, password = document.statements
+    assert [a.value for a in rotate.action.value] == [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+    ]
+    assert rotate.resource.value == ANY_SECRET
+    assert rotate.condition.plain() == {
+        "StringEquals": {
+            "secretsmanager:resource/AllowRotationLambdaArn":
+                f"arn:{UNKNOWN}:lambda:{UNKNOWN}:{UNKNOWN}:function:api-credentials-rotation"
+        }
+    }
+    assert [a.value for a in password.action.value] == ["secretsmanager:GetRandomPassword"]
+    assert password.resource.value == "*"
+    assert span(rotate.resource.span) == span(password.node.span) == (48, 11, 48, 42)
+
+
+def test_state_machine_single_document_and_unknown_templates(tmp_path):
+    path = write(tmp_path, "sam.yaml", (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Flow:\n"
+        "    Type: AWS::Serverless::StateMachine\n"
+        "    Properties:\n"
+        "      Policies:\n"
+        "        Version: '2012-10-17'\n"
+        "        Statement:\n"
+        "          - Effect: Allow\n"
+        "            Action: secretsmanager:*\n"
+        "            Resource: '*'\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Policies:\n"
+        "        - S3ReadPolicy: {BucketName: b}\n"
+        "        - arn:aws:iam::aws:policy/ReadOnlyAccess\n"
+        "        - KMSDecryptPolicy: {KeyId: !Ref Key}\n"
+        "  Key:\n"
+        "    Type: AWS::KMS::Key\n"
+    ))
+    extraction = extract(path)
+    (flow,) = documents_of(extraction, "Flow")
+    assert span(flow.statements[0].action.span) == (10, 21, 10, 37)
+    (decrypt,) = documents_of(extraction, "Fn")
+    (statement,) = decrypt.statements
+    assert statement.action.value == "kms:Decrypt"
+    assert statement.resource.value == f"arn:{UNKNOWN}:kms:{UNKNOWN}:{UNKNOWN}:key/{UNKNOWN}"
+    assert span(statement.action.span) == (18, 11, 18, 27)
+
+
+def test_policies_under_if(tmp_path):
+    path = write(tmp_path, "sam.yaml", (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Conditions:\n"
+        "  Wide: !Equals [a, b]\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Policies:\n"
+        "        - !If\n"
+        "          - Wide\n"
+        "          - AWSSecretsManagerGetSecretValuePolicy: {SecretArn: '*'}\n"
+        "          - !Ref AWS::NoValue\n"
+    ))
+    (document,) = documents_of(extract(path), "Fn")
+    (statement,) = document.statements
+    assert statement.resource.value == "*"
+    assert span(statement.resource.span) == (11, 64, 11, 67)

@@ -1,0 +1,130 @@
+"""Core rules SM001-SM004 on the policy shapes that matter, beyond their inline examples."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ALLOW_READ = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"},
+    "Action": "secretsmanager:GetSecretValue",
+    "Resource": "*",
+    "Condition": {"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}},
+}
+GUARD = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "secretsmanager:DeleteSecret",
+    "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}},
+}
+
+
+def ids(report):
+    return sorted({f.rule_id for f in report.findings})
+
+
+def secret_policy(*statements):
+    return {"secret.json": json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)}
+
+
+def test_guarded_pinned_secret_policy_is_clean(lint):
+    assert ids(lint(secret_policy(ALLOW_READ, GUARD))) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}},  # hollowed by an account
+        {"Principal": {"AWS": "arn:aws:iam::111122223333:role/intern"}},  # a narrow principal
+        {"Action": "secretsmanager:DeleteResourcePolicy"},  # an action that does not cover DeleteSecret
+        {"Action": ["secretsmanager:Delete*"], "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},
+        {"Effect": "Allow"},
+        {"Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}},
+    ],
+)
+def test_hollow_delete_guards_do_not_count(lint, change):
+    assert "SM004" in ids(lint(secret_policy(ALLOW_READ, {**GUARD, **change})))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"Action": "secretsmanager:*"},
+        {"Action": "SecretsManager:delete*"},
+        {"Action": "*"},
+        {"Principal": {"AWS": ["*"]}},
+        {"Condition": {"StringNotLike": {"aws:userid": ["AROAEXAMPLEADMIN:*"]}}},
+    ],
+)
+def test_delete_guard_variants_that_count(lint, change):
+    assert "SM004" not in ids(lint(secret_policy(ALLOW_READ, {**GUARD, **change})))
+
+
+def test_deny_with_not_action_that_spares_delete_is_no_guard(lint):
+    guard = {k: v for k, v in GUARD.items() if k != "Action"}
+    assert "SM004" in ids(lint(secret_policy(ALLOW_READ, {**guard, "NotAction": "secretsmanager:DeleteSecret"})))
+    assert "SM004" not in ids(lint(secret_policy(ALLOW_READ, {**guard, "NotAction": "secretsmanager:GetSecretValue"})))
+
+
+def test_deny_with_not_principal_naming_admins_is_a_guard(lint):
+    guard = {k: v for k, v in GUARD.items() if k not in ("Principal", "Condition")}
+    guard["NotPrincipal"] = {"AWS": "arn:aws:iam::111122223333:role/admin"}
+    assert "SM004" not in ids(lint(secret_policy(ALLOW_READ, guard)))
+
+
+def test_star_resource_in_secret_policy_is_not_sm002(lint):
+    report = lint(secret_policy(ALLOW_READ, GUARD))
+    assert "SM002" not in ids(report)
+
+
+def test_sm003_sees_wildcard_and_notaction_grants(lint):
+    loose = {k: v for k, v in ALLOW_READ.items() if k != "Condition"}
+    assert "SM003" in ids(lint(secret_policy({**loose, "Action": "secretsmanager:*"}, GUARD)))
+    not_action = {k: v for k, v in loose.items() if k != "Action"}
+    assert "SM003" in ids(lint(secret_policy({**not_action, "NotAction": "secretsmanager:DeleteSecret"}, GUARD)))
+    assert "SM003" not in ids(lint(secret_policy({**loose, "Action": "secretsmanager:DescribeSecret"}, GUARD)))
+
+
+@pytest.mark.parametrize(
+    ("actions", "fires"),
+    [
+        (["secretsmanager:ListSecrets"], False),
+        (["secretsmanager:GetRandomPassword", "secretsmanager:BatchGetSecretValue"], False),
+        (["secretsmanager:GetSecretValue"], True),
+        (["secretsmanager:List*"], True),  # also ListSecretVersionIds, which is secret-scoped
+        (["s3:GetObject"], False),
+    ],
+)
+def test_sm002_ignores_actions_that_only_take_star(lint, actions, fires):
+    policy = {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    assert ("SM002" in ids(lint({"p.json": json.dumps(policy)}))) is fires
+
+
+def test_sm002_not_resource_that_excludes_all_secrets_is_fine(lint):
+    policy = {"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                             "NotResource": "arn:aws:secretsmanager:*:*:secret:*"}]}
+    assert "SM002" not in ids(lint({"p.json": json.dumps(policy)}))
+
+
+def test_sm001_reports_each_wildcard_element(lint):
+    policy = {"Statement": [{"Effect": "Allow", "Action": ["secretsmanager:*", "secretsmanager:Get*", "secretsmanager:GetSecretValue"],
+                             "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"}]}
+    report = lint({"p.json": json.dumps(policy)})
+    assert [f.message.split("'")[1] for f in report.findings if f.rule_id == "SM001"] == ["secretsmanager:*", "secretsmanager:Get*"]
+    assert len({f.fingerprint for f in report.findings}) == len(report.findings)
+
+
+def test_sm001_ignores_wildcards_outside_secrets_manager(lint):
+    policy = {"Statement": [{"Effect": "Allow", "Action": ["s3:*", "secretsmanager:Describe?ecret"], "Resource": "*"}]}
+    report = lint({"p.json": json.dumps(policy)})
+    assert [f.message.split("'")[1] for f in report.findings if f.rule_id == "SM001"] == ["secretsmanager:Describe?ecret"]
+
+
+def test_sm002_message_counts_the_whole_statement(lint):
+    policy = {"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+        "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]}]}
+    [finding] = [f for f in lint({"p.json": json.dumps(policy)}).findings if f.rule_id == "SM002"]
+    assert "allows 3 secret-scoped actions" in finding.message
+    assert "including GetSecretValue" in finding.message

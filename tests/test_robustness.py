@@ -1,0 +1,50 @@
+"""Bad input never crashes the run, and start-up stays lean."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import lint_files
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_crash(tmp_path, shipped_rules, data):
+    (tmp_path / "p.json").write_bytes(data)
+    report = lint_files(tmp_path, {}, shipped_rules)
+    assert all(e.path == "p.json" and e.line >= 1 and e.column >= 1 for e in report.errors)
+
+
+POLICY_PARTS = st.recursive(
+    st.sampled_from(["*", "Allow", "Deny", "secretsmanager:*", "secretsmanager:GetSecretValue", "", None, 3, True])
+    | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
+                         "Condition", "AWS", "StringEquals", "secretsmanager:VersionStage", "Statement", "x"]),
+        children, max_size=4,
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.lists(POLICY_PARTS, max_size=3))
+def test_malformed_policies_never_crash(tmp_path, shipped_rules, statements):
+    (tmp_path / "p.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    report = lint_files(tmp_path, {}, shipped_rules)
+    assert report.errors == []
+    assert all(f.span.line >= 1 for f in report.findings)
+
+
+def test_importing_the_cli_does_no_heavy_work():
+    code = "import sys, linter.cli; print(sorted(m for m in ('policyuniverse', 'jsonschema', 'tree_sitter', 'pygls') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]", result.stderr
