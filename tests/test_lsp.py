@@ -142,31 +142,53 @@ async def test_debounced_changes_publish_the_last_version(client: LanguageClient
     assert [d.code for d in diagnostics] == ["SM001"]
 
 
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: secretsmanager:*
+            Resource: !Ref AppSecret
+  Inline:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: !Sub |
+        {"Statement": [{"Effect": "Allow",
+          "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-AbCdEf"}]}
+"""
+
+
+async def code_actions(client: LanguageClient, uri: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=diagnostic.range,
+        context=types.CodeActionContext(diagnostics=[diagnostic]),
+    )
+    return list(await client.text_document_code_action_async(params) or [])
+
+
 @pytest.mark.asyncio
-async def test_ignore_quick_fix_on_yaml_buffer(client: LanguageClient, tmp_path):
-    text = "Resources:\n  Policy:\n    Properties:\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Action: secretsmanager:*\n"
+async def test_ignore_quick_fix_on_a_cloudformation_yaml_buffer(client: LanguageClient, tmp_path):
     uri = (tmp_path / "template.yaml").as_uri()
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
-    )
-    diagnostic = types.Diagnostic(
-        range=types.Range(types.Position(6, 20), types.Position(6, 36)),
-        message="wildcard",
-        code="SM001",
-        source="policylint",
-        data={"ignore_line": 6},
-    )
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic]),
-        )
-    )
-    assert len(actions) == 1 and actions[0].kind == types.CodeActionKind.QuickFix
-    (edit,) = actions[0].edit.changes[uri]
-    assert edit.range == types.Range(types.Position(6, 0), types.Position(6, 0))
+    diagnostics = await published(client, uri, open_doc(client, uri, TEMPLATE, language="yaml"))
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in diagnostics] == [("SM001", 8, 20), ("SM001", 15, 20)]
+
+    # The plain YAML statement: the comment goes right above the action, indented like it.
+    (action,) = await code_actions(client, uri, diagnostics[0])
+    assert action.kind == types.CodeActionKind.QuickFix and list(action.diagnostics) == [diagnostics[0]]
+    (edit,) = action.edit.changes[uri]
+    assert edit.range == types.Range(types.Position(8, 0), types.Position(8, 0))
     assert edit.new_text == f"            # policylint:ignore=SM001 {server_module.IGNORE_REASON}\n"
+
+    # JSON inside a block scalar: a comment there would be JSON text, so it goes above the resource.
+    (action,) = await code_actions(client, uri, diagnostics[1])
+    (edit,) = action.edit.changes[uri]
+    assert edit.range.start == types.Position(10, 0)
+    assert edit.new_text.startswith("  # policylint:ignore=SM001 ")
 
 
 # --- helpers, without a client --------------------------------------------------------------------------
