@@ -81,13 +81,20 @@ def test_try_repo_passes_a_clean_commit_and_fails_a_wildcard(tmp_path):
     _git(repo, env, "config", "user.email", "test@example.com")
     _git(repo, env, "config", "commit.gpgsign", "false")
     # Already in the repository before the hook: a bad legacy policy and files that are not IaC.
-    _write(repo, {"legacy.json": WILDCARD, "package.json": '{"name": "app"}\n', ".pre-commit-config.yaml": PRECOMMIT_CONFIG})
+    _write(repo, {"legacy.json": WILDCARD, "package.json": '{"name": "app"}\n'})
     _git(repo, env, "add", "-A")
     _git(repo, env, "commit", "-q", "-m", "legacy")
 
-    # A clean change: a fixed policy, a Kubernetes manifest and an edit to package.json. Only these staged
-    # files are checked, so the legacy wildcard does not fail this commit.
-    _write(repo, {"iam/app.json": FIXED, "k8s/config.yaml": K8S, "package.json": '{"name": "app", "private": true}\n'})
+    # A clean change: a fixed policy, and files pre-commit passes by type that are not policylint's (YAML
+    # that is no template, JSON that is no policy, Terraform variables). Only these staged files are
+    # checked, so the legacy wildcard does not fail this commit.
+    _write(repo, {
+        "iam/app.json": FIXED,
+        "k8s/config.yaml": K8S,
+        ".pre-commit-config.yaml": PRECOMMIT_CONFIG,
+        "package.json": '{"name": "app", "private": true}\n',
+        "prod.tfvars": 'region = "eu-west-1"\n',
+    })
     _git(repo, env, "add", "-A")
     code, output, seconds = _try_repo(repo, env)
     assert code == 0, output
