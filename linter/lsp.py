@@ -282,7 +282,8 @@ class PolicylintServer(LanguageServer):
         self.debounce = debounce
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policylint-lint")
         self.pending: dict[str, asyncio.Task] = {}
-        self.contexts: dict[Path, FolderContext] = {}
+        self.contexts: dict[Path, FolderContext] = {}  # read and filled on the worker thread only
+        self.open_uris: set[str] = set()  # as the client spells them, to publish under the same URI
 
     def open_document(self, uri: str) -> TextDocument | None:
         return self.workspace.text_documents.get(unquote(uri))
@@ -327,7 +328,7 @@ class PolicylintServer(LanguageServer):
         loop = asyncio.get_running_loop()
         try:
             path, display, root = self.place(doc)
-            context = self.context_for(root)
+            context = await loop.run_in_executor(self.worker, self.context_for, root)
             diagnostics = await loop.run_in_executor(
                 self.worker, lint_buffer, text, path, display, context, doc.position_codec
             )
@@ -360,7 +361,7 @@ class PolicylintServer(LanguageServer):
     def reload(self) -> None:
         """Configuration or rule files changed: re-read them and re-lint every open document."""
         self.contexts.clear()
-        for uri in list(self.workspace.text_documents):
+        for uri in sorted(self.open_uris):
             self.schedule(uri, 0)
 
     def is_config(self, path: str | None) -> bool:
@@ -386,6 +387,7 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: PolicylintServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        ls.open_uris.add(params.text_document.uri)
         await ls.lint(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
@@ -402,6 +404,7 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: PolicylintServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        ls.open_uris.discard(params.text_document.uri)
         ls.forget(params.text_document.uri)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
