@@ -5,14 +5,22 @@ import argparse
 import sys
 
 from linter import __version__
-from linter.config import Settings
+from linter.baseline import BaselineError
+from linter.config import ConfigError, Settings
 from linter.rules import SEVERITIES, RuleError, load_rules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _csv(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(part.strip().upper() for part in value.split(",") if part.strip())
+
+
+def _jobs(value: str) -> int:
+    count = int(value)
+    if count < 0:
+        raise argparse.ArgumentTypeError("must be 0 (automatic) or more")
+    return count
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,14 +31,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="lint files and directories")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     check.add_argument("--format", choices=FORMATS, default="text")
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--fail-on", choices=SEVERITIES, default=None, help="lowest severity that fails the run (default: low)")
-    check.add_argument("--select", type=_csv, default=(), metavar="IDS", help="only these rule ids or prefixes")
-    check.add_argument("--ignore", type=_csv, default=(), metavar="IDS", help="skip these rule ids or prefixes")
-    check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+    check.add_argument("--select", type=_csv, default=None, metavar="IDS", help="only these rule ids or prefixes")
+    check.add_argument("--ignore", type=_csv, default=None, metavar="IDS", help="skip these rule ids or prefixes")
+    check.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths (adds to the config's)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR", help="load extra YAML rules from DIR")
+    check.add_argument("--config", metavar="FILE", help="use this config file instead of searching for one")
+    check.add_argument("--no-config", action="store_true", help="ignore config files")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit")
+    check.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: automatic)")
+    check.add_argument("--stdin-filename", metavar="PATH", help="read the file's content from standard input, report it as PATH")
+    check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
 
     listing = commands.add_parser("rules", help="list the rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
@@ -46,13 +62,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(
+    """Config file settings (found from the current directory upwards) with the command line laid over them."""
+    from pathlib import Path
+
+    from linter.config import discover_settings, load_config
+
+    if args.no_config:
+        base = Settings()
+    elif args.config:
+        base = load_config(Path(args.config))
+    else:
+        base = discover_settings()
+    return base.merged(
         select=args.select,
         ignore=args.ignore,
-        fail_on=args.fail_on or "low",
-        exclude=tuple(args.exclude),
-        rules_dirs=tuple(args.rules),
+        fail_on=args.fail_on,
+        exclude=base.exclude + tuple(args.exclude),
+        rules_dirs=base.rules_dirs + tuple(args.rules),
+        baseline=args.baseline,
     )
+
+
+def _use_color(choice: str, output: str | None) -> bool:
+    """Colour for a terminal, never for a file or pipe; NO_COLOR (non-empty) turns it off."""
+    import os
+
+    if choice != "auto":
+        return choice == "always"
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -67,10 +104,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     from linter.pipeline import run
     from linter.report import render
 
+    from linter import baseline as baselines
+    from linter.config import check_rule_options
+
     settings = _settings(args)
     rules = load_rules(settings.rules_dirs)
-    report = run(args.paths, rules, settings)
-    _write(render(args.format, report, rules), args.output)
+    check_rule_options(settings, rules)
+    paths, sources = args.paths or ["."], {}
+    if args.stdin_filename:
+        if args.paths:
+            print("policylint: --stdin-filename lints standard input only; give no PATH", file=sys.stderr)
+            return EXIT_ERROR
+        paths, sources = [args.stdin_filename], {args.stdin_filename: sys.stdin.read()}
+    known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
+    report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known)
+    if args.write_baseline:
+        baselines.write(args.write_baseline, report.unbaselined)
+        count = len(report.unbaselined)
+        print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
+        return EXIT_ERROR if report.errors else EXIT_OK
+    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, "sources": sources}
+    _write(render(args.format, report, rules, **options), args.output)
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(settings.fails(f.severity) for f in report.findings) else EXIT_OK
@@ -113,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except RuleError as exc:
         print(f"policylint: rule error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ConfigError as exc:
+        print(f"policylint: config error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BaselineError as exc:
+        print(f"policylint: baseline error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:
         print(f"policylint: {exc}", file=sys.stderr)

@@ -29,12 +29,16 @@ def syntax_of(name: str) -> str | None:
     return None
 
 
+def path_matches(display: str, pattern: str) -> bool:
+    """A path glob matches the whole path or one of its parts; an absolute glob (from a config file, anchored
+    at its directory) matches the absolute path."""
+    if pattern.startswith("/"):
+        return fnmatch.fnmatchcase(os.path.abspath(display).replace(os.sep, "/"), pattern)
+    return fnmatch.fnmatchcase(display, pattern) or any(fnmatch.fnmatchcase(part, pattern) for part in display.split("/"))
+
+
 def _excluded(display: str, excludes: tuple[str, ...]) -> bool:
-    parts = display.split("/")
-    return any(
-        fnmatch.fnmatchcase(display, pattern) or any(fnmatch.fnmatchcase(part, pattern) for part in parts)
-        for pattern in excludes
-    )
+    return any(path_matches(display, pattern) for pattern in excludes)
 
 
 def _skip_dir(name: str, parent: Path) -> bool:

@@ -34,7 +34,7 @@ class Context:
     def __init__(self, rule: Rule, options: dict[str, Any]) -> None:
         self.rule = rule
         self.options = options
-        self._action_sets: dict[str, tuple[str, ...]] = {}
+        self._action_sets: dict[str, iam.ActionSet] = {}
 
     def arg(self, value: Any) -> Any:
         """An argument with `{option: name}` references replaced by the option's value."""
@@ -42,8 +42,8 @@ class Context:
             return self.options[value["option"]]
         return value
 
-    def actions(self, spec: Any) -> tuple[str, ...]:
-        """Concrete actions of an action set: a pattern, a list of them, or {include, exclude}."""
+    def actions(self, spec: Any) -> iam.ActionSet:
+        """The action set a rule names: a pattern, a list of them, or {include, exclude}."""
         spec = self.arg(spec)
         key = json.dumps(spec, sort_keys=True)
         if key not in self._action_sets:
@@ -51,7 +51,7 @@ class Context:
                 include, exclude = spec.get("include", []), spec.get("exclude", [])
             else:
                 include, exclude = ([spec] if isinstance(spec, str) else spec), []
-            self._action_sets[key] = iam.expand(include, exclude)
+            self._action_sets[key] = iam.ActionSet(include, exclude)
         return self._action_sets[key]
 
 
@@ -239,6 +239,30 @@ def _no_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     return _truth(all(r is None for r in _statements(ctx, s.document, expr)))
 
 
+@predicate("documents_known", "resource")
+def _documents_known(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """Every policy that applies to the resource could be read in full offline.
+
+    A linked policy whose document is a variable, or a document with statements that exist only at plan
+    time, might hold anything: rules that look for a missing statement use this to stay quiet.
+    """
+    r = s.resource
+    unread = any(not linked.documents for linked in r.links.get("policies", []))
+    known = not unread and all(d.complete and _statements_known(d) for d in r.documents)
+    return _truth(known == arg)
+
+
+def _statements_known(document: PolicyDocument) -> bool:
+    statement = document.node.get("Statement")
+    if statement is None or not isinstance(statement.value, (list, dict)):
+        return False
+    return all(
+        st.effect is not None and not st.effect.is_unknown
+        and not any(e.is_unknown for e in iam.strings(st.action) + iam.strings(st.not_action))
+        for st in document.statements
+    )
+
+
 @predicate("some_document", "resource")
 def _some_document(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     """One of the policy documents that apply to the resource (a secret's resource policies) matches."""
@@ -339,7 +363,11 @@ def fingerprints(raw: list[tuple]) -> list[Finding]:
     """Findings with line-independent fingerprints (rule, path, owner, element), numbered when repeated."""
     counts: dict[str, int] = {}
     findings = []
-    for rule, path, span, owner, element, message, context in sorted(raw, key=lambda r: (r[1], r[2], r[0].id, r[5])):
+    seen: set[tuple] = set()
+    for rule, path, span, owner, element, message, context in sorted(raw, key=lambda r: (r[1], r[2], r[0].id, r[5], r[3])):
+        if (rule.id, path, span, message) in seen:
+            continue  # one element reached twice (a policy document merged into another and used itself)
+        seen.add((rule.id, path, span, message))
         key = json.dumps([rule.id, path, owner, element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = hashlib.sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]

@@ -54,6 +54,31 @@ def expand(patterns: Iterable[str], exclude: Iterable[str] = ()) -> tuple[str, .
     return tuple(sorted(a for a in result if not any(action_matches(x, a) for x in excluded)))
 
 
+class ActionSet:
+    """Actions named by include/exclude patterns, expanded over the catalog only when needed.
+
+    Asking whether a literal action belongs needs no catalog (so a policy without wildcards never loads
+    it); iterating the members does. A literal action counts even if the catalog does not know it, as
+    AWS adds actions faster than any catalog (IAM006 reports names that look like typos).
+    """
+
+    __slots__ = ("include", "exclude", "_members")
+
+    def __init__(self, include: Iterable[str], exclude: Iterable[str] = ()) -> None:
+        self.include, self.exclude = tuple(include), tuple(exclude)
+        self._members: tuple[str, ...] | None = None
+
+    def __contains__(self, action: str) -> bool:
+        return any(action_matches(p, action) for p in self.include) and not any(
+            action_matches(p, action) for p in self.exclude
+        )
+
+    def __iter__(self):
+        if self._members is None:
+            self._members = expand(self.include, self.exclude)
+        return iter(self._members)
+
+
 def strings(node: Node | None) -> list[Node]:
     """The string items of an element that may be a string or a list (IAM's string-or-list)."""
     if node is None:
@@ -62,6 +87,9 @@ def strings(node: Node | None) -> list[Node]:
 
 
 def actions_covered(pattern: str, targets: Iterable[str]) -> list[str]:
+    """Which targets an Action element covers; a literal element is checked without expanding the set."""
+    if isinstance(targets, ActionSet) and not has_wildcard(pattern):
+        return [pattern] if UNKNOWN not in pattern and pattern in targets else []
     return [t for t in targets if action_matches(pattern, t)]
 
 
@@ -73,10 +101,14 @@ def not_action_leaves(not_action: Node, targets: Iterable[str]) -> list[str]:
     return [t for t in targets if not any(action_matches(e.value, t) for e in elements)]
 
 
-def granted(action: Node | None, not_action: Node | None, targets: tuple[str, ...]) -> list[str]:
-    """Which of `targets` a statement's Action / NotAction covers."""
+def granted(action: Node | None, not_action: Node | None, targets: Iterable[str]) -> list[str]:
+    """Which of `targets` a statement's Action / NotAction covers (case-insensitively, without repeats)."""
     if action is not None:
-        return [t for t in targets if any(action_matches(e.value, t) for e in strings(action))]
+        found: dict[str, str] = {}
+        for element in strings(action):
+            for name in actions_covered(element.value, targets):
+                found.setdefault(name.lower(), name)
+        return sorted(found.values(), key=str.lower)
     if not_action is not None:
         return not_action_leaves(not_action, targets)
     return []

@@ -1,7 +1,9 @@
 """`policylint lsp`: a language server (stdio) that shows findings as diagnostics while you edit.
 
-Editors send the unsaved buffer; it is linted as if it were the file at its path (`pipeline.run_text`), so a
-Terraform file is still resolved against its sibling files on disk. Linting runs on one worker thread, off the
+Editors send the unsaved buffer; it is linted as if it were the file at its path (`pipeline.run` with
+`sources`, as `--stdin-filename` does), so a Terraform file is still resolved against its sibling files on
+disk. Each workspace folder lints as `policylint check` run from that folder would: its config file, rule
+directories and baseline, and paths relative to it. Linting runs on one worker thread, off the
 protocol loop: a slow file delays its own diagnostics, never the server. Anything that goes wrong while
 linting becomes a diagnostic, never a dead server. This module imports pygls at the top, so only the `lsp`
 command may import it (the CLI stays fast).
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -163,23 +166,23 @@ class FolderContext:
     root: Path
     settings: Settings = field(default_factory=Settings)
     rules: list = field(default_factory=list)
-    error: str | None = None  # a config or rule-file error, shown on every document of the folder
-
-
-def load_settings(root: Path) -> Settings:
-    """The settings `policylint check` would use when run from `root`, with rule directories made absolute."""
-    settings = Settings()
-    settings.rules_dirs = tuple(str(root / d) for d in settings.rules_dirs)
-    return settings
+    baseline: list | None = None  # entries of the configured baseline file, if any
+    error: str | None = None  # a config, rule-file or baseline error, shown on every document of the folder
 
 
 def folder_context(root: Path) -> FolderContext:
+    """Settings from the config file found from `root` upwards (paths in it are already absolute)."""
+    from linter import baseline
+    from linter.config import check_rule_options, discover_settings
     from linter.rules import load_rules
 
     context = FolderContext(root)
     try:
-        context.settings = load_settings(root)
+        context.settings = discover_settings(root)
         context.rules = load_rules(context.settings.rules_dirs)
+        check_rule_options(context.settings, context.rules)
+        if context.settings.baseline:
+            context.baseline = baseline.load(context.settings.baseline)
     except Exception as exc:  # noqa: BLE001 - a broken config must show up in the editor, not kill the server
         context.error = f"policylint configuration error: {exc}"
         if not context.rules:
@@ -190,16 +193,39 @@ def folder_context(root: Path) -> FolderContext:
     return context
 
 
-def lint_buffer(text: str, path: Path, display: str, context: FolderContext, codec: PositionCodec) -> list[lsp.Diagnostic]:
+def _run_in(context: FolderContext, display: str, text: str):
+    """`policylint check <display>` from the folder, with the buffer standing in for the file. Only the lint
+    worker thread changes the working directory; nothing else in the server uses relative paths."""
+    from linter.pipeline import run
+
+    previous = os.getcwd()
+    os.chdir(context.root)
+    try:
+        return run([display], context.rules, context.settings, jobs=1, sources={display: text}, baseline=context.baseline)
+    finally:
+        os.chdir(previous)
+
+
+def unused_diagnostic(unused, lines: list[str], codec: PositionCodec) -> lsp.Diagnostic:
+    """A suppression comment that covers nothing: a warning on the comment, so stale ones get removed."""
+    s = unused.suppression.declared
+    return lsp.Diagnostic(
+        range=to_range(lines, s.line, s.column, s.end_line, s.end_column, codec),
+        message=unused.problem,
+        severity=lsp.DiagnosticSeverity.Warning,
+        source=SOURCE,
+        tags=[lsp.DiagnosticTag.Unnecessary],
+    )
+
+
+def lint_buffer(text: str, display: str, context: FolderContext, codec: PositionCodec) -> list[lsp.Diagnostic]:
     """Diagnostics for one buffer; every failure becomes a diagnostic (the server must outlive bad input)."""
     lines = buffer_lines(text)
     found: list[lsp.Diagnostic] = []
     if context.error:
         found.append(error_diagnostic(context.error, lines, codec))
     try:
-        from linter.pipeline import run_text
-
-        report = run_text(text, path, context.rules, context.settings, display)
+        report = _run_in(context, display, text)
     except Exception as exc:  # noqa: BLE001
         logger.exception("linting %s failed", display)
         return found + [error_diagnostic(f"policylint could not lint this buffer ({type(exc).__name__}: {exc})", lines, codec)]
@@ -207,6 +233,7 @@ def lint_buffer(text: str, path: Path, display: str, context: FolderContext, cod
     unsafe = unsafe_lines(lines, syntax) if syntax else set()
     errors: list[FileError] = [e for e in report.errors if e.path == display]
     found += [error_diagnostic(e.message, lines, codec, e.line, e.column) for e in errors]
+    found += [unused_diagnostic(u, lines, codec) for u in report.unused_suppressions if u.suppression.path == display]
     found += [
         finding_diagnostic(f, lines, codec, ignore_line(f, unsafe) if syntax else None)
         for f in report.findings
@@ -327,10 +354,10 @@ class PolicylintServer(LanguageServer):
         version, text = doc.version, doc.source
         loop = asyncio.get_running_loop()
         try:
-            path, display, root = self.place(doc)
+            _, display, root = self.place(doc)
             context = await loop.run_in_executor(self.worker, self.context_for, root)
             diagnostics = await loop.run_in_executor(
-                self.worker, lint_buffer, text, path, display, context, doc.position_codec
+                self.worker, lint_buffer, text, display, context, doc.position_codec
             )
         except Exception as exc:  # noqa: BLE001 - never let one document take the server down
             logger.exception("linting %s failed", uri)

@@ -5,17 +5,22 @@ stopping the others.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from importlib import import_module
+
 from pathlib import Path
 
+from linter import filters, suppress
+from linter.baseline import Entry
 from linter.config import Settings
-from linter.discover import SourceFile, discover, syntax_of
-from linter.engine import evaluate_rules
+from linter.discover import SourceFile, discover
+from linter.engine import fingerprints, run_rule
 from linter.extract.policy import looks_like_policy
+from linter.filters import SuppressedFinding, UnusedSuppression
 from linter.loaders import jsonpos
-from linter.loaders.text import buffers, read_text
-from linter.model import Extraction, FileError, Finding, Node
+from linter.loaders.text import overlaid, overlay, read_text
+from linter.model import Extraction, FileError, Finding, Node, Suppression
 from linter.rules import Rule
 
 
@@ -24,6 +29,14 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     files_scanned: int = 0
+    suppressed: list[SuppressedFinding] = field(default_factory=list)  # covered by an inline suppression
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+    baseline: str | None = None  # the baseline file used, if any
+    baseline_matched: int = 0  # findings the baseline already knew (not reported)
+    baseline_stale: list[Entry] = field(default_factory=list)  # baseline entries that match nothing now
+    rules_run: tuple[str, ...] = ()  # ids of the rules that ran
+    # Findings after suppressions but before the baseline: what `--write-baseline` records.
+    unbaselined: list[Finding] = field(default_factory=list, repr=False)
 
 
 def _json_kind(value: object) -> str | None:
@@ -92,31 +105,83 @@ def extract_all(files: list[SourceFile]) -> Extraction:
     if terraform:
         extract_modules = import_module("linter.extract.terraform").extract_modules
         result.extend(_guarded(terraform, extract_modules, terraform))
+    # A policy file that Terraform read through file()/templatefile() was linted in its Terraform context.
+    read_by_terraform = {d.path for d in result.documents} - {f.display for f in terraform}
     for file in files:
-        if file.syntax in ("json", "yaml"):
+        if file.display in read_by_terraform:
+            result.files_scanned += 1
+        elif file.syntax in ("json", "yaml"):
             result.extend(_guarded([file], _extract_file, file))
-        elif file.syntax is None and not file.path.exists():
+        elif file.syntax is None and not file.path.exists() and overlaid(file.path) is None:
             result.errors.append(FileError(file.display, 1, 1, "no such file or directory"))
     return result
 
 
-def run(paths: list[str], rules: list[Rule], settings: Settings) -> Report:
-    """Lint the given paths with the given rules: every stage, in order."""
-    return run_files(discover(paths, settings.exclude), rules, settings)
+def comment_suppressions(files: list[SourceFile]) -> list[Suppression]:
+    """Suppression comments of Terraform files and CloudFormation YAML templates (only files with the
+    marker are parsed; YAML that names no AWS resource type is not a template and is left alone)."""
+    found = []
+    for file in files:
+        if file.syntax in ("terraform", "yaml") and suppress.has_comments(file.display):
+            text = read_text(file.path, file.display)
+            if isinstance(text, str) and (file.syntax == "terraform" or suppress.looks_like_template(text)):
+                found += suppress.parse_comments(file.display, text)
+    return found
 
 
-def run_text(text: str, path: str | Path, rules: list[Rule], settings: Settings, display: str | None = None) -> Report:
-    """Lint unsaved text (an editor buffer, standard input) as if it were the file at `path` (reported as
-    `display`); the rest of a Terraform module is still read from disk, for resolution only."""
-    file = SourceFile(Path(path), display or Path(path).as_posix(), syntax_of(Path(path).name))
-    with buffers({file.path: text}):
-        return run_files([file], rules, settings)
-
-
-def run_files(files: list[SourceFile], rules: list[Rule], settings: Settings) -> Report:
-    """Lint already discovered files: every stage after discovery, in order."""
+def evaluate_unit(files: list[SourceFile], rules: list[Rule], settings: Settings) -> tuple[list[tuple], Extraction]:
+    """Extraction, raw findings and suppressions of some files (all of them, or one unit of a parallel run)."""
     extraction = extract_all(files)
+    raw = []
+    for rule in rules:
+        options = {**rule.option_defaults(), **settings.rule_options.get(rule.id, {})}
+        raw += run_rule(rule, options, extraction.documents, extraction.resources)
+    extraction.suppressions += comment_suppressions(files)
+    return raw, extraction
+
+
+def _shown(path: str) -> str:
+    """A path for reports: relative to the current directory when it is below it, with '/' separators."""
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return (path if relative.startswith("..") else relative).replace(os.sep, "/")
+
+
+def run(
+    paths: list[str],
+    rules: list[Rule],
+    settings: Settings,
+    jobs: int | None = 1,
+    sources: dict[str, str] | None = None,
+    baseline: list[Entry] | None = None,
+) -> Report:
+    """Lint the given paths with the given rules: every stage, in order.
+
+    `jobs` > 1 (None: automatic) spreads files over worker processes with identical output; `sources`
+    maps paths to text that replaces the file on disk (standard input, an editor's buffer); `baseline`
+    entries are findings to stop reporting.
+    """
+    files = discover(paths, settings.exclude)
     active = [rule for rule in rules if settings.wants(rule.id)]
-    findings = evaluate_rules(active, settings.rule_options, extraction.documents, extraction.resources)
+    with overlay({Path(p): t for p, t in (sources or {}).items()}):
+        from linter import parallel
+
+        raw, extraction = parallel.evaluate(files, active, settings, jobs, sources or {})
+    findings = fingerprints(raw)
     errors = sorted(set(extraction.errors), key=lambda e: (e.path, e.line, e.column, e.message))
-    return Report(sorted(findings, key=Finding.sort_key), errors, extraction.files_scanned)
+    scanned = {f.display for f in files} | {f.path for f in findings}
+    result = filters.apply(
+        findings, extraction.suppressions, settings, {r.id for r in active}, {r.id for r in rules}, baseline, scanned
+    )
+    return Report(
+        findings=sorted(result.findings, key=Finding.sort_key),
+        errors=errors,
+        files_scanned=extraction.files_scanned,
+        suppressed=sorted(result.suppressed, key=lambda s: s.finding.sort_key()),
+        unused_suppressions=result.unused,
+        baseline=_shown(settings.baseline or "") if baseline is not None else None,
+        baseline_matched=result.baseline_matched,
+        baseline_stale=result.baseline_stale,
+        rules_run=tuple(r.id for r in active),
+        unbaselined=sorted(result.current, key=Finding.sort_key),
+    )
+

@@ -128,3 +128,28 @@ def test_sm002_message_counts_the_whole_statement(lint):
     [finding] = [f for f in lint({"p.json": json.dumps(policy)}).findings if f.rule_id == "SM002"]
     assert "allows 3 secret-scoped actions" in finding.message
     assert "including GetSecretValue" in finding.message
+
+
+def test_document_used_directly_and_as_a_source_reports_once(lint):
+    text = """
+data "aws_iam_policy_document" "base" {
+  statement {
+    actions   = ["secretsmanager:*"]
+    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"]
+  }
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+}
+
+resource "aws_iam_policy" "a" {
+  policy = data.aws_iam_policy_document.base.json
+}
+
+resource "aws_iam_policy" "b" {
+  policy = data.aws_iam_policy_document.merged.json
+}
+"""
+    report = lint({"main.tf": text})
+    assert [(f.rule_id, f.span.line) for f in report.findings] == [("SM001", 4)]

@@ -190,3 +190,19 @@ def test_prefix_wildcard_matches_every_extension(name, cut):
     action = f"secretsmanager:{name}"
     pattern = action[: len("secretsmanager:") + min(cut, len(name))] + "*"
     assert iam.action_matches(pattern.upper(), action)
+
+
+def test_action_set_membership_without_catalog():
+    readers = iam.ActionSet(["secretsmanager:*"], ["secretsmanager:ListSecrets"])
+    assert "SecretsManager:GetSecretValue" in readers
+    assert "secretsmanager:listsecrets" not in readers
+    assert "s3:GetObject" not in readers
+    assert iam.actions_covered("secretsmanager:GetSecretValue", readers) == ["secretsmanager:GetSecretValue"]
+    assert iam.actions_covered("secretsmanager:" + UNKNOWN, readers) == []
+    assert len(iam.actions_covered("secretsmanager:*", readers)) == 22
+
+
+def test_granted_deduplicates_case_variants():
+    targets = iam.ActionSet(["secretsmanager:*"])
+    action = node('["secretsmanager:GetSecretValue", "SecretsManager:getsecretvalue", "secretsmanager:Get*Value"]')
+    assert iam.granted(action, None, targets) == ["secretsmanager:GetSecretValue"]

@@ -48,3 +48,14 @@ def test_importing_the_cli_does_no_heavy_work():
     code = "import sys, linter.cli; print(sorted(m for m in ('policyuniverse', 'jsonschema', 'tree_sitter', 'pygls') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_policy_without_wildcards_never_loads_the_catalog(tmp_path):
+    policy = tmp_path / "p.json"
+    policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}')
+    code = (
+        "import sys; from linter.cli import main; code = main(['check', sys.argv[1]]); "
+        "print('LOADED' if 'policyuniverse' in sys.modules else 'LAZY', code)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(policy)], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "LAZY 1"  # SM002 still fires, from the literal alone

@@ -19,7 +19,7 @@ from linter.extract.policy import build_document
 from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
 from linter.loaders.positions import LineIndex
-from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span, Suppression
 
 # Resource type -> (property path, document kind); "Policies[]" means each item's PolicyDocument.
 _DOCUMENTS: dict[str, tuple[tuple[str, DocKind], ...]] = {
@@ -181,6 +181,7 @@ class _Extractor:
             documents=self.found.documents,
             resources=list(self.found.resources.values()),
             errors=self.found.errors,
+            suppressions=metadata_suppressions(self.root, self.path),
             files_scanned=1,
         )
 
@@ -324,6 +325,29 @@ class _Extractor:
             secret.links.setdefault(relation, []).append(resource)
             if relation == "policies":
                 secret.documents += resource.documents
+
+
+def metadata_suppressions(root: Node, path: str) -> list[Suppression]:
+    """`Metadata: {policylint: {ignore: [{id: SM001, reason: "…"}]}}` on a resource (covers its block, which
+    starts at the logical id) or at the template root (covers the whole file: target line 0). An entry
+    without an id becomes a suppression with no rule ids, which is reported as such."""
+    targets: list[tuple[Node | None, int]] = [(root.get("Metadata"), 0)]
+    resources = root.get("Resources")
+    if resources is not None and isinstance(resources.value, dict):
+        for logical_id, declaration in resources.value.items():
+            key = (resources.key_spans or {}).get(logical_id, declaration.span)
+            targets.append((declaration.get("Metadata"), key.line))
+    found = []
+    for metadata, line in targets:
+        settings = metadata.get("policylint") if metadata is not None else None
+        entries = settings.get("ignore") if settings is not None else None
+        for entry in entries.items_list() if entries is not None else []:
+            rule_id = entry.get("id") if isinstance(entry.value, dict) else entry
+            reason = entry.get("reason") if isinstance(entry.value, dict) else None
+            ids = tuple(i.value.strip().upper() for i in rule_id.items_list() if isinstance(i.value, str)) if rule_id else ()
+            text = reason.value if reason is not None and isinstance(reason.value, str) else ""
+            found.append(Suppression(path, line, ids, text.strip(), entry.span))
+    return found
 
 
 def _secret_named(target: Node, secrets: dict[str, Resource]) -> Resource | None:

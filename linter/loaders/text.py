@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
 
@@ -10,38 +9,35 @@ from linter.model import FileError
 
 MAX_BYTES = 20 * 1024 * 1024
 
-# Texts that stand in for files on disk (an editor's unsaved buffer, standard input), keyed by resolved path.
-_BUFFERS: ContextVar[dict[Path, str] | None] = ContextVar("policylint_buffers", default=None)
+# Text that replaces a file's content on disk (`--stdin-filename`, an editor's unsaved buffer), by absolute path.
+_OVERLAY: dict[str, str] = {}
+
+
+def _key(path: Path) -> str:
+    return str(Path(path).absolute())
 
 
 @contextmanager
-def buffers(texts: dict[Path, str]) -> Iterator[None]:
-    """Make `read_text` return these texts instead of the files' contents, so that every loader and
-    extractor (a Terraform module reads its siblings from disk) sees the unsaved version of those files."""
-    token = _BUFFERS.set({path.resolve(): text for path, text in texts.items()})
+def overlay(texts: dict[Path, str]) -> Iterator[None]:
+    """Within the block, `read_text` returns these texts instead of reading the files (which may not exist)."""
+    saved = dict(_OVERLAY)
+    _OVERLAY.update({_key(p): t.removeprefix("\ufeff").replace("\r\n", "\n") for p, t in texts.items()})
     try:
         yield
     finally:
-        _BUFFERS.reset(token)
+        _OVERLAY.clear()
+        _OVERLAY.update(saved)
 
 
-def _buffer(path: Path) -> str | None:
-    texts = _BUFFERS.get()
-    if not texts:
-        return None
-    try:
-        return texts.get(path.resolve())
-    except (OSError, RuntimeError):
-        return None
+def overlaid(path: Path) -> str | None:
+    """The overlay text for a path, if any (for code that checks existence before reading)."""
+    return _OVERLAY.get(_key(path)) if _OVERLAY else None
 
 
 def read_text(path: Path, display: str) -> str | FileError:
-    """UTF-8 text (a BOM is dropped, CRLF kept as read), or an error for missing, huge or binary files."""
-    buffered = _buffer(path)
-    if buffered is not None:
-        if "\x00" in buffered[:8192]:
-            return FileError(display, 1, 1, "binary file, not text")
-        return buffered.removeprefix("\ufeff").replace("\r\n", "\n")
+    """UTF-8 text (a BOM is dropped, CRLF read as LF), or an error for missing, huge or binary files."""
+    if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
+        return text
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:

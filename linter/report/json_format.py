@@ -1,4 +1,10 @@
-"""`--format json`: the report as documented in CONVENTIONS.md, byte-identical across runs."""
+"""`--format json`: the report as documented in CONVENTIONS.md, byte-identical across runs.
+
+Beyond the documented keys: `suppressed` (findings covered by an inline suppression, with its reason and
+where it is written), `unused_suppressions` (suppressions that cover nothing, so they can be cleaned up),
+and `baseline` (only when a baseline is used: its path, how many findings it accepted, and its `stale`
+entries that match no finding any more).
+"""
 from __future__ import annotations
 
 import json
@@ -22,15 +28,44 @@ def finding_dict(f) -> dict:
     }
 
 
+def suppressed_dict(item) -> dict:
+    s = item.suppression
+    return {
+        **finding_dict(item.finding),
+        "reason": s.reason,
+        "suppression": {"path": s.path, "line": s.declared.line, "column": s.declared.column},
+    }
+
+
+def unused_dict(item) -> dict:
+    s = item.suppression
+    return {
+        "path": s.path,
+        "line": s.declared.line,
+        "column": s.declared.column,
+        "rule_ids": list(item.rule_ids),
+        "reason": s.reason,
+        "problem": item.problem,
+    }
+
+
 def render(report, rules, **options) -> str:
     document = {
         "tool": {"name": "policylint", "version": __version__},
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [{"path": e.path, "line": e.line, "column": e.column, "message": e.message} for e in report.errors],
-        "summary": {
-            "files_scanned": report.files_scanned,
-            "findings": len(report.findings),
-            "errors": len(report.errors),
-        },
+        "suppressed": [suppressed_dict(s) for s in report.suppressed],
+        "unused_suppressions": [unused_dict(u) for u in report.unused_suppressions],
+    }
+    if report.baseline is not None:
+        document["baseline"] = {
+            "path": report.baseline,
+            "matched": report.baseline_matched,
+            "stale": [e.as_dict() for e in report.baseline_stale],
+        }
+    document["summary"] = {
+        "files_scanned": report.files_scanned,
+        "findings": len(report.findings),
+        "errors": len(report.errors),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

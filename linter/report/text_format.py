@@ -1,15 +1,140 @@
-"""`--format text`: compiler-style lines (`path:line:col: SEVERITY RULE message`) and a summary."""
+"""`--format text`: for people at a terminal, and still parseable by editors.
+
+Each finding starts with a compiler-style line (`path:line:col: SEVERITY RULE message`), followed by the
+offending source line with a `^~~~` marker under the element. Findings are grouped by file (a blank line
+between files), and a summary line ends the report. Colour only when asked for (the CLI decides: a
+terminal, and `NO_COLOR` unset). `quiet` keeps only the finding and error lines.
+"""
 from __future__ import annotations
 
+from pathlib import Path
 
-def render(report, rules, **options) -> str:
-    lines = [f"{e.path}:{e.line}:{e.column}: ERROR {e.message}" for e in report.errors]
-    lines += [
-        f"{f.path}:{f.span.line}:{f.span.column}: {f.severity.upper()} {f.rule_id} {f.message}"
-        for f in report.findings
-    ]
-    count = len(report.findings)
-    summary = f"{count} finding{'' if count == 1 else 's'} in {report.files_scanned} file{'' if report.files_scanned == 1 else 's'}"
+from linter.report import plural
+
+RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
+COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[1;33m", "low": "\033[1;36m",
+          "error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+WIDTH = 160  # longest source excerpt shown; longer lines (minified JSON) are windowed around the element
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.color and text else text
+
+
+class _Sources:
+    """Source lines for snippets: standard-input text first, then the file as reached from the CLI."""
+
+    def __init__(self, given: dict[str, str]) -> None:
+        self.given = given
+        self.cache: dict[str, list[str] | None] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self.cache:
+            from linter.loaders.text import read_text
+
+            text = self.given.get(path)
+            if text is None:
+                read = read_text(Path(path), path)
+                text = read if isinstance(read, str) else None
+            self.cache[path] = text.replace("\r\n", "\n").split("\n") if text is not None else None
+        lines = self.cache[path]
+        return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
+
+
+def _window(line: str, start: int, end: int) -> tuple[str, int, int]:
+    """The part of a long line around [start, end) (0-based), with '…' where it was cut."""
+    if len(line) <= WIDTH:
+        return line, start, end
+    begin = max(0, min(start - 20, len(line) - WIDTH))
+    piece = line[begin:begin + WIDTH]
+    prefix = "…" if begin else ""
+    suffix = "…" if begin + WIDTH < len(line) else ""
+    shift = len(prefix) - begin
+    return prefix + piece + suffix, start + shift, min(end, begin + WIDTH) + shift
+
+
+def snippet(line: str, number: int, column: int, end_column: int | None, style: _Style, severity: str) -> list[str]:
+    """Two lines: the source line with its number, and a `^~~~` marker under [column, end_column)."""
+    start = column - 1
+    end = end_column - 1 if end_column is not None else len(line)
+    end = max(start + 1, min(end, len(line.rstrip())))
+    text, start, end = _window(line, start, end)
+    shown = text.expandtabs(4)
+    left = len(text[:start].expandtabs(4))
+    width = max(1, len(text[:end].expandtabs(4)) - left)
+    gutter = f"{number:>5} | "
+    marker = "^" + "~" * (width - 1)
+    return [style(DIM, gutter) + shown.rstrip(), style(DIM, " " * (len(gutter) - 2) + "| ") + " " * left + style(COLORS.get(severity, BOLD), marker)]
+
+
+def _finding_lines(f, sources: _Sources, style: _Style, quiet: bool) -> list[str]:
+    s = f.span
+    head = f"{style(BOLD, f'{f.path}:{s.line}:{s.column}:')} {style(COLORS[f.severity], f.severity.upper())} {style(BOLD, f.rule_id)} {f.message}"
+    if quiet:
+        return [head]
+    line = sources.line(f.path, s.line)
+    if line is None:
+        return [head]
+    return [head] + snippet(line, s.line, s.column, s.end_column if s.end_line == s.line else None, style, f.severity)
+
+
+def _error_lines(e, sources: _Sources, style: _Style, quiet: bool) -> list[str]:
+    head = f"{style(BOLD, f'{e.path}:{e.line}:{e.column}:')} {style(COLORS['error'], 'ERROR')} {e.message}"
+    line = None if quiet else sources.line(e.path, e.line)
+    return [head] + (snippet(line, e.line, e.column, e.column + 1, style, "error") if line is not None and line.strip() else [])
+
+
+def _unused_lines(u, style: _Style) -> list[str]:
+    d = u.suppression.declared
+    return [f"{style(BOLD, f'{u.suppression.path}:{d.line}:{d.column}:')} {style(COLORS['warning'], 'WARNING')} unused suppression: {u.problem}"]
+
+
+def summary(report) -> str:
+    counts = {}
+    for f in report.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    text = plural(len(report.findings), "finding")
+    if counts:
+        text += " (" + ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if s in counts) + ")"
+    text += f" in {plural(report.files_scanned, 'file')}"
+    extras = []
     if report.errors:
-        summary += f", {len(report.errors)} error{'' if len(report.errors) == 1 else 's'}"
-    return "\n".join(lines + [summary]) + "\n"
+        extras.append(plural(len(report.errors), "error"))
+    if report.suppressed:
+        extras.append(f"{len(report.suppressed)} suppressed")
+    if report.baseline is not None:
+        extras.append(f"{report.baseline_matched} in baseline")
+    if report.unused_suppressions:
+        extras.append(plural(len(report.unused_suppressions), "unused suppression"))
+    return ", ".join([text] + extras)
+
+
+def render(report, rules, color: bool = False, quiet: bool = False, sources: dict[str, str] | None = None, **options) -> str:
+    style, reader = _Style(color), _Sources(sources or {})
+    groups: dict[str, list[tuple[tuple, list[str]]]] = {}
+    for e in report.errors:
+        groups.setdefault(e.path, []).append(((e.line, e.column, 0), _error_lines(e, reader, style, quiet)))
+    for f in report.findings:
+        groups.setdefault(f.path, []).append(((f.span.line, f.span.column, 1), _finding_lines(f, reader, style, quiet)))
+    if not quiet:
+        for u in report.unused_suppressions:
+            d = u.suppression.declared
+            groups.setdefault(u.suppression.path, []).append(((d.line, d.column, 2), _unused_lines(u, style)))
+    blocks = []
+    for path in sorted(groups):
+        entries = [line for _, lines in sorted(groups[path], key=lambda item: item[0]) for line in lines]
+        blocks.append("\n".join(entries))
+    if quiet:
+        return "".join(block + "\n" for block in blocks)
+    if report.baseline_stale:
+        stale = [f"baseline {report.baseline}: {len(report.baseline_stale)} {'entry' if len(report.baseline_stale) == 1 else 'entries'} no longer match (fixed or moved); "
+                 "rewrite it with --write-baseline"]
+        stale += [f"  {e.path}: {e.rule_id} {e.resource or '(file)'} {e.fingerprint}" for e in report.baseline_stale]
+        blocks.append("\n".join(stale))
+    blocks.append(style(BOLD, summary(report)))
+    return "\n\n".join(blocks) + "\n"

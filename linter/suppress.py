@@ -1,0 +1,94 @@
+"""Inline suppressions written as comments: `# policylint:ignore=SM001,SM002 reason` (also `//` in HCL).
+
+A comment on a line of its own targets the next line that holds code (the first line of the block below
+it); a comment after code targets its own line. Which findings a target line covers is decided in
+`linter.filters`: those whose element, statement, document or resource block starts on that line.
+Only files that contain the marker are scanned, so the cost is one substring test per file.
+"""
+from __future__ import annotations
+
+import re
+
+from linter.model import Span, Suppression
+
+MARKER = "policylint:ignore"
+COMMENT_SUFFIXES = (".tf", ".yaml", ".yml", ".template")
+_DIRECTIVE = re.compile(
+    r"^policylint:ignore(?:=(?P<ids>[A-Za-z0-9_]+(?:[ \t]*,[ \t]*[A-Za-z0-9_]+)*))?(?P<reason>.*)$"
+)
+
+
+_TEMPLATE = re.compile(r"AWSTemplateFormatVersion|\b(?:AWS|Custom)::")
+
+
+def looks_like_template(text: str) -> bool:
+    """A YAML file that names CloudFormation resource types (a workflow or manifest does not)."""
+    return _TEMPLATE.search(text) is not None
+
+
+def has_comments(path: str) -> bool:
+    """Files whose syntax has comments (JSON has none: use per_file_ignores or a baseline there)."""
+    return path.lower().endswith(COMMENT_SUFFIXES)
+
+
+def comment_start(line: str, hcl: bool) -> int | None:
+    """Index where a comment starts on a line, outside quoted strings; None when there is none."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\" and quote == '"':
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'" and (char == '"' or not hcl):
+            quote = char
+        elif char == "#" and (hcl or index == 0 or line[index - 1] in " \t"):
+            return index
+        elif hcl and line.startswith("//", index):
+            return index
+        index += 1
+    return None
+
+
+def _is_code(line: str, hcl: bool) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and comment_start(stripped, hcl) != 0
+
+
+def _target_line(lines: list[str], index: int, hcl: bool) -> int:
+    """1-based line of the first code line after `index` (stacked comments target the same block)."""
+    for later in range(index + 1, len(lines)):
+        if _is_code(lines[later], hcl):
+            return later + 1
+    return index + 2
+
+
+def _reason(text: str) -> str:
+    return text.strip().lstrip("-:—").strip()
+
+
+def parse_comments(path: str, text: str) -> list[Suppression]:
+    """Every `policylint:ignore` comment of one file; one naming no rule id has empty `rule_ids`."""
+    if MARKER not in text:
+        return []
+    hcl = path.lower().endswith(".tf")
+    lines = text.split("\n")
+    found = []
+    for index, line in enumerate(lines):
+        if MARKER not in line:
+            continue
+        start = comment_start(line, hcl)
+        if start is None:
+            continue
+        body = line[start:].lstrip("#/").strip()
+        match = _DIRECTIVE.match(body)
+        if match is None:
+            continue
+        own_line = not line[:start].strip()
+        target = _target_line(lines, index, hcl) if own_line else index + 1
+        ids = tuple(dict.fromkeys(i.strip().upper() for i in (match.group("ids") or "").split(",") if i.strip()))
+        declared = Span(index + 1, start + 1, index + 1, len(line.rstrip()) + 1)
+        found.append(Suppression(path, target, ids, _reason(match.group("reason")), declared))
+    return found

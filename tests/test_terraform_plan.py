@@ -1,0 +1,85 @@
+"""Plan JSON (`terraform show -json`): documents and resources from planned_values, positioned in the plan."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tf_helpers import FIXTURES, at, document, resource
+
+from linter.discover import SourceFile
+from linter.extract.terraform import extract_plan
+from linter.loaders import jsonpos
+from linter.model import UNKNOWN, DocKind, Span
+
+PLAN = FIXTURES / "plan" / "plan.json"
+
+
+def _extract(path: Path = PLAN):
+    text = path.read_text()
+    file = SourceFile(path, "plan.json", "json")
+    return extract_plan(jsonpos.parse(text, file.display), file), text
+
+
+def test_plan_documents_are_located_inside_their_json_strings() -> None:
+    result, text = _extract()
+    assert result.files_scanned == 1 and result.errors == []
+    doc = document(result, "aws_iam_policy.app")
+    assert doc.kind is DocKind.IDENTITY and doc.path == "plan.json"
+    (statement,) = doc.statements
+    assert statement.action.value == "secretsmanager:*"
+    assert statement.action.span == at(text, '\\"secretsmanager:*\\"') == Span(14, 52, 14, 72)
+    assert statement.resource.span == at(text, '\\"*\\"')
+
+
+def test_child_module_addresses_and_secret_links() -> None:
+    result, text = _extract()
+    secret = resource(result, "module.secrets.aws_secretsmanager_secret.this[0]")
+    assert secret.span == at(text, '"address": "module.secrets.aws_secretsmanager_secret.this[0]"')
+    assert secret.attributes["recovery_window_in_days"].value == 30
+    assert secret.attributes["kms_key_id"].value == UNKNOWN  # known only after apply, never absent
+    (policy,) = secret.documents
+    assert policy.owner == "module.secrets.aws_secretsmanager_secret_policy.this[0]"
+    assert policy.kind is DocKind.SECRET_RESOURCE
+    deny = policy.statements[0]
+    assert deny.principal.value == "*" and deny.principal.span == at(text, '\\"*\\"', 2)
+    assert [r.address for r in secret.links["policies"]] == ["module.secrets.aws_secretsmanager_secret_policy.this[0]"]
+    assert [r.address for r in secret.links["rotation"]] == ["module.secrets.aws_secretsmanager_secret_rotation.this[0]"]
+    rotation = resource(result, "module.secrets.aws_secretsmanager_secret_rotation.this[0]")
+    assert rotation.attributes["rotation_rules"].plain() == {
+        "automatically_after_days": 30, "duration": None, "schedule_expression": None,
+    }
+    assert rotation.attributes["secret_id"].ref == "module.secrets.aws_secretsmanager_secret.this[0]"
+
+
+def test_plan_data_sources_are_not_documents() -> None:
+    result, _ = _extract()
+    assert "module.secrets.data.aws_iam_policy_document.this[0]" not in [d.owner for d in result.documents]
+
+
+def test_plan_links_by_known_arn(tmp_path: Path) -> None:
+    text = """{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_secretsmanager_secret.s", "mode": "managed", "type": "aws_secretsmanager_secret", "name": "s",
+     "values": {"arn": "arn:aws:secretsmanager:eu-west-1:1:secret:s"}},
+    {"address": "aws_secretsmanager_secret_policy.p", "mode": "managed", "type": "aws_secretsmanager_secret_policy",
+     "name": "p", "values": {"secret_arn": "arn:aws:secretsmanager:eu-west-1:1:secret:s", "policy": "{\\"Statement\\": {\\"Effect\\": \\"Allow\\", \\"Principal\\": \\"*\\", \\"Action\\": \\"secretsmanager:GetSecretValue\\", \\"Resource\\": \\"*\\"}}"}}
+  ]}}
+}
+"""
+    path = tmp_path / "plan.json"
+    path.write_text(text)
+    result, _ = _extract(path)
+    secret = resource(result, "aws_secretsmanager_secret.s")
+    assert [r.address for r in secret.links["policies"]] == ["aws_secretsmanager_secret_policy.p"]
+    (doc,) = secret.documents
+    assert doc.statements[0].action.span == at(text, '\\"secretsmanager:GetSecretValue\\"')
+
+
+def test_invalid_policy_string_in_plan_is_an_error(tmp_path: Path) -> None:
+    text = '{"planned_values": {"root_module": {"resources": [{"address": "aws_iam_policy.p", "mode": "managed", ' \
+           '"type": "aws_iam_policy", "name": "p", "values": {"policy": "{\\"Statement\\": ["}}]}}}\n'
+    path = tmp_path / "plan.json"
+    path.write_text(text)
+    result, _ = _extract(path)
+    (error,) = result.errors
+    assert error.line == 1 and error.message.startswith("policy: invalid JSON")
