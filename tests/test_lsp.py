@@ -191,6 +191,83 @@ async def test_ignore_quick_fix_on_a_cloudformation_yaml_buffer(client: Language
     assert edit.new_text.startswith("  # policylint:ignore=SM001 ")
 
 
+LOCALS_TF = 'locals {\n  reader_actions = ["secretsmanager:GetSecretValue"]\n}\n'
+MAIN_TF = """\
+resource "aws_iam_policy" "app" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["secretsmanager:*", local.reader_actions[0]]
+      Resource = "%(arn)s"
+    }]
+  })
+}
+
+resource "aws_iam_policy" "legacy" {
+  policy = <<EOF
+{"Statement": [{"Effect": "Allow",
+  "Action": "secretsmanager:*", "Resource": "%(arn)s"}]}
+EOF
+}
+""" % {"arn": ARN}
+
+
+@pytest.mark.asyncio
+async def test_terraform_buffer_is_resolved_with_its_module_and_quick_fixed(client: LanguageClient, tmp_path):
+    module = tmp_path / "infra"
+    module.mkdir()
+    (module / "locals.tf").write_text(LOCALS_TF)
+    main = module / "main.tf"
+    main.write_text("")  # the unsaved buffer is what counts
+    uri = main.as_uri()
+
+    diagnostics = await published(client, uri, open_doc(client, uri, MAIN_TF, language="terraform"))
+    lines = MAIN_TF.split("\n")
+    assert [(d.code, d.range) for d in diagnostics] == [
+        ("SM001", types.Range(types.Position(4, 18), types.Position(4, 36))),
+        ("SM001", types.Range(types.Position(13, 12), types.Position(13, 30))),
+    ]
+    assert lines[4][18:36] == '"secretsmanager:*"' and lines[13][12:30] == '"secretsmanager:*"'
+
+    (action,) = await code_actions(client, uri, diagnostics[0])
+    (edit,) = action.edit.changes[uri]
+    assert edit.range.start == types.Position(4, 0)
+    assert edit.new_text == f"      # policylint:ignore=SM001 {server_module.IGNORE_REASON}\n"
+    # Inside a heredoc a comment would be policy text: the fix goes above the resource instead.
+    (action,) = await code_actions(client, uri, diagnostics[1])
+    (edit,) = action.edit.changes[uri]
+    assert edit.range.start == types.Position(10, 0) and edit.new_text.startswith("# policylint:ignore=SM001 ")
+
+    # Applying the quick fixes (with a reason) silences both findings.
+    fixed_lines = list(lines)
+    fixed_lines.insert(10, "# policylint:ignore=SM001 legacy role, tracked in JIRA-1")
+    fixed_lines.insert(4, "      # policylint:ignore=SM001 migration in progress")
+    assert await published(client, uri, change_doc(client, uri, "\n".join(fixed_lines), 2)) == []
+    # And a buffer that breaks HCL is an error at the break, not a dead server.
+    broken = await published(client, uri, change_doc(client, uri, 'resource "aws_iam_policy" "x" {\n  policy = jsonencode({\n', 3))
+    assert broken and all(d.severity == types.DiagnosticSeverity.Error for d in broken)
+
+
+@pytest.mark.asyncio
+async def test_workspace_config_is_honoured(client: LanguageClient, tmp_path):
+    (tmp_path / ".policylint.yaml").write_text("severity_overrides:\n  SM001: medium\nper_file_ignores:\n  legacy/*.json: [SM001]\n")
+    (tmp_path / "legacy").mkdir()
+    legacy, app = (tmp_path / "legacy" / "old.json").as_uri(), (tmp_path / "app.json").as_uri()
+    assert await published(client, legacy, open_doc(client, legacy, WILDCARD)) == []
+    (d,) = await published(client, app, open_doc(client, app, WILDCARD))
+    assert d.code == "SM001" and d.severity == types.DiagnosticSeverity.Warning  # medium, by the config
+
+    # A broken config file is shown, on save of the config, on every open document of the folder.
+    config = tmp_path / ".policylint.yaml"
+    config.write_text("fail_on: sometimes\n")
+    config_uri = config.as_uri()
+    item = types.TextDocumentItem(uri=config_uri, language_id="yaml", version=1, text=config.read_text())
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+    saved = types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=config_uri))
+    diagnostics = await published(client, app, lambda: client.text_document_did_save(saved))
+    assert any("config" in d.message and d.severity == types.DiagnosticSeverity.Error for d in diagnostics)
+
+
 # --- helpers, without a client --------------------------------------------------------------------------
 
 

@@ -19,6 +19,18 @@ ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf"
 WILDCARD = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "%s"}]}\n' % ARN
 FIXED = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "%s"}]}\n' % ARN
 K8S = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  Statement: not a policy\n"
+LOCALS_TF = 'locals {\n  reader_actions = ["secretsmanager:GetSecretValue"]\n}\n'
+MAIN_TF = """\
+resource "aws_iam_policy" "app" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = local.reader_actions
+      Resource = "%s"
+    }]
+  })
+}
+""" % ARN
 PRECOMMIT_CONFIG = "repos:\n  - repo: local\n    hooks: []\n"
 
 
@@ -90,6 +102,8 @@ def test_try_repo_passes_a_clean_commit_and_fails_a_wildcard(tmp_path):
     # checked, so the legacy wildcard does not fail this commit.
     _write(repo, {
         "iam/app.json": FIXED,
+        "infra/locals.tf": LOCALS_TF,
+        "infra/main.tf": MAIN_TF,
         "k8s/config.yaml": K8S,
         ".pre-commit-config.yaml": PRECOMMIT_CONFIG,
         "package.json": '{"name": "app", "private": true}\n',
@@ -102,12 +116,14 @@ def test_try_repo_passes_a_clean_commit_and_fails_a_wildcard(tmp_path):
     assert "legacy.json" not in output
     _git(repo, env, "commit", "-q", "-m", "clean", "--no-verify")
 
-    # A wildcard is introduced: the commit fails, pointing at the new file only.
-    _write(repo, {"iam/ci.json": WILDCARD})
+    # Wildcards are introduced in a new policy file and in a Terraform file: the commit fails, pointing at
+    # the staged files only (the Terraform module's other file is read, not reported).
+    _write(repo, {"iam/ci.json": WILDCARD, "infra/main.tf": MAIN_TF.replace("local.reader_actions", '"secretsmanager:*"')})
     _git(repo, env, "add", "-A")
     code, output, seconds = _try_repo(repo, env)
     assert code == 1, output
     assert "Failed" in output
     assert "iam/ci.json:1:46: HIGH SM001" in output
-    assert "legacy.json" not in output and "iam/app.json" not in output
+    assert "infra/main.tf:5:18: HIGH SM001" in output
+    assert "legacy.json" not in output and "iam/app.json" not in output and "locals.tf" not in output
     assert seconds < 300
