@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 import stat
+import sys
 import subprocess
 from pathlib import Path
 
@@ -117,3 +118,42 @@ def test_readme_shows_the_tested_recipes():
     assert GITHUB.read_text() in readme
     assert GITLAB.read_text() in readme
     assert "- id: policylint" in readme
+
+
+def _readme_blocks(language: str) -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    return re.findall(rf"```{language}\n(.*?)```", readme, flags=re.S)
+
+
+def test_readme_editor_snippets_parse():
+    import json
+    import tomllib
+
+    (vscode,) = [json.loads(b) for b in _readme_blocks("json") if "glspc" in b]
+    assert vscode["glspc.server.command"] == "policylint" and vscode["glspc.server.commandArguments"] == ["lsp"]
+    (helix,) = [tomllib.loads(b) for b in _readme_blocks("toml") if "language-server.policylint" in b]
+    assert helix["language-server"]["policylint"] == {"command": "policylint", "args": ["lsp"]}
+    assert all("policylint" in lang["language-servers"] for lang in helix["language"])
+    (efm,) = [yaml.safe_load(b) for b in _readme_blocks("yaml") if "lint-formats" in b]
+    command = shlex.split(efm["tools"]["policylint"]["lint-command"].replace("${INPUT}", "main.tf"))
+    assert parse(command).stdin_filename == "main.tf" and parse(command).format == "parseable"
+    (hook,) = [yaml.safe_load(b) for b in _readme_blocks("yaml") if "- id: policylint" in b]
+    assert hook["repos"][0]["hooks"][0]["id"] == "policylint" and hook["repos"][0]["rev"]
+
+
+def test_nvim_lint_pattern_reads_parseable_output(tmp_path):
+    """The README's nvim-lint Lua pattern, translated to a regex, on real `--stdin-filename` output."""
+    (lua,) = [b for b in _readme_blocks("lua") if "from_pattern" in b]
+    pattern = re.search(r"'(\^.*\$)'", lua).group(1)
+    regex = pattern.replace("%d", r"\d").replace("%w", "[A-Za-z0-9]").replace("%a", "[A-Za-z]")
+    name = str(tmp_path / "buffer.json")
+    wildcard = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"}]}'
+    result = subprocess.run(
+        [sys.executable, "-m", "linter", "check", "--format", "parseable", "--stdin-filename", name],
+        input=wildcard, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 1
+    (line,) = result.stdout.splitlines()
+    match = re.match(regex, line)
+    assert match and match.groups()[:7] == (name, "1", "46", "1", "64", "SM001", "high")
+    assert match.group(8).startswith("Action 'secretsmanager:*'")
