@@ -8,9 +8,18 @@ from __future__ import annotations
 from functools import lru_cache
 
 # Actions AWS added after policyuniverse's catalog (November 2023). Bump the version when adding entries.
-OVERRIDE_VERSION = "2026.11.1"
+OVERRIDE_VERSION = "2026.11.2"
 NEWER_ACTIONS: dict[str, tuple[str, ...]] = {
     "secretsmanager": ("BatchGetSecretValue",),
+    # mTLS trust stores (2023), listener attributes (2024), capacity reservations (2024), IPAM pools (2025).
+    "elasticloadbalancing": (
+        "AddTrustStoreRevocations", "CreateTrustStore", "DeleteSharedTrustStoreAssociation", "DeleteTrustStore",
+        "DescribeTrustStoreAssociations", "DescribeTrustStoreRevocations", "DescribeTrustStores",
+        "GetResourcePolicy", "GetTrustStoreCaCertificatesBundle", "GetTrustStoreRevocationContent",
+        "ModifyTrustStore", "RemoveTrustStoreRevocations",
+        "DescribeListenerAttributes", "ModifyListenerAttributes",
+        "DescribeCapacityReservation", "ModifyCapacityReservation", "ModifyIpPools",
+    ),
 }
 
 

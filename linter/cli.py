@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from linter import __version__
 from linter.baseline import BaselineError
@@ -48,9 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
 
-    listing = commands.add_parser("rules", help="list the rules")
+    listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
     listing.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules_commands = listing.add_subparsers(dest="rules_command", metavar="validate")
+    validate = rules_commands.add_parser(
+        "validate", help="check rule files against the schema and run their inline examples"
+    )
+    validate.add_argument("dirs", nargs="+", metavar="DIR")
 
     explain = commands.add_parser("explain", help="show what a rule checks, why, and how to fix it")
     explain.add_argument("rule_id")
@@ -133,8 +139,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     from linter.report.rules_format import rule_list
 
+    if getattr(args, "rules_command", None) == "validate":
+        return cmd_rules_validate(args)
     _write(rule_list(load_rules(tuple(args.rules)), args.format), None)
     return EXIT_OK
+
+
+def cmd_rules_validate(args: argparse.Namespace) -> int:
+    """Schema errors exit 2 (naming file, line and key, via RuleError); a failing example exits 1."""
+    from linter.report.rules_format import validation_report
+    from linter.ruletest import check_rules, coverage_problems
+
+    rules = load_rules(tuple(args.rules) + tuple(args.dirs))
+    own = {Path(d).resolve() for d in args.dirs}
+    selected = [r for r in rules if any(own_dir in Path(r.source).resolve().parents for own_dir in own)]
+    if not selected:
+        raise RuleError(args.dirs[0], 1, "", "no rule files (*.yaml, *.yml) found")
+    coverage = [p for rule in selected for p in coverage_problems(rule)]
+    results = check_rules(selected, rules)
+    _write(validation_report(selected, results, coverage), None)
+    return EXIT_FINDINGS if coverage or any(not r.passed for r in results) else EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

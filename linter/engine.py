@@ -14,9 +14,9 @@ from typing import Any, Callable, Iterable
 
 from linter import iam
 from linter.model import DocKind, Finding, Node, PolicyDocument, Resource, Span, Statement
-from linter.rules import Rule
+from linter.rules import Rule, RuleError
 
-Witness = tuple[Node, dict]
+Witness = tuple["Node | None", dict]  # None: the subject itself (a missing attribute), with message details
 
 
 @dataclass(slots=True)
@@ -115,17 +115,32 @@ def _grant_info(granted: list[str], label: str) -> dict:
 # ---- statement predicates --------------------------------------------------------------------------------
 
 @predicate("effect", "statement")
-def _effect(ctx: Context, s: Subject, arg: str) -> list[Witness] | None:
+def _effect(ctx: Context, s: Subject, arg: str | dict) -> list[Witness] | None:
+    """`Allow` / `Deny` exactly; or `{invalid: true}`: an Effect IAM rejects (`allow`, missing), as a witness."""
     effect = s.statement.effect
-    return _truth(effect is not None and effect.value == arg)
+    if isinstance(arg, str):
+        return _truth(effect is not None and effect.value == arg)
+    if effect is None:
+        return [(s.statement.node, {"problem": "the statement has no Effect"})]
+    value = effect.value
+    if isinstance(value, str) and (value in iam.EFFECTS or iam.UNKNOWN in value):
+        return None
+    shown = value if isinstance(value, str) else json.dumps(effect.plain())
+    return [(effect, {"problem": f"Effect '{shown}' is neither Allow nor Deny (case matters)"})]
 
 
 @predicate("action", "statement")
 def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Action elements meeting every constraint: `wildcard` (has * or ?), `grants` (covers one of a set)."""
+    """Action elements meeting every constraint: `wildcard` (has * or ?), `star` (`*` or `*:*`: every
+    action of every service), `grants` (covers one of a set), `unknown` (names no catalogued action)."""
     witnesses = []
     for element in iam.strings(s.statement.action):
         if "wildcard" in arg and iam.has_wildcard(element.value) != arg["wildcard"]:
+            continue
+        if arg.get("star") and element.value not in ("*", "*:*"):
+            continue
+        problem = iam.action_problem(element.value) if arg.get("unknown") else None
+        if arg.get("unknown") and problem is None:
             continue
         info: dict = {}
         if "grants" in arg:
@@ -133,16 +148,23 @@ def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
             if not covered:
                 continue
             info = _grant_info(covered, "Action")
+        if problem:
+            info = {**info, "problem": problem}
         witnesses.append((element, info))
     return witnesses or None
 
 
 @predicate("not_action", "statement")
 def _not_action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A NotAction element; with `leaves`, only if it leaves some of those actions granted."""
+    """A NotAction element; with `leaves`, only if it leaves some of those actions granted; with `unknown`,
+    its items that name no catalogued action."""
     element = s.statement.not_action
     if element is None:
         return None
+    if arg.get("unknown"):
+        found = [(item, {"problem": problem}) for item in iam.strings(element)
+                 if (problem := iam.action_problem(item.value))]
+        return found or None
     if "leaves" not in arg:
         return [(element, {})]
     left = iam.not_action_leaves(element, ctx.actions(arg["leaves"]))
@@ -196,22 +218,30 @@ def _principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     principal = s.statement.principal
     if principal is None or (arg.get("everyone") and not iam.principal_is_everyone(principal)):
         return None
-    return [(principal, {})]
+    return [(principal, {"label": "Principal"})]
 
 
 @predicate("not_principal", "statement")
 def _not_principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A NotPrincipal element: with Allow, everyone except the principals it lists."""
     element = s.statement.not_principal
-    return None if element is None else [(element, {})]
+    return None if element is None else [(element, {"label": "NotPrincipal"})]
 
 
 @predicate("condition", "statement")
 def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Facts about the Condition block: `pins` a key to one value, `only_exempts_named` principals, `absent`."""
+    """Facts about the Condition block: `pins` a key to one value (under `operators`, default the StringEquals
+    family), `only_exempts_named` principals, `has_key`, `absent`, `restricted_by` (fixed values of one of
+    these keys under a positive operator), `unknown_operator` (witnesses: operators IAM does not know)."""
     condition = s.statement.condition
     if "absent" in arg and (condition is None) != arg["absent"]:
         return None
-    if "pins" in arg and not iam.pins(condition, arg["pins"]["key"], arg["pins"]["value"]):
+    if "pins" in arg:
+        pin = arg["pins"]
+        operators = pin.get("operators") or iam.PINNING_OPERATORS
+        if not iam.pins(condition, pin["key"], pin["value"], operators):
+            return None
+    if "restricted_by" in arg and not iam.restricted_by(condition, ctx.arg(arg["restricted_by"])):
         return None
     if "only_exempts_named" in arg and not iam.only_exempts_named(condition, ctx.arg(arg["only_exempts_named"])):
         return None
@@ -219,7 +249,23 @@ def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
         keys = {key.lower() for _, key, _ in iam.condition_entries(condition)}
         if arg["has_key"].lower() not in keys:
             return None
+    if arg.get("unknown_operator"):
+        return _unknown_operators(condition) or None
     return []
+
+
+def _unknown_operators(condition: Node | None) -> list[Witness]:
+    """Operator keys of a Condition block that IAM does not know, as positioned witnesses."""
+    if condition is None or not isinstance(condition.value, dict):
+        return []
+    spans = condition.key_spans or {}
+    found = []
+    for operator, block in condition.value.items():
+        if iam.UNKNOWN in operator or iam.is_condition_operator(operator):
+            continue
+        node = Node(operator, spans.get(operator, block.span), block.path or condition.path)
+        found.append((node, {"problem": f"'{operator}' is not an IAM condition operator"}))
+    return found
 
 
 # ---- document and resource predicates ----------------------------------------------------------------------
@@ -231,12 +277,51 @@ def _statements(ctx: Context, document: PolicyDocument, expr: dict) -> Iterable[
 
 @predicate("some_statement", "document")
 def _some_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
-    return next((r for r in _statements(ctx, s.document, expr) if r is not None), None)
+    """At least one statement matches; the witnesses of every matching statement are kept."""
+    found = [r for r in _statements(ctx, s.document, expr) if r is not None]
+    return [w for result in found for w in result] if found else None
 
 
 @predicate("no_statement", "document")
 def _no_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     return _truth(all(r is None for r in _statements(ctx, s.document, expr)))
+
+
+@predicate("version", "document")
+def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """The document's Version is `missing`, `outdated` (2008-10-17) or `invalid` (anything else but 2012-10-17).
+
+    Witness: the Version value, or the document when it has none.
+    """
+    version = s.document.version
+    if version is None:
+        if arg.get("missing"):
+            return [(s.document.node, {"problem": "the policy has no Version, so IAM reads it as 2008-10-17 "
+                                                  "and leaves policy variables unexpanded"})]
+        return None
+    text = str(version.value)
+    if iam.UNKNOWN in text or text == iam.VERSION_CURRENT:
+        return None
+    if text == iam.VERSION_OUTDATED:
+        if arg.get("outdated"):
+            return [(version, {"problem": f"Version {text} is outdated: policy variables are not expanded; use {iam.VERSION_CURRENT}"})]
+        return None
+    if arg.get("invalid"):
+        return [(version, {"problem": f"Version '{text}' is not a policy language version; use {iam.VERSION_CURRENT}"})]
+    return None
+
+
+@predicate("standalone", "document")
+def _standalone(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """A standalone policy file (true) or a document / resource written in IaC (false)."""
+    alone = s.resource.standalone if s.resource is not None else not s.document.owner
+    return _truth(alone == arg)
+
+
+@predicate("policy_variables", "document")
+def _policy_variables(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """The document uses policy variables such as `${aws:username}` (true), or none (false)."""
+    return _truth(iam.has_policy_variable(s.document.node) == arg)
 
 
 @predicate("documents_known", "resource")
@@ -271,6 +356,135 @@ def _some_document(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None
         if result is not None:
             return result
     return None
+
+
+def _attribute(resource: Resource, name: str) -> Node | None:
+    """An attribute by dotted name (`rotation_rules.schedule_expression`); a nested block written once as a
+    one-item list (Terraform's JSON and plan forms) is looked into. Null values count as missing."""
+    node: Node | None = None
+    for index, part in enumerate(name.split(".")):
+        if index == 0:
+            node = resource.attributes.get(part)
+        else:
+            if node is not None and isinstance(node.value, list) and len(node.value) == 1:
+                node = node.value[0]
+            node = node.get(part) if node is not None else None
+        if node is None:
+            return None
+    return None if node is None or node.value is None else node
+
+
+def _scalar(node: Node) -> object:
+    """Numbers written as strings (`"0"`, Terraform's JSON) compare as numbers; booleans as booleans."""
+    value = node.value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                return value
+    return value
+
+
+def _same(a: object, b: object) -> bool:
+    return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
+
+
+@predicate("attribute", "resource")
+def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A resource attribute (Terraform's name, dotted for nested blocks) that is `missing` (absent or null)
+    or present and meets every other constraint: `equals` a value, is `in` a list, `matches` a glob,
+    is a `literal` (known offline), is `above` a number, or holds `literal_secrets` (fields whose names
+    match the given globs; the secret itself never reaches the message or the fingerprint).
+    Witness: the attribute's value, or the resource itself when it is missing."""
+    name = arg["name"]
+    node = _attribute(s.resource, name)
+    info = {"attribute": name}
+    if arg.get("missing"):
+        return [(None, {**info, "found": f"{name} is not set"})] if node is None else None
+    if node is None:
+        return None
+    value = _scalar(node)
+    if "equals" in arg and not _same(value, ctx.arg(arg["equals"])):
+        return None
+    if "in" in arg and not any(_same(value, v) for v in ctx.arg(arg["in"])):
+        return None
+    if "matches" in arg and not (isinstance(node.value, str) and any(
+            iam.glob_match(p, node.value) for p in ctx.arg(arg["matches"]))):
+        return None
+    if arg.get("literal") and (isinstance(node.value, (dict, list)) or node.is_unknown):
+        return None
+    if "above" in arg:
+        limit = ctx.arg(arg["above"])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > limit:
+            return None
+    if "literal_secrets" in arg:
+        from linter import secrets
+
+        if not _written_in(node, s.resource):
+            return None
+        found = secrets.literal_secrets(node, tuple(ctx.arg(arg["literal_secrets"])))
+        return [
+            (element, {**info, "field": f" (field '{key}')" if key else "",
+                       "_element": {"attribute": name, "field": key}})
+            for element, key in found
+        ] or None
+    shown = _element_text(node)
+    found = f"{name} is '{shown}'" if isinstance(node.value, str) else f"{name} is {shown}"
+    return [(node, {**info, "value": shown, "found": found})]
+
+
+def _written_in(node: Node, resource: Resource) -> bool:
+    """Was the value written in the resource itself, rather than taken from a variable's default or a local
+    elsewhere (which policylint evaluates, but which the user means as an input)?"""
+    if node.path and node.path != resource.path:
+        return False
+    block = resource.block_span
+    if block is None:
+        return True
+    return (block.line, block.column) <= (node.span.line, node.span.column) and (
+        node.span.end_line, node.span.end_column) <= (block.end_line, block.end_column)
+
+
+@predicate("linked", "resource")
+def _linked(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """Resources linked by relation `rel` (`rotation`, `versions`, `policies`): `none` of them, or `some`
+    that match an expression (evaluated on the linked resource; its witnesses are kept)."""
+    linked = s.resource.links.get(arg["rel"], [])
+    if arg.get("none"):
+        return [(None, {"found": f"it has no {arg['rel']}"})] if not linked else None
+    if "some" in arg:
+        found = [r for other in linked if (r := evaluate(arg["some"], Subject(resource=other), ctx)) is not None]
+        return [w for result in found for w in result] if found else None
+    return _truth(bool(linked))
+
+
+@predicate("rotation_interval", "resource")
+def _rotation_interval(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A rotation (its `rotation_rules`) that rotates less often than every `above_days` days; schedules
+    that cannot be read offline never match. Witness: the schedule value."""
+    from linter import secrets
+
+    rules = _attribute(s.resource, "rotation_rules")
+    if rules is None:
+        return None
+    after = _attribute(s.resource, "rotation_rules.automatically_after_days")
+    schedule = _attribute(s.resource, "rotation_rules.schedule_expression")
+    days = secrets.rotation_days(after.value if after else None, schedule.value if schedule else None)
+    limit = ctx.arg(arg["above_days"])
+    if days is None or days <= limit:
+        return None
+    element = after or schedule
+    if after:
+        found = f"its rotation runs every {days:g} days"
+    else:
+        found = f"its schedule '{schedule.value}' runs about every {days:g} days"
+    return [(element, {"found": found, "days": f"{days:g}"})]
 
 
 # ---- running rules -------------------------------------------------------------------------------------------
@@ -326,12 +540,18 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
     """Where the findings of one matching subject go: each matched element, or the subject itself."""
     path, span, _, element = _subject_place(subject)
     if rule.report == "subject" or not found:
-        return [(path, span, element, {})]
+        return [(path, span, element, {k: v for _, info in found for k, v in info.items()})]
     places, seen = [], set()
     for node, info in found:
-        if id(node) not in seen:
+        if node is None:  # a witness that is the subject itself, with message details
+            if "subject" not in seen:
+                seen.add("subject")
+                places.append((path, span, element, info))
+        elif id(node) not in seen:
             seen.add(id(node))
-            places.append((node.path or path, node.span, node.plain(), {**info, "element": _element_text(node)}))
+            element = info.get("_element", node.plain())  # a witness may hide its value (a secret)
+            shown = {**info, "element": _element_text(node)} if "_element" not in info else info
+            places.append((node.path or path, node.span, element, shown))
     return places
 
 
@@ -340,6 +560,10 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
 
     `where` selects subjects (its witnesses only feed the message); `match` decides and locates.
     """
+    for name, value in options.items():  # a user's value of the wrong type would fail deep in a predicate
+        problem = rule.option_problem(name, value)
+        if problem:
+            raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
     ctx = Context(rule, options)
     raw = []
     for subject in _subjects(rule, documents, resources):

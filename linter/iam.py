@@ -171,23 +171,38 @@ def condition_entries(condition: Node | None) -> list[tuple[str, str, Node]]:
     return entries
 
 
-_PINNING_OPERATORS = {"StringEquals", "ForAnyValue:StringEquals", "StringLike", "ForAnyValue:StringLike"}
+PINNING_OPERATORS = ("StringEquals", "ForAnyValue:StringEquals", "StringLike", "ForAnyValue:StringLike")
 
 
-def pins(condition: Node | None, key: str, value: str) -> bool:
+def _text(value: object) -> object:
+    """A condition value as IAM reads it: JSON/YAML booleans are the strings "true" and "false"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def pins(condition: Node | None, key: str, value: str, operators: Iterable[str] = PINNING_OPERATORS) -> bool:
     """Does the Condition force `key` to be exactly `value`?
 
     Only an exact single value under StringEquals (or StringLike without wildcards, or their ForAnyValue
     forms, which for a single-valued key mean the same) pins. `...IfExists` lets requests without the key
-    through, `ForAllValues:` is true for an empty set, and a list of values admits each of them.
+    through, `ForAllValues:` is true for an empty set, and a list of values admits each of them. Other
+    `operators` can be named (`Bool` for a flag); `Bool` compares case-insensitively, as IAM does.
     """
+    allowed = {op.lower() for op in operators}
     for operator, cond_key, values in condition_entries(condition):
-        if operator not in _PINNING_OPERATORS or cond_key.lower() != key.lower():
+        if operator.lower() not in allowed or cond_key.lower() != key.lower():
             continue
         items = values.items_list()
-        if len(items) != 1 or items[0].value != value:
+        if len(items) != 1:
             continue
-        if operator.endswith("StringLike") and has_wildcard(value):
+        actual = _text(items[0].value)
+        if operator.lower() == "bool":
+            if not isinstance(actual, str) or actual.lower() != value.lower():
+                continue
+        elif actual != value:
+            continue
+        if operator.lower().endswith("stringlike") and has_wildcard(value):
             continue
         return True
     return False
@@ -231,3 +246,125 @@ def only_exempts_named(condition: Node | None, keys: Iterable[str]) -> bool:
         if not items or not all(isinstance(i.value, str) and is_named_principal(i.value) for i in items):
             return False
     return condition is None or isinstance(condition.value, dict)
+
+
+# ---- conditions: restricting the caller -------------------------------------------------------------------
+
+# Operators under which a fixed value narrows who may call: the request must carry exactly that value.
+_RESTRICTING_OPERATORS = {
+    "stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike",
+    "foranyvalue:stringequals", "foranyvalue:stringequalsignorecase", "foranyvalue:stringlike",
+    "foranyvalue:arnequals", "foranyvalue:arnlike",
+}
+
+
+def is_fixed_value(value: object) -> bool:
+    """A condition value that names one thing: no wildcard, no policy variable, not empty.
+
+    Unknown values (a variable, `!Ref OrgId`) are fixed: they stand for whatever is deployed, never `*`.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return True  # an account id written as a YAML number
+    if not isinstance(value, str) or not value:
+        return False
+    return not has_wildcard(value) and "${" not in value
+
+
+def restricted_by(condition: Node | None, keys: Iterable[str]) -> list[Node]:
+    """Condition values that really restrict the request to fixed values of one of `keys`.
+
+    Only positive operators count (`StringEquals`, `ArnEquals`, `StringLike`/`ArnLike` without wildcards, and
+    their `ForAnyValue:` forms, which mean the same for these single-valued keys). `...IfExists` lets
+    requests without the key through, `ForAllValues:` is true for an empty set, negated operators admit
+    everything but one value, and a wildcard or policy variable admits many. `keys` may be globs
+    (`aws:ResourceTag/*`), compared case-insensitively. Returns the value nodes.
+    """
+    wanted = tuple(keys)
+    found = []
+    for operator, key, values in condition_entries(condition):
+        if operator.lower() not in _RESTRICTING_OPERATORS or not any(glob_match(k, key, True) for k in wanted):
+            continue
+        items = values.items_list()
+        if items and all(is_fixed_value(item.value) for item in items):
+            found.append(values)
+    return found
+
+
+# ---- validity: what IAM itself would reject or misread --------------------------------------------------
+
+CONDITION_OPERATORS = (
+    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+    "StringLike", "StringNotLike",
+    "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
+    "NumericGreaterThan", "NumericGreaterThanEquals",
+    "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
+    "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+    "Null",
+)
+_OPERATORS_LOWER = {name.lower() for name in CONDITION_OPERATORS}
+
+
+def is_condition_operator(operator: str) -> bool:
+    """IAM's condition operators, optionally with a `ForAnyValue:`/`ForAllValues:` prefix and an
+    `IfExists` suffix (`Null` takes neither). Compared case-insensitively, so only real typos count."""
+    name = operator.lower()
+    prefixed = False
+    for prefix in ("foranyvalue:", "forallvalues:"):
+        if name.startswith(prefix):
+            name, prefixed = name[len(prefix):], True
+    if name.endswith("ifexists") and name != "ifexists":
+        base = name[: -len("ifexists")]
+        return base in _OPERATORS_LOWER and base != "null"
+    return name in _OPERATORS_LOWER and not (prefixed and name == "null")
+
+
+VERSION_CURRENT, VERSION_OUTDATED = "2012-10-17", "2008-10-17"
+EFFECTS = ("Allow", "Deny")
+
+
+def action_problem(value: str) -> str | None:
+    """Why an Action string names nothing IAM knows (a typo, an unknown service), or None if it is fine.
+
+    Values with unknown parts are not judged; `*` is fine; a wildcard must match some catalogued action of
+    its service. A suggestion is added when a catalogued action is close.
+    """
+    if UNKNOWN in value or value == "*":
+        return None
+    prefix, colon, name = value.partition(":")
+    if not colon or not prefix or not name:
+        return f"'{value}' is not of the form service:action"
+    if has_wildcard(prefix):
+        return None
+    if not catalog.is_known_service(prefix):
+        return f"'{prefix}' is not a known service prefix"
+    if has_wildcard(name):
+        if any(action_matches(value, a) for a in catalog.service_actions(prefix)):
+            return None
+        return f"'{value}' matches no {prefix} action"
+    if catalog.is_known_action(value):
+        return None
+    return f"'{value}' is not a known {prefix} action" + _suggestion(value)
+
+
+def _suggestion(value: str) -> str:
+    import difflib
+
+    prefix = value.partition(":")[0]
+    names = {a.lower(): a for a in catalog.service_actions(prefix)}
+    close = difflib.get_close_matches(value.lower(), list(names), n=1, cutoff=0.8)
+    return f" (did you mean {names[close[0]]}?)" if close else ""
+
+
+_POLICY_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def has_policy_variable(node: Node) -> bool:
+    """Does any string in the tree use a policy variable (`${aws:username}`), which only Version 2012-10-17 expands?"""
+    value = node.value
+    if isinstance(value, dict):
+        return any(_POLICY_VARIABLE.search(k) for k in value) or any(has_policy_variable(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_policy_variable(v) for v in value)
+    return isinstance(value, str) and _POLICY_VARIABLE.search(value) is not None

@@ -24,6 +24,9 @@ class RuleError(Exception):
         super().__init__(f"{path}:{line}: {key}: {message}" if key else f"{path}:{line}: {message}")
         self.path, self.line, self.key, self.message = path, line, key, message
 
+    def __reduce__(self):  # raised in worker processes of a parallel run, so it must survive pickling
+        return (RuleError, (self.path, self.line, self.key, self.message))
+
 
 @dataclass(frozen=True, slots=True)
 class Example:
@@ -58,6 +61,24 @@ class Rule:
 
     def option_defaults(self) -> dict[str, Any]:
         return {name: spec["default"] for name, spec in self.options.items()}
+
+    def option_problem(self, name: str, value: Any) -> str | None:
+        """Why a user's value for an option cannot be used (it must have the default's type), or None."""
+        if name not in self.options:
+            return f"{self.id} has no option '{name}'"
+        default = self.options[name]["default"]
+        if isinstance(default, bool):
+            fits = isinstance(value, bool)
+        elif isinstance(default, (int, float)):
+            fits = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif isinstance(default, str):
+            fits = isinstance(value, str)
+        elif isinstance(default, list):
+            fits = isinstance(value, list) and (
+                not all(isinstance(item, str) for item in default) or all(isinstance(item, str) for item in value))
+        else:
+            fits = True
+        return None if fits else f"option '{name}' of {self.id} must be like its default {json.dumps(default)}"
 
 
 def shipped_rules_dir() -> Path:

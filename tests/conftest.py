@@ -8,14 +8,7 @@ import pytest
 from linter.config import Settings
 from linter.pipeline import Report, run
 from linter.rules import load_rules
-
-EXAMPLE_FILENAMES = {
-    "json": "policy.json",
-    "terraform": "main.tf",
-    "terraform-json": "main.tf.json",
-    "cloudformation": "template.yaml",
-    "cloudformation-json": "template.json",
-}
+from linter.ruletest import EXAMPLE_FILENAMES  # noqa: F401 - shared with the rule-example tests
 
 
 @pytest.fixture(scope="session")

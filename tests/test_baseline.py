@@ -6,7 +6,8 @@ import json
 import pytest
 
 from linter.baseline import BaselineError, load
-from test_cli import run_cli
+from test_cli import run_core as run_cli
+
 
 POLICY = """{
   "Version": "2012-10-17",

@@ -17,7 +17,8 @@ def check(args: list[str], cwd: Path, capsys) -> tuple[int, dict]:
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        code = main(["check", *args, "--format", "json"])
+        # The core rules only: the catalog rules have their own examples and tests.
+        code = main(["check", *args, "--format", "json", "--select", "SM001,SM002,SM003,SM004"])
     finally:
         os.chdir(old)
     return code, json.loads(capsys.readouterr().out)
@@ -125,7 +126,7 @@ def test_cdk_output_and_suppression_context(tmp_path, shipped_rules):
         report = run(["."], shipped_rules, Settings())
     finally:
         os.chdir(old)
-    (finding,) = report.findings
+    (finding,) = [f for f in report.findings if f.rule_id == "SM004"]  # SM005/SM006 fire too
     assert (finding.rule_id, finding.path, finding.resource) == ("SM004", "cdk.out/AppStack.template.json",
                                                                  "DbSecret685A0FA5")
     assert (finding.span.line, finding.span.column, finding.span.end_line, finding.span.end_column) == (26, 3, 26, 21)

@@ -192,6 +192,101 @@ def test_prefix_wildcard_matches_every_extension(name, cut):
     assert iam.action_matches(pattern.upper(), action)
 
 
+# ---- conditions: restricting the caller (SM008, KMS001) ---------------------------------------------------
+
+CALLER_KEYS = ("aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:SourceVpce", "aws:SourceArn")
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ('{"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}', True),
+        ('{"StringEquals": {"AWS:principalorgid": ["o-a1b2c3d4e5", "o-f6a7b8c9d0"]}}', True),  # keys ignore case
+        ('{"ForAnyValue:StringEquals": {"aws:PrincipalAccount": "111122223333"}}', True),
+        ('{"StringLike": {"aws:SourceVpce": "vpce-0a1b2c3d"}}', True),
+        ('{"ArnEquals": {"aws:SourceArn": "arn:aws:sns:eu-west-1:111122223333:topic"}}', True),
+        (f'{{"StringEquals": {{"aws:PrincipalOrgID": "{UNKNOWN}"}}}}', True),  # a variable: some fixed value
+        ('{"StringLike": {"aws:PrincipalOrgID": "o-*"}}', False),
+        ('{"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}', False),
+        ('{"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}', False),
+        ('{"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}', False),
+        ('{"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}', False),
+        ('{"StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5", "*"]}}', False),
+        ('{"StringEquals": {"aws:PrincipalOrgID": ""}}', False),
+        ('{"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:topic"}}', False),
+        ('{"Bool": {"aws:SecureTransport": "true"}}', False),  # not about the caller
+    ],
+)
+def test_restricted_by(condition, expected):
+    assert bool(iam.restricted_by(node(condition), CALLER_KEYS)) is expected
+
+
+def test_restricted_by_accepts_globs_and_yaml_numbers():
+    assert iam.restricted_by(node('{"StringEquals": {"aws:ResourceTag/team": "payments"}}'), ["aws:ResourceTag/*"])
+    assert iam.restricted_by(node('{"StringEquals": {"aws:SourceAccount": 111122223333}}'), ["aws:SourceAccount"])
+    assert not iam.restricted_by(None, CALLER_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ('{"Bool": {"secretsmanager:BlockPublicPolicy": "true"}}', True),
+        ('{"Bool": {"secretsmanager:BlockPublicPolicy": true}}', True),  # JSON boolean, read as "true"
+        ('{"Bool": {"secretsmanager:BlockPublicPolicy": "True"}}', True),
+        ('{"Bool": {"secretsmanager:BlockPublicPolicy": "false"}}', False),
+        ('{"BoolIfExists": {"secretsmanager:BlockPublicPolicy": "true"}}', False),
+        ('{"Bool": {"secretsmanager:BlockPublicPolicy": ["true", "false"]}}', False),
+    ],
+)
+def test_pins_with_bool(condition, expected):
+    assert iam.pins(node(condition), "secretsmanager:BlockPublicPolicy", "true", ("Bool", "StringEquals")) is expected
+
+
+# ---- validity (IAM006) ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("operator", "expected"),
+    [
+        ("StringEquals", True), ("stringequals", True), ("StringNotEqualsIgnoreCase", True),
+        ("StringLikeIfExists", True), ("ForAnyValue:StringLike", True), ("ForAllValues:ArnLikeIfExists", True),
+        ("NumericGreaterThanEquals", True), ("DateLessThanEquals", True), ("Bool", True), ("BoolIfExists", True),
+        ("BinaryEquals", True), ("IpAddress", True), ("NotIpAddressIfExists", True), ("ArnNotLike", True),
+        ("Null", True),
+        ("StringEqual", False), ("NullIfExists", False), ("ForAnyValue:Null", False), ("IfExists", False),
+        ("ForSomeValues:StringEquals", False), ("StringEqualsIfExist", False), ("Boolean", False), ("", False),
+    ],
+)
+def test_condition_operators(operator, expected):
+    assert iam.is_condition_operator(operator) is expected
+
+
+@pytest.mark.parametrize(
+    ("action", "problem"),
+    [
+        ("secretsmanager:GetSecretValue", None),
+        ("SecretsManager:getsecretvalue", None),
+        ("secretsmanager:Get*", None),
+        ("*", None),
+        ("s3:*", None),
+        ("*:GetObject", None),  # a wildcard service is not judged
+        (f"secretsmanager:{UNKNOWN}", None),
+        ("secretsmanager:BatchGetSecretValue", None),  # from the override
+        ("secretsmanager:GetSecretValues", "'secretsmanager:GetSecretValues' is not a known secretsmanager action (did you mean secretsmanager:GetSecretValue?)"),
+        ("secretmanager:GetSecretValue", "'secretmanager' is not a known service prefix"),
+        ("secretsmanager:Gett*", "'secretsmanager:Gett*' matches no secretsmanager action"),
+        ("GetSecretValue", "'GetSecretValue' is not of the form service:action"),
+        ("s3:", "'s3:' is not of the form service:action"),
+    ],
+)
+def test_action_problem(action, problem):
+    assert iam.action_problem(action) == problem
+
+
+def test_policy_variables():
+    assert iam.has_policy_variable(node('{"Statement": [{"Resource": ["arn:aws:s3:::home/${aws:username}/*"]}]}'))
+    assert not iam.has_policy_variable(node('{"Statement": [{"Resource": "arn:aws:s3:::home/*"}]}'))
+
+
 def test_action_set_membership_without_catalog():
     readers = iam.ActionSet(["secretsmanager:*"], ["secretsmanager:ListSecrets"])
     assert "SecretsManager:GetSecretValue" in readers

@@ -16,8 +16,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf"
-WILDCARD = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "%s"}]}\n' % ARN
-FIXED = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "%s"}]}\n' % ARN
+WILDCARD = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "%s"}], "Version": "2012-10-17"}\n' % ARN
+FIXED = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "%s"}], "Version": "2012-10-17"}\n' % ARN
 K8S = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  Statement: not a policy\n"
 LOCALS_TF = 'locals {\n  reader_actions = ["secretsmanager:GetSecretValue"]\n}\n'
 MAIN_TF = """\

@@ -15,7 +15,8 @@ from linter.report import render
 from linter.report.github_format import command, escape_data, escape_property
 from linter.report.text_format import snippet, _Style
 from linter.rules import load_rules
-from test_cli import ROOT, WILDCARD, run_cli
+from test_cli import ROOT, WILDCARD, run_core as run_cli
+
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 RULES = load_rules()

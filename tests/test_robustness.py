@@ -54,7 +54,8 @@ def test_policy_without_wildcards_never_loads_the_catalog(tmp_path):
     policy = tmp_path / "p.json"
     policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}')
     code = (
-        "import sys; from linter.cli import main; code = main(['check', sys.argv[1]]); "
+        # IAM006 checks every action name against the catalog, so it is left out here.
+        "import sys; from linter.cli import main; code = main(['check', sys.argv[1], '--ignore', 'IAM006']); "
         "print('LOADED' if 'policyuniverse' in sys.modules else 'LAZY', code)"
     )
     result = subprocess.run([sys.executable, "-c", code, str(policy)], capture_output=True, text=True, cwd=ROOT)

@@ -40,7 +40,7 @@ def test_custom_rule_loads_and_runs(tmp_path, lint):
     rules = load_rules((write_rule(tmp_path, GOOD),))
     assert "ACME001" in [r.id for r in rules]
     report = lint(
-        {"p.json": '{"Statement": {"Effect": "Allow", "Action": "secretsmanager:Delete*", "Resource": "arn:aws:secretsmanager:eu-west-1:1:secret:x"}}'},
+        {"p.json": '{"Statement": {"Effect": "Allow", "Action": "secretsmanager:Delete*", "Resource": "arn:aws:secretsmanager:eu-west-1:1:secret:x"}, "Version": "2012-10-17"}'},
         rules=rules,
     )
     assert [f.rule_id for f in report.findings] == ["ACME001", "SM001"]

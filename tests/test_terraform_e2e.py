@@ -6,12 +6,21 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import lint_files
 from tf_helpers import FIXTURES, at
 
 from linter.cli import main
+from linter.rules import load_rules
+
+CORE = ("SM001", "SM002", "SM003", "SM004")  # the catalog rules have their own examples and tests
 
 DEMO = Path(__file__).parent.parent / "fixtures" / "demo" / "terraform"
+
+
+@pytest.fixture
+def shipped_rules():
+    return [rule for rule in load_rules() if rule.id in CORE]
 
 
 def places(report) -> list[tuple]:
@@ -23,7 +32,7 @@ def check(args: list[str], cwd: Path, capsys) -> tuple[int, dict]:
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        code = main(["check", *args, "--format", "json"])
+        code = main(["check", *args, "--format", "json", "--select", ",".join(CORE)])
     finally:
         os.chdir(old)
     return code, json.loads(capsys.readouterr().out)

@@ -1,0 +1,125 @@
+"""Rule documentation generated from the rule files: `docs/rules/<ID>.md` and the README's rule table.
+
+The rule files are the single source: title, rationale, remediation, options, references and examples.
+`python -m linter.docs` rewrites the generated files; `python -m linter.docs --check` only reports stale
+ones (the test suite does the same), so documentation cannot drift from the rules.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from linter.report.rules_format import fired_lines, scope_text
+from linter.rules import Rule, load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLE_START, TABLE_END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+FENCES = {"json": "json", "terraform": "hcl", "terraform-json": "json", "cloudformation": "yaml",
+          "cloudformation-json": "json"}
+FORMAT_NAMES = {"json": "JSON policy", "terraform": "Terraform", "terraform-json": "Terraform JSON",
+                "cloudformation": "CloudFormation", "cloudformation-json": "CloudFormation JSON"}
+REGENERATE = "python -m linter.docs"
+
+
+def rule_markdown(rule: Rule) -> str:
+    """The documentation page of one rule."""
+    parts = [
+        f"# {rule.id}: {rule.title}",
+        "",
+        f"Severity: **{rule.severity}**. Source: `{rule.source}`.",
+        "",
+        "## What it does",
+        "",
+        scope_text(rule),
+        "",
+        f"Message: `{rule.message}`",
+        "",
+        "## Why it is bad",
+        "",
+        rule.rationale,
+        "",
+        "## Examples",
+    ]
+    for example in sorted(rule.examples, key=lambda e: e.compliant):
+        verdict = f"Non-compliant (fires on {fired_lines(example.lines)})" if example.lines else "Compliant"
+        title = f": {example.title}" if example.title else ""
+        parts += ["", f"{verdict}, {FORMAT_NAMES[example.format]}{title}", "",
+                  f"```{FENCES[example.format]}", example.code.rstrip("\n"), "```"]
+    parts += ["", "## How to fix it", "", rule.remediation, "", "## Options", ""]
+    if rule.options:
+        parts += ["| option | default | meaning |", "| --- | --- | --- |"]
+        parts += [f"| `{name}` | `{json.dumps(spec['default'])}` | {spec['description']} |"
+                  for name, spec in rule.options.items()]
+        parts += ["", f"Set them in the configuration under `rule_options`, for example "
+                      f"`rule_options: {{{rule.id}: {{{next(iter(rule.options))}: ...}}}}`."]
+    else:
+        parts.append("None.")
+    if rule.references:
+        parts += ["", "## References", ""] + [f"- <{ref}>" for ref in rule.references]
+    return "\n".join(parts) + "\n"
+
+
+def readme_table(rules: list[Rule]) -> str:
+    rows = ["| id | severity | title |", "| --- | --- | --- |"]
+    rows += [f"| [{r.id}](docs/rules/{r.id}.md) | {r.severity} | {r.title} |" for r in rules]
+    return "\n".join(rows)
+
+
+def with_table(readme: str, table: str) -> str:
+    """The README with the text between the rule-table markers replaced."""
+    start, end = readme.find(TABLE_START), readme.find(TABLE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"README.md lacks the {TABLE_START} ... {TABLE_END} markers")
+    return readme[: start + len(TABLE_START)] + "\n" + table + "\n" + readme[end:]
+
+
+def generated(root: Path = ROOT) -> dict[Path, str]:
+    """Every generated file and the text it should have."""
+    rules = load_rules()  # shipped rules, named by their path under rules/ (the test suite validates them)
+    files = {root / "docs" / "rules" / f"{rule.id}.md": rule_markdown(rule) for rule in rules}
+    readme = root / "README.md"
+    files[readme] = with_table(readme.read_text(encoding="utf-8"), readme_table(rules))
+    return files
+
+
+def stale(root: Path = ROOT) -> list[Path]:
+    """Generated files that differ from what the rules say, and rule pages of rules that no longer exist."""
+    files = generated(root)
+    out_of_date = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    pages = root / "docs" / "rules"
+    orphans = [p for p in sorted(pages.glob("*.md")) if p not in files] if pages.is_dir() else []
+    return out_of_date + orphans
+
+
+def write(root: Path = ROOT) -> list[Path]:
+    changed = stale(root)
+    files = generated(root)
+    for path in changed:
+        if path in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(files[path], encoding="utf-8", newline="\n")
+        else:
+            path.unlink()
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--check"]:
+        out_of_date = stale()
+        for path in out_of_date:
+            print(f"stale: {path.relative_to(ROOT).as_posix()}")
+        if out_of_date:
+            print(f"run '{REGENERATE}' to regenerate")
+        return 1 if out_of_date else 0
+    if args:
+        print(f"usage: {REGENERATE} [--check]", file=sys.stderr)
+        return 2
+    for path in write():
+        print(f"wrote {path.relative_to(ROOT).as_posix()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
