@@ -147,13 +147,14 @@ def test_nvim_lint_pattern_reads_parseable_output(tmp_path):
     pattern = re.search(r"'(\^.*\$)'", lua).group(1)
     regex = pattern.replace("%d", r"\d").replace("%w", "[A-Za-z0-9]").replace("%a", "[A-Za-z]")
     name = str(tmp_path / "buffer.json")
-    wildcard = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"}]}'
+    wildcard = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"}], "Version": "2012-10-17"}'
     result = subprocess.run(
         [sys.executable, "-m", "linter", "check", "--format", "parseable", "--stdin-filename", name],
         input=wildcard, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 1
-    (line,) = result.stdout.splitlines()
-    match = re.match(regex, line)
-    assert match and match.groups()[:7] == (name, "1", "46", "1", "64", "SM001", "high")
-    assert match.group(8).startswith("Action 'secretsmanager:*'")
+    matches = [re.match(regex, line) for line in result.stdout.splitlines()]
+    assert matches and all(matches)
+    (sm001,) = [m for m in matches if m.group(6) == "SM001"]
+    assert sm001.groups()[:7] == (name, "1", "46", "1", "64", "SM001", "high")
+    assert sm001.group(8).startswith("Action 'secretsmanager:*'")
