@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="show what a rule checks, why, and how to fix it")
     explain.add_argument("rule_id")
     explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+
+    lsp = commands.add_parser("lsp", help="run the language server on stdin/stdout (needs policylint[lsp])")
+    lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it; stdio is the only transport")
     return parser
 
 
@@ -170,7 +173,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain}
+def cmd_lsp(args: argparse.Namespace) -> int:
+    try:
+        from linter.lsp import main as serve
+    except ImportError as exc:
+        print(f"policylint: the language server needs pygls ({exc}); install 'policylint[lsp]'", file=sys.stderr)
+        return EXIT_ERROR
+    return serve()
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "lsp": cmd_lsp}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,470 @@
+"""`policylint lsp`: a language server (stdio) that shows findings as diagnostics while you edit.
+
+Editors send the unsaved buffer; it is linted as if it were the file at its path (`pipeline.run` with
+`sources`, as `--stdin-filename` does), so a Terraform file is still resolved against its sibling files on
+disk. Each workspace folder lints as `policylint check` run from that folder would: its config file, rule
+directories and baseline, and paths relative to it. Linting runs on one worker thread, off the
+protocol loop: a slow file delays its own diagnostics, never the server. Anything that goes wrong while
+linting becomes a diagnostic, never a dead server. This module imports pygls at the top, so only the `lsp`
+command may import it (the CLI stays fast).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import PositionCodec
+
+from linter import __version__
+from linter.config import Settings
+from linter.model import FileError, Finding
+
+SOURCE = "policylint"
+RULE_DOC = "https://github.com/policylint/policylint/blob/main/docs/rules/{}.md"
+SEVERITY = {
+    "critical": lsp.DiagnosticSeverity.Error,
+    "high": lsp.DiagnosticSeverity.Error,
+    "medium": lsp.DiagnosticSeverity.Warning,
+    "low": lsp.DiagnosticSeverity.Information,
+}
+DEBOUNCE_SECONDS = 0.3
+IGNORE_REASON = "TODO: say why this is acceptable"
+# Suffixes for buffers that have no file yet (`untitled:` URIs), by the editor's language id.
+UNTITLED_SUFFIX = {"terraform": ".tf", "json": ".json", "yaml": ".yaml", "cloudformation": ".yaml"}
+# Saving one of these can change what every open document should show.
+CONFIG_NAMES = {"pyproject.toml", ".policylint.yaml", ".policylint.yml"}
+
+_RULE_ID = re.compile(r"^[A-Z]+[0-9]+$")
+_IGNORE_COMMENT = re.compile(r"^(\s*#\s*policylint:ignore=)([A-Za-z0-9_,]+)")
+_HEREDOC = re.compile(r"<<-?\s*\"?([A-Za-z_][\w-]*)\"?\s*$")
+_BLOCK_SCALAR = re.compile(r"(?:^|[\s:-])[|>][0-9+-]*\s*(?:#.*)?$")
+
+logger = logging.getLogger("policylint.lsp")
+
+
+# --- positions ------------------------------------------------------------------------------------------
+
+
+def buffer_lines(text: str) -> list[str]:
+    """The buffer's lines as the linter numbers them (it drops a BOM and reads CRLF as LF)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+
+
+def to_position(lines: list[str], line: int, column: int, codec: PositionCodec) -> lsp.Position:
+    """A 1-based line and character column as an LSP position: 0-based, in the client's units (UTF-16
+    code units unless the client negotiated otherwise; a character outside the BMP counts twice)."""
+    if line > len(lines):  # past the end of the buffer: its last character
+        return lsp.Position(len(lines) - 1, codec.client_num_units(lines[-1]))
+    index = max(line - 1, 0)
+    return lsp.Position(index, codec.client_num_units(lines[index][: max(column - 1, 0)]))
+
+
+def to_range(lines: list[str], line: int, column: int, end_line: int, end_column: int, codec: PositionCodec) -> lsp.Range:
+    return lsp.Range(to_position(lines, line, column, codec), to_position(lines, end_line, end_column, codec))
+
+
+# --- where an ignore comment can go ---------------------------------------------------------------------
+
+
+def comment_syntax(path: str, text: str) -> str | None:
+    """'terraform' or 'yaml' when `# policylint:ignore` comments work in this file, else None (JSON)."""
+    name = path.lower()
+    if name.endswith(".tf"):
+        return "terraform"
+    if name.endswith((".yaml", ".yml", ".template")) and not text.lstrip().startswith("{"):
+        return "yaml"
+    return None
+
+
+def _inside_heredocs(lines: list[str]) -> set[int]:
+    """0-based lines inside a Terraform heredoc (its closing line included): a comment there is text."""
+    inside: set[int] = set()
+    marker = None
+    for index, line in enumerate(lines):
+        if marker is not None:
+            inside.add(index)
+            if line.strip() == marker:
+                marker = None
+        elif match := _HEREDOC.search(line):
+            marker = match.group(1)
+    return inside
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _inside_block_scalars(lines: list[str]) -> set[int]:
+    """0-based lines inside a YAML block scalar (`|`, `>`): a comment there would be part of the string."""
+    inside: set[int] = set()
+    opener = None  # indentation of the line that opened the scalar
+    for index, line in enumerate(lines):
+        if opener is not None:
+            if not line.strip() or _indent(line) > opener:
+                inside.add(index)
+                continue
+            opener = None
+        if _BLOCK_SCALAR.search(line.rstrip()):
+            opener = _indent(line)
+    return inside
+
+
+def unsafe_lines(lines: list[str], syntax: str) -> set[int]:
+    return _inside_heredocs(lines) if syntax == "terraform" else _inside_block_scalars(lines)
+
+
+def ignore_line(finding: Finding, unsafe: set[int]) -> int | None:
+    """0-based line above which an ignore comment covers the finding: the first line of its element, else of
+    the statement, document or resource around it, skipping lines inside strings (a JSON heredoc)."""
+    for span in (finding.span, *finding.context):
+        if span.line - 1 not in unsafe:
+            return span.line - 1
+    return None
+
+
+# --- diagnostics ----------------------------------------------------------------------------------------
+
+
+def finding_diagnostic(finding: Finding, lines: list[str], codec: PositionCodec, insert_at: int | None) -> lsp.Diagnostic:
+    s = finding.span
+    return lsp.Diagnostic(
+        range=to_range(lines, s.line, s.column, s.end_line, s.end_column, codec),
+        message=finding.message,
+        severity=SEVERITY.get(finding.severity, lsp.DiagnosticSeverity.Warning),
+        code=finding.rule_id,
+        code_description=lsp.CodeDescription(href=RULE_DOC.format(finding.rule_id)),
+        source=SOURCE,
+        data=None if insert_at is None else {"ignore_line": insert_at},
+    )
+
+
+def error_diagnostic(message: str, lines: list[str], codec: PositionCodec, line: int = 1, column: int = 1) -> lsp.Diagnostic:
+    """An input or internal error, from its position to the end of that line (so it is visible)."""
+    index = min(max(line - 1, 0), len(lines) - 1)
+    end = max(len(lines[index]) + 1, column)
+    return lsp.Diagnostic(
+        range=to_range(lines, line, column, line, end, codec),
+        message=message,
+        severity=lsp.DiagnosticSeverity.Error,
+        source=SOURCE,
+    )
+
+
+@dataclass(slots=True)
+class FolderContext:
+    """What a workspace folder lints with: its settings and rules (shipped plus its own rule directories)."""
+
+    root: Path
+    settings: Settings = field(default_factory=Settings)
+    rules: list = field(default_factory=list)
+    baseline: list | None = None  # entries of the configured baseline file, if any
+    error: str | None = None  # a config, rule-file or baseline error, shown on every document of the folder
+
+
+def folder_context(root: Path) -> FolderContext:
+    """Settings from the config file found from `root` upwards (paths in it are already absolute)."""
+    from linter import baseline
+    from linter.config import check_rule_options, discover_settings
+    from linter.rules import load_rules
+
+    context = FolderContext(root)
+    try:
+        context.settings = discover_settings(root)
+        context.rules = load_rules(context.settings.rules_dirs)
+        check_rule_options(context.settings, context.rules)
+        if context.settings.baseline:
+            context.baseline = baseline.load(context.settings.baseline)
+    except Exception as exc:  # noqa: BLE001 - a broken config must show up in the editor, not kill the server
+        context.error = f"policylint configuration error: {exc}"
+        if not context.rules:
+            try:
+                context.rules = load_rules()
+            except Exception:  # noqa: BLE001
+                context.rules = []
+    return context
+
+
+def _run_in(context: FolderContext, display: str, text: str):
+    """`policylint check <display>` from the folder, with the buffer standing in for the file. Only the lint
+    worker thread changes the working directory; nothing else in the server uses relative paths."""
+    from linter.pipeline import run
+
+    previous = os.getcwd()
+    os.chdir(context.root)
+    try:
+        return run([display], context.rules, context.settings, jobs=1, sources={display: text}, baseline=context.baseline)
+    finally:
+        os.chdir(previous)
+
+
+def unused_diagnostic(unused, lines: list[str], codec: PositionCodec) -> lsp.Diagnostic:
+    """A suppression comment that covers nothing: a warning on the comment, so stale ones get removed."""
+    s = unused.suppression.declared
+    return lsp.Diagnostic(
+        range=to_range(lines, s.line, s.column, s.end_line, s.end_column, codec),
+        message=unused.problem,
+        severity=lsp.DiagnosticSeverity.Warning,
+        source=SOURCE,
+        tags=[lsp.DiagnosticTag.Unnecessary],
+    )
+
+
+def lint_buffer(text: str, display: str, context: FolderContext, codec: PositionCodec) -> list[lsp.Diagnostic]:
+    """Diagnostics for one buffer; every failure becomes a diagnostic (the server must outlive bad input)."""
+    lines = buffer_lines(text)
+    found: list[lsp.Diagnostic] = []
+    if context.error:
+        found.append(error_diagnostic(context.error, lines, codec))
+    try:
+        report = _run_in(context, display, text)
+    except Exception as exc:  # noqa: BLE001
+        logger.exception("linting %s failed", display)
+        return found + [error_diagnostic(f"policylint could not lint this buffer ({type(exc).__name__}: {exc})", lines, codec)]
+    syntax = comment_syntax(display, text)
+    unsafe = unsafe_lines(lines, syntax) if syntax else set()
+    errors: list[FileError] = [e for e in report.errors if e.path == display]
+    found += [error_diagnostic(e.message, lines, codec, e.line, e.column) for e in errors]
+    found += [unused_diagnostic(u, lines, codec) for u in report.unused_suppressions if u.suppression.path == display]
+    found += [
+        finding_diagnostic(f, lines, codec, ignore_line(f, unsafe) if syntax else None)
+        for f in report.findings
+        if f.path == display
+    ]
+    return found
+
+
+# --- code actions ---------------------------------------------------------------------------------------
+
+
+def ignore_edit(lines: list[str], line: int, rule_id: str, newline: str) -> lsp.TextEdit:
+    """Insert `# policylint:ignore=RULE reason` above `line`, or add the rule to an ignore comment already there."""
+    above = lines[line - 1] if 0 < line <= len(lines) else ""
+    existing = _IGNORE_COMMENT.match(above)
+    if existing:
+        ids = existing.group(2).split(",")
+        start = len(existing.group(1))
+        new_ids = ",".join(ids if rule_id in ids else ids + [rule_id])
+        where = lsp.Range(lsp.Position(line - 1, start), lsp.Position(line - 1, start + len(existing.group(2))))
+        return lsp.TextEdit(range=where, new_text=new_ids)
+    text = lines[line] if line < len(lines) else ""
+    indent = text[: _indent(text)]
+    comment = f"{indent}# policylint:ignore={rule_id} {IGNORE_REASON}{newline}"
+    return lsp.TextEdit(range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)), new_text=comment)
+
+
+def _diagnostic_ignore_line(diagnostic: lsp.Diagnostic, unsafe: set[int]) -> int | None:
+    data = diagnostic.data
+    if isinstance(data, dict) and isinstance(data.get("ignore_line"), int):
+        return data["ignore_line"]
+    line = diagnostic.range.start.line  # a client that drops `data`: the diagnostic's own line, if safe
+    return None if line in unsafe else line
+
+
+def ignore_actions(uri: str, path: str, text: str, diagnostics: list[lsp.Diagnostic]) -> list[lsp.CodeAction]:
+    """Quick fixes that suppress policylint diagnostics with a comment (none for JSON: it has no comments)."""
+    syntax = comment_syntax(path, text)
+    if syntax is None:
+        return []
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.split("\n")
+    unsafe = unsafe_lines(buffer_lines(text), syntax)
+    actions, seen = [], set()
+    for diagnostic in diagnostics:
+        rule_id = diagnostic.code
+        if diagnostic.source != SOURCE or not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
+            continue
+        line = _diagnostic_ignore_line(diagnostic, unsafe)
+        if line is None or (rule_id, line) in seen:
+            continue
+        seen.add((rule_id, line))
+        edit = ignore_edit([x.rstrip("\r") for x in lines], line, rule_id, newline)
+        actions.append(
+            lsp.CodeAction(
+                title=f"Ignore {rule_id} here (# policylint:ignore)",
+                kind=lsp.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=lsp.WorkspaceEdit(changes={uri: [edit]}),
+            )
+        )
+    return actions
+
+
+# --- the server -----------------------------------------------------------------------------------------
+
+
+class PolicylintServer(LanguageServer):
+    """Keeps per-folder settings and one pending debounced lint per document."""
+
+    def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+        super().__init__("policylint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        self.debounce = debounce
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policylint-lint")
+        self.pending: dict[str, asyncio.Task] = {}
+        self.contexts: dict[Path, FolderContext] = {}  # read and filled on the worker thread only
+        self.open_uris: set[str] = set()  # as the client spells them, to publish under the same URI
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        return self.workspace.text_documents.get(unquote(uri))
+
+    def folder_of(self, path: Path) -> Path:
+        """The innermost workspace folder holding `path`, else the root, else the file's own directory."""
+        roots = [Path(p) for p in (self._folder_path(f.uri) for f in self.workspace.folders.values()) if p]
+        if self.workspace.root_path:
+            roots.append(Path(self.workspace.root_path))
+        holding = [r for r in roots if path.is_relative_to(r)]
+        return max(holding, key=lambda r: len(r.parts)) if holding else path.parent
+
+    @staticmethod
+    def _folder_path(uri: str) -> str | None:
+        from pygls.uris import to_fs_path
+
+        return to_fs_path(uri)
+
+    def context_for(self, root: Path) -> FolderContext:
+        if root not in self.contexts:
+            self.contexts[root] = folder_context(root)
+        return self.contexts[root]
+
+    def place(self, doc: TextDocument) -> tuple[Path, str, Path]:
+        """Where a document lints as: its path, its display path (relative to its folder), its folder."""
+        if doc.uri.startswith("file:") and doc.path:
+            path = Path(doc.path)
+        else:  # an unsaved `untitled:` buffer: pretend it lives in the workspace root
+            suffix = UNTITLED_SUFFIX.get(doc.language_id or "", Path(doc.filename or "").suffix)
+            base = Path(self.workspace.root_path or Path.cwd())
+            path = base / f"untitled{suffix}"
+        root = self.folder_of(path)
+        display = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+        return path, display, root
+
+    async def lint(self, uri: str) -> None:
+        """Lint the open document's current text and publish, unless it changed or closed meanwhile."""
+        doc = self.open_document(uri)
+        if doc is None:
+            return
+        version, text = doc.version, doc.source
+        loop = asyncio.get_running_loop()
+        try:
+            _, display, root = self.place(doc)
+            context = await loop.run_in_executor(self.worker, self.context_for, root)
+            diagnostics = await loop.run_in_executor(
+                self.worker, lint_buffer, text, display, context, doc.position_codec
+            )
+        except Exception as exc:  # noqa: BLE001 - never let one document take the server down
+            logger.exception("linting %s failed", uri)
+            diagnostics = [error_diagnostic(f"policylint failed: {type(exc).__name__}: {exc}", buffer_lines(text), doc.position_codec)]
+        current = self.open_document(uri)
+        if current is None or current.version != version:
+            return
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """(Re)start the document's lint timer: typing fast lints once, after a pause."""
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self.pending[uri] = asyncio.ensure_future(self._later(uri, delay))
+
+    async def _later(self, uri: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.pending.pop(uri, None)
+        await self.lint(uri)
+
+    def forget(self, uri: str) -> None:
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def reload(self) -> None:
+        """Configuration or rule files changed: re-read them and re-lint every open document."""
+        self.contexts.clear()
+        for uri in sorted(self.open_uris):
+            self.schedule(uri, 0)
+
+    def is_config(self, path: str | None) -> bool:
+        if not path:
+            return False
+        p = Path(path)
+        if p.name in CONFIG_NAMES:
+            return True
+        return p.suffix in (".yaml", ".yml") and any(
+            p.is_relative_to(Path(d)) for c in self.contexts.values() for d in c.settings.rules_dirs
+        )
+
+
+def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
+    """A server with every feature registered (a function, so that importing this module starts nothing)."""
+    server = PolicylintServer(debounce)
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: PolicylintServer, params: lsp.InitializeParams) -> None:
+        options = params.initialization_options
+        if isinstance(options, dict) and isinstance(options.get("debounce_ms"), (int, float)):
+            ls.debounce = max(0.0, options["debounce_ms"] / 1000)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(ls: PolicylintServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        ls.open_uris.add(params.text_document.uri)
+        await ls.lint(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: PolicylintServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, ls.debounce)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=False))
+    async def did_save(ls: PolicylintServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        doc = ls.open_document(params.text_document.uri)
+        if doc is not None and ls.is_config(doc.path):
+            ls.reload()
+            return
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: PolicylintServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        ls.open_uris.discard(params.text_document.uri)
+        ls.forget(params.text_document.uri)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files(ls: PolicylintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        from pygls.uris import to_fs_path
+
+        if any(ls.is_config(to_fs_path(change.uri)) for change in params.changes):
+            ls.reload()
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def folders_changed(ls: PolicylintServer, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
+        ls.reload()
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: PolicylintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+        doc = ls.open_document(params.text_document.uri)
+        if doc is None:
+            return None
+        try:
+            return ignore_actions(params.text_document.uri, doc.path or "", doc.source, list(params.context.diagnostics))
+        except Exception:  # noqa: BLE001 - a failed quick fix is no reason to fail the request loudly
+            logger.exception("code action failed for %s", params.text_document.uri)
+            return []
+
+    return server
+
+
+def main(debounce: float = DEBOUNCE_SECONDS) -> int:
+    """Serve over stdin/stdout until the client says exit."""
+    logging.basicConfig(level=logging.WARNING, format="policylint-lsp %(levelname)s %(message)s")
+    create_server(debounce).start_io()
+    return 0
+
