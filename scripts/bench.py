@@ -111,11 +111,17 @@ def timed(args: list[str], repeat: int) -> tuple[float, int]:
     return statistics.median(samples), code
 
 
+def checkov(executable: str, target: Path) -> list[str]:
+    """The comparable checkov run: the same directory, Terraform framework, quiet JSON output."""
+    return [executable, "-d", str(target), "--framework", "terraform", "--quiet", "--compact", "-o", "json"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--extra", nargs="*", default=[], help="extra arguments for policylint check (e.g. --jobs 2)")
+    parser.add_argument("--checkov", metavar="PATH", help="a checkov executable to time on the Terraform targets too")
     options = parser.parse_args()
     command = [sys.executable, "-m", "linter", "check", *options.extra]
     rows = []
@@ -126,9 +132,13 @@ def main() -> None:
         for kind in GENERATORS:
             tree = generate(kind, options.files, Path(tmp))
             rows.append((f"{options.files} generated {kind} files", *timed(command + [str(tree)], options.repeat)))
-    if CORPUS.is_dir():
-        for folder in sorted(CORPUS.iterdir()):
-            rows.append((f"corpus: {folder.name}", *timed(command + [str(folder)], options.repeat)))
+            if options.checkov and kind == "terraform":
+                rows.append((f"  checkov, same {kind} tree", *timed(checkov(options.checkov, tree), 1)))
+        if CORPUS.is_dir():
+            for folder in sorted(CORPUS.iterdir()):
+                rows.append((f"corpus: {folder.name}", *timed(command + [str(folder)], options.repeat)))
+                if options.checkov and folder.name.startswith("terraform"):
+                    rows.append(("  checkov, same folder", *timed(checkov(options.checkov, folder), 1)))
     width = max(len(label) for label, _, _ in rows)
     for label, seconds, code in rows:
         print(f"{label:<{width}}  {seconds * 1000:9.0f} ms  (exit {code})")
