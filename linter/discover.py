@@ -47,12 +47,15 @@ def _skip_dir(name: str, parent: Path) -> bool:
 
 
 def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> list[SourceFile]:
-    """Files under the given paths, sorted by display path; a file named explicitly is always taken."""
+    """Files under the given paths, sorted by display path; excludes apply to named files and walked ones."""
     found: dict[str, SourceFile] = {}
     for arg in paths:
         root = Path(arg)
         if not root.is_dir():
-            found[root.as_posix()] = SourceFile(root, root.as_posix(), syntax_of(root.name))
+            # Named files obey excludes too: pre-commit and editors name files, and a configured
+            # exclude (vendored or generated code) must hold there as well.
+            if not _excluded(root.as_posix(), excludes):
+                found[root.as_posix()] = SourceFile(root, root.as_posix(), syntax_of(root.name))
             continue
         for directory, dirnames, filenames in os.walk(root):
             rel_dir = Path(directory)

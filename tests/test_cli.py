@@ -135,3 +135,10 @@ def test_python_dash_m_works_like_the_command(tmp_path):
     assert result.returncode == 1
     assert result.stdout.startswith("p.json:1:46: HIGH SM001 ")
     assert result.stderr == ""
+
+
+def test_excludes_apply_to_files_named_on_the_command_line(tmp_path, capsys):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "p.json").write_text(WILDCARD)
+    assert run_cli(["check", "vendor/p.json", "--exclude", "vendor"], tmp_path, capsys)[0] == 0
+    assert run_cli(["check", "vendor/p.json"], tmp_path, capsys)[0] == 1
