@@ -127,7 +127,11 @@ def _readme_blocks(language: str) -> list[str]:
 
 def test_readme_editor_snippets_parse():
     import json
-    import tomllib
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the backport policylint depends on there
+        import tomli as tomllib
 
     (vscode,) = [json.loads(b) for b in _readme_blocks("json") if "glspc" in b]
     assert vscode["glspc.server.command"] == "policylint" and vscode["glspc.server.commandArguments"] == ["lsp"]
