@@ -285,14 +285,18 @@ def _key_paths(data: dict, prefix: tuple = ()) -> list[tuple]:
 
 def check_rule_options(settings: Settings, rules: list) -> None:
     """`rule_options` may only name loaded rules and the options they declare (checked once rules are loaded)."""
+    rules_by_id = {rule.id: rule for rule in rules}
     declared = {rule.id: rule.options for rule in rules}
     where = settings.config_path or "(command line)"
     for rule_id, options in settings.rule_options.items():
         line = settings.config_lines.get(f"rule_options.{rule_id}", 1)
         if rule_id not in declared:
             raise ConfigError(where, line, f"rule_options.{rule_id}", "no such rule")
-        for name in options:
+        for name, value in options.items():
+            key = f"rule_options.{rule_id}.{name}"
             if name not in declared[rule_id]:
                 known = ", ".join(declared[rule_id]) or "none"
-                line = settings.config_lines.get(f"rule_options.{rule_id}.{name}", line)
-                raise ConfigError(where, line, f"rule_options.{rule_id}.{name}", f"unknown option (declared: {known})")
+                raise ConfigError(where, settings.config_lines.get(key, line), key, f"unknown option (declared: {known})")
+            problem = rules_by_id[rule_id].option_problem(name, value)
+            if problem:
+                raise ConfigError(where, settings.config_lines.get(key, line), key, problem)

@@ -152,3 +152,10 @@ def test_settings_wants_prefixes():
 def test_empty_config_file_is_fine(tmp_path):
     (tmp_path / ".policylint.yaml").write_text("# nothing yet\n")
     assert load_config(Path(tmp_path / ".policylint.yaml")).select == ()
+
+
+def test_rule_option_of_the_wrong_type_names_its_config_line(tmp_path, capsys):
+    (tmp_path / ".policylint.yaml").write_text("fail_on: high\nrule_options:\n  SM006:\n    max_days: ninety\n")
+    (tmp_path / "p.json").write_text(CLEAN)
+    code, _, err = run_cli(["check", "p.json"], tmp_path, capsys)
+    assert code == 2 and ".policylint.yaml:4: rule_options.SM006.max_days: option 'max_days' of SM006 must be like its default" in err
