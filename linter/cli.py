@@ -111,11 +111,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from linter.report import render
 
     from linter import baseline as baselines
-    from linter.config import check_rule_options
+    from linter.config import check_rule_options, check_rule_refs
 
     settings = _settings(args)
     rules = load_rules(settings.rules_dirs)
     check_rule_options(settings, rules)
+    check_rule_refs(settings, rules, {"select": args.select, "ignore": args.ignore})
     paths, sources = args.paths or ["."], {}
     if args.stdin_filename:
         if args.paths:
