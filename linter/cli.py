@@ -8,7 +8,7 @@ from pathlib import Path
 from linter import __version__
 from linter.baseline import BaselineError
 from linter.config import ConfigError, Settings
-from linter.rules import SEVERITIES, RuleError, load_rules
+from linter.rules import SEVERITIES, RuleError, load_rules, rule_files
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -111,11 +111,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from linter.report import render
 
     from linter import baseline as baselines
-    from linter.config import check_rule_options
+    from linter.config import check_rule_options, check_rule_refs
 
     settings = _settings(args)
     rules = load_rules(settings.rules_dirs)
     check_rule_options(settings, rules)
+    check_rule_refs(settings, rules, {"select": args.select, "ignore": args.ignore})
     paths, sources = args.paths or ["."], {}
     if args.stdin_filename:
         if args.paths:
@@ -151,8 +152,9 @@ def cmd_rules_validate(args: argparse.Namespace) -> int:
     from linter.ruletest import check_rules, coverage_problems
 
     rules = load_rules(tuple(args.rules) + tuple(args.dirs))
-    own = {Path(d).resolve() for d in args.dirs}
-    selected = [r for r in rules if any(own_dir in Path(r.source).resolve().parents for own_dir in own)]
+    # Shipped rules are shown as `rules/...`, which may resolve under the current directory: select by file.
+    own = {p.as_posix() for d in args.dirs for p in rule_files(Path(d))}
+    selected = [r for r in rules if r.source in own]
     if not selected:
         raise RuleError(args.dirs[0], 1, "", "no rule files (*.yaml, *.yml) found")
     coverage = [p for rule in selected for p in coverage_problems(rule)]

@@ -22,7 +22,8 @@ class ConfigError(Exception):
     """A config file that cannot be used, with the file, line and key at fault."""
 
     def __init__(self, path: str, line: int, key: str, message: str) -> None:
-        super().__init__(f"{path}:{line}: {key}: {message}" if key else f"{path}:{line}: {message}")
+        where = f"{path}:{line}" if line else path  # line 0: not from a file (a command-line flag)
+        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
         self.path, self.line, self.key, self.message = path, line, key, message
 
 
@@ -281,6 +282,38 @@ def _key_paths(data: dict, prefix: tuple = ()) -> list[tuple]:
         if isinstance(value, dict) and len(prefix) < 2:
             paths += _key_paths(value, prefix + (key,))
     return paths
+
+
+def check_rule_refs(settings: Settings, rules: list, flags: dict[str, tuple[str, ...] | None]) -> None:
+    """Every rule id or prefix in the settings must match a loaded rule: a typo in `select` would otherwise run
+    no rule at all, and one in `ignore` would switch nothing off. `flags` holds what the command line gave
+    (it replaced the config's value); those are reported as the option, the rest at their config line."""
+    ids = [rule.id for rule in rules]
+
+    def check(refs: tuple[str, ...], key: str) -> None:
+        for ref in refs:
+            if not any(rule_id.upper().startswith(ref.upper()) for rule_id in ids):
+                problem = f"'{ref}' matches no rule (see 'policylint rules')"
+                if flags.get(key) is not None:
+                    raise ConfigError("command line", 0, f"--{key}", problem)
+                line = settings.config_lines.get(key, 1)
+                raise ConfigError(settings.config_path or "command line", line, key, problem)
+
+    check(settings.select, "select")
+    check(settings.ignore, "ignore")
+    for ref in settings.severity_overrides:
+        check((ref,), f"severity_overrides.{ref}")
+    for glob, refs in settings.per_file_ignores:
+        check(refs, f"per_file_ignores.{_written_glob(settings, glob)}")
+
+
+def _written_glob(settings: Settings, glob: str) -> str:
+    """A per_file_ignores glob as written in the config (anchored ones were made absolute on loading)."""
+    for key in settings.config_lines:
+        written = key.removeprefix("per_file_ignores.")
+        if key.startswith("per_file_ignores.") and (written == glob or glob.endswith("/" + written.lstrip("./"))):
+            return written
+    return glob
 
 
 def check_rule_options(settings: Settings, rules: list) -> None:

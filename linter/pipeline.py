@@ -6,6 +6,7 @@ stopping the others.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -67,6 +68,10 @@ def _json_kind(value: object) -> str | None:
     return None
 
 
+# After a JSON syntax error: does the text still look like a policy, template or plan (then report the error)?
+_OURS_JSON = re.compile(r'"(?:Statement|AWSTemplateFormatVersion|Resources|planned_values|terraform_version)"\s*:')
+
+
 def _extract_json(file: SourceFile, text: str) -> Extraction:
     try:
         kind = _json_kind(jsonpos.check_syntax(text))
@@ -74,6 +79,8 @@ def _extract_json(file: SourceFile, text: str) -> Extraction:
             return Extraction()
         node: Node = jsonpos.parse(text, file.display)
     except jsonpos.JSONSyntaxError as exc:
+        if text.strip() and not _OURS_JSON.search(text):
+            return Extraction()  # JSON with comments (tsconfig.json, editor settings) or other broken JSON: not ours
         return Extraction(errors=[FileError(file.display, exc.line, exc.column, exc.message)], files_scanned=1)
     if kind == "policy":
         if not looks_like_policy(node):

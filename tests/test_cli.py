@@ -77,6 +77,22 @@ def test_non_policy_json_is_skipped_silently(tmp_path, capsys):
     assert code == 0 and out == "0 findings in 0 files\n"
 
 
+def test_invalid_json_that_is_not_a_policy_is_skipped_silently(tmp_path, capsys):
+    # JSON with comments (tsconfig.json, VS Code settings, devcontainer.json) is not IaC: like YAML that is
+    # not a template, it must not fail the run (pre-commit passes every staged .json file).
+    (tmp_path / "tsconfig.json").write_text('{\n  // comment\n  "compilerOptions": {"strict": true,},\n}\n')
+    (tmp_path / ".vscode").mkdir()
+    (tmp_path / ".vscode" / "settings.json").write_text('{\n  /* editor */ "editor.tabSize": 2,\n}\n')
+    code, out, _ = run_cli(["check", "."], tmp_path, capsys)
+    assert code == 0 and out == "0 findings in 0 files\n"
+    # Broken JSON that looks like a policy or a template is still an error.
+    (tmp_path / "p.json").write_text('{\n  // half typed\n  "Statement": [\n')
+    (tmp_path / "t.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09",,}')
+    code, out, _ = run_cli(["check", ".", "-q"], tmp_path, capsys)
+    assert code == 2
+    assert [line.split(":")[0] for line in out.splitlines()] == ["p.json", "t.json"]
+
+
 def test_json_report_shape_and_paths(tmp_path, capsys):
     (tmp_path / "iam").mkdir()
     (tmp_path / "iam" / "p.json").write_text(WILDCARD)

@@ -159,3 +159,25 @@ def test_rule_option_of_the_wrong_type_names_its_config_line(tmp_path, capsys):
     (tmp_path / "p.json").write_text(CLEAN)
     code, _, err = run_cli(["check", "p.json"], tmp_path, capsys)
     assert code == 2 and ".policylint.yaml:4: rule_options.SM006.max_days: option 'max_days' of SM006 must be like its default" in err
+
+
+def test_rule_refs_that_match_no_rule_are_errors(tmp_path, capsys):
+    # A typo in `select` would otherwise run no rule at all and exit 0.
+    (tmp_path / "p.json").write_text(WILDCARD)
+    code, out, err = run_cli(["check", ".", "--select", "SM0O1"], tmp_path, capsys)
+    assert code == 2 and out == ""
+    assert "--select: 'SM0O1' matches no rule" in err
+    code, _, err = run_cli(["check", ".", "--ignore", "SM001,XX"], tmp_path, capsys)
+    assert code == 2 and "--ignore: 'XX' matches no rule" in err
+    (tmp_path / ".policylint.yaml").write_text("fail_on: low\nselect: [SM, XYZ]\n")
+    code, _, err = run_cli(["check", "."], tmp_path, capsys)
+    assert code == 2 and ".policylint.yaml:2: select: 'XYZ' matches no rule" in err
+    (tmp_path / ".policylint.yaml").write_text("severity_overrides:\n  SM0: high\n  QQ1: low\n")
+    code, _, err = run_cli(["check", "."], tmp_path, capsys)
+    assert code == 2 and ".policylint.yaml:3: severity_overrides.QQ1: 'QQ1' matches no rule" in err
+    (tmp_path / ".policylint.yaml").write_text("per_file_ignores:\n  '*.json': [SM001, ZZ]\n")
+    code, _, err = run_cli(["check", "."], tmp_path, capsys)
+    assert code == 2 and ".policylint.yaml:2: per_file_ignores.*.json: 'ZZ' matches no rule" in err
+    # Prefixes and ids of loaded rules are fine; the flag replaces the config's value.
+    (tmp_path / ".policylint.yaml").write_text("select: [NOPE]\n")
+    assert run_cli(["check", ".", "--select", "sm00,IAM", "--ignore", "SM011"], tmp_path, capsys)[0] == 1

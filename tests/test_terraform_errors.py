@@ -118,3 +118,25 @@ def test_arbitrary_hcl_never_crashes(tmp_path: Path, pieces: list[str]) -> None:
     result = extract(tmp_path)
     assert result.files_scanned == 1
     assert all(not e.message.startswith("internal error") for e in result.errors), result.errors
+
+
+def test_unclosed_block_after_an_intact_one_points_at_its_opening_brace(tmp_path: Path) -> None:
+    # tree-sitter's error node starts at the top of the file; the error must not blame the intact first block.
+    text = (
+        'resource "aws_iam_policy" "ok" {\n'
+        '  name = "ok"\n'
+        '}\n'
+        '\n'
+        'resource "aws_iam_policy" "x" {\n'
+        '  policy = jsonencode({\n'
+        '    Statement = [{ Action = "secretsmanager:*" \n'
+    )
+    (error,) = extract(write(tmp_path, {"main.tf": text})).errors
+    assert (error.line, error.column) == (5, 31) == (at(text, "{\n  policy").line, at(text, "{\n  policy").column)
+    assert error.message == "syntax error: '{' is not closed"
+
+
+def test_unclosed_only_block_with_nested_brackets(tmp_path: Path) -> None:
+    text = 'resource "aws_iam_policy" "x" {\n  policy = jsonencode({\n    Statement = [{ Action = "a" \n'
+    (error,) = extract(write(tmp_path, {"main.tf": text})).errors
+    assert (error.line, error.column, error.message) == (1, 31, "syntax error: '{' is not closed")

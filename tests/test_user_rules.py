@@ -83,6 +83,14 @@ def test_validate_passes(house, capsys):
     ]
 
 
+def test_validate_dot_from_inside_the_rules_directory_checks_only_those_rules(house, capsys):
+    # The shipped rules are shown as `rules/...`; they must not be taken for files under the current directory.
+    code, out, _ = run_cli(["rules", "validate", "."], house, capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "ACME001: ACME001.yaml"
+    assert out.splitlines()[-1] == "1 rule, 2 examples, 0 failed"
+
+
 def test_validate_reports_a_failing_example_with_exit_1(house, capsys):
     (house / "ACME001.yaml").write_text(MFA_RULE.replace("lines: [5]", "lines: [4]"))
     code, out, _ = run_cli(["rules", "validate", "house-rules"], house.parent, capsys)

@@ -123,8 +123,16 @@ def syntax_errors(file: HclFile) -> list[FileError]:
     found.sort(key=lambda n: n.start_byte)
     errors = []
     for node in found:
-        line, column = file.locate(file.start(node))
-        errors.append(FileError(file.display, line, column, _error_message(file, node)))
+        start, message = file.start(node), _error_message(file, node)
+        if node.is_error and not message.endswith("is not closed"):
+            # tree-sitter's recovery may start the error node at an intact block before an unclosed one
+            # (often at the top of the file): name the bracket that is never closed instead.
+            opener = _unclosed_opener(file.source(node))
+            if opener is not None:
+                start += opener
+                message = f"syntax error: '{file.text[start]}' is not closed"
+        line, column = file.locate(start)
+        errors.append(FileError(file.display, line, column, message))
     return errors
 
 
@@ -145,6 +153,37 @@ def _error_message(file: HclFile, node: TSNode) -> str:
 
 
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)\n")
+
+
+def _unclosed_opener(text: str) -> int | None:
+    """Offset of the outermost bracket of `text` that is never closed (strings, comments and heredocs
+    skipped), or None when every bracket is closed."""
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == '"':
+            i += 1
+            while i < n and text[i] != '"' and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+        elif char == "#" or text.startswith("//", i):
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 1
+        elif text.startswith("<<", i) and (heredoc := _HEREDOC.match(text, i)):
+            end = re.compile(rf"^[ \t]*{re.escape(heredoc.group(1))}[ \t]*$", re.M).search(text, heredoc.end())
+            i = n if end is None else end.end()
+        elif char in "([{":
+            stack.append(i)
+        elif char in ")]}" and stack:
+            stack.pop()
+        i += 1
+    return stack[0] if stack else None
 
 
 def _closed(text: str) -> bool:

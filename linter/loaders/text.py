@@ -37,7 +37,7 @@ def overlaid(path: Path) -> str | None:
 def read_text(path: Path, display: str) -> str | FileError:
     """UTF-8 text (a BOM is dropped, CRLF read as LF), or an error for missing, huge or binary files."""
     if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
-        return text
+        return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
