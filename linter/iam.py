@@ -207,9 +207,9 @@ def pins(condition: Node | None, key: str, value: str, operators: Iterable[str] 
     return False
 
 
-_NEGATED_OPERATORS = {
-    "StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike",
-    "StringNotEqualsIfExists", "StringNotLikeIfExists", "ArnNotEqualsIfExists", "ArnNotLikeIfExists",
+_NEGATED_OPERATORS = {  # lower case: operators compare case-insensitively, as everywhere in this module
+    "stringnotequals", "stringnotlike", "arnnotequals", "arnnotlike",
+    "stringnotequalsifexists", "stringnotlikeifexists", "arnnotequalsifexists", "arnnotlikeifexists",
 }
 
 
@@ -239,7 +239,7 @@ def only_exempts_named(condition: Node | None, keys: Iterable[str]) -> bool:
     """
     allowed = {k.lower() for k in keys}
     for operator, key, values in condition_entries(condition):
-        if operator not in _NEGATED_OPERATORS or key.lower() not in allowed:
+        if operator.lower() not in _NEGATED_OPERATORS or key.lower() not in allowed:
             return False
         items = values.items_list()
         if not items or not all(isinstance(i.value, str) and is_named_principal(i.value) for i in items):

@@ -162,6 +162,7 @@ KEYS = ("aws:PrincipalArn", "aws:userid", "aws:username")
         ('{"StringNotLike": {"aws:PrincipalArn": "*"}}', False),
         ('{"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app"}}', False),  # narrows the Deny
         ('{"Bool": {"aws:MultiFactorAuthPresent": "false"}}', False),
+        ('{"stringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}}', True),  # operators ignore case
     ],
 )
 def test_only_exempts_named(condition, expected):
