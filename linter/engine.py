@@ -32,8 +32,7 @@ class Subject:
 class Context:
     """Per-rule evaluation state: resolved options and expanded action sets (computed once per rule)."""
 
-    def __init__(self, rule: Rule, options: dict[str, Any]) -> None:
-        self.rule = rule
+    def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         self._action_sets: dict[str, iam.ActionSet] = {}
 
@@ -560,7 +559,7 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
         problem = rule.option_problem(name, value)
         if problem:
             raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
-    ctx = Context(rule, options)
+    ctx = Context(options)
     raw = []
     for subject in _subjects(rule, documents, resources):
         context = evaluate(rule.where, subject, ctx) if rule.where else []
@@ -604,9 +603,3 @@ def run_rules(
         raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
     return raw
 
-
-def evaluate_rules(
-    rules: list[Rule], options: dict[str, dict], documents: list[PolicyDocument], resources: list[Resource]
-) -> list[Finding]:
-    """Every rule over everything extracted, as findings with fingerprints."""
-    return fingerprints(run_rules(rules, options, documents, resources))

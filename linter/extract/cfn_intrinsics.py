@@ -47,11 +47,6 @@ class Template:
 
         return cls(root, path, section("Parameters"), section("Resources"), root.get("Mappings"))
 
-    def resource_type(self, logical_id: str) -> str:
-        resource = self.resources.get(logical_id)
-        kind = resource.get("Type") if resource is not None else None
-        return kind.value if kind is not None and isinstance(kind.value, str) else ""
-
 
 def respan(node: Node, span: Span, path: str) -> Node:
     """A copy of `node` placed at `span`: values taken from elsewhere (a parameter default, a mapping)

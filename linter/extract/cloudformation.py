@@ -110,21 +110,6 @@ def extract_template(node: Node, file: SourceFile) -> Extraction:
     return _Extractor(node, file, None).run()
 
 
-def load_template(file: SourceFile, text: str) -> Node | None:
-    """The template's root node (with `Metadata` sections as written), or None for non-templates or
-    unreadable files; for consumers such as suppression handling."""
-    from linter.loaders import yamlpos
-
-    try:
-        if file.syntax == "json" or text.lstrip().startswith("{"):
-            root = jsonpos.parse(text, file.display)
-        else:
-            root = yamlpos.load(text, file.display)
-    except (jsonpos.JSONSyntaxError, yamlpos.YAMLSyntaxError):
-        return None
-    return root if root is not None and is_template(root) else None
-
-
 def is_template(root: Node) -> bool:
     """`AWSTemplateFormatVersion`, or a `Resources` map with at least one `AWS::`/`Custom::` type."""
     if not isinstance(root.value, dict):

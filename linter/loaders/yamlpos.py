@@ -75,12 +75,6 @@ def load_all(text: str, path: str = "") -> list[Node]:
     return [builder.build(node) for node in composed if node is not None]
 
 
-def load_plain(text: str, path: str = "") -> object:
-    """Plain Python values (dicts, lists, scalars) of a single-document YAML text, for config and rule files."""
-    node = load(text, path)
-    return None if node is None else node.plain()
-
-
 class _Builder:
     """Walks a composed PyYAML node graph once, building Nodes with exact spans."""
 
