@@ -247,8 +247,7 @@ class _Extractor:
         if text is None:
             return None
         index = self.line_index()
-        start = _offset(index, source.span.line, source.span.column, len(text))
-        end = _offset(index, source.span.end_line, source.span.end_column, len(text))
+        start, end = index.offsets(source.span)
         locate = string_locator(value, text, start, end, index)
         try:
             parsed = jsonpos.parse(value, self.path, locate)
@@ -392,10 +391,3 @@ def _substitute_strings(node: Node, substitute: Callable[[str], str]) -> None:
             _substitute_strings(child, substitute)
     elif isinstance(node.value, str) and "${" in node.value:
         node.value = substitute(node.value)
-
-
-def _offset(index: LineIndex, line: int, column: int, limit: int) -> int:
-    starts = index.starts
-    if line - 1 >= len(starts):
-        return limit
-    return min(starts[line - 1] + column - 1, limit)
