@@ -209,15 +209,8 @@ class Evaluator:
         return self.unknown(node, ref=target if target in self.template.resources else None)
 
     def _sub(self, node: Node, argument: Node) -> Node:
-        variables: dict[str, Node] = {}
-        template = argument
-        if isinstance(argument.value, list):
-            if not argument.value:
-                return self.unknown(node)
-            template = argument.value[0]
-            if len(argument.value) > 1 and isinstance(argument.value[1].value, dict):
-                variables = argument.value[1].value
-        if not isinstance(template.value, str):
+        template, variables = sub_arguments(argument)
+        if template is None or not isinstance(template.value, str):
             return self.unknown(node)
         text, ref = self.substitute(template.value, variables, node)
         return Node(text, node.span, self.path, None, ref)
@@ -303,6 +296,15 @@ class Evaluator:
         if found is None:
             return self.unknown(node)
         return respan(found, node.span, self.path)
+
+
+def sub_arguments(argument: Node) -> tuple[Node | None, dict[str, Node]]:
+    """The template string node of an `Fn::Sub` (None for an empty list) and its variables (`[text, {...}]`)."""
+    if not isinstance(argument.value, list):
+        return argument, {}
+    items = argument.value
+    variables = items[1].value if len(items) > 1 and isinstance(items[1].value, dict) else {}
+    return (items[0] if items else None), variables
 
 
 def intrinsic(node: Node) -> tuple[str, Node] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from linter.discover import SourceFile
-from linter.extract.cfn_intrinsics import Evaluator, Template, intrinsic
+from linter.extract.cfn_intrinsics import Evaluator, Template, intrinsic, sub_arguments
 from linter.extract.policy import build_document
 from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
@@ -364,11 +364,7 @@ def _secret_named(target: Node, secrets: dict[str, Resource]) -> Resource | None
 
 def _sub_parts(argument: Node) -> tuple[Node | None, dict[str, Node]]:
     """The template string of an `Fn::Sub` whose text is a JSON object (else None), and its variables."""
-    template, variables = argument, {}
-    if isinstance(argument.value, list):
-        template = argument.value[0] if argument.value else None
-        if len(argument.value) > 1 and isinstance(argument.value[1].value, dict):
-            variables = argument.value[1].value
+    template, variables = sub_arguments(argument)
     if template is None or not isinstance(template.value, str) or not template.value.lstrip().startswith("{"):
         return None, variables
     return template, variables
