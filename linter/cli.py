@@ -69,8 +69,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Config file settings (found from the current directory upwards) with the command line laid over them."""
-    from pathlib import Path
-
     from linter.config import discover_settings, load_config
 
     if args.no_config:

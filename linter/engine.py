@@ -32,8 +32,7 @@ class Subject:
 class Context:
     """Per-rule evaluation state: resolved options and expanded action sets (computed once per rule)."""
 
-    def __init__(self, rule: Rule, options: dict[str, Any]) -> None:
-        self.rule = rule
+    def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         self._action_sets: dict[str, iam.ActionSet] = {}
 
@@ -82,8 +81,7 @@ def evaluate(expr: dict, subject: Subject, ctx: Context) -> list[Witness] | None
             witnesses += result
         return witnesses
     if name == "any":
-        found = [result for part in arg if (result := evaluate(part, subject, ctx)) is not None]
-        return [w for result in found for w in result] if found else None
+        return _joined(evaluate(part, subject, ctx) for part in arg)
     if name == "not":
         return None if evaluate(arg, subject, ctx) is not None else []
     return PREDICATES[name][1](ctx, subject, arg)
@@ -91,6 +89,12 @@ def evaluate(expr: dict, subject: Subject, ctx: Context) -> list[Witness] | None
 
 def _truth(value: bool) -> list[Witness] | None:
     return [] if value else None
+
+
+def _joined(results: Iterable[list[Witness] | None]) -> list[Witness] | None:
+    """The witnesses of every true result, in order; None when none is true ("some ... matches")."""
+    found = [result for result in results if result is not None]
+    return [w for result in found for w in result] if found else None
 
 
 def _short(actions: Iterable[str]) -> list[str]:
@@ -279,8 +283,7 @@ def _statements(ctx: Context, document: PolicyDocument, expr: dict) -> Iterable[
 @predicate("some_statement", "document")
 def _some_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     """At least one statement matches; the witnesses of every matching statement are kept."""
-    found = [r for r in _statements(ctx, s.document, expr) if r is not None]
-    return [w for result in found for w in result] if found else None
+    return _joined(_statements(ctx, s.document, expr))
 
 
 @predicate("no_statement", "document")
@@ -388,7 +391,10 @@ def _scalar(node: Node) -> object:
 
 
 def _same(a: object, b: object) -> bool:
-    return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
+    """Equality where a boolean never equals a number (`True == 1` in Python, not in a rule)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
 
 
 @predicate("attribute", "resource")
@@ -455,8 +461,7 @@ def _linked(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     if arg.get("none"):
         return [(None, {"found": f"it has no {arg['rel']}"})] if not linked else None
     if "some" in arg:
-        found = [r for other in linked if (r := evaluate(arg["some"], Subject(resource=other), ctx)) is not None]
-        return [w for result in found for w in result] if found else None
+        return _joined(evaluate(arg["some"], Subject(resource=other), ctx) for other in linked)
     return _truth(bool(linked))
 
 
@@ -560,7 +565,7 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
         problem = rule.option_problem(name, value)
         if problem:
             raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
-    ctx = Context(rule, options)
+    ctx = Context(options)
     raw = []
     for subject in _subjects(rule, documents, resources):
         context = evaluate(rule.where, subject, ctx) if rule.where else []
@@ -604,9 +609,3 @@ def run_rules(
         raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
     return raw
 
-
-def evaluate_rules(
-    rules: list[Rule], options: dict[str, dict], documents: list[PolicyDocument], resources: list[Resource]
-) -> list[Finding]:
-    """Every rule over everything extracted, as findings with fingerprints."""
-    return fingerprints(run_rules(rules, options, documents, resources))

@@ -13,9 +13,6 @@ from typing import Iterable
 from linter import catalog
 from linter.model import UNKNOWN, Node
 
-WILDCARDS = ("*", "?")
-
-
 def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
@@ -118,6 +115,7 @@ def granted(action: Node | None, not_action: Node | None, targets: Iterable[str]
 
 _PROBE_NAMES = ("a", "Zq", "prod/db-credentials-AbC123", "x.y_z+w=v@u-t", "9/8/7")
 _FREE_FIELDS = {1: "aws", 3: "us-east-1", 4: "123456789012"}  # partition, region, account
+_SAMPLE_SECRET = f"arn:{_FREE_FIELDS[1]}:secretsmanager:{_FREE_FIELDS[3]}:{_FREE_FIELDS[4]}:secret:"
 
 
 def covers_all_secrets(pattern: str) -> bool:
@@ -132,7 +130,8 @@ def covers_all_secrets(pattern: str) -> bool:
         return True
     fields = pattern.split(":", 5)
     if fields[0].lower() != "arn":
-        return False
+        # A leading wildcard (`arn*`, `*:secret:*`) can span the colons: probe the whole ARN.
+        return has_wildcard(fields[0]) and all(glob_match(pattern, _SAMPLE_SECRET + name) for name in _PROBE_NAMES)
     sample = dict(_FREE_FIELDS)
     for index, field in enumerate(fields[:5]):
         if index not in sample:
@@ -208,9 +207,9 @@ def pins(condition: Node | None, key: str, value: str, operators: Iterable[str] 
     return False
 
 
-_NEGATED_OPERATORS = {
-    "StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike",
-    "StringNotEqualsIfExists", "StringNotLikeIfExists", "ArnNotEqualsIfExists", "ArnNotLikeIfExists",
+_NEGATED_OPERATORS = {  # lower case: operators compare case-insensitively, as everywhere in this module
+    "stringnotequals", "stringnotlike", "arnnotequals", "arnnotlike",
+    "stringnotequalsifexists", "stringnotlikeifexists", "arnnotequalsifexists", "arnnotlikeifexists",
 }
 
 
@@ -240,7 +239,7 @@ def only_exempts_named(condition: Node | None, keys: Iterable[str]) -> bool:
     """
     allowed = {k.lower() for k in keys}
     for operator, key, values in condition_entries(condition):
-        if operator not in _NEGATED_OPERATORS or key.lower() not in allowed:
+        if operator.lower() not in _NEGATED_OPERATORS or key.lower() not in allowed:
             return False
         items = values.items_list()
         if not items or not all(isinstance(i.value, str) and is_named_principal(i.value) for i in items):

@@ -113,17 +113,27 @@ def _guarded(files: list[SourceFile], step, *args) -> Extraction:
     return Extraction(errors=[FileError(f.display, 1, 1, reason) for f in files], files_scanned=len(files))
 
 
-def extract_all(files: list[SourceFile]) -> Extraction:
-    """Stage 2 and 3 for every file; Terraform is read a module (directory) at a time."""
+def read_by_terraform(extraction: Extraction, terraform: list[SourceFile]) -> set[str]:
+    """Files other than `terraform` whose policies Terraform read through file()/templatefile()."""
+    return {d.path for d in extraction.documents} - {f.display for f in terraform}
+
+
+def extract_all(
+    files: list[SourceFile], terraform_root: Path | None = None, read_elsewhere: frozenset[str] = frozenset()
+) -> Extraction:
+    """Stage 2 and 3 for every file; Terraform is read a module (directory) at a time.
+
+    A policy file that Terraform read (here, or in another unit of a parallel run: `read_elsewhere`) was
+    linted in its Terraform context and is only counted. `terraform_root` bounds what Terraform may read.
+    """
     result = Extraction()
     terraform = [f for f in files if f.syntax == "terraform"]
     if terraform:
         extract_modules = import_module("linter.extract.terraform").extract_modules
-        result.extend(_guarded(terraform, extract_modules, terraform))
-    # A policy file that Terraform read through file()/templatefile() was linted in its Terraform context.
-    read_by_terraform = {d.path for d in result.documents} - {f.display for f in terraform}
+        result.extend(_guarded(terraform, extract_modules, terraform, terraform_root))
+    skipped = read_elsewhere | read_by_terraform(result, terraform)
     for file in files:
-        if file.display in read_by_terraform:
+        if file.display in skipped:
             result.files_scanned += 1
         elif file.syntax in ("json", "yaml"):
             result.extend(_guarded([file], _extract_file, file))
@@ -144,9 +154,15 @@ def comment_suppressions(files: list[SourceFile]) -> list[Suppression]:
     return found
 
 
-def evaluate_unit(files: list[SourceFile], rules: list[Rule], settings: Settings) -> tuple[list[tuple], Extraction]:
+def evaluate_unit(
+    files: list[SourceFile],
+    rules: list[Rule],
+    settings: Settings,
+    terraform_root: Path | None = None,
+    read_elsewhere: frozenset[str] = frozenset(),
+) -> tuple[list[tuple], Extraction]:
     """Extraction, raw findings and suppressions of some files (all of them, or one unit of a parallel run)."""
-    extraction = extract_all(files)
+    extraction = extract_all(files, terraform_root, read_elsewhere)
     raw = run_rules(rules, settings.rule_options, extraction.documents, extraction.resources)
     extraction.suppressions += comment_suppressions(files)
     return raw, extraction

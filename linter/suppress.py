@@ -3,7 +3,8 @@
 A comment on a line of its own targets the next line that holds code (the first line of the block below
 it); a comment after code targets its own line. Which findings a target line covers is decided in
 `linter.filters`: those whose element, statement, document or resource block starts on that line.
-Only files that contain the marker are scanned, so the cost is one substring test per file.
+Only files that contain the marker are parsed; the others cost one substring test (after the pipeline
+reads their text a second time, see `pipeline.comment_suppressions`).
 """
 from __future__ import annotations
 

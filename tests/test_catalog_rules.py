@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from linter.engine import evaluate_rules
+from linter.engine import fingerprints, run_rules
 from linter.loaders.jsonpos import parse
 from linter.model import Node, Resource, Span
 from linter.rules import load_rules
@@ -29,7 +29,7 @@ def resource(kind: str, address: str, attributes: dict | None = None, **links) -
 
 
 def run(rule_id: str, resources: list[Resource], options: dict | None = None):
-    return evaluate_rules([RULES[rule_id]], {rule_id: options or {}}, [], resources)
+    return fingerprints(run_rules([RULES[rule_id]], {rule_id: options or {}}, [], resources))
 
 
 # ---- SM005 ---------------------------------------------------------------------------------------------------

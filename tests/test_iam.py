@@ -87,6 +87,11 @@ def test_action_as_string_or_list():
         ("arn:aws:s3:::*", False),
         ("arn:aws:ssm:*:*:parameter/*", False),
         ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:*" + UNKNOWN, False),
+        ("arn*", True),  # a leading wildcard spans the colons
+        ("*:secret:*", True),
+        ("*:secretsmanager:*", True),
+        ("*:s3:::*", False),
+        ("*:secret:prod/*", False),
     ],
 )
 def test_covers_all_secrets(pattern, expected):
@@ -157,6 +162,7 @@ KEYS = ("aws:PrincipalArn", "aws:userid", "aws:username")
         ('{"StringNotLike": {"aws:PrincipalArn": "*"}}', False),
         ('{"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app"}}', False),  # narrows the Deny
         ('{"Bool": {"aws:MultiFactorAuthPresent": "false"}}', False),
+        ('{"stringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}}', True),  # operators ignore case
     ],
 )
 def test_only_exempts_named(condition, expected):

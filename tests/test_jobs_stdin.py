@@ -86,3 +86,22 @@ def test_stdin_through_a_real_process(tmp_path):
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 1 and result.stdout.startswith("p.json:1:46:1:64:SM001:high:")
+
+
+def test_jobs_identical_when_terraform_reads_a_policy_file_of_another_directory(tmp_path, capsys):
+    """file() may read anywhere under the run's Terraform root, and a policy file read that way is linted
+    in its Terraform context only: neither may depend on how the run is split over workers."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "p.json").write_text(WILDCARD)
+    (tmp_path / "shared" / "t.json").write_text('{"Statement": [{"Effect": "Allow", "Action": ${actions}}]}')
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "a" / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = file("../shared/p.json")\n}\n'
+        'resource "aws_iam_policy" "t" {\n  policy = templatefile("../shared/t.json", {actions = "[]"})\n}\n'
+    )
+    (tmp_path / "b" / "main.tf").write_text('resource "aws_iam_policy" "q" {\n  policy = "{}"\n}\n')
+    outputs = [run_cli(["check", ".", "--format", "json", "--jobs", jobs], tmp_path, capsys)[:2] for jobs in ("1", "3")]
+    assert outputs[0] == outputs[1]
+    report = json.loads(outputs[0][1])
+    assert report["errors"] == [] and {f["resource"] for f in report["findings"]} == {"aws_iam_policy.p"}

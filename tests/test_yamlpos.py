@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linter.loaders import yamlpos
-from linter.loaders.yamlpos import YAMLSyntaxError, load, load_all, load_plain
+from linter.loaders.yamlpos import YAMLSyntaxError, load, load_all
 from linter.model import Span
 
 
@@ -162,11 +162,11 @@ def test_documents_and_plain_values():
         load("a: 1\n---\nb: 2\n")
     assert info.value.line == 3
     assert [doc.plain() for doc in load_all("a: 1\n---\nb: 2\n")] == [{"a": 1}, {"b": 2}]
-    assert load_plain("rules:\n  - id: SM001\n    severity: high\n") == {"rules": [{"id": "SM001", "severity": "high"}]}
+    assert load("rules:\n  - id: SM001\n    severity: high\n").plain() == {"rules": [{"id": "SM001", "severity": "high"}]}
 
 
 def test_no_python_objects_are_constructed():
-    plain = load_plain("a: !!python/object/apply:os.system ['echo hi']\nb: !!binary aGk=\n")
+    plain = load("a: !!python/object/apply:os.system ['echo hi']\nb: !!binary aGk=\n").plain()
     assert plain == {"a": ["echo hi"], "b": "aGk="}
 
 

@@ -47,11 +47,6 @@ class Template:
 
         return cls(root, path, section("Parameters"), section("Resources"), root.get("Mappings"))
 
-    def resource_type(self, logical_id: str) -> str:
-        resource = self.resources.get(logical_id)
-        kind = resource.get("Type") if resource is not None else None
-        return kind.value if kind is not None and isinstance(kind.value, str) else ""
-
 
 def respan(node: Node, span: Span, path: str) -> Node:
     """A copy of `node` placed at `span`: values taken from elsewhere (a parameter default, a mapping)
@@ -214,15 +209,8 @@ class Evaluator:
         return self.unknown(node, ref=target if target in self.template.resources else None)
 
     def _sub(self, node: Node, argument: Node) -> Node:
-        variables: dict[str, Node] = {}
-        template = argument
-        if isinstance(argument.value, list):
-            if not argument.value:
-                return self.unknown(node)
-            template = argument.value[0]
-            if len(argument.value) > 1 and isinstance(argument.value[1].value, dict):
-                variables = argument.value[1].value
-        if not isinstance(template.value, str):
+        template, variables = sub_arguments(argument)
+        if template is None or not isinstance(template.value, str):
             return self.unknown(node)
         text, ref = self.substitute(template.value, variables, node)
         return Node(text, node.span, self.path, None, ref)
@@ -308,6 +296,15 @@ class Evaluator:
         if found is None:
             return self.unknown(node)
         return respan(found, node.span, self.path)
+
+
+def sub_arguments(argument: Node) -> tuple[Node | None, dict[str, Node]]:
+    """The template string node of an `Fn::Sub` (None for an empty list) and its variables (`[text, {...}]`)."""
+    if not isinstance(argument.value, list):
+        return argument, {}
+    items = argument.value
+    variables = items[1].value if len(items) > 1 and isinstance(items[1].value, dict) else {}
+    return (items[0] if items else None), variables
 
 
 def intrinsic(node: Node) -> tuple[str, Node] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from linter.discover import SourceFile
-from linter.extract.cfn_intrinsics import Evaluator, Template, intrinsic
+from linter.extract.cfn_intrinsics import Evaluator, Template, intrinsic, sub_arguments
 from linter.extract.policy import build_document
 from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
@@ -108,21 +108,6 @@ def extract_template(node: Node, file: SourceFile) -> Extraction:
     if not is_template(node):
         return Extraction()
     return _Extractor(node, file, None).run()
-
-
-def load_template(file: SourceFile, text: str) -> Node | None:
-    """The template's root node (with `Metadata` sections as written), or None for non-templates or
-    unreadable files; for consumers such as suppression handling."""
-    from linter.loaders import yamlpos
-
-    try:
-        if file.syntax == "json" or text.lstrip().startswith("{"):
-            root = jsonpos.parse(text, file.display)
-        else:
-            root = yamlpos.load(text, file.display)
-    except (jsonpos.JSONSyntaxError, yamlpos.YAMLSyntaxError):
-        return None
-    return root if root is not None and is_template(root) else None
 
 
 def is_template(root: Node) -> bool:
@@ -262,8 +247,7 @@ class _Extractor:
         if text is None:
             return None
         index = self.line_index()
-        start = _offset(index, source.span.line, source.span.column, len(text))
-        end = _offset(index, source.span.end_line, source.span.end_column, len(text))
+        start, end = index.offsets(source.span)
         locate = string_locator(value, text, start, end, index)
         try:
             parsed = jsonpos.parse(value, self.path, locate)
@@ -380,11 +364,7 @@ def _secret_named(target: Node, secrets: dict[str, Resource]) -> Resource | None
 
 def _sub_parts(argument: Node) -> tuple[Node | None, dict[str, Node]]:
     """The template string of an `Fn::Sub` whose text is a JSON object (else None), and its variables."""
-    template, variables = argument, {}
-    if isinstance(argument.value, list):
-        template = argument.value[0] if argument.value else None
-        if len(argument.value) > 1 and isinstance(argument.value[1].value, dict):
-            variables = argument.value[1].value
+    template, variables = sub_arguments(argument)
     if template is None or not isinstance(template.value, str) or not template.value.lstrip().startswith("{"):
         return None, variables
     return template, variables
@@ -407,10 +387,3 @@ def _substitute_strings(node: Node, substitute: Callable[[str], str]) -> None:
             _substitute_strings(child, substitute)
     elif isinstance(node.value, str) and "${" in node.value:
         node.value = substitute(node.value)
-
-
-def _offset(index: LineIndex, line: int, column: int, limit: int) -> int:
-    starts = index.starts
-    if line - 1 >= len(starts):
-        return limit
-    return min(starts[line - 1] + column - 1, limit)

@@ -59,14 +59,25 @@ def is_terraform_name(name: str) -> bool:
     return name.lower().endswith((".tf", ".tf.json"))
 
 
-def extract_modules(files: list[SourceFile]) -> Extraction:
-    """Documents, resources and errors of the given Terraform files, each resolved with its whole module."""
+def module_root(files: list[SourceFile]) -> Path | None:
+    """The tree `file()` and `templatefile()` may read in: the common parent of the modules of the run.
+
+    Computed once from every Terraform file of the run, so that it does not depend on how a parallel run
+    splits the modules over workers.
+    """
+    directories = {str(_resolved(file.path.parent)) for file in files}
+    return Path(os.path.commonpath(sorted(directories))) if directories else None
+
+
+def extract_modules(files: list[SourceFile], root: Path | None = None) -> Extraction:
+    """Documents, resources and errors of the given Terraform files, each resolved with its whole module;
+    `root` (default: `module_root(files)`) bounds the files they may read."""
     groups: dict[Path, list[SourceFile]] = {}
     for file in files:
         groups.setdefault(_resolved(file.path.parent), []).append(file)
     if not groups:
         return Extraction()
-    root = Path(os.path.commonpath([str(d) for d in groups]))
+    root = root or module_root(files)
     result = Extraction()
     for directory in sorted(groups):
         passed = groups[directory]

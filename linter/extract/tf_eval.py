@@ -48,11 +48,6 @@ class Scope:
     data: dict[str, Block]  # "aws_iam_policy_document.x" -> block
 
 
-def offset_of(index: LineIndex, span_line: int, span_column: int) -> int:
-    """Character offset of a 1-based (line, column) in the text `index` was built from."""
-    return index.starts[span_line - 1] + span_column - 1
-
-
 class Evaluator:
     """Evaluates expressions of one module; results of locals, variables and files are cached by identity,
     so a document reached through several references is the same object (and is reported once)."""
@@ -386,7 +381,7 @@ class Evaluator:
     def _json(self, unit: Unit, node: Node) -> Node:
         value = node.value
         if isinstance(value, str):
-            mapped = map_json_string(unit.text, *_offsets(unit, node.span))
+            mapped = map_json_string(unit.text, *unit.index.offsets(node.span))
             if "${" in value or "%{" in value:
                 return self.render_template(mapped.text, unit.display, mapped.locator(unit.index), {})
             return TextNode(value, node.span, unit.display, locate=mapped.locator(unit.index))
@@ -396,10 +391,6 @@ class Evaluator:
             items = {key: self._json(unit, item) for key, item in value.items()}
             return Node(items, node.span, unit.display, dict(node.key_spans or {}))
         return node
-
-
-def _offsets(unit: Unit, span: Span) -> tuple[int, int]:
-    return offset_of(unit.index, span.line, span.column), offset_of(unit.index, span.end_line, span.end_column)
 
 
 def _display(expr: Expr) -> str:

@@ -16,7 +16,7 @@ from linter.discover import SourceFile
 from linter.extract.policy import build_document
 from linter.extract.terraform import POLICY_ATTRIBUTES, RESOURCE_KINDS, SECRET_LINKS, SINGLE_BLOCKS, SECRET_TYPE
 from linter.extract.tf_docs import parse_json_text
-from linter.extract.tf_eval import TextNode, offset_of, unknown
+from linter.extract.tf_eval import TextNode, unknown
 from linter.loaders.positions import LineIndex, Locator
 from linter.loaders.strmap import map_json_string
 from linter.loaders.text import read_text
@@ -100,11 +100,8 @@ class _Plan:
         """A JSON string value of the plan, with a locator into the plan file for the JSON it holds."""
         if not isinstance(value.value, str) or self.text is None or self.index is None:
             return value
-        span = value.span
-        start = offset_of(self.index, span.line, span.column)
-        end = offset_of(self.index, span.end_line, span.end_column)
-        locate: Locator = map_json_string(self.text, start, end).locator(self.index)
-        return TextNode(value.value, span, self.display, locate=locate)
+        locate: Locator = map_json_string(self.text, *self.index.offsets(value.span)).locator(self.index)
+        return TextNode(value.value, value.span, self.display, locate=locate)
 
     # --- linking -------------------------------------------------------------------------------------
 

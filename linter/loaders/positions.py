@@ -14,7 +14,7 @@ Locator = Callable[[int], "tuple[int, int]"]
 class LineIndex:
     """Offsets of line starts, so any character offset becomes a (line, column) in O(log n)."""
 
-    __slots__ = ("starts", "line_offset", "column_offset")
+    __slots__ = ("starts", "size", "line_offset", "column_offset")
 
     def __init__(self, text: str, line_offset: int = 0, column_offset: int = 0) -> None:
         starts = [0]
@@ -24,6 +24,7 @@ class LineIndex:
             starts.append(pos + 1)
             pos = find("\n", pos + 1)
         self.starts = starts
+        self.size = len(text)
         self.line_offset = line_offset
         self.column_offset = column_offset  # applies to the first line only (text that starts mid-line)
 
@@ -36,6 +37,16 @@ class LineIndex:
 
     def span(self, start: int, end: int) -> Span:
         return span_of(self, start, end)
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based line and column of the text itself, clamped to its end."""
+        if line - 1 >= len(self.starts):
+            return self.size
+        return min(self.starts[line - 1] + column - 1, self.size)
+
+    def offsets(self, span: Span) -> tuple[int, int]:
+        """Start and end offsets of a span of the text itself (to find the source text of a parsed value)."""
+        return self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)
 
 
 def span_of(locate: Locator, start: int, end: int) -> Span:

@@ -75,12 +75,6 @@ def load_all(text: str, path: str = "") -> list[Node]:
     return [builder.build(node) for node in composed if node is not None]
 
 
-def load_plain(text: str, path: str = "") -> object:
-    """Plain Python values (dicts, lists, scalars) of a single-document YAML text, for config and rule files."""
-    node = load(text, path)
-    return None if node is None else node.plain()
-
-
 class _Builder:
     """Walks a composed PyYAML node graph once, building Nodes with exact spans."""
 
@@ -164,18 +158,12 @@ class _Builder:
 
     def trimmed(self, start: object, end: object) -> Span:
         """A block scalar's end mark is the next token; end after its last non-blank character instead."""
-        stop = self.offset(end.line, end.column)
-        begin = self.offset(start.line, start.column)
+        stop = self.index.offset(end.line + 1, end.column + 1)
+        begin = self.index.offset(start.line + 1, start.column + 1)
         while stop > begin and self.text[stop - 1] in " \t\n\r":
             stop -= 1
         line, column = self.index(stop)
         return Span(start.line + 1, start.column + 1, line, column)
-
-    def offset(self, line: int, column: int) -> int:
-        starts = self.index.starts
-        if line >= len(starts):
-            return len(self.text)
-        return min(starts[line] + column, len(self.text))
 
     # -- collections --------------------------------------------------------------------------------
 
@@ -229,8 +217,8 @@ class _Builder:
         """`!Sub x` -> {"Fn::Sub": x}: the mapping spans tag and value, the key spans the tag."""
         whole = inner.span
         text = self.text
-        start = self.offset(yaml_node.start_mark.line, yaml_node.start_mark.column)
-        stop = self.offset(yaml_node.end_mark.line, yaml_node.end_mark.column)
+        start = self.index.offset(yaml_node.start_mark.line + 1, yaml_node.start_mark.column + 1)
+        stop = self.index.offset(yaml_node.end_mark.line + 1, yaml_node.end_mark.column + 1)
         tag_start = text.find("!", start, max(stop, start + 1))  # an anchor may come first: `&a !Ref X`
         tag_start = start if tag_start < 0 else tag_start
         tag_end = self.skip(tag_start, lambda c: not c.isspace() and c not in "[{")
