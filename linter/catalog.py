@@ -99,6 +99,18 @@ def _known_lower(prefix: str) -> frozenset[str]:
     return frozenset(name.lower() for name in service_actions(prefix))
 
 
+@lru_cache(maxsize=4096)
+def _spellings(prefix: str) -> dict[str, str]:
+    return {name.lower(): name for name in service_actions(prefix)}
+
+
+def canonical(action: str) -> str:
+    """The catalog's spelling of an action (`SECRETSMANAGER:getsecretvalue` -> `secretsmanager:GetSecretValue`),
+    or the name as written when the catalog does not know it."""
+    prefix = action.partition(":")[0].lower()
+    return _spellings(prefix).get(action.lower(), action)
+
+
 def is_known_action(action: str) -> bool:
     """True when `service:Action` names a catalogued action (case-insensitive, like IAM)."""
     prefix, _, _ = action.partition(":")

@@ -97,23 +97,35 @@ def _joined(results: Iterable[list[Witness] | None]) -> list[Witness] | None:
     return [w for result in found for w in result] if found else None
 
 
-def _short(actions: Iterable[str]) -> list[str]:
-    return [a.split(":", 1)[1] if a.lower().startswith("secretsmanager:") else a for a in actions]
-
-
+_SERVICE_NAMES = {"secretsmanager": "Secrets Manager", "kms": "KMS", "iam": "IAM", "sts": "STS"}
 _NOTABLE = ("GetSecretValue", "DeleteSecret", "PutResourcePolicy", "BatchGetSecretValue", "PutSecretValue")
 
 
 def _grant_info(granted: list[str], label: str) -> dict:
-    """Message details for a set of granted actions: how many, the most consequential, and via which element."""
-    short = _short(granted)
-    notable = [a for a in _NOTABLE if a in short] or short
+    """Message details for a set of granted actions; the wording is derived only if a finding is reported."""
+    return {"_granted": tuple(granted), "label": label}
+
+
+def _grant_wording(granted: tuple[str, ...]) -> dict:
+    """How messages name granted actions: the catalog's spelling, without the prefix when all share one
+    named service, the most consequential first (`23 Secrets Manager actions, including GetSecretValue
+    and DeleteSecret`; `the Secrets Manager action GetSecretValue`)."""
+    from linter.catalog import canonical
+
+    names = sorted({canonical(a) for a in granted}, key=str.lower)
+    prefixes = {a.split(":", 1)[0].lower() for a in names}
+    service = _SERVICE_NAMES.get(next(iter(prefixes)), "") if len(prefixes) == 1 else ""
+    short = [a.split(":", 1)[1] if service and ":" in a else a for a in names]
+    notable = [a for a in _NOTABLE if a in short] + [a for a in short if a not in _NOTABLE]
+    including = " and ".join(notable[:2])
+    kind = f"{service} action" if service else "action"
+    phrase = f"the {kind} {short[0]}" if len(short) == 1 else f"{len(short)} {kind}s, including {including}"
     return {
-        "count": len(granted),
+        "count": len(short),
         "actions": ", ".join(short),
-        "including": " and ".join(notable[:2]),
-        "plural": "" if len(granted) == 1 else "s",
-        "label": label,
+        "including": including,
+        "plural": "" if len(short) == 1 else "s",
+        "granted": phrase,
     }
 
 
@@ -200,7 +212,8 @@ def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
             continue
         if arg.get("all_secrets") and not iam.covers_all_secrets(element.value):
             continue
-        witnesses.append((element, {}))
+        reach = f"'{_element_text(element)}' covers every secret"
+        witnesses.append((element, {"reach": reach}))
     return witnesses or None
 
 
@@ -214,7 +227,7 @@ def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
         items = iam.strings(element)
         if any(i.is_unknown or iam.covers_all_secrets(i.value) for i in items):
             return None
-    return [(element, {})]
+    return [(element, {"reach": f"NotResource '{_element_text(element)}' leaves every other secret in reach"})]
 
 
 @predicate("principal", "statement")
@@ -526,7 +539,12 @@ def _enclosing(s: Subject) -> tuple[Span, ...]:
 
 
 class _Defaults(dict):
+    """Message values: derived wording of granted actions on demand; unknown names stay as written."""
+
     def __missing__(self, key: str) -> str:
+        if "_granted" in self and key in ("count", "actions", "including", "plural", "granted"):
+            self.update(_grant_wording(self["_granted"]))
+            return self[key]
         return "{" + key + "}"
 
 

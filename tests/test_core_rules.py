@@ -126,7 +126,7 @@ def test_sm002_message_counts_the_whole_statement(lint):
     policy = {"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
         "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]}]}
     [finding] = [f for f in lint({"p.json": json.dumps(policy)}).findings if f.rule_id == "SM002"]
-    assert "allows 3 secret-scoped actions" in finding.message
+    assert "allows 3 Secrets Manager actions" in finding.message
     assert "including GetSecretValue" in finding.message
 
 
@@ -153,3 +153,23 @@ resource "aws_iam_policy" "b" {
 """
     report = lint({"main.tf": text})
     assert [(f.rule_id, f.span.line) for f in report.findings if f.rule_id.startswith("SM00")] == [("SM001", 4)]
+
+
+def messages(report, rule_id):
+    return [f.message for f in report.findings if f.rule_id == rule_id]
+
+
+def test_messages_use_the_catalog_spelling_and_read_well_for_one_action(lint):
+    policy = {"Statement": [{"Effect": "Allow", "Action": "SECRETSMANAGER:getsecretvalue", "Resource": "*"}]}
+    assert messages(lint({"p.json": json.dumps(policy)}), "SM002") == [
+        "'*' covers every secret: the statement allows the Secrets Manager action GetSecretValue"
+    ]
+
+
+def test_not_resource_message_says_what_it_leaves(lint):
+    policy = {"Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                             "NotResource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/*"}]}
+    assert messages(lint({"p.json": json.dumps(policy)}), "SM002") == [
+        "NotResource 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/*' leaves every other secret in reach: "
+        "the statement allows the Secrets Manager action GetSecretValue"
+    ]
