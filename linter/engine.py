@@ -217,6 +217,17 @@ def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return witnesses or None
 
 
+@predicate("reaches_secrets", "statement")
+def _reaches_secrets(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """Whether the statement's resources can include a secret: a `Resource` value that may name one, a
+    `NotResource`, or no resource element at all (a grant on S3 objects gives no Secrets Manager access)."""
+    st = s.statement
+    reaches = st.not_resource is not None or st.resource is None or any(
+        not isinstance(item.value, str) or iam.may_name_a_secret(item.value) for item in st.resource.items_list()
+    )
+    return _truth(reaches == arg)
+
+
 @predicate("not_resource", "statement")
 def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     """A NotResource element; with `leaves_secrets`, only if it does not exclude every secret."""

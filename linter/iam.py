@@ -145,6 +145,20 @@ def covers_all_secrets(pattern: str) -> bool:
     return all(glob_match(subject, prefix + name) for name in _PROBE_NAMES)
 
 
+def may_name_a_secret(pattern: str) -> bool:
+    """Could a Resource value match some secret's ARN?
+
+    False only for values that plainly name something else (`arn:aws:s3:::bucket/*`, `arn:aws:kms:...`);
+    `*`, a wildcard that may span into the service field, and unknown values may name a secret.
+    """
+    if UNKNOWN in pattern:
+        return True
+    fields = pattern.split(":", 3)
+    if len(fields) < 3 or has_wildcard(fields[0]) or has_wildcard(fields[1]):
+        return has_wildcard(pattern)
+    return glob_match(fields[2], "secretsmanager")
+
+
 # ---- principals ----------------------------------------------------------------------------------------
 
 def principal_is_everyone(principal: Node | None) -> bool:

@@ -173,3 +173,17 @@ def test_not_resource_message_says_what_it_leaves(lint):
         "NotResource 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/*' leaves every other secret in reach: "
         "the statement allows the Secrets Manager action GetSecretValue"
     ]
+
+
+@pytest.mark.parametrize(
+    ("resource", "fires"),
+    [
+        ({"Resource": "arn:aws:s3:::bucket/*"}, False),
+        ({"Resource": ["arn:aws:s3:::bucket/*", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"]}, True),
+        ({"NotResource": "arn:aws:s3:::bucket/*"}, True),
+        ({}, True),  # no resource element at all: nothing rules secrets out
+    ],
+)
+def test_sm001_only_where_secrets_are_in_reach(lint, resource, fires):
+    policy = {"Statement": [{"Effect": "Allow", "NotAction": "secretsmanager:DeleteSecret", **resource}]}
+    assert ("SM001" in ids(lint({"p.json": json.dumps(policy)}))) is fires

@@ -307,3 +307,23 @@ def test_granted_deduplicates_case_variants():
     targets = iam.ActionSet(["secretsmanager:*"])
     action = node('["secretsmanager:GetSecretValue", "SecretsManager:getsecretvalue", "secretsmanager:Get*Value"]')
     assert iam.granted(action, None, targets) == ["secretsmanager:GetSecretValue"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*", True),
+        ("arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf", True),
+        ("arn:aws:secrets*:*:*:*", True),
+        ("arn:*", True),
+        ("arn:aws*", True),
+        (UNKNOWN, True),
+        ("arn:" + UNKNOWN + ":s3:::bucket", True),  # unknown anywhere: it may still be a secret
+        ("arn:aws:s3:::reports-bucket/*", False),
+        ("arn:aws:kms:eu-west-1:111122223333:key/*", False),
+        ("arn:aws:ssm:*:*:parameter/*", False),
+        ("bucket-name", False),
+    ],
+)
+def test_may_name_a_secret(pattern, expected):
+    assert iam.may_name_a_secret(pattern) is expected
