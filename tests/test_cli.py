@@ -158,3 +158,9 @@ def test_excludes_apply_to_files_named_on_the_command_line(tmp_path, capsys):
     (tmp_path / "vendor" / "p.json").write_text(WILDCARD)
     assert run_cli(["check", "vendor/p.json", "--exclude", "vendor"], tmp_path, capsys)[0] == 0
     assert run_cli(["check", "vendor/p.json"], tmp_path, capsys)[0] == 1
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "p.json").write_text(CLEAN)
+    code, _, err = run_cli(["check", "p.json", "--output", "missing-dir/report.json"], tmp_path, capsys)
+    assert code == 2 and err == "policylint: missing-dir/report.json: No such file or directory\n"
