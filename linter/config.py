@@ -245,7 +245,11 @@ def _settings_from(data: dict, path: Path, line_of: Callable[[list], int]) -> Se
         elif key == "exclude":
             values[key] = tuple(config_glob(p, base) for p in check.strings(value, keys))
         elif key == "rules_dirs":
-            values[key] = tuple(os.path.abspath(base / p) for p in check.strings(value, keys))
+            dirs = check.strings(value, keys)
+            for index, directory in enumerate(dirs):
+                if not (base / directory).is_dir():
+                    check.fail(keys + [index], f"rules directory not found: {directory}")
+            values[key] = tuple(os.path.abspath(base / p) for p in dirs)
         elif key == "baseline":
             if not isinstance(value, str):
                 check.fail(keys, "expected a file path (string)")

@@ -22,6 +22,7 @@ def test_discovery_walks_upwards_and_skips_pyproject_without_table(tmp_path):
 
 
 def test_all_keys_from_pyproject(tmp_path):
+    (tmp_path / "house-rules").mkdir()
     (tmp_path / "pyproject.toml").write_text(
         "[tool.policylint]\n"
         "select = ['SM', 'iam00']\n"
@@ -181,3 +182,10 @@ def test_rule_refs_that_match_no_rule_are_errors(tmp_path, capsys):
     # Prefixes and ids of loaded rules are fine; the flag replaces the config's value.
     (tmp_path / ".policylint.yaml").write_text("select: [NOPE]\n")
     assert run_cli(["check", ".", "--select", "sm00,IAM", "--ignore", "SM011"], tmp_path, capsys)[0] == 1
+
+
+def test_missing_rules_dir_names_its_config_line(tmp_path, capsys):
+    (tmp_path / ".policylint.yaml").write_text("fail_on: high\nrules_dirs:\n  - house-rules\n")
+    (tmp_path / "p.json").write_text(CLEAN)
+    code, _, err = run_cli(["check", "p.json"], tmp_path, capsys)
+    assert code == 2 and ".policylint.yaml:3: rules_dirs.0: rules directory not found: house-rules" in err
