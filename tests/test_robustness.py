@@ -60,3 +60,13 @@ def test_policy_without_wildcards_never_loads_the_catalog(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code, str(policy)], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "LAZY 1"  # SM002 still fires, from the literal alone
+
+
+def test_named_pipe_is_an_error_not_a_hang(tmp_path, shipped_rules):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "p.json").write_text('{"Statement": {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}}')
+    report = lint_files(tmp_path, {}, shipped_rules)
+    assert [(e.path, e.message) for e in report.errors] == [("pipe.json", "not a regular file (a pipe, device or socket)")]
+    assert "SM001" in {f.rule_id for f in report.findings}

@@ -1,6 +1,7 @@
 """Reading a source file's text, turning every way it can fail into a FileError."""
 from __future__ import annotations
 
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -39,7 +40,10 @@ def read_text(path: Path, display: str) -> str | FileError:
     if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return FileError(display, 1, 1, "not a regular file (a pipe, device or socket)")
+        size = info.st_size
         if size > MAX_BYTES:
             return FileError(display, 1, 1, f"file too large ({size // 1048576} MiB; the limit is 20 MiB)")
         data = path.read_bytes()
