@@ -421,3 +421,44 @@ EOF
     assert statement.resource.value == UNKNOWN
     assert statement.resource.span == at(text, "${jsonencode(var.arns)}")
     assert statement.action.span == at(text, '"secretsmanager:*"')
+
+
+AMPERSAND = """\
+data "aws_iam_policy_document" "abac" {
+  statement {
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:&{aws:username}/*", "*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:role/&{aws:PrincipalTag/team}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/team"
+      values   = ["&{aws:PrincipalTag/team}"]
+    }
+  }
+}
+"""
+
+
+def test_data_source_ampersand_is_a_policy_variable(tmp_path: Path) -> None:
+    """The AWS provider writes `&{...}` in resources, principals and condition values as `${...}` (so that
+    Terraform does not interpolate it): the document policylint reads is the one the provider renders."""
+    result = extract(write(tmp_path, {"main.tf": AMPERSAND}))
+    (statement,) = document(result, "data.aws_iam_policy_document.abac").statements
+    mine, star = statement.resource.value
+    assert mine.value == "arn:aws:secretsmanager:eu-west-1:111122223333:secret:${aws:username}/*"
+    assert mine.span == at(AMPERSAND, '"arn:aws:secretsmanager:eu-west-1:111122223333:secret:&{aws:username}/*"')
+    assert star.value == "*"
+    (role,) = statement.principal.get("AWS").value
+    assert role.value == "arn:aws:iam::111122223333:role/${aws:PrincipalTag/team}"
+    (team,) = statement.condition.get("StringEquals").get("aws:ResourceTag/team").value
+    assert team.value == "${aws:PrincipalTag/team}" and team.span == at(AMPERSAND, '"&{aws:PrincipalTag/team}"')
+
+
+def test_data_source_ampersand_condition_is_not_a_fixed_tag(lint) -> None:
+    """`&{aws:PrincipalTag/team}` is a policy variable, not a fixed tag value: SM002 fires as for the JSON."""
+    text = AMPERSAND + 'resource "aws_iam_policy" "abac" {\n  policy = data.aws_iam_policy_document.abac.json\n}\n'
+    findings = lint({"main.tf": text}).findings
+    assert [(f.rule_id, f.span) for f in findings if f.rule_id == "SM002"] == [("SM002", at(text, '"*"'))]

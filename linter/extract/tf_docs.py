@@ -5,6 +5,8 @@ what was written, ready for `build_document`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from linter.extract.tf_eval import Evaluator, TextNode, unknown
 from linter.extract.tf_syntax import Block, Body, Unit
 from linter.loaders import jsonpos
@@ -20,6 +22,9 @@ _STATEMENT_ATTRIBUTES = (
     ("resources", "Resource"),
     ("not_resources", "NotResource"),
 )
+# Attributes whose `&{...}` the AWS provider renders as the policy variable `${...}` (Terraform would
+# interpolate a literal `${`); principals' identifiers and condition values too, but not actions or sids.
+_VARIABLE_ATTRIBUTES = ("resources", "not_resources")
 
 
 def parse_json_text(value: Node) -> Node | FileError | None:
@@ -183,6 +188,8 @@ class Documents:
             if attr is None:
                 continue
             value = self.evaluator.eval(attr.expr)
+            if attribute in _VARIABLE_ATTRIBUTES:
+                value = policy_variables(value)
             if value.value is not None:
                 values[key] = value
                 key_spans[key] = attr.name_span
@@ -214,6 +221,7 @@ class Documents:
         span = blocks[0].span.cover(blocks[-1].span)
         for block in blocks:
             kind, identifiers = self._pair(block.body, "type", "identifiers", block.header, path)
+            identifiers = policy_variables(identifiers)
             if kind.value == "*":
                 return Node("*", identifiers.span, identifiers.path)
             key = kind.value if isinstance(kind.value, str) else UNKNOWN
@@ -229,6 +237,7 @@ class Documents:
             test, variable = self._pair(block.body, "test", "variable", block.header, path)
             values_attr = block.body.attr("values")
             values = self.evaluator.eval(values_attr.expr) if values_attr else unknown(block.header, path)
+            values = policy_variables(values)
             test_key = test.value if isinstance(test.value, str) else UNKNOWN
             variable_key = variable.value if isinstance(variable.value, str) else UNKNOWN
             if test_key not in tests:
@@ -243,6 +252,21 @@ class Documents:
                 inner.value[variable_key] = values
                 inner.key_spans[variable_key] = variable.span
         return Node(tests, blocks[0].span.cover(blocks[-1].span), path, key_spans)
+
+
+def policy_variables(node: Node) -> Node:
+    """A data source value as the provider renders it: `&{aws:username}` becomes `${aws:username}`.
+
+    The replacement keeps the length, so every character keeps its position; nodes are copied, not changed
+    (an evaluated local may be shared with places where `&{` is literal text).
+    """
+    if isinstance(node.value, str):
+        return replace(node, value=node.value.replace("&{", "${")) if "&{" in node.value else node
+    if isinstance(node.value, list):
+        items = [policy_variables(item) for item in node.value]
+        if any(new is not old for new, old in zip(items, node.value)):
+            return replace(node, value=items)
+    return node
 
 
 def _join(first: Node, second: Node) -> Node:
