@@ -560,7 +560,10 @@ class _Defaults(dict):
 
 
 def _element_text(node: Node) -> str:
+    """An element as messages quote it: a one-item list reads like its item, whatever the source format."""
     value = node.plain()
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        value = value[0]
     text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
     text = text.replace(iam.UNKNOWN, "…")
     return text if len(text) <= 80 else text[:77] + "..."

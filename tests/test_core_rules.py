@@ -187,3 +187,11 @@ def test_not_resource_message_says_what_it_leaves(lint):
 def test_sm001_only_where_secrets_are_in_reach(lint, resource, fires):
     policy = {"Statement": [{"Effect": "Allow", "NotAction": "secretsmanager:DeleteSecret", **resource}]}
     assert ("SM001" in ids(lint({"p.json": json.dumps(policy)}))) is fires
+
+
+def test_one_item_not_action_is_quoted_alike_in_every_format(lint):
+    as_list = {"Statement": [{"Effect": "Allow", "NotAction": ["secretsmanager:DeleteSecret"], "Resource": "*"}]}
+    as_string = {"Statement": [{"Effect": "Allow", "NotAction": "secretsmanager:DeleteSecret", "Resource": "*"}]}
+    first = messages(lint({"a.json": json.dumps(as_list)}), "SM001")
+    assert first == messages(lint({"a.json": json.dumps(as_string)}), "SM001")
+    assert first[0].startswith("NotAction 'secretsmanager:DeleteSecret' grants 22 Secrets Manager actions")
