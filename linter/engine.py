@@ -559,12 +559,23 @@ class _Defaults(dict):
         return "{" + key + "}"
 
 
+def _one_item_lists_as_items(value: Any) -> Any:
+    """A value with every one-string list replaced by its string, at any depth (`{"AWS": ["*"]}` from a
+    Terraform `principals` block reads like JSON's `{"AWS": "*"}`)."""
+    if isinstance(value, list):
+        if len(value) == 1 and isinstance(value[0], str):
+            return value[0]
+        return [_one_item_lists_as_items(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_item_lists_as_items(v) for k, v in value.items()}
+    return value
+
+
 def _element_text(node: Node) -> str:
     """An element as messages quote it: a one-item list reads like its item, whatever the source format."""
-    value = node.plain()
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
-        value = value[0]
-    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
+    value = _one_item_lists_as_items(node.plain())
+    # ensure_ascii=False: unknown parts (a private-use character) must reach the replacement below unescaped.
+    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
     text = text.replace(iam.UNKNOWN, "…")
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -113,7 +113,9 @@ def granted(action: Node | None, not_action: Node | None, targets: Iterable[str]
 
 # ---- resources -----------------------------------------------------------------------------------------
 
-_PROBE_NAMES = ("a", "Zq", "prod/db-credentials-AbC123", "x.y_z+w=v@u-t", "9/8/7")
+# The ends of secret ARNs: a name of some shape, then the "-" and six random characters AWS always appends
+# (so `secret:*-??????` covers every secret, and `secret:db-??????` only the one named db).
+_PROBE_NAMES = ("a-AbCdEf", "Zq-x1Y2z3", "prod/db-credentials-AbC123", "x.y_z+w=v@u-t-9Qr8St", "9/8/7-000000")
 _FREE_FIELDS = {1: "aws", 3: "us-east-1", 4: "123456789012"}  # partition, region, account
 _SAMPLE_SECRET = f"arn:{_FREE_FIELDS[1]}:secretsmanager:{_FREE_FIELDS[3]}:{_FREE_FIELDS[4]}:secret:"
 
@@ -122,6 +124,7 @@ def covers_all_secrets(pattern: str) -> bool:
     """Does a Resource value cover every secret of some account, region or partition?
 
     `*`, `arn:aws:secretsmanager:*:*:secret:*` and `arn:aws:secretsmanager:us-east-1:123456789012:secret:*`
+    and `...:secret:*-??????` (every ARN ends in six random characters)
     do; `...:secret:prod/*` and `...:secret:db-??????` do not. Partition, region and account are kept when
     literal (the pattern must cover every secret *there*) and sampled when wildcard or wholly unknown; the
     secret name is probed with names of different shapes.
@@ -231,7 +234,8 @@ def is_named_principal(value: str) -> bool:
     """A principal ARN or id that names someone, rather than a whole account or everyone.
 
     `arn:aws:iam::111122223333:role/Admin` and `.../role/admin-*` name; `*`, `arn:aws:iam::*:role/Admin`
-    and `arn:aws:iam::111122223333:role/*` do not. Unknown values (a variable) are taken as named.
+    and `arn:aws:iam::111122223333:role/*` do not. `arn:aws:iam::111122223333:root` names the account's root
+    user (that is its `aws:PrincipalArn`), not the account. Unknown values (a variable) are taken as named.
     """
     if value == UNKNOWN or (UNKNOWN in value and not has_wildcard(value)):
         return True
@@ -240,6 +244,8 @@ def is_named_principal(value: str) -> bool:
     fields = value.split(":", 5)
     if len(fields) < 6 or has_wildcard(fields[4]):
         return False
+    if fields[5] == "root":
+        return True
     name = fields[5].split("/", 1)[-1] if "/" in fields[5] else ""
     return bool(name.strip("*?/"))
 
