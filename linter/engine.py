@@ -257,6 +257,13 @@ def _not_principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return None if element is None else [(element, {"label": "NotPrincipal"})]
 
 
+def _restricted(condition: Node | None, arg: Any, ctx: Context) -> list[Node]:
+    """`restricted_by: KEYS`, or `{keys: KEYS, caller_variables: true}` to accept attribute-based access."""
+    if isinstance(arg, dict):
+        return iam.restricted_by(condition, ctx.arg(arg["keys"]), arg.get("caller_variables", False))
+    return iam.restricted_by(condition, arg)
+
+
 @predicate("condition", "statement")
 def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     """Facts about the Condition block: `pins` a key to one value (under `operators`, default the StringEquals
@@ -270,7 +277,7 @@ def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
         operators = pin.get("operators") or iam.PINNING_OPERATORS
         if not iam.pins(condition, pin["key"], pin["value"], operators):
             return None
-    if "restricted_by" in arg and not iam.restricted_by(condition, ctx.arg(arg["restricted_by"])):
+    if "restricted_by" in arg and not _restricted(condition, ctx.arg(arg["restricted_by"]), ctx):
         return None
     if "only_exempts_named" in arg and not iam.only_exempts_named(condition, ctx.arg(arg["only_exempts_named"])):
         return None

@@ -289,14 +289,24 @@ def is_fixed_value(value: object) -> bool:
     return not has_wildcard(value) and "${" not in value
 
 
-def restricted_by(condition: Node | None, keys: Iterable[str]) -> list[Node]:
+_CALLER_VARIABLE = re.compile(r"\$\{aws:(?:PrincipalTag/[^}]+|username|userid)\}", re.I)
+
+
+def is_caller_variable(value: object) -> bool:
+    """A value that is exactly a policy variable naming the caller's own attribute (`${aws:PrincipalTag/team}`,
+    `${aws:username}`): attribute-based access, where each caller reaches only the resources tagged for it."""
+    return isinstance(value, str) and _CALLER_VARIABLE.fullmatch(value) is not None
+
+
+def restricted_by(condition: Node | None, keys: Iterable[str], caller_variables: bool = False) -> list[Node]:
     """Condition values that really restrict the request to fixed values of one of `keys`.
 
     Only positive operators count (`StringEquals`, `ArnEquals`, `StringLike`/`ArnLike` without wildcards, and
     their `ForAnyValue:` forms, which mean the same for these single-valued keys). `...IfExists` lets
     requests without the key through, `ForAllValues:` is true for an empty set, negated operators admit
     everything but one value, and a wildcard or policy variable admits many. `keys` may be globs
-    (`aws:ResourceTag/*`), compared case-insensitively. Returns the value nodes.
+    (`aws:ResourceTag/*`), compared case-insensitively. With `caller_variables`, a value that is the caller's
+    own tag, user name or id (`${aws:PrincipalTag/team}`) counts too. Returns the value nodes.
     """
     wanted = tuple(keys)
     found = []
@@ -304,7 +314,9 @@ def restricted_by(condition: Node | None, keys: Iterable[str]) -> list[Node]:
         if operator.lower() not in _RESTRICTING_OPERATORS or not any(glob_match(k, key, True) for k in wanted):
             continue
         items = values.items_list()
-        if items and all(is_fixed_value(item.value) for item in items):
+        if items and all(
+            is_fixed_value(item.value) or (caller_variables and is_caller_variable(item.value)) for item in items
+        ):
             found.append(values)
     return found
 

@@ -130,7 +130,7 @@ def validate(data: dict, root: Node, display: str) -> None:
         where = list(best.absolute_path)
         key = ".".join(str(p) for p in where) or "(rule)"
         raise RuleError(display, _line_of(root, where), key, best.message)
-    for name in _undefined_options(data.get("match", {})):
+    for name in _undefined_options([data.get("where", {}), data.get("match", {})]):
         if name not in data.get("options", {}):
             raise RuleError(display, _line_of(root, ["match"]), "match", f"option '{name}' is not declared")
 

@@ -1,6 +1,8 @@
 """IAM semantics: the cases AWS documents and the ones scanners get wrong."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,6 +10,8 @@ from hypothesis import strategies as st
 from linter import iam
 from linter.loaders.jsonpos import parse
 from linter.model import UNKNOWN
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def node(text: str):
@@ -327,3 +331,31 @@ def test_granted_deduplicates_case_variants():
 )
 def test_may_name_a_secret(pattern, expected):
     assert iam.may_name_a_secret(pattern) is expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "caller_variables", "expected"),
+    [
+        ('{"StringEquals": {"aws:ResourceTag/team": "payments"}}', False, True),
+        ('{"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}', False, False),
+        ('{"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}', True, True),
+        ('{"StringEquals": {"secretsmanager:ResourceTag/owner": "${aws:username}"}}', True, True),
+        ('{"StringEquals": {"aws:ResourceTag/team": "${aws:ResourceTag/team}"}}', True, False),  # always true
+        ('{"StringEquals": {"aws:ResourceTag/team": "team-${aws:PrincipalTag/team}-*"}}', True, False),
+        ('{"StringEqualsIfExists": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}', True, False),
+    ],
+)
+def test_restricted_by_with_caller_variables(condition, caller_variables, expected):
+    found = iam.restricted_by(node(condition), ["aws:ResourceTag/*", "secretsmanager:ResourceTag/*"], caller_variables)
+    assert bool(found) is expected
+
+
+def test_undeclared_option_in_where_is_an_error(tmp_path):
+    from linter.rules import RuleError, load_rules
+
+    rule = (ROOT / "rules" / "secretsmanager" / "SM002.yaml").read_text().replace("SM002", "ACME002")
+    rule = rule[: rule.index("options:")] + rule[rule.index("where:"):]
+    (tmp_path / "ACME002.yaml").write_text(rule)
+    with pytest.raises(RuleError) as caught:
+        load_rules((str(tmp_path),))
+    assert "option 'scoping_keys' is not declared" in caught.value.message

@@ -458,7 +458,9 @@ def test_data_source_ampersand_is_a_policy_variable(tmp_path: Path) -> None:
 
 
 def test_data_source_ampersand_condition_is_not_a_fixed_tag(lint) -> None:
-    """`&{aws:PrincipalTag/team}` is a policy variable, not a fixed tag value: SM002 fires as for the JSON."""
-    text = AMPERSAND + 'resource "aws_iam_policy" "abac" {\n  policy = data.aws_iam_policy_document.abac.json\n}\n'
+    """`team-&{aws:PrincipalTag/team}` holds a policy variable, so it is not a fixed tag value (nor exactly the
+    caller's own tag, which attribute-based access may use): SM002 fires as for the JSON."""
+    text = AMPERSAND.replace('values   = ["&{aws:PrincipalTag/team}"]', 'values   = ["team-&{aws:PrincipalTag/team}"]')
+    text += 'resource "aws_iam_policy" "abac" {\n  policy = data.aws_iam_policy_document.abac.json\n}\n'
     findings = lint({"main.tf": text}).findings
     assert [(f.rule_id, f.span) for f in findings if f.rule_id == "SM002"] == [("SM002", at(text, '"*"'))]
