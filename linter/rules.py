@@ -56,6 +56,7 @@ class Rule:
     documents: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
     report: str = "match"
+    sensitive: bool = False  # findings point at a secret: reports must not show the source text there
     examples: tuple[Example, ...] = ()
     options: dict = field(default_factory=dict)
 
@@ -165,6 +166,7 @@ def _build(data: dict, display: str) -> Rule:
         documents=tuple(data.get("documents", ())),
         resources=tuple(data.get("resources", ())),
         report=data.get("report", "match"),
+        sensitive=data.get("sensitive", False),
         examples=examples,
         options=data.get("options", {}),
     )

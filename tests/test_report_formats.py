@@ -211,3 +211,15 @@ def test_text_groups_errors_and_findings_by_file(tmp_path, capsys):
     blocks = out.rstrip("\n").split("\n\n")
     assert blocks[0].startswith("a.json:1:46:") and blocks[1].startswith("b.json:2:22: ERROR")
     assert blocks[-1] == "1 finding (1 high) in 2 files, 1 error"
+
+
+def test_text_report_masks_the_secret_of_a_sensitive_rule(tmp_path, capsys):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_secretsmanager_secret_version" "db" {\n'
+        '  secret_id     = "app/db"\n'
+        '  secret_string = "hunter2-literal"\n'
+        "}\n"
+    )
+    code, out, _ = run_cli(["check", "main.tf", "--select", "SM010"], tmp_path, capsys)
+    assert code == 1 and "hunter2" not in out
+    assert '  secret_string = *****************\n' in out

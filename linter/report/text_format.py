@@ -72,7 +72,14 @@ def snippet(line: str, number: int, column: int, end_column: int | None, style: 
     return [style(DIM, gutter) + shown.rstrip(), style(DIM, " " * (len(gutter) - 2) + "| ") + " " * left + style(COLORS.get(severity, BOLD), marker)]
 
 
-def _finding_lines(f, sources: _Sources, style: _Style, quiet: bool) -> list[str]:
+def _masked(line: str, column: int, end_column: int | None) -> str:
+    """The line with [column, end_column) blanked out, so a secret value never reaches a CI log."""
+    start = column - 1
+    end = len(line) if end_column is None else end_column - 1
+    return line[:start] + "*" * max(0, min(end, len(line)) - start) + line[end:]
+
+
+def _finding_lines(f, sources: _Sources, style: _Style, quiet: bool, sensitive: bool = False) -> list[str]:
     s = f.span
     head = f"{style(BOLD, f'{f.path}:{s.line}:{s.column}:')} {style(COLORS[f.severity], f.severity.upper())} {style(BOLD, f.rule_id)} {f.message}"
     if quiet:
@@ -80,6 +87,8 @@ def _finding_lines(f, sources: _Sources, style: _Style, quiet: bool) -> list[str
     line = sources.line(f.path, s.line)
     if line is None:
         return [head]
+    if sensitive:
+        line = _masked(line, s.column, s.end_column if s.end_line == s.line else None)
     return [head] + snippet(line, s.line, s.column, s.end_column if s.end_line == s.line else None, style, f.severity)
 
 
@@ -116,11 +125,12 @@ def summary(report) -> str:
 
 def render(report, rules, color: bool = False, quiet: bool = False, sources: dict[str, str] | None = None, **options) -> str:
     style, reader = _Style(color), _Sources(sources or {})
+    sensitive = {rule.id for rule in rules if rule.sensitive}
     groups: dict[str, list[tuple[tuple, list[str]]]] = {}
     for e in report.errors:
         groups.setdefault(e.path, []).append(((e.line, e.column, 0), _error_lines(e, reader, style, quiet)))
     for f in report.findings:
-        groups.setdefault(f.path, []).append(((f.span.line, f.span.column, 1), _finding_lines(f, reader, style, quiet)))
+        groups.setdefault(f.path, []).append(((f.span.line, f.span.column, 1), _finding_lines(f, reader, style, quiet, f.rule_id in sensitive)))
     if not quiet:
         for u in report.unused_suppressions:
             d = u.suppression.declared
