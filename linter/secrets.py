@@ -149,7 +149,9 @@ def literal_secrets(value: Node, key_patterns: tuple[str, ...] | list[str]) -> l
 
 
 def _matches(key: str, key_patterns) -> bool:
-    return any(glob_match(pattern, key, ignore_case=True) for pattern in key_patterns)
+    """A field name matches a pattern and no `!`-pattern (`!*_name` keeps `secret_name` out)."""
+    excluded = any(glob_match(p[1:], key, ignore_case=True) for p in key_patterns if p.startswith("!"))
+    return not excluded and any(glob_match(p, key, ignore_case=True) for p in key_patterns if not p.startswith("!"))
 
 
 def _fields(owner: Node, fields: dict[str, Node], key_patterns) -> list[tuple[Node, str]]:

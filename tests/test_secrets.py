@@ -93,3 +93,13 @@ def test_key_patterns_are_configurable():
     value = literal('{"username": "app", "pin": "1234"}')
     assert secrets.literal_secrets(value, KEYS) == []
     assert [k for _, k in secrets.literal_secrets(value, ["pin"])] == ["pin"]
+
+
+def test_names_of_things_are_not_secret_fields():
+    from linter.loaders.jsonpos import parse
+    from linter.rules import load_rules
+    from linter.secrets import literal_secrets
+
+    patterns = next(r for r in load_rules() if r.id == "SM010").option_defaults()["key_patterns"]
+    value = parse('{"secret_name": "app/db", "token_url": "https://x", "secret_arn": "arn:aws:x", "db_password": "p4ss"}')
+    assert [key for _, key in literal_secrets(value, patterns)] == ["db_password"]
