@@ -83,7 +83,8 @@ def cron_days(expression: str) -> float | None:
 
     Read conservatively: a schedule limited to some years, or fields this reader does not understand, give
     None (no finding). Within the selected months a day-of-month `*`/`?` with day-of-week `*`/`?` is daily,
-    a day-of-week alone is weekly, anything else monthly (30 days); months that cannot hold the chosen
+    a day-of-week alone is weekly (but `SUN#1` or `5L`, one weekday a month, up to 35 days apart), anything
+    else monthly (30 days); months that cannot hold the chosen
     day (`31` in April) are skipped, and gaps between selected months count 30 days per month.
     """
     fields = expression.split()
@@ -107,7 +108,8 @@ def cron_days(expression: str) -> float | None:
     if day_of_month in ("*",) or (day_of_month == "?" and day_of_week in ("*", "?")):
         return 1.0
     if day_of_month == "?":
-        return 7.0
+        # `SUN#1` (the first Sunday) and `5L` (the last Friday) run once a month, other weekdays weekly.
+        return 35.0 if any(c in day_of_week for c in "#L") else 7.0
     return 30.0
 
 

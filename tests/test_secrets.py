@@ -103,3 +103,11 @@ def test_names_of_things_are_not_secret_fields():
     patterns = next(r for r in load_rules() if r.id == "SM010").option_defaults()["key_patterns"]
     value = parse('{"secret_name": "app/db", "token_url": "https://x", "secret_arn": "arn:aws:x", "db_password": "p4ss"}')
     assert [key for _, key in literal_secrets(value, patterns)] == ["db_password"]
+
+
+def test_nth_and_last_weekday_crons_are_monthly():
+    from linter.secrets import cron_days
+
+    assert cron_days("0 8 ? * SUN#1 *") == 35.0
+    assert cron_days("0 8 ? * 6L *") == 35.0
+    assert cron_days("0 8 ? * MON-FRI *") == 7.0
