@@ -315,10 +315,22 @@ def restricted_by(condition: Node | None, keys: Iterable[str], caller_variables:
             continue
         items = values.items_list()
         if items and all(
-            is_fixed_value(item.value) or (caller_variables and is_caller_variable(item.value)) for item in items
+            is_fixed_value(item.value)
+            or is_single_account_arn(item.value)
+            or (caller_variables and is_caller_variable(item.value))
+            for item in items
         ):
             found.append(values)
     return found
+
+
+def is_single_account_arn(value: object) -> bool:
+    """An ARN pattern whose wildcards stay inside one literal account (`arn:aws:iam::111122223333:role/app-*`):
+    it admits several principals, but all of that account, so it restricts the caller like an account id."""
+    if not isinstance(value, str) or not value.startswith("arn:") or "${" in value:
+        return False
+    fields = value.split(":", 5)
+    return len(fields) == 6 and fields[4].isdigit() and not has_wildcard(":".join(fields[:5]))
 
 
 # ---- validity: what IAM itself would reject or misread --------------------------------------------------

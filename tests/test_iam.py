@@ -359,3 +359,24 @@ def test_undeclared_option_in_where_is_an_error(tmp_path):
     with pytest.raises(RuleError) as caught:
         load_rules((str(tmp_path),))
     assert "option 'scoping_keys' is not declared" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("arn:aws:iam::111122223333:role/app-*", True),
+        ("arn:aws:iam::111122223333:*", True),
+        ("arn:aws:iam::*:role/app", False),
+        ("arn:aws:iam::11112222333?:role/app", False),
+        ("arn:*:iam::111122223333:role/app", False),
+        ("arn:aws:iam::${aws:PrincipalAccount}:role/app", False),
+        ("*", False),
+    ],
+)
+def test_single_account_arn(value, expected):
+    assert iam.is_single_account_arn(value) is expected
+
+
+def test_arn_like_principal_in_one_account_restricts_the_caller():
+    condition = node('{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}')
+    assert iam.restricted_by(condition, ["aws:PrincipalArn"])
