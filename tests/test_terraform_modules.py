@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import redirect_stdout
+from io import StringIO
 from pathlib import Path
 
 from tf_helpers import at, extract, resource, write
@@ -81,9 +83,6 @@ def check(cwd: Path, *args: str, select: str = RULES) -> tuple[int, dict, str]:
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        from io import StringIO
-        from contextlib import redirect_stdout
-
         out = StringIO()
         with redirect_stdout(out):
             code = main(["check", *args, "--no-config", "--format", "json", "--select", select])
