@@ -617,6 +617,7 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
             raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
     ctx = Context(options)
     raw = []
+    twins: dict[int, set[tuple]] = {}
     for subject in _subjects(rule, documents, resources):
         context = evaluate(rule.where, subject, ctx) if rule.where else []
         if context is None:
@@ -627,11 +628,42 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
         owner = _subject_place(subject)[2]
         enclosing = _enclosing(subject)
         base = {k: v for _, info in reversed(context) for k, v in info.items()}
+        twin = subject.resource.twin if subject.resource is not None else subject.document.twin
+        known = _twin_keys(rule, ctx, twin, twins) if twin is not None else set()
         for path, span, element, info in _places(rule, subject, found):
+            if known and _place_key(subject, path, span) in known:
+                continue  # the child module has this finding on its own: reported there, once
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
             context_spans = (span,) + tuple(x for x in enclosing if x != span)
             raw.append((rule, path, span, owner, element, rule.message.format_map(values), context_spans))
     return raw
+
+
+def _place_key(subject: Subject, path: str, span: Span) -> tuple:
+    """What makes a finding of a module instance the same as one of the child module on its own: the
+    element's place, or the resource itself (an instance's resource is placed at the module call)."""
+    if subject.resource is not None and (path, span) == (subject.resource.path, subject.resource.span):
+        return ("resource",)
+    return (path, span)
+
+
+def _twin_keys(rule: Rule, ctx: Context, twin: PolicyDocument | Resource, cache: dict[int, set[tuple]]) -> set[tuple]:
+    """The places where `rule` fires on a module instance's twin (the child module evaluated on its own)."""
+    if id(twin) in cache:
+        return cache[id(twin)]
+    if isinstance(twin, Resource):
+        subjects = list(_subjects(rule, [], [twin]))
+    else:
+        subjects = list(_subjects(rule, [twin], []))
+    keys: set[tuple] = set()
+    for subject in subjects:
+        if rule.where and evaluate(rule.where, subject, ctx) is None:
+            continue
+        found = evaluate(rule.match, subject, ctx)
+        if found is not None:
+            keys.update(_place_key(subject, path, span) for path, span, _, _ in _places(rule, subject, found))
+    cache[id(twin)] = keys
+    return keys
 
 
 def fingerprints(raw: list[tuple]) -> list[Finding]:
@@ -643,6 +675,12 @@ def fingerprints(raw: list[tuple]) -> list[Finding]:
         if (rule.id, path, span, message) in seen:
             continue  # one element reached twice (a policy document merged into another and used itself)
         seen.add((rule.id, path, span, message))
+        if owner.startswith("module.") and "." in owner[7:]:
+            # One value passed into a module call and used by several of its resources: reported once.
+            call = (rule.id, path, span, owner[: owner.index(".", 7) + 1])
+            if call in seen:
+                continue
+            seen.add(call)
         key = json.dumps([rule.id, path, owner, element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = hashlib.sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]

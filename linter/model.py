@@ -112,6 +112,9 @@ class PolicyDocument:
     # False when part of the document cannot be read offline (a `dynamic` statement, a source document from a
     # variable): rules that must see every statement to judge (SM004) stay silent rather than guess.
     complete: bool = True
+    # A Terraform module instance's document: the same document of the child module evaluated on its own.
+    # Findings it has too are reported there, once; only what the caller's values add is reported here.
+    twin: PolicyDocument | None = field(default=None, repr=False)
 
     @property
     def where(self) -> Span:
@@ -138,6 +141,7 @@ class Resource:
     links: dict[str, list[Resource]] = field(default_factory=dict)
     standalone: bool = False  # a standalone secret resource-policy file stands in for its secret
     block_span: Span | None = None  # the whole resource block (`span` is where findings point)
+    twin: Resource | None = field(default=None, repr=False)  # as PolicyDocument.twin
 
 
 @dataclass(frozen=True, slots=True)

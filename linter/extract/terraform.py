@@ -9,10 +9,19 @@ Positions: a resource's span is its header, from the `resource` keyword to the e
 resource as a whole (SM004) point there. A policy document's elements keep the spans where they were written
 (in the `.tf` file, in a heredoc, or in a file read by `file()`); a document used by several resources is
 reported once.
+
+Local module calls (`source = "../modules/x"` inside the scan root) are followed: the child module is evaluated
+as an instance, its variables bound to the call's arguments evaluated in the caller (positions stay where the
+caller wrote them). An instance's resources are placed at the module call (`module "db"`, address
+`module.db.<address>`); each instance document and resource carries its `twin`, the same one in the child
+evaluated on its own, and the engine drops the findings the twin has too, so only what the caller's values
+add is reported for the call (the rest is reported once, by the child). The child's files are read for
+resolution only, so a parallel run that puts caller and child in different units gives the same output.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
@@ -71,7 +80,7 @@ def module_root(files: list[SourceFile]) -> Path | None:
 
 def extract_modules(files: list[SourceFile], root: Path | None = None) -> Extraction:
     """Documents, resources and errors of the given Terraform files, each resolved with its whole module;
-    `root` (default: `module_root(files)`) bounds the files they may read."""
+    `root` (default: `module_root(files)`) bounds the files they may read and the modules they may call."""
     groups: dict[Path, list[SourceFile]] = {}
     for file in files:
         groups.setdefault(_resolved(file.path.parent), []).append(file)
@@ -79,10 +88,13 @@ def extract_modules(files: list[SourceFile], root: Path | None = None) -> Extrac
         return Extraction()
     root = root or module_root(files)
     result = Extraction()
+    parsed: dict[tuple[Path, str], list[Unit]] = {}  # child modules' files, parsed once (pure, shared)
     for directory in sorted(groups):
         passed = groups[directory]
         try:
-            result.extend(_Module(directory, passed, root).extract())
+            # A fresh run per module: what it finds never depends on which other modules share the process.
+            run = _Run(root, parsed)
+            result.extend(_Module(run, directory, passed[0].display.rpartition("/")[0], passed).extract())
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
@@ -103,16 +115,56 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
+MAX_MODULE_DEPTH = 8  # nested module calls followed below a linted module
+
+
+class _Run:
+    """What the modules of one linted module share: the scan root, parsed child files, and child modules
+    evaluated on their own (the twins of module instances)."""
+
+    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]]) -> None:
+        self.root = root
+        self.parsed = parsed
+        self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
+
+
+@dataclass(slots=True, eq=False)
+class _Items:
+    """A module's documents and resources as its caller sees them: `emit` says which are reported; `keys`
+    name each one within the module (a resource's address, a document's owner and rank), to find its twin."""
+
+    documents: list[tuple[PolicyDocument, bool, tuple]] = field(default_factory=list)
+    resources: list[tuple[Resource, bool, str]] = field(default_factory=list)
+
+
 class _Module:
-    def __init__(self, directory: Path, passed: list[SourceFile], root: Path) -> None:
+    """A module directory evaluated either as linted (its passed files) or, for a `module` call, as an
+    instance: `bound` input variables evaluated in the caller, nothing reported unless the caller is."""
+
+    def __init__(self, run: _Run, directory: Path, display_dir: str, passed: list[SourceFile],
+                 chain: tuple[Path, ...] = (), bound: dict[str, Node] | None = None,
+                 instance: bool = False, twins: bool = True) -> None:
+        self.run = run
         self.directory = directory
         self.passed = passed
-        self.display_dir = passed[0].display.rpartition("/")[0]
-        self.root = root
+        self.display_dir = display_dir
+        self.root = run.root
+        self.chain = chain or (directory,)
+        self.instance = instance  # every file counts as passed: the caller decides what is reported
+        self.twins = twins  # do this module's instances need twins (False for twins themselves)
+        self.twin: _Module | None = None  # an instance: the called module linted on its own
         self.errors: list[FileError] = []
-        self.units = self._load_units()
+        if passed:
+            self.units = self._load_units()
+        else:
+            key = (directory, display_dir)
+            if key not in run.parsed:
+                run.parsed[key] = self._load_units()
+            self.units = run.parsed[key]
         self.blocks = [block for unit in self.units for block in unit.blocks]
-        scope = Scope(directory, self.display_dir, root, {}, {}, {})
+        scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}))
+        self.calls: dict[str, Block] = {}
+        self.outputs: dict[str, Block] = {}
         for block in self.blocks:
             if block.type == "locals":
                 scope.locals.update({name: attr.expr for name, attr in block.body.attrs().items()})
@@ -121,8 +173,18 @@ class _Module:
                 scope.variables[block.labels[0]] = default.expr if default else None
             elif block.type == "data" and block.labels[:1] == ["aws_iam_policy_document"] and len(block.labels) > 1:
                 scope.data[".".join(block.labels[:2])] = block
+            elif block.type == "module" and block.labels:
+                self.calls.setdefault(block.labels[0], block)
+            elif block.type == "output" and block.labels:
+                self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope)
+        self.evaluator.module_output = self._output
         self.documents = Documents(self.evaluator, scope.data)
+        self._instances: dict[str, _Module | None] = {}
+        self._items: _Items | None = None
+
+    def _passed(self, unit: Unit) -> bool:
+        return self.instance or unit.passed
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -169,6 +231,19 @@ class _Module:
     # --- extraction ------------------------------------------------------------------------------------
 
     def extract(self) -> Extraction:
+        items = self.items()
+        result = Extraction(errors=self.errors, files_scanned=len(self.passed))
+        result.errors += [error for error, unit in self.documents.errors if unit.passed]
+        result.documents = [doc for doc, emit, _ in items.documents if emit]
+        result.resources = [resource for resource, emit, _ in items.resources if emit]
+        return result
+
+    def items(self) -> _Items:
+        """This module's documents and resources, with those of the local modules it calls (evaluated with
+        the arguments of the call), computed once."""
+        if self._items is not None:
+            return self._items
+        self._items = _Items()  # a module output read while this one is being built sees nothing yet
         uses: dict[int, list[tuple[DocKind, Block]]] = {}
         roots: dict[int, Node] = {}
         resources: list[tuple[Resource, Block]] = []
@@ -198,12 +273,116 @@ class _Module:
         documents = self._documents(roots, uses)
         for resource, _ in resources:
             resource.documents = [documents[id(root)][0] for root in policy_roots[id(resource)]]
-        _link(resources)
-        result = Extraction(errors=self.errors, files_scanned=len(self.passed))
-        result.errors += [error for error, unit in self.documents.errors if unit.passed]
-        result.documents = [doc for doc, emit in documents.values() if emit]
-        result.resources = [resource for resource, block in resources if block.unit.passed]
-        return result
+        items = _Items()
+        ranks: dict[str, int] = {}
+        for document, emit in documents.values():
+            ranks[document.owner] = ranks.get(document.owner, 0) + 1
+            items.documents.append((document, emit, (document.owner, ranks[document.owner])))
+        items.resources = [(resource, self._passed(block.unit), resource.address) for resource, block in resources]
+        own = [resource for resource, _ in resources]
+        seen = {id(document.node): document for document, _, _ in items.documents}
+        for name, block in self.calls.items():
+            instance = self.instance_of(name)
+            if instance is not None:
+                self._adopt(items, instance, name, block, seen)
+        _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
+        self._items = items
+        return items
+
+    # --- module calls ----------------------------------------------------------------------------------
+
+    def instance_of(self, name: str) -> _Module | None:
+        """The module that `module "name"` calls, evaluated with the call's arguments; None when it is not
+        followed (a registry or git source, a missing directory, outside the scan root, a cycle, too deep)."""
+        if name in self._instances:
+            return self._instances[name]
+        self._instances[name] = None  # a call reached again while it is being set up is not followed
+        block = self.calls[name]
+        target = self._local_source(block)
+        if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
+            return None
+        directory, source = target
+        display_dir = os.path.normpath(os.path.join(self.display_dir, source)).replace(os.sep, "/")
+        display_dir = "" if display_dir == "." else display_dir
+        chain = self.chain + (directory,)
+        child = _Module(self.run, directory, display_dir, [], chain, instance=True, twins=False)
+        declared = set(child.evaluator.scope.variables)
+        child.evaluator.scope.bound = {
+            argument: self.evaluator.eval(attr.expr)
+            for argument, attr in block.body.attrs().items() if argument in declared
+        }
+        child.twins = self.twins
+        if self.twins:
+            child.twin = self._twin_of(name, directory, display_dir, chain)
+        self._instances[name] = child
+        return child
+
+    def _twin_of(self, name: str, directory: Path, display_dir: str, chain: tuple[Path, ...]) -> _Module | None:
+        """The called module as it is linted on its own: its twin. Below another instance, it is the same
+        call made by that instance's twin, whose arguments are written in the intermediate module."""
+        parent = self.twin
+        if parent is not None:
+            return parent.instance_of(name) if name in parent.calls else None
+        if self.instance:
+            return None
+        key = (directory, chain)
+        if key not in self.run.standalone:
+            self.run.standalone[key] = _Module(self.run, directory, display_dir, [], chain, instance=True, twins=False)
+        return self.run.standalone[key]
+
+    def _local_source(self, block: Block) -> tuple[Path, str] | None:
+        """The directory a `module` block calls, when its `source` is a local path (`./x`, `../x`) to an
+        existing directory inside the scan root; None for registry and git sources and anything else."""
+        attr = block.body.attr("source")
+        source = self.evaluator.eval(attr.expr) if attr is not None else None
+        if source is None or not isinstance(source.value, str) or source.is_unknown:
+            return None
+        text = source.value.replace("\\", "/")
+        if not text.startswith(("./", "../")):
+            return None
+        target = _resolved(self.directory / text)
+        if not target.is_relative_to(self.root) or not target.is_dir():
+            return None
+        return target, text
+
+    def _output(self, call: str, output: str) -> Node | None:
+        """The value of `output "output"` of the module instance that `module "call"` makes."""
+        instance = self.instance_of(call) if call in self.calls else None
+        block = instance.outputs.get(output) if instance is not None else None
+        value = block.body.attr("value") if block is not None else None
+        return instance.evaluator.eval(value.expr) if value is not None else None
+
+    def _adopt(self, items: _Items, instance: _Module, name: str, call: Block, seen: dict[int, PolicyDocument]) -> None:
+        """Add an instance's documents and resources as this module's caller sees them: addresses under
+        `module.name.`, resources placed at the module call (what the user can change), each with its twin."""
+        inner = instance.items()
+        twin_items = instance.twin.items() if instance.twin is not None else _Items()
+        twin_documents = {key: document for document, _, key in twin_items.documents}
+        twin_resources = {key: resource for resource, _, key in twin_items.resources}
+        prefix = f"module.{name}."
+        reported = self._passed(call.unit)
+        copies: dict[int, PolicyDocument] = {}
+        for document, emit, key in inner.documents:
+            if id(document.node) in seen:  # also used here or by an earlier call: reported once
+                copies[id(document)] = seen[id(document.node)]
+                continue
+            copy = replace(document, owner=prefix + document.owner if document.owner else "",
+                           twin=twin_documents.get(key))
+            if copy.path == call.unit.display:
+                copy.owner_span = call.span  # a suppression above the module call covers it
+            copies[id(document)] = seen[id(document.node)] = copy
+            items.documents.append((copy, emit and reported, (prefix + key[0], key[1])))
+        placed: dict[int, Resource] = {}
+        for resource, emit, key in inner.resources:
+            placed[id(resource)] = replace(
+                resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
+                block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
+                twin=twin_resources.get(key),
+            )
+        for resource, emit, key in inner.resources:
+            copy = placed[id(resource)]
+            copy.links = {rel: [placed.get(id(r), r) for r in linked] for rel, linked in resource.links.items()}
+            items.resources.append((copy, emit and reported, prefix + key))
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []
@@ -241,11 +420,11 @@ class _Module:
                 block = data_blocks[data_owner[key]]
                 document.span = block.header
                 home = block.unit
-                emit = home.passed and (bool(used) or key not in self.documents.source_ids)
+                emit = self._passed(home) and (bool(used) or key not in self.documents.source_ids)
             else:
                 block = used[0][1]
                 home = units.get(root.path) or block.unit
-                emit = home.passed
+                emit = self._passed(home)
             if block.unit.display == root.path:
                 document.owner_span = block.span  # lets a suppression comment above the block cover it
             result[key] = (document, emit)
@@ -279,13 +458,15 @@ def _body_values(evaluator: Evaluator, block: Block) -> tuple[dict[str, Node], d
     return values, key_spans
 
 
-def _link(resources: list[tuple[Resource, Block]]) -> None:
-    """Attach policies, rotations and versions to the secret their `secret_arn`/`secret_id` refers to."""
-    secrets = {r.address: r for r, _ in resources if r.kind == "secret"}
-    for secret in secrets.values():
-        for relation in ("policies", "rotation", "versions"):
-            secret.links.setdefault(relation, [])
-    for resource, _ in resources:
+def _link(resources: list[Resource], secrets_known: list[Resource]) -> None:
+    """Attach policies, rotations and versions to the secret their `secret_arn`/`secret_id` refers to: a
+    secret of the module, or one of a module it calls (`module.x.aws_secretsmanager_secret.this`)."""
+    secrets = {r.address: r for r in secrets_known}
+    for secret in resources:
+        if secret.kind == "secret":
+            for relation in ("policies", "rotation", "versions"):
+                secret.links.setdefault(relation, [])
+    for resource in resources:
         link = SECRET_LINKS.get(resource.kind)
         if link is None:
             continue
@@ -293,6 +474,6 @@ def _link(resources: list[tuple[Resource, Block]]) -> None:
         secret = secrets.get(target.ref) if target is not None and target.ref else None
         if secret is None:
             continue
-        secret.links[link[1]].append(resource)
+        secret.links.setdefault(link[1], []).append(resource)
         if resource.kind == "secret_policy":
             secret.documents += [doc for doc in resource.documents if doc not in secret.documents]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -46,6 +46,8 @@ class Scope:
     locals: dict[str, Expr]
     variables: dict[str, Expr | None]
     data: dict[str, Block]  # "aws_iam_policy_document.x" -> block
+    # A module instance's input variables, evaluated in the caller (their nodes keep the caller's positions).
+    bound: dict[str, Node] = field(default_factory=dict)
 
 
 class Evaluator:
@@ -55,6 +57,8 @@ class Evaluator:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.data_document: Callable[[str], Node | None] = lambda name: None
+        # `module.<call>.<output>`: the output's value in the child module instance (None when not followed).
+        self.module_output: Callable[[str, str], Node | None] = lambda call, output: None
         self._cache: dict[str, Node] = {}
         self._active: set[str] = set()
         self._files: dict[Path, Node | None] = {}
@@ -188,6 +192,8 @@ class Evaluator:
         attributes = [n for step, n in zip(steps, names) if step.type == "get_attr" and isinstance(n, str)]
         if name == "data":
             return self._data_reference(attributes, span, file.display)
+        if name == "module" and len(attributes) >= 2:
+            return self._module_reference(attributes[0], attributes[1], span, file.display)
         if name in _UNKNOWN_ROOTS or name in ("path", "var", "local"):
             return unknown(span, file.display)
         return _resource_reference(name, attributes, span, file.display)
@@ -223,7 +229,20 @@ class Evaluator:
                 return unknown(span, file.display)
         return value
 
+    def _module_reference(self, call: str, output: str, span: Span, path: str) -> Node:
+        """`module.x.out`: only what links resources is followed, an output that is a resource's ARN or id
+        (`aws_secretsmanager_secret.this.arn` in the child is `module.x.aws_secretsmanager_secret.this` here);
+        other values of outputs stay unknown."""
+        key = f"module.{call}.{output}"
+        value = self.cached(key, lambda: self.module_output(call, output), span, path)
+        if value is not None and value.is_unknown and value.ref:
+            return unknown(span, path, ref=f"module.{call}.{value.ref}")
+        return unknown(span, path)
+
     def _variable(self, name: str, span: Span, path: str) -> Node:
+        if name in self.scope.bound:
+            value = self.scope.bound[name]
+            return value if value.value is not None else unknown(span, path)
         expr = self.scope.variables.get(name)
         if expr is None:
             return unknown(span, path)

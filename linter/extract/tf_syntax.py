@@ -197,7 +197,7 @@ def top_blocks(unit: Unit) -> list[Block]:
             key_span = (root.key_spans or {}).get(key, value.span)
             if key in ("resource", "data"):
                 blocks += _json_labelled(unit, key, value, 2)
-            elif key == "variable":
+            elif key in ("variable", "module", "output"):
                 blocks += _json_labelled(unit, key, value, 1)
             elif key == "locals":
                 for obj in objects(value):
@@ -214,7 +214,7 @@ def _json_labelled(unit: Unit, type_: str, node: Node, depth: int, labels: tuple
             if depth > 1:
                 blocks += _json_labelled(unit, type_, inner, depth - 1, labels + (label,))
                 continue
-            block_types = JSON_BLOCK_TYPES if type_ != "variable" else frozenset()
+            block_types = JSON_BLOCK_TYPES if type_ in ("resource", "data") else frozenset()
             for body in objects(inner):
                 blocks.append(Block(type_, [*labels, label], body.span, header, JsonBody(unit, body, block_types), unit))
     return blocks
