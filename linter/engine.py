@@ -688,10 +688,26 @@ def fingerprints(raw: list[tuple]) -> list[Finding]:
     return findings
 
 
+def _mirrors(a: Node, b: Node) -> bool:
+    """Do two trees hold the same values, written at the same places?"""
+    if a is b:
+        return True
+    if a.span != b.span or a.path != b.path or type(a.value) is not type(b.value):
+        return False
+    if isinstance(a.value, dict):
+        return a.value.keys() == b.value.keys() and all(_mirrors(a.value[k], b.value[k]) for k in a.value)
+    if isinstance(a.value, list):
+        return len(a.value) == len(b.value) and all(map(_mirrors, a.value, b.value))
+    return a.value == b.value
+
+
 def run_rules(
     rules: list[Rule], options: dict[str, dict], documents: list[PolicyDocument], resources: list[Resource]
 ) -> list[tuple]:
     """Raw findings of every rule over everything extracted; `options` are users' values by rule id."""
+    # A module instance's document that no caller value reached is its twin again: every finding it could
+    # give would be dropped as the twin's, so it is not evaluated at all.
+    documents = [d for d in documents if d.twin is None or not _mirrors(d.node, d.twin.node)]
     raw = []
     for rule in rules:
         raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
