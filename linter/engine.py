@@ -459,8 +459,6 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
     if "literal_secrets" in arg:
         from linter import secrets
 
-        if not _written_in(node, s.resource):
-            return None
         found = secrets.literal_secrets(node, tuple(ctx.arg(arg["literal_secrets"])))
         return [
             (element, {**info, "field": f" (field '{key}')" if key else "",
@@ -470,18 +468,6 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
     shown = _element_text(node)
     found = f"{name} is '{shown}'" if isinstance(node.value, str) else f"{name} is {shown}"
     return [(node, {**info, "value": shown, "found": found})]
-
-
-def _written_in(node: Node, resource: Resource) -> bool:
-    """Was the value written in the resource itself, rather than taken from a variable's default or a local
-    elsewhere (which policylint evaluates, but which the user means as an input)?"""
-    if node.path and node.path != resource.path:
-        return False
-    block = resource.block_span
-    if block is None:
-        return True
-    return (block.line, block.column) <= (node.span.line, node.span.column) and (
-        node.span.end_line, node.span.end_column) <= (block.end_line, block.end_column)
 
 
 @predicate("linked", "resource")

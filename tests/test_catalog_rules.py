@@ -129,11 +129,12 @@ def test_sm010_never_repeats_the_secret():
     assert finding.message.startswith("secret_string (field 'password') of aws_secretsmanager_secret_version.db")
 
 
-def test_sm010_values_from_variables_elsewhere_are_inputs():
+def test_sm010_reports_a_default_where_it_is_written():
+    """A variable's default or a local is code in the repository too: the finding points at the literal."""
     default = Node("hunter2", Span(3, 13, 3, 22), "variables.tf")  # `default = "hunter2"` of a variable
     version = Resource("secret_version", "t", "aws_secretsmanager_secret_version.db", "main.tf", Span(1, 1, 1, 9),
                        attributes={"secret_string": default}, block_span=Span(1, 1, 5, 1))
-    assert run("SM010", [version]) == []
+    assert [(f.path, f.span) for f in run("SM010", [version])] == [("variables.tf", Span(3, 13, 3, 22))]
 
 
 def test_sm010_key_patterns_are_an_option():
@@ -147,3 +148,14 @@ def test_sm010_write_only_attribute_is_checked_too():
     value = Node("hunter2", Span(3, 22, 3, 31), "main.tf")
     version = Resource("secret_version", "t", "v", "main.tf", Span(1, 1, 1, 9), attributes={"secret_string_wo": value})
     assert [f.message.split(" of ")[0] for f in run("SM010", [version])] == ["secret_string_wo"]
+
+
+def test_sm010_terraform_default_and_local_are_reported_at_the_literal(lint):
+    text = (
+        'variable "token" {\n  default = "tok-123"\n}\n\n'
+        'locals {\n  creds = { username = "app", password = "local-secret" }\n}\n\n'
+        'resource "aws_secretsmanager_secret_version" "token" {\n  secret_id     = "t"\n  secret_string = var.token\n}\n\n'
+        'resource "aws_secretsmanager_secret_version" "db" {\n  secret_id     = "d"\n  secret_string = jsonencode(local.creds)\n}\n'
+    )
+    found = [(f.span.line, f.span.column) for f in lint({"main.tf": text}).findings if f.rule_id == "SM010"]
+    assert found == [(2, 13), (6, 42)]
