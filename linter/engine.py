@@ -437,9 +437,10 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
     Witness: the attribute's value, or the resource itself when it is missing."""
     name = arg["name"]
     node = _attribute(s.resource, name)
-    info = {"attribute": name}
+    written = s.resource.written_names.get(name, name)  # as the user's format spells it, for messages
+    info = {"attribute": written}
     if arg.get("missing"):
-        return [(None, {**info, "found": f"{name} is not set"})] if node is None else None
+        return [(None, {**info, "found": f"{written} is not set"})] if node is None else None
     if node is None:
         return None
     value = _scalar(node)
@@ -466,7 +467,7 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
             for element, key in found
         ] or None
     shown = _element_text(node)
-    found = f"{name} is '{shown}'" if isinstance(node.value, str) else f"{name} is {shown}"
+    found = f"{written} is '{shown}'" if isinstance(node.value, str) else f"{written} is {shown}"
     return [(node, {**info, "value": shown, "found": found})]
 
 

@@ -141,6 +141,9 @@ class Resource:
     links: dict[str, list[Resource]] = field(default_factory=dict)
     standalone: bool = False  # a standalone secret resource-policy file stands in for its secret
     block_span: Span | None = None  # the whole resource block (`span` is where findings point)
+    # Attribute names as the source format writes them (`kms_key_id` -> `KmsKeyId` in CloudFormation), for
+    # messages; a name missing here is written as the key of `attributes`.
+    written_names: dict[str, str] = field(default_factory=dict)
     twin: Resource | None = field(default=None, repr=False)  # as PolicyDocument.twin
 
 

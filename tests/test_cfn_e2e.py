@@ -132,3 +132,18 @@ def test_cdk_output_and_suppression_context(tmp_path, shipped_rules):
     # The whole resource block encloses the finding, for suppressions written next to it.
     block = finding.context[-1]
     assert (block.line, block.column, block.end_line, block.end_column) == (26, 3, 34, 4)
+
+
+def test_resource_messages_use_cloudformation_property_names(tmp_path, capsys):
+    (tmp_path / "t.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\n'
+        "Resources:\n"
+        "  Secret:\n"
+        "    Type: AWS::SecretsManager::Secret\n"
+        "    Properties: {Name: app/db}\n"
+    )
+    from test_cli import run_cli
+
+    _, out, _ = run_cli(["check", "t.yaml", "--select", "SM005", "--format", "json"], tmp_path, capsys)
+    [finding] = json.loads(out)["findings"]
+    assert "(KmsKeyId is not set)" in finding["message"]

@@ -58,6 +58,13 @@ _KEY_ATTRIBUTES = {
     "Enabled": "is_enabled", "MultiRegion": "multi_region", "KeyPolicy": "policy",
     "RotationPeriodInDays": "rotation_period_in_days",
 }
+# Terraform attribute name -> CloudFormation property, for messages (`KmsKeyId is not set`).
+_WRITTEN_NAMES = {
+    **{name: prop for table in (_SECRET_ATTRIBUTES, _SECRET_POLICY_ATTRIBUTES, _ROTATION_ATTRIBUTES, _KEY_ATTRIBUTES)
+       for prop, name in table.items()},
+    "rotation_rules": "RotationRules",
+    **{f"rotation_rules.{name}": f"RotationRules.{prop}" for prop, name in _ROTATION_RULES.items()},
+}
 _RESOURCE_KINDS = {
     "AWS::SecretsManager::Secret": ("secret", _SECRET_ATTRIBUTES),
     "AWS::SecretsManager::ResourcePolicy": ("secret_policy", _SECRET_POLICY_ATTRIBUTES),
@@ -300,7 +307,8 @@ class _Extractor:
         if metadata is not None:
             attributes["metadata"] = metadata
         return Resource(kind=resource_kind, type=kind, address=logical_id, path=self.path, span=span,
-                        attributes=attributes, block_span=span.cover(declaration.span))
+                        attributes=attributes, block_span=span.cover(declaration.span),
+                        written_names=_WRITTEN_NAMES)
 
     def link(self) -> None:
         """Attach each resource policy and rotation schedule to the secret its `SecretId` names."""
