@@ -44,7 +44,7 @@ def test_check_mode_tells_how_to_regenerate(tmp_path, monkeypatch, capsys):
 
 
 def test_rule_language_documents_every_predicate():
-    from linter.engine import PREDICATES
+    from linter.predicates import PREDICATES
 
     text = (docs.ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
     assert [name for name in PREDICATES if f"`{name}" not in text] == []

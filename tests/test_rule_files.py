@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.engine import PREDICATES
+from linter.predicates import PREDICATES
 from linter.rules import RuleError, load_rules, schema
 
 GOOD = """\

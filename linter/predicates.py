@@ -1,0 +1,527 @@
+"""The rule language's vocabulary: `all` / `any` / `not` and the registry of predicates.
+
+Each predicate answers for one subject (a statement, a document or a resource) and returns the elements
+that made it true ("witnesses"), so a finding can point at the exact action string or resource value;
+`None` means false. Predicates are the only Python a rule relies on; rules themselves are data, and
+`docs/rule-language.md` documents every predicate (a test checks it).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from linter import iam
+from linter.values import number
+from linter.model import Node, PolicyDocument, Resource, Statement
+
+Witness = tuple["Node | None", dict]  # None: the subject itself (a missing attribute), with message details
+
+
+@dataclass(slots=True)
+class Subject:
+    """What a predicate looks at: a statement of a document, a whole document, or a resource."""
+
+    document: PolicyDocument | None = None
+    statement: Statement | None = None
+    resource: Resource | None = None
+
+
+class Context:
+    """Per-rule evaluation state: resolved options and expanded action sets (computed once per rule)."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self._action_sets: dict[str, iam.ActionSet] = {}
+
+    def arg(self, value: Any) -> Any:
+        """An argument with `{option: name}` references replaced by the option's value."""
+        if isinstance(value, dict) and set(value) == {"option"}:
+            return self.options[value["option"]]
+        return value
+
+    def actions(self, spec: Any) -> iam.ActionSet:
+        """The action set a rule names: a pattern, a list of them, or {include, exclude}."""
+        spec = self.arg(spec)
+        key = json.dumps(spec, sort_keys=True)
+        if key not in self._action_sets:
+            if isinstance(spec, dict):
+                include, exclude = spec.get("include", []), spec.get("exclude", [])
+            else:
+                include, exclude = ([spec] if isinstance(spec, str) else spec), []
+            self._action_sets[key] = iam.ActionSet(include, exclude)
+        return self._action_sets[key]
+
+
+Predicate = Callable[[Context, Subject, Any], "list[Witness] | None"]
+PREDICATES: dict[str, tuple[str, Predicate]] = {}
+
+
+def predicate(name: str, scope: str) -> Callable[[Predicate], Predicate]:
+    """Register a predicate under the name rules use, for subjects of one scope."""
+
+    def register(function: Predicate) -> Predicate:
+        PREDICATES[name] = (scope, function)
+        return function
+
+    return register
+
+
+def evaluate(expr: dict, subject: Subject, ctx: Context) -> list[Witness] | None:
+    """Evaluate a match expression; witnesses of every true branch are kept, in order."""
+    (name, arg), = expr.items()
+    if name == "all":
+        witnesses: list[Witness] = []
+        for part in arg:
+            result = evaluate(part, subject, ctx)
+            if result is None:
+                return None
+            witnesses += result
+        return witnesses
+    if name == "any":
+        return _joined(evaluate(part, subject, ctx) for part in arg)
+    if name == "not":
+        return None if evaluate(arg, subject, ctx) is not None else []
+    return PREDICATES[name][1](ctx, subject, arg)
+
+
+def _truth(value: bool) -> list[Witness] | None:
+    return [] if value else None
+
+
+def _joined(results: Iterable[list[Witness] | None]) -> list[Witness] | None:
+    """The witnesses of every true result, in order; None when none is true ("some ... matches")."""
+    found = [result for result in results if result is not None]
+    return [w for result in found for w in result] if found else None
+
+
+_SERVICE_NAMES = {"secretsmanager": "Secrets Manager", "kms": "KMS", "iam": "IAM", "sts": "STS"}
+_NOTABLE = ("GetSecretValue", "DeleteSecret", "PutResourcePolicy", "BatchGetSecretValue", "PutSecretValue")
+
+
+def _grant_info(granted: list[str], label: str) -> dict:
+    """Message details for a set of granted actions; the wording is derived only if a finding is reported."""
+    return {"_granted": tuple(granted), "label": label}
+
+
+def grant_wording(granted: tuple[str, ...]) -> dict:
+    """How messages name granted actions: the catalog's spelling, without the prefix when all share one
+    named service, the most consequential first (`23 Secrets Manager actions, including GetSecretValue
+    and DeleteSecret`; `the Secrets Manager action GetSecretValue`)."""
+    from linter.catalog import canonical
+
+    names = sorted({canonical(a) for a in granted}, key=str.lower)
+    prefixes = {a.split(":", 1)[0].lower() for a in names}
+    service = _SERVICE_NAMES.get(next(iter(prefixes)), "") if len(prefixes) == 1 else ""
+    short = [a.split(":", 1)[1] if service and ":" in a else a for a in names]
+    notable = [a for a in _NOTABLE if a in short] + [a for a in short if a not in _NOTABLE]
+    including = " and ".join(notable[:2])
+    kind = f"{service} action" if service else "action"
+    phrase = f"the {kind} {short[0]}" if len(short) == 1 else f"{len(short)} {kind}s, including {including}"
+    return {
+        "count": len(short),
+        "actions": ", ".join(short),
+        "including": including,
+        "plural": "" if len(short) == 1 else "s",
+        "granted": phrase,
+    }
+
+
+# ---- statement predicates --------------------------------------------------------------------------------
+
+@predicate("effect", "statement")
+def _effect(ctx: Context, s: Subject, arg: str | dict) -> list[Witness] | None:
+    """`Allow` / `Deny` exactly; or `{invalid: true}`: an Effect IAM rejects (`allow`, missing), as a witness."""
+    effect = s.statement.effect
+    if isinstance(arg, str):
+        return _truth(effect is not None and effect.value == arg)
+    if effect is None:
+        return [(s.statement.node, {"problem": "the statement has no Effect"})]
+    value = effect.value
+    if isinstance(value, str) and (value in iam.EFFECTS or iam.UNKNOWN in value):
+        return None
+    shown = value if isinstance(value, str) else json.dumps(effect.plain())
+    return [(effect, {"problem": f"Effect '{shown}' is neither Allow nor Deny (case matters)"})]
+
+
+@predicate("action", "statement")
+def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """Action elements meeting every constraint: `wildcard` (has * or ?), `star` (`*` or `*:*`: every
+    action of every service), `grants` (covers one of a set), `unknown` (names no catalogued action)."""
+    witnesses = []
+    for element in iam.strings(s.statement.action):
+        if "wildcard" in arg and iam.has_wildcard(element.value) != arg["wildcard"]:
+            continue
+        if arg.get("star") and element.value not in ("*", "*:*"):
+            continue
+        problem = iam.action_problem(element.value) if arg.get("unknown") else None
+        if arg.get("unknown") and problem is None:
+            continue
+        info: dict = {}
+        if "grants" in arg:
+            covered = iam.actions_covered(element.value, ctx.actions(arg["grants"]))
+            if not covered:
+                continue
+            info = _grant_info(covered, "Action")
+        if problem:
+            info = {**info, "problem": problem}
+        witnesses.append((element, info))
+    return witnesses or None
+
+
+@predicate("not_action", "statement")
+def _not_action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A NotAction element; with `leaves`, only if it leaves some of those actions granted; with `unknown`,
+    its items that name no catalogued action."""
+    element = s.statement.not_action
+    if element is None:
+        return None
+    if arg.get("unknown"):
+        found = [(item, {"problem": problem}) for item in iam.strings(element)
+                 if (problem := iam.action_problem(item.value))]
+        return found or None
+    if "leaves" not in arg:
+        return [(element, {})]
+    left = iam.not_action_leaves(element, ctx.actions(arg["leaves"]))
+    return [(element, _grant_info(left, "NotAction"))] if left else None
+
+
+@predicate("grants", "statement")
+def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
+    """The statement's Action or NotAction covers at least one action of the set."""
+    targets = ctx.actions(arg)
+    st = s.statement
+    if st.not_action is not None:
+        left = iam.not_action_leaves(st.not_action, targets)
+        return [(st.not_action, _grant_info(left, "NotAction"))] if left else None
+    granted = iam.granted(st.action, None, targets)
+    if not granted:
+        return None
+    info = _grant_info(granted, "Action")  # the whole statement's grant, whichever element is reported
+    return [(e, info) for e in iam.strings(st.action) if iam.actions_covered(e.value, targets)]
+
+
+@predicate("resource", "statement")
+def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """Resource elements that are `*` (`star`) or cover every secret of an account (`all_secrets`)."""
+    witnesses = []
+    for element in iam.strings(s.statement.resource):
+        if arg.get("star") and element.value != "*":
+            continue
+        if arg.get("all_secrets") and not iam.covers_all_secrets(element.value):
+            continue
+        reach = f"'{element_text(element)}' covers every secret"
+        witnesses.append((element, {"reach": reach}))
+    return witnesses or None
+
+
+@predicate("reaches_secrets", "statement")
+def _reaches_secrets(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """Whether the statement's resources can include a secret: a `Resource` value that may name one, a
+    `NotResource`, or no resource element at all (a grant on S3 objects gives no Secrets Manager access)."""
+    st = s.statement
+    reaches = st.not_resource is not None or st.resource is None or any(
+        not isinstance(item.value, str) or iam.may_name_a_secret(item.value) for item in st.resource.items_list()
+    )
+    return _truth(reaches == arg)
+
+
+@predicate("not_resource", "statement")
+def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A NotResource element; with `leaves_secrets`, only if it does not exclude every secret."""
+    element = s.statement.not_resource
+    if element is None:
+        return None
+    if arg.get("leaves_secrets"):
+        items = iam.strings(element)
+        if any(i.is_unknown or iam.covers_all_secrets(i.value) for i in items):
+            return None
+    return [(element, {"reach": f"NotResource '{element_text(element)}' leaves every other secret in reach"})]
+
+
+@predicate("principal", "statement")
+def _principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """The Principal element, when it is everyone (`everyone: true`) or simply present."""
+    principal = s.statement.principal
+    if principal is None or (arg.get("everyone") and not iam.principal_is_everyone(principal)):
+        return None
+    return [(principal, {"label": "Principal"})]
+
+
+@predicate("not_principal", "statement")
+def _not_principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A NotPrincipal element: with Allow, everyone except the principals it lists."""
+    element = s.statement.not_principal
+    return None if element is None else [(element, {"label": "NotPrincipal"})]
+
+
+def _restricted(condition: Node | None, arg: Any, ctx: Context) -> list[Node]:
+    """`restricted_by: KEYS`, or `{keys: KEYS, caller_variables: true}` to accept attribute-based access."""
+    if isinstance(arg, dict):
+        return iam.restricted_by(condition, ctx.arg(arg["keys"]), arg.get("caller_variables", False))
+    return iam.restricted_by(condition, arg)
+
+
+@predicate("condition", "statement")
+def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """Facts about the Condition block: `pins` a key to one value (under `operators`, default the StringEquals
+    family), `only_exempts_named` principals, `has_key`, `absent`, `restricted_by` (fixed values of one of
+    these keys under a positive operator), `unknown_operator` (witnesses: operators IAM does not know)."""
+    condition = s.statement.condition
+    if "absent" in arg and (condition is None) != arg["absent"]:
+        return None
+    if "pins" in arg:
+        pin = arg["pins"]
+        operators = pin.get("operators") or iam.PINNING_OPERATORS
+        if not iam.pins(condition, pin["key"], pin["value"], operators):
+            return None
+    if "restricted_by" in arg and not _restricted(condition, ctx.arg(arg["restricted_by"]), ctx):
+        return None
+    if "only_exempts_named" in arg and not iam.only_exempts_named(condition, ctx.arg(arg["only_exempts_named"])):
+        return None
+    if "has_key" in arg:
+        keys = {key.lower() for _, key, _ in iam.condition_entries(condition)}
+        if arg["has_key"].lower() not in keys:
+            return None
+    if arg.get("unknown_operator"):
+        return _unknown_operators(condition) or None
+    return []
+
+
+def _unknown_operators(condition: Node | None) -> list[Witness]:
+    """Operator keys of a Condition block that IAM does not know, as positioned witnesses."""
+    if condition is None or not isinstance(condition.value, dict):
+        return []
+    spans = condition.key_spans or {}
+    found = []
+    for operator, block in condition.value.items():
+        if iam.UNKNOWN in operator or iam.is_condition_operator(operator):
+            continue
+        node = Node(operator, spans.get(operator, block.span), block.path or condition.path)
+        found.append((node, {"problem": f"'{operator}' is not an IAM condition operator"}))
+    return found
+
+
+# ---- document and resource predicates ----------------------------------------------------------------------
+
+def _statements(ctx: Context, document: PolicyDocument, expr: dict) -> Iterable[list[Witness] | None]:
+    for statement in document.statements:
+        yield evaluate(expr, Subject(document, statement), ctx)
+
+
+@predicate("some_statement", "document")
+def _some_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
+    """At least one statement matches; the witnesses of every matching statement are kept."""
+    return _joined(_statements(ctx, s.document, expr))
+
+
+@predicate("no_statement", "document")
+def _no_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
+    return _truth(all(r is None for r in _statements(ctx, s.document, expr)))
+
+
+@predicate("version", "document")
+def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """The document's Version is `missing`, `outdated` (2008-10-17) or `invalid` (anything else but 2012-10-17).
+
+    Witness: the Version value, or the document when it has none.
+    """
+    version = s.document.version
+    if version is None:
+        if arg.get("missing"):
+            return [(s.document.node, {"problem": "the policy has no Version, so IAM reads it as 2008-10-17 "
+                                                  "and leaves policy variables unexpanded"})]
+        return None
+    text = str(version.value)
+    if iam.UNKNOWN in text or text == iam.VERSION_CURRENT:
+        return None
+    if text == iam.VERSION_OUTDATED:
+        if arg.get("outdated"):
+            return [(version, {"problem": f"Version {text} is outdated: policy variables are not expanded; use {iam.VERSION_CURRENT}"})]
+        return None
+    if arg.get("invalid"):
+        return [(version, {"problem": f"Version '{text}' is not a policy language version; use {iam.VERSION_CURRENT}"})]
+    return None
+
+
+@predicate("standalone", "document")
+def _standalone(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """A standalone policy file (true) or a document / resource written in IaC (false)."""
+    alone = s.resource.standalone if s.resource is not None else not s.document.owner
+    return _truth(alone == arg)
+
+
+@predicate("policy_variables", "document")
+def _policy_variables(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """The document uses policy variables such as `${aws:username}` (true), or none (false)."""
+    return _truth(iam.has_policy_variable(s.document.node) == arg)
+
+
+@predicate("documents_known", "resource")
+def _documents_known(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """Every policy that applies to the resource could be read in full offline.
+
+    A linked policy whose document is a variable, or a document with statements that exist only at plan
+    time, might hold anything: rules that look for a missing statement use this to stay quiet.
+    """
+    r = s.resource
+    unread = any(not linked.documents for linked in r.links.get("policies", []))
+    known = not unread and all(d.complete and _statements_known(d) for d in r.documents)
+    return _truth(known == arg)
+
+
+def _statements_known(document: PolicyDocument) -> bool:
+    statement = document.node.get("Statement")
+    if statement is None or not isinstance(statement.value, (list, dict)):
+        return False
+    return all(
+        st.effect is not None and not st.effect.is_unknown
+        and not any(e.is_unknown for e in iam.strings(st.action) + iam.strings(st.not_action))
+        for st in document.statements
+    )
+
+
+@predicate("some_document", "resource")
+def _some_document(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
+    """One of the policy documents that apply to the resource (a secret's resource policies) matches."""
+    for document in s.resource.documents:
+        result = evaluate(expr, Subject(document=document, resource=s.resource), ctx)
+        if result is not None:
+            return result
+    return None
+
+
+def _attribute(resource: Resource, name: str) -> Node | None:
+    """An attribute by dotted name (`rotation_rules.schedule_expression`); a nested block written once as a
+    one-item list (Terraform's JSON and plan forms) is looked into. Null values count as missing."""
+    node: Node | None = None
+    for index, part in enumerate(name.split(".")):
+        if index == 0:
+            node = resource.attributes.get(part)
+        else:
+            if node is not None and isinstance(node.value, list) and len(node.value) == 1:
+                node = node.value[0]
+            node = node.get(part) if node is not None else None
+        if node is None:
+            return None
+    return None if node is None or node.value is None else node
+
+
+def _scalar(node: Node) -> object:
+    """Numbers written as strings (`"0"`, Terraform's JSON) compare as numbers; booleans as booleans."""
+    value = node.value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        parsed = number(text)
+        return value if parsed is None else parsed
+    return value
+
+
+def _same(a: object, b: object) -> bool:
+    """Equality where a boolean never equals a number (`True == 1` in Python, not in a rule)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
+
+
+@predicate("attribute", "resource")
+def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A resource attribute (Terraform's name, dotted for nested blocks) that is `missing` (absent or null)
+    or present and meets every other constraint: `equals` a value, is `in` a list, `matches` a glob,
+    is a `literal` (known offline), is `above` a number, or holds `literal_secrets` (fields whose names
+    match the given globs; the secret itself never reaches the message or the fingerprint).
+    Witness: the attribute's value, or the resource itself when it is missing."""
+    name = arg["name"]
+    node = _attribute(s.resource, name)
+    written = s.resource.written_names.get(name, name)  # as the user's format spells it, for messages
+    info = {"attribute": written}
+    if arg.get("missing"):
+        return [(None, {**info, "found": f"{written} is not set"})] if node is None else None
+    if node is None:
+        return None
+    value = _scalar(node)
+    if "equals" in arg and not _same(value, ctx.arg(arg["equals"])):
+        return None
+    if "in" in arg and not any(_same(value, v) for v in ctx.arg(arg["in"])):
+        return None
+    if "matches" in arg and not (isinstance(node.value, str) and any(
+            iam.glob_match(p, node.value) for p in ctx.arg(arg["matches"]))):
+        return None
+    if arg.get("literal") and (isinstance(node.value, (dict, list)) or node.is_unknown):
+        return None
+    if "above" in arg:
+        limit = ctx.arg(arg["above"])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > limit:
+            return None
+    if "literal_secrets" in arg:
+        from linter import secrets
+
+        found = secrets.literal_secrets(node, tuple(ctx.arg(arg["literal_secrets"])))
+        return [
+            (element, {**info, "field": f" (field '{key}')" if key else "",
+                       "_element": {"attribute": name, "field": key}})
+            for element, key in found
+        ] or None
+    shown = element_text(node)
+    found = f"{written} is '{shown}'" if isinstance(node.value, str) else f"{written} is {shown}"
+    return [(node, {**info, "value": shown, "found": found})]
+
+
+@predicate("linked", "resource")
+def _linked(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """Resources linked by relation `rel` (`rotation`, `versions`, `policies`): `none` of them, or `some`
+    that match an expression (evaluated on the linked resource; its witnesses are kept)."""
+    linked = s.resource.links.get(arg["rel"], [])
+    if arg.get("none"):
+        return [(None, {"found": f"it has no {arg['rel']}"})] if not linked else None
+    if "some" in arg:
+        return _joined(evaluate(arg["some"], Subject(resource=other), ctx) for other in linked)
+    return _truth(bool(linked))
+
+
+@predicate("rotation_interval", "resource")
+def _rotation_interval(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    """A rotation (its `rotation_rules`) that rotates less often than every `above_days` days; schedules
+    that cannot be read offline never match. Witness: the schedule value."""
+    from linter import secrets
+
+    rules = _attribute(s.resource, "rotation_rules")
+    if rules is None:
+        return None
+    after = _attribute(s.resource, "rotation_rules.automatically_after_days")
+    schedule = _attribute(s.resource, "rotation_rules.schedule_expression")
+    days = secrets.rotation_days(after.value if after else None, schedule.value if schedule else None)
+    limit = ctx.arg(arg["above_days"])
+    if days is None or days <= limit:
+        return None
+    element = after or schedule
+    if after:
+        found = f"its rotation runs every {days:g} days"
+    else:
+        found = f"its schedule '{schedule.value}' runs about every {days:g} days"
+    return [(element, {"found": found, "days": f"{days:g}"})]
+
+
+# ---- message text ----------------------------------------------------------------------------------------
+
+def _one_item_lists_as_items(value: Any) -> Any:
+    """A value with every one-string list replaced by its string, at any depth (`{"AWS": ["*"]}` from a
+    Terraform `principals` block reads like JSON's `{"AWS": "*"}`)."""
+    if isinstance(value, list):
+        if len(value) == 1 and isinstance(value[0], str):
+            return value[0]
+        return [_one_item_lists_as_items(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_item_lists_as_items(v) for k, v in value.items()}
+    return value
+
+
+def element_text(node: Node) -> str:
+    """An element as messages quote it: a one-item list reads like its item, whatever the source format."""
+    value = _one_item_lists_as_items(node.plain())
+    # ensure_ascii=False: unknown parts (a private-use character) must reach the replacement below unescaped.
+    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
+    text = text.replace(iam.UNKNOWN, "…")
+    return text if len(text) <= 80 else text[:77] + "..."
