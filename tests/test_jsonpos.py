@@ -50,7 +50,7 @@ def test_multiline_spans():
 @pytest.mark.parametrize(
     ("text", "line", "column"),
     [
-        ('{\n  "a": 1,\n  "b": [1, 2,]\n}', 3, 14),
+        ('{\n  "a": 1,\n  "b": [1, 2,]\n}', 3, (13, 14)),  # Python 3.13 points at the comma, older at the ]
         ("{\n  'single': 1\n}", 2, 3),
         ("", 1, 1),
         ('{"a": 1} trailing', 1, 10),
@@ -59,7 +59,8 @@ def test_multiline_spans():
 def test_syntax_errors_have_positions(text, line, column):
     with pytest.raises(jsonpos.JSONSyntaxError) as caught:
         jsonpos.parse(text)
-    assert (caught.value.line, caught.value.column) == (line, column)
+    assert caught.value.line == line
+    assert caught.value.column in (column if isinstance(column, tuple) else (column,))
     assert caught.value.message.startswith("invalid JSON")
 
 
