@@ -162,6 +162,20 @@ def may_name_a_secret(pattern: str) -> bool:
     return glob_match(fields[2], "secretsmanager")
 
 
+def may_name_secret(pattern: str, name: str | None) -> bool:
+    """Could a Resource value match the ARN of the secret called `name` (None: name unknown)?
+
+    A secret's ARN ends in its name, a dash and six random characters, so `...:secret:db-*` matches the
+    secret `db` and `...:secret:other-AbCdEf` does not. `*` and unknown values may match anything.
+    """
+    if not may_name_a_secret(pattern):
+        return False
+    fields = pattern.split(":", 6)
+    if name is None or UNKNOWN in pattern or len(fields) < 7 or fields[5] != "secret":
+        return True
+    return glob_match(fields[6], f"{name}-AbCdEf") or glob_match(fields[6], name)
+
+
 # ---- principals ----------------------------------------------------------------------------------------
 
 def principal_is_everyone(principal: Node | None) -> bool:

@@ -304,20 +304,21 @@ def _unknown_operators(condition: Node | None) -> list[Witness]:
 
 # ---- document and resource predicates ----------------------------------------------------------------------
 
-def _statements(ctx: Context, document: PolicyDocument, expr: dict) -> Iterable[list[Witness] | None]:
-    for statement in document.statements:
-        yield evaluate(expr, Subject(document, statement), ctx)
+def _statements(ctx: Context, s: Subject, expr: dict) -> Iterable[list[Witness] | None]:
+    """Each statement of the subject's document, keeping the resource it applies to (a secret's policy)."""
+    for statement in s.document.statements:
+        yield evaluate(expr, Subject(s.document, statement, s.resource), ctx)
 
 
 @predicate("some_statement", "document")
 def _some_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     """At least one statement matches; the witnesses of every matching statement are kept."""
-    return _joined(_statements(ctx, s.document, expr))
+    return _joined(_statements(ctx, s, expr))
 
 
 @predicate("no_statement", "document")
 def _no_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
-    return _truth(all(r is None for r in _statements(ctx, s.document, expr)))
+    return _truth(all(r is None for r in _statements(ctx, s, expr)))
 
 
 @predicate("version", "document")
@@ -379,6 +380,30 @@ def _statements_known(document: PolicyDocument) -> bool:
         and not any(e.is_unknown for e in iam.strings(st.action) + iam.strings(st.not_action))
         for st in document.statements
     )
+
+
+@predicate("covers_this_secret", "statement")
+def _covers_this_secret(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """Inside a secret's resource policy (via `some_document`), whether the statement's Resource can include
+    that secret: `*`, a pattern matching its name, a reference to it, or an unknown value. A statement
+    that names only other secrets does not apply to it. Outside a secret, or with NotResource: true."""
+    secret, statement = s.resource, s.statement
+    if secret is None or statement.resource is None or statement.not_resource is not None:
+        return _truth(arg)
+    name_node = secret.attributes.get("name")
+    name = name_node.value if name_node is not None and isinstance(name_node.value, str) else None
+    if name is not None and iam.UNKNOWN in name:
+        name = None
+    covers = any(_may_be(item, secret, name) for item in statement.resource.items_list())
+    return _truth(covers == arg)
+
+
+def _may_be(item: Node, secret: Resource, name: str | None) -> bool:
+    if not isinstance(item.value, str):
+        return True
+    if item.ref is not None:  # a reference: to this secret (also from inside a module instance) or another
+        return item.ref == secret.address or secret.address.endswith("." + item.ref)
+    return iam.may_name_secret(item.value, name)
 
 
 @predicate("some_document", "resource")

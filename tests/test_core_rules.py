@@ -195,3 +195,42 @@ def test_one_item_not_action_is_quoted_alike_in_every_format(lint):
     first = messages(lint({"a.json": json.dumps(as_list)}), "SM001")
     assert first == messages(lint({"a.json": json.dumps(as_string)}), "SM001")
     assert first[0].startswith("NotAction 'secretsmanager:DeleteSecret' grants 22 Secrets Manager actions")
+
+
+@pytest.mark.parametrize(
+    ("resources", "guarded"),
+    [
+        ('"*"', True),
+        ("aws_secretsmanager_secret.db.arn", True),
+        ('"arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-*"', True),
+        ("var.secret_arn", True),  # unknown: it may be this secret
+        ("aws_secretsmanager_secret.other.arn", False),
+        ('"arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf"', False),
+    ],
+)
+def test_delete_guard_must_cover_this_secret(lint, resources, guarded):
+    text = f"""
+resource "aws_secretsmanager_secret" "db" {{
+  name = "db"
+}}
+
+resource "aws_secretsmanager_secret" "other" {{
+  name = "other"
+}}
+
+resource "aws_secretsmanager_secret_policy" "db" {{
+  secret_arn = aws_secretsmanager_secret.db.arn
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "secretsmanager:DeleteSecret"
+      Resource  = {resources}
+      Condition = {{ ArnNotEquals = {{ "aws:PrincipalArn" = "arn:aws:iam::111122223333:role/admin" }} }}
+    }}]
+  }})
+}}
+"""
+    unguarded = [f.resource for f in lint({"main.tf": text}).findings if f.rule_id == "SM004"]
+    assert ("aws_secretsmanager_secret.db" not in unguarded) is guarded

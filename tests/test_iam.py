@@ -380,3 +380,18 @@ def test_single_account_arn(value, expected):
 def test_arn_like_principal_in_one_account_restricts_the_caller():
     condition = node('{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}')
     assert iam.restricted_by(condition, ["aws:PrincipalArn"])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "name", "expected"),
+    [
+        ("*", "db", True),
+        ("arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf", "db", True),
+        ("arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-??????", "db", True),
+        ("arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf", "db", False),
+        ("arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf", None, True),
+        ("arn:aws:s3:::bucket", "db", False),
+    ],
+)
+def test_may_name_secret(pattern, name, expected):
+    assert iam.may_name_secret(pattern, name) is expected
