@@ -88,7 +88,7 @@ def _has_tool_table(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*policylint\s*[\].]", text, re.MULTILINE) is not None
+    return re.search(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*policylint[ \t]*[\].]", text, re.MULTILINE) is not None
 
 
 def discover_settings(start: Path | None = None) -> Settings:

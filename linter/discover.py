@@ -1,10 +1,11 @@
 """Stage 1: which files to read, in a stable order, and what syntax each is written in."""
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from linter.globs import path_glob_match
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
 _YAML = (".yaml", ".yml", ".template")
@@ -33,8 +34,8 @@ def path_matches(display: str, pattern: str) -> bool:
     """A path glob matches the whole path or one of its parts; an absolute glob (from a config file, anchored
     at its directory) matches the absolute path."""
     if pattern.startswith("/"):
-        return fnmatch.fnmatchcase(os.path.abspath(display).replace(os.sep, "/"), pattern)
-    return fnmatch.fnmatchcase(display, pattern) or any(fnmatch.fnmatchcase(part, pattern) for part in display.split("/"))
+        return path_glob_match(pattern, os.path.abspath(display).replace(os.sep, "/"))
+    return path_glob_match(pattern, display) or any(path_glob_match(pattern, part) for part in display.split("/"))
 
 
 def _excluded(display: str, excludes: tuple[str, ...]) -> bool:
