@@ -97,11 +97,25 @@ def _use_color(choice: str, output: str | None) -> bool:
 
 
 def _write(text: str, output: str | None) -> None:
+    """Reports are UTF-8 whatever the locale (a C locale would make stdout ASCII)."""
     if output:
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-    else:
+        return
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:
         sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    binary.write(text.encode("utf-8", "replace"))
+    binary.flush()
+
+
+def _complain(message: str) -> None:
+    """An error on standard error; it may quote a file name or content, so it is cleaned like a report."""
+    from linter.sanitise import clean
+
+    print(f"policylint: {clean(message)}", file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -191,11 +205,11 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except (RuleError, ConfigError, BaselineError) as exc:
         kind = {RuleError: "rule", ConfigError: "config", BaselineError: "baseline"}[type(exc)]
-        print(f"policylint: {kind} error: {exc}", file=sys.stderr)
+        _complain(f"{kind} error: {exc}")
         return EXIT_ERROR
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"policylint: {where}{exc.strerror or exc}", file=sys.stderr)
+        _complain(f"{where}{exc.strerror or exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

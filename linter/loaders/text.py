@@ -22,7 +22,7 @@ def _key(path: Path) -> str:
 def overlay(texts: dict[Path, str]) -> Iterator[None]:
     """Within the block, `read_text` returns these texts instead of reading the files (which may not exist)."""
     saved = dict(_OVERLAY)
-    _OVERLAY.update({_key(p): t.removeprefix("\ufeff").replace("\r\n", "\n") for p, t in texts.items()})
+    _OVERLAY.update({_key(p): _line_ends(t.removeprefix("\ufeff")) for p, t in texts.items()})
     try:
         yield
     finally:
@@ -36,7 +36,7 @@ def overlaid(path: Path) -> str | None:
 
 
 def read_text(path: Path, display: str) -> str | FileError:
-    """UTF-8 text (a BOM is dropped, CRLF read as LF), or an error for missing, huge or binary files."""
+    """UTF-8 text (a BOM is dropped, CRLF and CR read as LF), or an error for missing, huge or binary files."""
     if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
     try:
@@ -59,4 +59,10 @@ def read_text(path: Path, display: str) -> str | FileError:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return FileError(display, line, column, "not valid UTF-8 text")
-    return text.replace("\r\n", "\n")
+    return _line_ends(text)
+
+
+def _line_ends(text: str) -> str:
+    """CRLF and a lone CR (old Mac files) both end a line, as in editors: every format then counts the same
+    lines (YAML would count a lone CR, JSON and HCL would not)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from linter.report import plural
+from linter.sanitise import clean
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
 COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[1;33m", "low": "\033[1;36m",
@@ -64,6 +65,9 @@ def snippet(line: str, number: int, column: int, end_column: int | None, style: 
     end = end_column - 1 if end_column is not None else len(line)
     end = max(start + 1, min(end, len(line.rstrip())))
     text, start, end = _window(line, start, end)
+    # Source text is cleaned piece by piece so the marker stays under the element once escapes widen it.
+    before, inside, after = (clean(part, line_start=False) for part in (text[:start], text[start:end], text[end:]))
+    text, start, end = before + inside + after, len(before), len(before) + len(inside)
     shown = text.expandtabs(4)
     left = len(text[:start].expandtabs(4))
     width = max(1, len(text[:end].expandtabs(4)) - left)
