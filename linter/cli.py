@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -89,8 +90,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _use_color(choice: str, output: str | None) -> bool:
     """Colour for a terminal, never for a file or pipe; NO_COLOR (non-empty) turns it off."""
-    import os
-
     if choice != "auto":
         return choice == "always"
     return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -133,6 +132,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.stdin_filename:
         if args.paths:
             print("policylint: --stdin-filename lints standard input only; give no PATH", file=sys.stderr)
+            return EXIT_ERROR
+        if os.path.isdir(args.stdin_filename):
+            _complain("--stdin-filename names the file standard input stands for, not a directory")
             return EXIT_ERROR
         paths, sources = [args.stdin_filename], {args.stdin_filename: sys.stdin.read()}
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None

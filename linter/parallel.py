@@ -56,7 +56,10 @@ def evaluate(files: list[SourceFile], rules: list[Rule], settings: Settings, job
     raw: list[tuple] = []
     extraction = Extraction()
     read: set[str] = set()  # files whose policies Terraform read
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(tuple(by_id), settings, sources, root)) as pool:
+    from linter.fileaccess import current_scope
+
+    start = (tuple(by_id), settings, sources, root, current_scope())
+    with ProcessPoolExecutor(workers, initializer=_start, initargs=start) as pool:
         for batch in (terraform, others):
             tasks = [([(str(f.path), f.display, f.syntax) for f in group], sorted(read & {f.display for f in group}))
                      for group in batch]
@@ -81,8 +84,11 @@ def _terraform_root(files: list[SourceFile]) -> Path | None:
 _STATE: dict = {}
 
 
-def _start(rule_ids: tuple[str, ...], settings: Settings, sources: dict[str, str], terraform_root: Path | None) -> None:
-    """Worker set-up: the same rules (reloaded, so nothing but ids and settings cross the process boundary)."""
+def _start(rule_ids: tuple[str, ...], settings: Settings, sources: dict[str, str], terraform_root: Path | None,
+           scope) -> None:
+    """Worker set-up: the same rules (reloaded, so nothing but ids and settings cross the process boundary)
+    and the same sources and file-reading scope as the parent."""
+    from linter.fileaccess import enter_scope
     from linter.loaders.text import overlay
     from linter.rules import load_rules
 
@@ -91,6 +97,7 @@ def _start(rule_ids: tuple[str, ...], settings: Settings, sources: dict[str, str
     _STATE["settings"] = settings
     _STATE["terraform_root"] = terraform_root
     overlay({Path(p): t for p, t in sources.items()}).__enter__()
+    enter_scope(scope)
 
 
 def _span(span: Span) -> tuple[int, int, int, int]:

@@ -16,6 +16,7 @@ from linter.baseline import Entry
 from linter.config import Settings
 from linter.discover import SourceFile, discover
 from linter.engine import fingerprints, run_rules
+from linter.fileaccess import Scope, scoped
 from linter.extract.policy import looks_like_policy
 from linter.filters import SuppressedFinding, UnusedSuppression
 from linter.loaders import jsonpos
@@ -189,13 +190,15 @@ def run(
     entries are findings to stop reporting.
     """
     files = discover(paths, settings.exclude)
+    unreadable = [FileError(f.display, 1, 1, f.error) for f in files if f.error]
+    files = [f for f in files if not f.error]
     active = [rule for rule in rules if settings.wants(rule.id)]
-    with overlay({Path(p): t for p, t in (sources or {}).items()}):
+    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(Scope.of(paths)):
         from linter import parallel
 
         raw, extraction = parallel.evaluate(files, active, settings, jobs, sources or {})
     findings = fingerprints(raw)
-    errors = sorted(set(extraction.errors), key=lambda e: (e.path, e.line, e.column, e.message))
+    errors = sorted(set(extraction.errors + unreadable), key=lambda e: (e.path, e.line, e.column, e.message))
     scanned = {f.display for f in files} | {f.path for f in findings}
     result = filters.apply(
         findings, extraction.suppressions, settings, {r.id for r in active}, {r.id for r in rules}, baseline, scanned

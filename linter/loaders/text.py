@@ -1,14 +1,12 @@
 """Reading a source file's text, turning every way it can fail into a FileError."""
 from __future__ import annotations
 
-import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from linter import fileaccess
 from linter.model import FileError
-
-MAX_BYTES = 20 * 1024 * 1024
 
 # Text that replaces a file's content on disk (`--stdin-filename`, an editor's unsaved buffer), by absolute path.
 _OVERLAY: dict[str, str] = {}
@@ -36,29 +34,18 @@ def overlaid(path: Path) -> str | None:
 
 
 def read_text(path: Path, display: str) -> str | FileError:
-    """UTF-8 text (a BOM is dropped, CRLF and CR read as LF), or an error for missing, huge or binary files."""
+    """UTF-8 text (a BOM is dropped, CRLF and CR read as LF), or an error for missing, huge, binary or
+    non-regular files and for links out of the scanned tree (`linter.fileaccess` is the policy)."""
     if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return FileError(display, 1, 1, "not a regular file (a pipe, device or socket)")
-        size = info.st_size
-        if size > MAX_BYTES:
-            return FileError(display, 1, 1, f"file too large ({size // 1048576} MiB; the limit is 20 MiB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return FileError(display, 1, 1, "no such file")
-    except OSError as exc:
-        return FileError(display, 1, 1, f"cannot read file: {exc.strerror or exc}")
-    if b"\x00" in data[:8192]:
-        return FileError(display, 1, 1, "binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return FileError(display, line, column, "not valid UTF-8 text")
+        fileaccess.check_scope(path)
+        data = fileaccess.read_bytes(path)
+        if b"\x00" in data[:8192]:
+            return FileError(display, 1, 1, "binary file, not text")
+        text = fileaccess.decode(data)
+    except fileaccess.UnreadableFile as exc:
+        return FileError(display, exc.line, exc.column, exc.message)
     return _line_ends(text)
 
 
