@@ -117,6 +117,23 @@ def _complain(message: str) -> None:
     print(f"policylint: {clean(message)}", file=sys.stderr)
 
 
+def _read_stdin() -> str | None:
+    """Standard input as UTF-8 text, under the size limit of files; None (after saying why) when it is not."""
+    from linter import fileaccess
+
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is None:
+        return sys.stdin.read()
+    data = binary.read(fileaccess.MAX_BYTES + 1)
+    try:
+        if len(data) > fileaccess.MAX_BYTES:
+            raise fileaccess.UnreadableFile(f"more than {fileaccess.MAX_BYTES // 1048576} MiB")
+        return fileaccess.decode(data)
+    except fileaccess.UnreadableFile as exc:
+        _complain(f"standard input:{exc.line}:{exc.column}: {exc.message}")
+        return None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from linter.pipeline import run
     from linter.report import render
@@ -136,7 +153,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         if os.path.isdir(args.stdin_filename):
             _complain("--stdin-filename names the file standard input stands for, not a directory")
             return EXIT_ERROR
-        paths, sources = [args.stdin_filename], {args.stdin_filename: sys.stdin.read()}
+        text = _read_stdin()
+        if text is None:
+            return EXIT_ERROR
+        paths, sources = [args.stdin_filename], {args.stdin_filename: text}
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
     report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known)
     if args.write_baseline:
