@@ -140,6 +140,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from linter import baseline as baselines
     from linter.config import check_rule_options, check_rule_refs
+    from linter.fileaccess import Scope, scoped
 
     settings = _settings(args)
     rules = load_rules(settings.rules_dirs)
@@ -165,7 +166,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
     options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, "sources": sources}
-    _write(render(args.format, report, rules, **options), args.output)
+    with scoped(Scope.of(paths)):  # source excerpts obey the same policy as linting
+        text = render(args.format, report, rules, **options)
+    _write(text, args.output)
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(settings.fails(f.severity) for f in report.findings) else EXIT_OK
