@@ -8,7 +8,7 @@ with a known finding. `policylint check` runs in a subprocess with a generous ti
 example; nothing is timed) and must: exit 0, 1 or 2; print no traceback; write a valid UTF-8 JSON report;
 still report the control file.
 
-The default run is small enough for CI (well under a minute); `pytest -m fuzz_long` runs many more examples.
+The default run is small enough for CI (well under a minute); `pytest -m long` runs many more examples.
 """
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ def test_hostile_values_in_every_format(tmp_path_factory, policy):
     check_directory(directory)
 
 
-@pytest.mark.fuzz_long
+@pytest.mark.long
 @settings(max_examples=400, **_COMMON)
 @given(POLICIES)
 def test_hostile_values_in_every_format_long(tmp_path_factory, policy):
