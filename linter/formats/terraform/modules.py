@@ -25,11 +25,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
-from linter.extract.policy import build_document
-from linter.extract.tf_docs import Documents
-from linter.extract.tf_eval import Evaluator, Scope
-from linter.extract.tf_syntax import Block, Unit, top_blocks
-from linter.loaders import hcl, jsonpos
+from linter.formats.policy import build_document
+from linter.formats.terraform.documents import Documents
+from linter.formats.terraform.evaluate import Evaluator, Scope
+from linter.formats.terraform.syntax import Block, Unit, top_blocks
+from linter.formats.terraform import hcl
+from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import read_text
 from linter.model import DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
@@ -68,44 +69,41 @@ def is_terraform_name(name: str) -> bool:
     return name.lower().endswith((".tf", ".tf.json"))
 
 
-def module_root(files: list[SourceFile]) -> Path | None:
-    """The tree `file()` and `templatefile()` may read in: the common parent of the modules of the run.
+@dataclass(slots=True)
+class Tree:
+    """What every module of a run shares: the tree `file()`, `templatefile()` and module calls may reach (the
+    common parent of the run's modules, computed once from every Terraform file of the run so that it does
+    not depend on how a parallel run splits them), and child modules' files, parsed once (pure, shared)."""
 
-    Computed once from every Terraform file of the run, so that it does not depend on how a parallel run
-    splits the modules over workers.
-    """
+    root: Path
+    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
+
+
+def prepare(files: list[SourceFile]) -> Tree | None:
     directories = {str(_resolved(file.path.parent)) for file in files}
-    return Path(os.path.commonpath(sorted(directories))) if directories else None
+    return Tree(Path(os.path.commonpath(sorted(directories)))) if directories else None
 
 
-def extract_modules(files: list[SourceFile], root: Path | None = None) -> Extraction:
+def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
     """Documents, resources and errors of the given Terraform files, each resolved with its whole module;
-    `root` (default: `module_root(files)`) bounds the files they may read and the modules they may call."""
+    `tree` (default: `prepare(files)`) bounds the files they may read and the modules they may call."""
     groups: dict[Path, list[SourceFile]] = {}
     for file in files:
         groups.setdefault(_resolved(file.path.parent), []).append(file)
     if not groups:
         return Extraction()
-    root = root or module_root(files)
+    tree = tree or prepare(files)
     result = Extraction()
-    parsed: dict[tuple[Path, str], list[Unit]] = {}  # child modules' files, parsed once (pure, shared)
     for directory in sorted(groups):
         passed = groups[directory]
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
-            run = _Run(root, parsed)
+            run = _Run(tree.root, tree.parsed)
             result.extend(_Module(run, directory, passed[0].display.rpartition("/")[0], passed).extract())
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
-
-
-def extract_plan(node: Node, file: SourceFile) -> Extraction:
-    """Plan JSON (`terraform show -json`): see `tf_plan`."""
-    from linter.extract.tf_plan import extract_plan as extract
-
-    return extract(node, file)
 
 
 def _resolved(path: Path) -> Path:
@@ -367,7 +365,7 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key))
+                           twin=twin_documents.get(key), instance=prefix if document.owner else "")
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
@@ -377,7 +375,7 @@ class _Module:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=twin_resources.get(key),
+                twin=twin_resources.get(key), instance=prefix,
             )
         for resource, emit, key in inner.resources:
             copy = placed[id(resource)]

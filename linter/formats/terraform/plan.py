@@ -12,23 +12,24 @@ from __future__ import annotations
 
 import re
 
-from linter.discover import SourceFile
-from linter.extract.policy import build_document
-from linter.extract.terraform import POLICY_ATTRIBUTES, RESOURCE_KINDS, SECRET_LINKS, SINGLE_BLOCKS, SECRET_TYPE
-from linter.extract.tf_docs import parse_json_text
-from linter.extract.tf_eval import TextNode, unknown
+from linter.formats.api import Source, json_tree
+from linter.formats.policy import build_document
+from linter.formats.terraform.modules import POLICY_ATTRIBUTES, RESOURCE_KINDS, SECRET_LINKS, SINGLE_BLOCKS, SECRET_TYPE
+from linter.formats.terraform.documents import parse_json_text
+from linter.formats.terraform.evaluate import TextNode, unknown
 from linter.loaders.positions import LineIndex, Locator
 from linter.loaders.strmap import map_json_string
-from linter.loaders.text import read_text
 from linter.model import Extraction, FileError, Node, PolicyDocument, Resource, Span
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
-def extract_plan(node: Node, file: SourceFile) -> Extraction:
+def extract_plan(source: Source) -> Extraction:
+    node = json_tree(source)
+    if isinstance(node, Extraction):
+        return node
     result = Extraction(files_scanned=1)
-    text = read_text(file.path, file.display)
-    reader = _Plan(node, file.display, text if isinstance(text, str) else None)
+    reader = _Plan(node, source.display, source.text)
     planned = node.get("planned_values")
     root = planned.get("root_module") if planned is not None else None
     if root is not None:

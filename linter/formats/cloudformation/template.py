@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from linter.discover import SourceFile
-from linter.extract.cfn_intrinsics import Evaluator, Template, intrinsic, sub_arguments
-from linter.extract.policy import build_document
+from linter.formats.api import Source, json_tree
+from linter.formats.cloudformation import looks_like_template
+from linter.formats.cloudformation.intrinsics import Evaluator, Template, intrinsic, sub_arguments
+from linter.formats.policy import build_document
 from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
 from linter.loaders.positions import LineIndex
@@ -71,15 +72,6 @@ _RESOURCE_KINDS = {
     "AWS::SecretsManager::RotationSchedule": ("secret_rotation", _ROTATION_ATTRIBUTES),
     "AWS::KMS::Key": ("kms_key", _KEY_ATTRIBUTES),
 }
-# Cheap test before parsing: a template names one of these somewhere.
-_TEMPLATE_HINT = re.compile(r"AWSTemplateFormatVersion|\b(?:AWS|Custom)::")
-
-
-def looks_like_template(text: str) -> bool:
-    """Cheap test on raw text: a template names `AWSTemplateFormatVersion` or a resource type somewhere."""
-    return _TEMPLATE_HINT.search(text) is not None
-
-
 # After a YAML syntax error: does the text still look like a template (then report, else stay silent)?
 _TEMPLATE_LINE = re.compile(
     r"^\s*[\"']?(?:AWSTemplateFormatVersion[\"']?\s*:|Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::)", re.M
@@ -89,32 +81,31 @@ _TEMPLATE_LINE = re.compile(
 # -- entry points -----------------------------------------------------------------------------------
 
 
-def extract_yaml(file: SourceFile, text: str) -> Extraction:
-    """A YAML (or JSON-in-`.template`) file; nothing for YAML that is not a template."""
-    from linter.loaders import yamlpos
-
-    if not looks_like_template(text):
+def extract(source: Source) -> Extraction:
+    """A template written in YAML or JSON (whatever its suffix); nothing for a file that is not a template."""
+    if source.name.endswith(".json"):
+        root = json_tree(source)
+        return root if isinstance(root, Extraction) else extract_root(root, source)
+    if not looks_like_template(source.text):
         return Extraction()
-    if text.lstrip().startswith("{"):
-        json_result = _try_json(file, text)
+    if source.text.lstrip().startswith("{"):
+        json_result = _try_json(source)
         if json_result is not None:
             return json_result
+    from linter.loaders import yamlpos
+
     try:
-        root = yamlpos.load(text, file.display)
+        root = yamlpos.load(source.text, source.display)
     except yamlpos.YAMLSyntaxError as exc:
-        if _TEMPLATE_LINE.search(text):
-            return Extraction(errors=[exc.file_error(file.display)], files_scanned=1)
+        if _TEMPLATE_LINE.search(source.text):
+            return Extraction(errors=[exc.file_error(source.display)], files_scanned=1)
         return Extraction()  # a Helm chart or other templated YAML: not ours to judge
-    if root is None or not is_template(root):
-        return Extraction()
-    return _Extractor(root, file, text).run()
+    return extract_root(root, source) if root is not None else Extraction()
 
 
-def extract_template(node: Node, file: SourceFile) -> Extraction:
-    """A JSON template already parsed with positions (by `linter.loaders.jsonpos`)."""
-    if not is_template(node):
-        return Extraction()
-    return _Extractor(node, file, None).run()
+def extract_root(root: Node, source: Source) -> Extraction:
+    """The template whose parsed root is `root` (also a template embedded in another format's file)."""
+    return _Extractor(root, source).run() if is_template(root) else Extraction()
 
 
 def is_template(root: Node) -> bool:
@@ -133,15 +124,13 @@ def is_template(root: Node) -> bool:
     return False
 
 
-def _try_json(file: SourceFile, text: str) -> Extraction | None:
+def _try_json(source: Source) -> Extraction | None:
     """A `.template`/`.yaml` file written in JSON: read it as JSON for exact spans, else None (YAML)."""
     try:
-        root = jsonpos.parse(text, file.display)
+        root = jsonpos.parse(source.text, source.display)
     except jsonpos.JSONSyntaxError:
         return None
-    if not is_template(root):
-        return Extraction()
-    return _Extractor(root, file, text).run()
+    return extract_root(root, source)
 
 
 # -- extraction -------------------------------------------------------------------------------------
@@ -159,11 +148,10 @@ class _Found:
 class _Extractor:
     """Reads one template."""
 
-    def __init__(self, root: Node, file: SourceFile, text: str | None) -> None:
+    def __init__(self, root: Node, source: Source) -> None:
         self.root = root
-        self.file = file
-        self.path = file.display
-        self._text = text
+        self.path = source.display
+        self._text = source.text
         self._index: LineIndex | None = None
         self.template = Template.of(root, self.path)
         self.evaluator = Evaluator(self.template)
@@ -197,7 +185,7 @@ class _Extractor:
             for node in self.document_nodes(properties, prop):
                 documents += self.documents(node, doc_kind, logical_id)
         if kind in _SAM_TYPES and properties.get("Policies") is not None:
-            from linter.extract.cfn_sam import policy_documents
+            from linter.formats.cloudformation.sam import policy_documents
 
             for node in policy_documents(properties.get("Policies"), self.evaluator):
                 documents += self.documents(node, DocKind.IDENTITY, logical_id)
@@ -275,11 +263,6 @@ class _Extractor:
         return self.parse_json(template.value, template, substitute)
 
     def text(self) -> str | None:
-        if self._text is None:
-            from linter.loaders.text import read_text
-
-            read = read_text(self.file.path, self.path)
-            self._text = read if isinstance(read, str) else ""
         return self._text or None
 
     def line_index(self) -> LineIndex:
