@@ -118,6 +118,11 @@ class PolicyDocument:
     # documents or resources is reported once.
     twin: PolicyDocument | None = field(default=None, repr=False)
     instance: str = ""
+    # A document the user attached by name rather than wrote (`AWS managed policy SecretsManagerReadWrite`):
+    # messages say where its statements come from.
+    origin: str = ""
+    # Why a document the user referred to cannot be read (an unknown AWS managed policy name): IAM006.
+    problem: str = ""
 
     @property
     def where(self) -> Span:

@@ -345,6 +345,22 @@ def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return None
 
 
+@predicate("unreadable", "document")
+def _unreadable(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """The document the user referred to cannot be read (an AWS managed policy name the dataset does not
+    know): true, with the reference as witness and the reason as `problem`."""
+    problem = s.document.problem
+    if not arg:
+        return _truth(not problem)
+    return [(s.document.node, {"problem": problem})] if problem else None
+
+
+@predicate("attached", "document")
+def _attached(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    """The document is an AWS managed policy the user attached by name (true) rather than wrote (false)."""
+    return _truth(bool(s.document.origin) == arg)
+
+
 @predicate("standalone", "document")
 def _standalone(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
     """A standalone policy file (true) or a document / resource written in IaC (false)."""

@@ -36,6 +36,12 @@ _DOCUMENTS: dict[str, tuple[tuple[str, DocKind], ...]] = {
     "AWS::KMS::Key": (("KeyPolicy", DocKind.KEY),),
 }
 _SAM_TYPES = {"AWS::Serverless::Function", "AWS::Serverless::StateMachine"}
+# Resource type -> the property that attaches policies by ARN (SAM `Policies` also by name).
+_ATTACHMENTS = {
+    "AWS::IAM::Role": "ManagedPolicyArns", "AWS::IAM::User": "ManagedPolicyArns",
+    "AWS::IAM::Group": "ManagedPolicyArns", "AWS::SSO::PermissionSet": "ManagedPolicies",
+    **{kind: "Policies" for kind in _SAM_TYPES},
+}
 
 # CloudFormation property -> Terraform attribute name, per resource kind.
 _SECRET_ATTRIBUTES = {
@@ -189,6 +195,7 @@ class _Extractor:
 
             for node in policy_documents(properties.get("Policies"), self.evaluator):
                 documents += self.documents(node, DocKind.IDENTITY, logical_id)
+        documents += self.attached(kind, properties, logical_id)
         block = span.cover(declaration.span)  # from the logical id to the end of the declaration
         for document in documents:
             document.owner_span = block
@@ -197,6 +204,18 @@ class _Extractor:
             resource = self.make_resource(logical_id, kind, declaration, span, properties)
             resource.documents += documents
             self.found.resources[logical_id] = resource
+
+    def attached(self, kind: str, properties: Node, logical_id: str) -> list[PolicyDocument]:
+        """The AWS managed policies a resource attaches, each as a document placed on its ARN or name."""
+        values = properties.get(_ATTACHMENTS.get(kind, ""))
+        if values is None:
+            return []
+        from linter.formats.managed import attachment_documents
+
+        documents = []
+        for alternative in self.evaluator.alternatives(values):
+            documents += attachment_documents(alternative, logical_id, bare_names=kind in _SAM_TYPES)
+        return documents
 
     def document_nodes(self, properties: Node, prop: str) -> list[Node]:
         if not prop.endswith("[]"):

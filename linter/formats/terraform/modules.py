@@ -48,6 +48,19 @@ POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, DocKind], ...]] = {
     "aws_kms_key": (("policy", DocKind.KEY),),
     "aws_kms_key_policy": (("policy", DocKind.KEY),),
 }
+# Resource types that attach policies by ARN -> the attribute that holds the ARN or ARNs. An AWS managed
+# policy's document is linted as the attaching resource's (see `linter.formats.managed`).
+ATTACHMENT_ATTRIBUTES = {
+    "aws_iam_role_policy_attachment": "policy_arn",
+    "aws_iam_user_policy_attachment": "policy_arn",
+    "aws_iam_group_policy_attachment": "policy_arn",
+    "aws_iam_policy_attachment": "policy_arn",
+    "aws_iam_role": "managed_policy_arns",
+    "aws_iam_role_policy_attachments_exclusive": "policy_arns",
+    "aws_iam_user_policy_attachments_exclusive": "policy_arns",
+    "aws_iam_group_policy_attachments_exclusive": "policy_arns",
+    "aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
+}
 RESOURCE_KINDS = {
     "aws_secretsmanager_secret": "secret",
     "aws_secretsmanager_secret_policy": "secret_policy",
@@ -246,10 +259,12 @@ class _Module:
         roots: dict[int, Node] = {}
         resources: list[tuple[Resource, Block]] = []
         policy_roots: dict[int, list[Node]] = {}  # id(resource) -> its document roots
+        attached: list[tuple[PolicyDocument, bool]] = []  # AWS managed policies, as their attachments' documents
         for block in self.blocks:
             if block.type != "resource" or len(block.labels) < 2:
                 continue
             type_ = block.labels[0]
+            attached += self._attached(block)
             attributes = self._attributes(block) if type_ in RESOURCE_KINDS else None
             found = []
             for value, kind in self._policy_values(block, attributes):
@@ -273,7 +288,7 @@ class _Module:
             resource.documents = [documents[id(root)][0] for root in policy_roots[id(resource)]]
         items = _Items()
         ranks: dict[str, int] = {}
-        for document, emit in documents.values():
+        for document, emit in list(documents.values()) + attached:
             ranks[document.owner] = ranks.get(document.owner, 0) + 1
             items.documents.append((document, emit, (document.owner, ranks[document.owner])))
         items.resources = [(resource, self._passed(block.unit), resource.address) for resource, block in resources]
@@ -381,6 +396,19 @@ class _Module:
             copy = placed[id(resource)]
             copy.links = {rel: [placed.get(id(r), r) for r in linked] for rel, linked in resource.links.items()}
             items.resources.append((copy, emit and reported, prefix + key))
+
+    def _attached(self, block: Block) -> list[tuple[PolicyDocument, bool]]:
+        """The AWS managed policies a resource attaches by ARN, each reported if the resource's file was passed."""
+        name = ATTACHMENT_ATTRIBUTES.get(block.labels[0])
+        attr = block.body.attr(name) if name is not None else None
+        if attr is None:
+            return []
+        from linter.formats.managed import attachment_documents
+
+        documents = attachment_documents(self.evaluator.eval(attr.expr), block.address)
+        for document in documents:
+            document.owner_span = block.span
+        return [(document, self._passed(block.unit)) for document in documents]
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []

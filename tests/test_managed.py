@@ -1,0 +1,137 @@
+"""AWS managed policies attached by name or ARN are linted for what they grant, at the ARN the user wrote."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from linter.formats import managed
+from linter.model import UNKNOWN
+
+RW = "arn:aws:iam::aws:policy/SecretsManagerReadWrite"
+
+
+def places(report, *rule_ids):
+    """(rule, line, column, end line, end column) of the findings of these rules."""
+    return sorted((f.rule_id, f.span.line, f.span.column, f.span.end_line, f.span.end_column)
+                  for f in report.findings if not rule_ids or f.rule_id in rule_ids)
+
+
+@pytest.mark.parametrize("resource, attribute, value, column", [
+    ("aws_iam_role_policy_attachment", "policy_arn", f'"{RW}"', 16),
+    ("aws_iam_user_policy_attachment", "policy_arn", f'"{RW}"', 16),
+    ("aws_iam_group_policy_attachment", "policy_arn", f'"{RW}"', 16),
+    ("aws_iam_policy_attachment", "policy_arn", f'"{RW}"', 16),
+    ("aws_iam_role", "managed_policy_arns", f'["{RW}"]', 26),
+    ("aws_iam_role_policy_attachments_exclusive", "policy_arns", f'["{RW}"]', 18),
+])
+def test_terraform_attachments_expand_secrets_manager_read_write(lint, resource, attribute, value, column):
+    report = lint({"main.tf": f'resource "{resource}" "a" {{\n  {attribute} = {value}\n}}\n'})
+    end = column + len(RW) + 2
+    assert places(report, "SM001", "SM002") == [("SM001", 2, column, 2, end), ("SM002", 2, column, 2, end)]
+    sm001 = next(f for f in report.findings if f.rule_id == "SM001")
+    assert sm001.resource == f"{resource}.a"
+    assert sm001.message.startswith("AWS managed policy SecretsManagerReadWrite, statement BasePermissions: "
+                                    "Action 'secretsmanager:*' grants 23 Secrets Manager actions")
+
+
+def test_partition_from_a_data_source_and_other_managed_policies(lint):
+    report = lint({"main.tf": (
+        'data "aws_partition" "current" {}\n'
+        'resource "aws_iam_role" "app" {\n'
+        '  assume_role_policy  = "{}"\n'
+        '  managed_policy_arns = [\n'
+        '    "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSSecretsManagerClientReadOnlyAccess",\n'
+        '    "arn:aws:iam::aws:policy/AdministratorAccess",\n'
+        '    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",\n'
+        '    aws_iam_policy.custom.arn,\n'
+        '  ]\n'
+        '}\n'
+    )})
+    assert ("SM002", 5, 5, 5, 104) in places(report)
+    assert ("IAM001", 6, 5, 6, 50) in places(report)
+    assert {f.span.line for f in report.findings} == {5, 6}  # basic execution and the customer policy: nothing
+
+
+def test_cloudformation_managed_policy_arns_and_sam_names(lint):
+    report = lint({"template.yaml": (
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Role:\n"
+        "    Type: AWS::IAM::Role\n"
+        "    Properties:\n"
+        "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}\n"
+        "      ManagedPolicyArns:\n"
+        f"        - {RW}\n"
+        "        - !Sub arn:${AWS::Partition}:iam::aws:policy/AWSSecretsManagerClientReadOnlyAccess\n"
+        "  User:\n"
+        "    Type: AWS::IAM::User\n"
+        "    Properties:\n"
+        "      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Policies:\n"
+        "        - SecretsManagerReadWrite\n"
+        "        - AWSSecretsManagerGetSecretValuePolicy: {SecretArn: !Ref Secret}\n"
+        "  Other:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Policies: AWSSecretsManagerClientReadOnlyAccess\n"
+        "  Secret:\n"
+        "    Type: AWS::SecretsManager::Secret\n"
+    )}, )
+    found = places(report, "SM001", "SM002", "IAM001")
+    assert found == [
+        ("IAM001", 14, 27, 14, 70),
+        ("SM001", 9, 11, 9, 58), ("SM001", 14, 27, 14, 70), ("SM001", 19, 11, 19, 34),
+        ("SM002", 9, 11, 9, 58), ("SM002", 10, 11, 10, 91), ("SM002", 14, 27, 14, 70),
+        ("SM002", 19, 11, 19, 34), ("SM002", 24, 17, 24, 54),
+    ]  # the GetSecretValue template on one secret (line 20) stays quiet
+    assert {f.resource for f in report.findings if f.span.line == 19} == {"Fn"}
+
+
+def test_unknown_name_and_wrong_path_are_invalid(lint):
+    report = lint({"main.tf": (
+        'resource "aws_iam_role_policy_attachment" "typo" {\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/SecretsManagerReadOnly"\n'
+        '}\n'
+        'resource "aws_iam_role_policy_attachment" "path" {\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"\n'
+        '}\n'
+    )})
+    assert places(report) == [("IAM006", 2, 16, 2, 64), ("IAM006", 5, 16, 5, 69)]
+    typo, path = sorted(report.findings, key=lambda f: f.span.line)
+    assert typo.message == ("Invalid policy: no AWS managed policy named 'SecretsManagerReadOnly' in the dataset of "
+                            f"{managed.dataset_date()}")
+    assert "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" in path.message
+
+
+def test_names_that_are_not_aws_managed_policies_yield_nothing():
+    assert managed.referenced_name("arn:aws:iam::111122223333:policy/SecretsManagerReadWrite") is None
+    assert managed.referenced_name("SecretsManagerReadWrite") is None  # a bare name only where SAM allows it
+    assert managed.referenced_name("SecretsManagerReadWrite", bare_names=True) == (None, "SecretsManagerReadWrite")
+    assert managed.referenced_name(f"arn:aws:iam::aws:policy/{UNKNOWN}") is None  # the name is not known offline
+    assert managed.referenced_name(f"arn:{UNKNOWN}:iam::aws:policy/job-function/ViewOnlyAccess") == (
+        "job-function/", "ViewOnlyAccess")
+
+
+def test_dataset_knows_the_policies_the_issue_names():
+    assert managed.metadata()["count"] == 1643 and managed.dataset_date() == "2026-08-22"
+    for name in ("SecretsManagerReadWrite", "AdministratorAccess", "PowerUserAccess",
+                 "AWSSecretsManagerClientReadOnlyAccess"):
+        assert managed.lookup(name).document["Statement"]
+    assert managed.lookup("AIDevOpsAgentActionsPolicy").document is None  # known name, document absent
+    assert managed.lookup("secretsmanagerreadwrite") is None  # names are case-sensitive
+
+
+def test_dataset_is_opened_only_when_a_managed_policy_is_attached(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_iam_role_policy_attachment" "a" {\n'
+                                      '  policy_arn = "arn:aws:iam::111122223333:policy/own"\n}\n')
+    code = ("import sys; from linter.cli import main; from linter.formats import managed\n"
+            "try:\n    main(['check', '-q', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+            "print('OPENED' if managed._archive.cache_info().currsize else 'CLOSED')")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True).stdout
+    assert out.strip().endswith("CLOSED")
