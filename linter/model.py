@@ -154,6 +154,9 @@ class Resource:
     written_names: dict[str, str] = field(default_factory=dict)
     twin: Resource | None = field(default=None, repr=False)  # as PolicyDocument.twin
     instance: str = ""  # as PolicyDocument.instance
+    # Attributes that only some deployments set (CloudFormation `!If [Cond, X, !Ref AWS::NoValue]`), absent
+    # from `attributes`: name -> a node at the attribute's key whose value says when it is set.
+    conditional: dict[str, Node] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,14 +201,27 @@ def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
     return [(e, info) for e in iam.strings(st.action) if iam.actions_covered(e.value, targets)]
 
 
+_RESOURCE_TESTS: dict[str, Callable[[str], bool]] = {
+    "star": lambda value: value == "*",
+    "all_secrets": iam.covers_all_secrets,
+    "all_roles": iam.covers_all_roles,
+    "everything": iam.covers_everything,
+}
+
+
 @predicate("resource", "statement")
 def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Resource elements that are `*` (`star`) or cover every secret of an account (`all_secrets`)."""
+    """Resource elements that are `*` (`star`), cover every secret of an account (`all_secrets`), every role
+    (`all_roles`) or every resource of a partition (`everything`: `arn:*`); or that IAM rejects, being
+    neither `*` nor an ARN (`invalid`, with the problem)."""
+    elements = iam.strings(s.statement.resource) + (iam.strings(s.statement.not_resource) if arg.get("invalid") else [])
     witnesses = []
-    for element in iam.strings(s.statement.resource):
-        if arg.get("star") and element.value != "*":
+    for element in elements:
+        if arg.get("invalid"):
+            if not iam.is_arn_or_star(element.value):
+                witnesses.append((element, {"problem": f"Resource '{element.value}' is neither '*' nor an ARN"}))
             continue
-        if arg.get("all_secrets") and not iam.covers_all_secrets(element.value):
+        if not all(test(element.value) for name, test in _RESOURCE_TESTS.items() if arg.get(name)):
             continue
         reach = f"'{element_text(element)}' covers every secret"
         witnesses.append((element, {"reach": reach}))
@@ -234,7 +247,8 @@ def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
         return None
     if arg.get("leaves_secrets"):
         items = iam.strings(element)
-        if any(i.is_unknown or iam.covers_all_secrets(i.value) for i in items):
+        # An unknown value is one resource (`!Ref Secret`): it excludes that one, not every secret.
+        if any(iam.covers_all_secrets(i.value) for i in items if not i.is_unknown):
             return None
     return [(element, {"reach": f"NotResource '{element_text(element)}' leaves every other secret in reach"})]
 
@@ -479,7 +493,12 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
     written = s.resource.written_names.get(name, name)  # as the user's format spells it, for messages
     info = {"attribute": written}
     if arg.get("missing"):
-        return [(None, {**info, "found": f"{written} is not set"})] if node is None else None
+        if node is not None:
+            return None
+        when = s.resource.conditional.get(name)
+        if when is not None:  # set in some deployments only: reported at the attribute, saying when
+            return [(when, {**info, "found": f"{written} is set only {when.value}"})]
+        return [(None, {**info, "found": f"{written} is not set"})]
     if node is None:
         return None
     value = _scalar(node)

@@ -15,7 +15,7 @@ from typing import Callable
 
 from linter.formats.api import Source, json_tree
 from linter.formats.cloudformation import looks_like_template
-from linter.formats.cloudformation.intrinsics import Evaluator, Template, intrinsic, sub_arguments
+from linter.formats.cloudformation.intrinsics import NO_VALUE, Evaluator, Template, intrinsic, sub_arguments
 from linter.formats.policy import build_document
 from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
@@ -223,11 +223,14 @@ class _Extractor:
             return [] if node is None else [node]
         found = []
         policies = properties.get(prop[:-2])
-        for alternative in self.evaluator.alternatives(policies) if policies is not None else []:
-            for item in alternative.items_list():
-                document = item.get("PolicyDocument")
-                if document is not None:
-                    found.append(document)
+        if policies is not None and isinstance(policies.value, list) and not any(map(intrinsic, policies.value)):
+            items = policies.value  # documents as written: `documents` reads a `!Sub` JSON string in place
+        else:
+            items = [i for a in self.evaluator.alternatives(policies) for i in a.items_list()] if policies else []
+        for item in items:
+            document = item.get("PolicyDocument")
+            if document is not None:
+                found.append(document)
         return found
 
     def documents(self, node: Node, kind: DocKind, owner: str) -> list[PolicyDocument]:
@@ -296,11 +299,14 @@ class _Extractor:
     ) -> Resource:
         resource_kind, names = _RESOURCE_KINDS[kind]
         attributes: dict[str, Node] = {}
+        conditional: dict[str, Node] = {}
         if properties is not None:
             for prop, name in names.items():
                 value = self.evaluator.value(properties.get(prop))
                 if value is not None:
                     attributes[name] = value
+                elif (when := _set_when(properties, prop)) is not None:
+                    conditional[name] = when
             if resource_kind == "secret_rotation":
                 rules = self.evaluator.value(properties.get("RotationRules"))
                 if rules is not None and isinstance(rules.value, dict):
@@ -310,7 +316,7 @@ class _Extractor:
             attributes["metadata"] = metadata
         return Resource(kind=resource_kind, type=kind, address=logical_id, path=self.path, span=span,
                         attributes=attributes, block_span=span.cover(declaration.span),
-                        written_names=_WRITTEN_NAMES)
+                        written_names=_WRITTEN_NAMES, conditional=conditional)
 
     def link(self) -> None:
         """Attach each resource policy and rotation schedule to the secret its `SecretId` names."""
@@ -349,6 +355,25 @@ def metadata_suppressions(root: Node, path: str) -> list[Suppression]:
             text = reason.value if reason is not None and isinstance(reason.value, str) else ""
             found.append(Suppression(path, line, ids, text.strip(), entry.span))
     return found
+
+
+def _set_when(properties: Node, prop: str) -> Node | None:
+    """For a property written `!If [Cond, X, !Ref AWS::NoValue]` (or the reverse): a node at its key saying
+    when it is set (`when condition Cond holds`); None for any other property."""
+    call = intrinsic(properties.get(prop)) if properties.get(prop) is not None else None
+    if call is None or call[0] != "Fn::If" or not isinstance(call[1].value, list) or len(call[1].value) != 3:
+        return None
+    condition, when_true, when_false = call[1].value
+    unset = [_is_no_value(when_true), _is_no_value(when_false)]
+    if unset.count(True) != 1 or not isinstance(condition.value, str):
+        return None
+    when = f"when condition {condition.value} {'does not hold' if unset[0] else 'holds'}"
+    return Node(when, (properties.key_spans or {}).get(prop, properties.span), properties.path)
+
+
+def _is_no_value(node: Node) -> bool:
+    call = intrinsic(node)
+    return call is not None and call[0] == "Ref" and call[1].value == NO_VALUE
 
 
 def _secret_named(target: Node, secrets: dict[str, Resource]) -> Resource | None:
