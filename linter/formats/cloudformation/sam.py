@@ -21,9 +21,18 @@ TEMPLATES = Path(__file__).resolve().parent.parent.parent / "data" / "sam-policy
 
 
 @cache
+def _data() -> dict:
+    return json.loads(TEMPLATES.read_text(encoding="utf-8"))
+
+
 def policy_templates() -> dict[str, dict]:
     """Template name -> {"Definition": document, "Parameters": [names]}, read on first use."""
-    return json.loads(TEMPLATES.read_text(encoding="utf-8"))["templates"]
+    return _data()["templates"]
+
+
+def templates_date() -> str:
+    """The date of the SAM release the templates come from."""
+    return _data()["date"]
 
 
 def policy_documents(policies: Node, evaluator: Evaluator) -> list[Node]:
