@@ -109,6 +109,8 @@ class Format:
     first: bool = False
     comments: Callable[[Source], CommentSyntax | None] = field(default=lambda source: None)
     examples: tuple[ExampleFormat, ...] = ()
+    # Editors' language ids for this format's buffers, with the suffix an unsaved (untitled) buffer is read as.
+    languages: tuple[tuple[str, str], ...] = ()
 
 
 def json_tree(source: Source) -> Extraction | object:

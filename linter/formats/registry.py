@@ -70,8 +70,6 @@ def example_formats() -> dict[str, ExampleFormat]:
     return {e.name: e for f in formats() for e in f.examples}
 
 
-def for_path(path: str, text: str) -> Format | None:
-    """The format of an editor's buffer (no file needed on disk)."""
-    from pathlib import Path
-
-    return claim(Source(SourceFile(Path(path), path), text))
+def untitled_suffix(language_id: str) -> str | None:
+    """The file suffix an unsaved editor buffer of this language is read as."""
+    return next((suffix for f in formats() for lang, suffix in f.languages if lang == language_id), None)

@@ -92,4 +92,5 @@ CLOUDFORMATION = Format(
         ExampleFormat("cloudformation", "template.yaml", "yaml", "CloudFormation"),
         ExampleFormat("cloudformation-json", "template.json", "json", "CloudFormation JSON"),
     ),
+    languages=(("yaml", ".yaml"), ("cloudformation", ".yaml")),
 )

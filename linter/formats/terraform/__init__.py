@@ -64,6 +64,7 @@ TERRAFORM = Format(
         ExampleFormat("terraform", "main.tf", "hcl", "Terraform"),
         ExampleFormat("terraform-json", "main.tf.json", "json", "Terraform JSON"),
     ),
+    languages=(("terraform", ".tf"),),
 )
 
 
