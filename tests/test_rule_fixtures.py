@@ -23,7 +23,7 @@ UPDATE = os.environ.get("POLICYLINT_UPDATE_SNAPSHOTS") == "1"
 # Fixture names (the part before the first '-' or '.', and the suffix) -> the format they exercise.
 FORMAT_OF_NAME = {("terraform", ".tf"): "terraform", ("terraform", ""): "terraform",
                   ("cloudformation", ".yaml"): "cloudformation", ("cloudformation", ".json"): "cloudformation-json",
-                  ("policy", ".json"): "json"}
+                  ("terraform", ".json"): "terraform-json", ("policy", ".json"): "json"}
 
 
 def fixture_format(path: Path) -> str | None:
@@ -33,16 +33,10 @@ def fixture_format(path: Path) -> str | None:
 
 
 def required_formats(rule) -> set[str]:
-    """The formats a shipped rule applies to.
-
-    Every rule applies to Terraform and CloudFormation (YAML and JSON). Statement and document rules also
-    judge standalone policy files; of the resource rules only those about a secret that do not exclude
-    standalone files (SM004: a secret resource-policy file stands for its secret) do.
-    """
-    formats = {"terraform", "cloudformation", "cloudformation-json"}
-    standalone_secret = rule.scope == "resource" and "secret" in rule.resources and rule.where != {"standalone": False}
-    if rule.scope != "resource" or standalone_secret:
-        formats.add("json")
+    """The formats a shipped rule applies to: those of its examples, CloudFormation in both its syntaxes."""
+    formats = {example.format for example in rule.examples}
+    if "cloudformation" in formats:
+        formats.add("cloudformation-json")
     return formats
 
 
