@@ -56,6 +56,14 @@ def test_fixture(fixture, tmp_path, shipped_rules):
         "POLICYLINT_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_rule_fixtures.py")
 
 
+def test_every_shipped_rule_has_fixtures_for_each_format_it_applies_to(shipped_rules):
+    covered: dict[str, set[str]] = {}
+    for fixture in FIXTURES:
+        covered.setdefault(fixture.rule_id, set()).add(fixture_format(fixture.path))
+    missing = {rule.id: sorted(required_formats(rule) - covered.get(rule.id, set())) for rule in shipped_rules}
+    assert {rule_id: formats for rule_id, formats in missing.items() if formats} == {}
+
+
 def test_fixture_folders_are_named_after_shipped_rules(shipped_rules):
     assert {f.rule_id for f in FIXTURES} <= {rule.id for rule in shipped_rules}
 
