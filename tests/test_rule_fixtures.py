@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 import rule_fixture_support as rf
 from conftest import lint_files
+from linter.model import Span
 
 FIXTURES = rf.discover()
 UPDATE = os.environ.get("POLICYLINT_UPDATE_SNAPSHOTS") == "1"
@@ -90,24 +92,22 @@ def test_every_todo_annotation_is_a_known_gap_listed_in_the_rule(shipped_rules):
     assert {r: sorted(g - used.get(r, set())) for r, g in gaps.items() if g - used.get(r, set())} == {}
 
 
-def test_known_gaps_are_in_the_generated_rule_docs(shipped_rules):
+def test_known_gaps_are_in_the_generated_rule_docs_and_in_explain(shipped_rules):
     from linter.docs import rule_markdown
+    from linter.report.rules_format import explain
 
     for rule in shipped_rules:
-        page = rule_markdown(rule)
-        assert ("## Known gaps" in page) == bool(rule.known_gaps)
-        for text in rule.known_gaps.values():
-            assert text.strip() in page
+        page, explained = rule_markdown(rule), explain(rule)
+        assert ("## Known gaps" in page) == ("\nKnown gaps\n" in explained) == bool(rule.known_gaps)
+        for slug, text in rule.known_gaps.items():
+            assert f"- {text.strip()} (`{slug}`)" in page and f"  {text.strip()}\n" in explained
 
 
 # The harness itself: the grammar, and that it fails when findings and annotations disagree.
 
-class _Finding:
-    """The attributes of a finding the harness reads."""
-
-    def __init__(self, path, rule_id, line, column, end_line, end_column):
-        self.path, self.rule_id = path, rule_id
-        self.span = type("S", (), dict(line=line, column=column, end_line=end_line, end_column=end_column))
+def _finding(path: str, rule_id: str, *span: int, message: str = "m") -> SimpleNamespace:
+    """A stand-in with the attributes of a finding that the harness reads."""
+    return SimpleNamespace(path=path, rule_id=rule_id, span=Span(*span), resource="r", message=message)
 
 
 def _fixture(text: str, name: str = "t.tf", rule_id: str = "SM001") -> rf.Fixture:
@@ -152,8 +152,8 @@ def test_annotations_that_say_too_little_are_reported():
 
 def test_mismatches_catch_a_wrong_column_a_missing_and_an_unannotated_finding():
     fixture = _fixture("# ruleid: SM001 @3-9\nx\n# ruleid: SM001 @1-4\ny\n# ok: SM001\nz\n")
-    findings = [_Finding("t.tf", "SM001", 2, 3, 2, 10), _Finding("t.tf", "SM001", 6, 1, 6, 2),
-                _Finding("t.tf", "SM001", 7, 1, 7, 2), _Finding("t.tf", "IAM001", 7, 1, 7, 2)]
+    findings = [_finding("t.tf", "SM001", 2, 3, 2, 10), _finding("t.tf", "SM001", 6, 1, 6, 2),
+                _finding("t.tf", "SM001", 7, 1, 7, 2), _finding("t.tf", "IAM001", 7, 1, 7, 2)]
     assert rf.mismatches(fixture, findings) == [
         "t.tf:2: 'ruleid: SM001' expects @3-9, found @3-10",
         "t.tf:4: 'ruleid: SM001' expects @1-4, found nothing",
@@ -164,8 +164,8 @@ def test_mismatches_catch_a_wrong_column_a_missing_and_an_unannotated_finding():
 
 def test_todo_annotations_hold_today_and_flip_when_the_gap_closes():
     missed = _fixture("# todoruleid: SM001 gap=g\nx\n# todook: SM001 @1-2 gap=h\ny\n")
-    assert rf.mismatches(missed, [_Finding("t.tf", "SM001", 4, 1, 4, 2)]) == []
-    assert rf.mismatches(missed, [_Finding("t.tf", "SM001", 2, 1, 2, 2)]) == [
+    assert rf.mismatches(missed, [_finding("t.tf", "SM001", 4, 1, 4, 2)]) == []
+    assert rf.mismatches(missed, [_finding("t.tf", "SM001", 2, 1, 2, 2)]) == [
         "t.tf:2: 'todoruleid: SM001' expects no finding, found @1-2",
         "t.tf:4: 'todook: SM001' expects @1-2, found nothing"]
 
@@ -191,8 +191,7 @@ def test_a_new_format_is_picked_up_by_file_name(tmp_path):
 
 
 def test_snapshot_records_are_plain_json():
-    record = rf.finding_record(type("F", (), dict(rule_id="SM001", path="a/b.tf", resource="r", message="m",
-                                                  span=_Finding("", "", 1, 2, 3, 4).span)), single_file=False)
+    record = rf.finding_record(_finding("a/b.tf", "SM001", 1, 2, 3, 4), single_file=False)
     assert json.loads(rf.snapshot_text([record])) == [
         {"rule_id": "SM001", "path": "a/b.tf", "line": 1, "column": 2, "end_line": 3, "end_column": 4,
          "resource": "r", "message": "m"}]
