@@ -150,3 +150,18 @@ resource "aws_secretsmanager_secret" "not_principal" {
     }]
   })
 }
+
+# A policy that names its secret by a literal ARN is not linked to it.
+# todook: SM004 @1-46 gap=terraform-link-by-name
+resource "aws_secretsmanager_secret" "by_arn" {
+  name = "by-arn"
+}
+
+resource "aws_secretsmanager_secret_policy" "by_arn" {
+  secret_arn          = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:by-arn-AbCdEf"
+  block_public_policy = true
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [local.guard]
+  })
+}

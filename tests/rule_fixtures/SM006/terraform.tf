@@ -107,3 +107,36 @@ resource "aws_secretsmanager_secret_rotation" "from_variable" {
     automatically_after_days = var.days
   }
 }
+
+# A rotation that names its secret by a literal name is not linked to it.
+# todook: SM006 @1-47 gap=terraform-link-by-name
+resource "aws_secretsmanager_secret" "by_name" {
+  name       = "by-name"
+  kms_key_id = "alias/app"
+}
+
+resource "aws_secretsmanager_secret_rotation" "by_name" {
+  secret_id           = "by-name"
+  rotation_lambda_arn = "arn:aws:lambda:eu-west-1:111122223333:function:rotate"
+  rotation_rules {
+    schedule_expression = "rate(4 hours)"
+  }
+}
+
+# ok: SM006
+resource "aws_secretsmanager_secret" "inline" {
+  name                = "inline"
+  rotation_lambda_arn = "arn:aws:lambda:eu-west-1:111122223333:function:rotate"
+  rotation_rules {
+    automatically_after_days = 30
+  }
+}
+
+resource "aws_secretsmanager_secret" "inline_slow" {
+  name                = "inline-slow"
+  rotation_lambda_arn = "arn:aws:lambda:eu-west-1:111122223333:function:rotate"
+  rotation_rules {
+    # ruleid: SM006 @32-35
+    automatically_after_days = 365
+  }
+}
