@@ -36,6 +36,13 @@ resource "aws_iam_policy" "deployer" {
         Resource = "*"
       },
       {
+        # Every role but one can still be passed (IAM003 reports the NotResource).
+        Effect = "Allow"
+        Action = "iam:PassRole"
+        # todoruleid: IAM004 gap=notresource
+        NotResource = "arn:aws:iam::111122223333:role/admin"
+      },
+      {
         Effect = "Allow"
         Action = "iam:GetRole"
         # ok: IAM004
