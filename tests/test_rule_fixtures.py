@@ -146,6 +146,13 @@ def test_unreadable_annotations_are_errors_with_their_line(text):
         rf.comment_annotations(text, "t.tf")
 
 
+def test_an_unreadable_annotation_fails_its_fixture_only(tmp_path):
+    (tmp_path / "SM001").mkdir()
+    (tmp_path / "SM001" / "bad.tf").write_text("# ruleid: SM001 @x\nx = 1\n", encoding="utf-8")
+    (fixture,) = rf.discover(tmp_path)
+    assert rf.annotation_problems(fixture) == ["bad.tf:1: cannot read '@x' in 'SM001 @x'"]
+
+
 def test_annotations_that_say_too_little_are_reported():
     fixture = _fixture("# ruleid: SM001\nx\n# todoruleid: SM001\ny\n# ok: SM001 @1-2\nz\n")
     assert len(rf.annotation_problems(fixture)) == 3
@@ -175,7 +182,7 @@ def test_todo_annotations_hold_today_and_flip_when_the_gap_closes():
 @given(st.lists(st.tuples(st.integers(1, 200), st.integers(0, 5), st.integers(1, 200)), min_size=1, max_size=4))
 def test_spans_print_in_the_annotation_grammar(spans):
     full = tuple(sorted((2, c, 2 + n, e) for c, n, e in spans))
-    (e,) = rf.comment_annotations(f"# ruleid: SM001 {rf._spans(full)}\nx\n", "t.tf")
+    (e,) = rf.comment_annotations(f"# ruleid: SM001 {rf.format_spans(full)}\nx\n", "t.tf")
     assert e.spans == full
 
 
