@@ -13,10 +13,11 @@ from linter.formats.api import ExampleFormat, Format, Source
 @cache
 def formats() -> tuple[Format, ...]:
     """The registered formats, most specific first (imported on first use: each package is light)."""
-    from linter.formats import cloudformation, json_policy, terraform
+    from linter.formats import cloudformation, json_policy, serverless, terraform
 
     return (
         terraform.TERRAFORM,
+        serverless.SERVERLESS,
         cloudformation.CLOUDFORMATION,
         terraform.PLAN,
         json_policy.JSON_POLICY,
