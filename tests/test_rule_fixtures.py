@@ -105,6 +105,18 @@ def test_known_gaps_are_in_the_generated_rule_docs_and_in_explain(shipped_rules)
             assert f"- {text.strip()} (`{slug}`)" in page and f"  {text.strip()}\n" in explained
 
 
+def test_a_rule_lists_known_gaps_by_slug(tmp_path):
+    from linter.rules import RuleError, load_rules
+    from test_rule_files import GOOD, write_rule
+
+    gaps = "known_gaps:\n  via-notaction: An Allow with NotAction that leaves DeleteSecret is not reported.\n"
+    (rule,) = [r for r in load_rules((write_rule(tmp_path, GOOD + gaps),)) if r.id == "ACME001"]
+    assert rule.known_gaps == {"via-notaction": "An Allow with NotAction that leaves DeleteSecret is not reported."}
+    with pytest.raises(RuleError) as caught:
+        load_rules((write_rule(tmp_path, GOOD + gaps.replace("via-notaction", "Via NotAction")),))
+    assert (caught.value.key, caught.value.line) == ("known_gaps", 21)  # the line of `known_gaps:`
+
+
 # The harness itself: the grammar, and that it fails when findings and annotations disagree.
 
 def _finding(path: str, rule_id: str, *span: int, message: str = "m") -> SimpleNamespace:
