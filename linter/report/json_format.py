@@ -54,7 +54,7 @@ def _data_dates() -> dict[str, str]:
     from linter.formats.managed import data_sources
 
     sources = data_sources()
-    return {key: sources[key] for key in ("aws_managed_policies", "sam_policy_templates")}
+    return {key: sources[key] for key in ("managed_policies", "sam_policy_templates")}
 
 
 def render(report, rules, **options) -> str:

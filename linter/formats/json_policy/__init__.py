@@ -31,4 +31,5 @@ JSON_POLICY = Format(
     claims=_claims,
     extract=_extract,
     examples=(ExampleFormat("json", "policy.json", "json", "JSON policy"),),
+    languages=(("json", ".json"),),
 )

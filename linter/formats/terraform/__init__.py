@@ -64,6 +64,8 @@ TERRAFORM = Format(
         ExampleFormat("terraform", "main.tf", "hcl", "Terraform"),
         ExampleFormat("terraform-json", "main.tf.json", "json", "Terraform JSON"),
     ),
+    languages=(("terraform", ".tf"),),
+    skips_directory=lambda name, parent: name == ".terraform",  # providers and downloaded module copies
 )
 
 

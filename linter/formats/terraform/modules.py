@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
+from linter.formats import catalogue
 from linter.formats.policy import build_document
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, Scope
@@ -35,51 +36,18 @@ from linter.loaders.positions import LineIndex
 from linter.loaders.text import read_text
 from linter.model import DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
 
-# Where each resource type keeps policy documents, and what kind they are.
-POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, DocKind], ...]] = {
-    "aws_iam_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_role_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_user_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_group_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_role": (("assume_role_policy", DocKind.TRUST), ("inline_policy.policy", DocKind.IDENTITY)),
-    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", DocKind.IDENTITY),),
-    "aws_secretsmanager_secret_policy": (("policy", DocKind.SECRET_RESOURCE),),
-    "aws_secretsmanager_secret": (("policy", DocKind.SECRET_RESOURCE),),
-    "aws_kms_key": (("policy", DocKind.KEY),),
-    "aws_kms_key_policy": (("policy", DocKind.KEY),),
-}
-# Resource types that attach policies by ARN -> the attribute that holds the ARN or ARNs. An AWS managed
-# policy's document is linted as the attaching resource's (see `linter.formats.managed`).
-ATTACHMENT_ATTRIBUTES = {
-    "aws_iam_role_policy_attachment": "policy_arn",
-    "aws_iam_user_policy_attachment": "policy_arn",
-    "aws_iam_group_policy_attachment": "policy_arn",
-    "aws_iam_policy_attachment": "policy_arn",
-    "aws_iam_role": "managed_policy_arns",
-    "aws_iam_role_policy_attachments_exclusive": "policy_arns",
-    "aws_iam_user_policy_attachments_exclusive": "policy_arns",
-    "aws_iam_group_policy_attachments_exclusive": "policy_arns",
-    "aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
-}
-RESOURCE_KINDS = {
-    "aws_secretsmanager_secret": "secret",
-    "aws_secretsmanager_secret_policy": "secret_policy",
-    "aws_secretsmanager_secret_rotation": "secret_rotation",
-    "aws_secretsmanager_secret_version": "secret_version",
-    "aws_kms_key": "kms_key",
-}
-# Resource kind -> (attribute naming the secret, relation name on the secret).
-SECRET_LINKS = {
-    "secret_policy": ("secret_arn", "policies"),
-    "secret_rotation": ("secret_id", "rotation"),
-    "secret_version": ("secret_id", "versions"),
-}
-SINGLE_BLOCKS = frozenset({"rotation_rules", "lifecycle", "timeouts"})
-SECRET_TYPE = "aws_secretsmanager_secret"
-
-
 def is_terraform_name(name: str) -> bool:
     return name.lower().endswith((".tf", ".tf.json"))
+
+
+def resource_kinds() -> dict[str, str]:
+    """Terraform resource type -> catalogue kind, for the resources rules judge as a whole."""
+    return catalogue.section("terraform")["resources"]
+
+
+def single_blocks() -> frozenset[str]:
+    """Nested blocks that appear at most once: read as one object, not a list of them."""
+    return frozenset(catalogue.section("terraform")["single_blocks"])
 
 
 @dataclass(slots=True)
@@ -188,8 +156,7 @@ class _Module:
                 self.calls.setdefault(block.labels[0], block)
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
-        self.evaluator = Evaluator(scope)
-        self.evaluator.module_output = self._output
+        self.evaluator = Evaluator(scope, self)
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, _Module | None] = {}
         self._items: _Items | None = None
@@ -265,7 +232,7 @@ class _Module:
                 continue
             type_ = block.labels[0]
             attached += self._attached(block)
-            attributes = self._attributes(block) if type_ in RESOURCE_KINDS else None
+            attributes = self._attributes(block) if type_ in resource_kinds() else None
             found = []
             for value, kind in self._policy_values(block, attributes):
                 root = self.documents.root_of(value, block.unit)
@@ -274,7 +241,7 @@ class _Module:
                     uses.setdefault(id(root), []).append((kind, block))
                     found.append(root)
             if attributes is not None:
-                resource = Resource(RESOURCE_KINDS[type_], type_, block.address, block.unit.display, block.header,
+                resource = Resource(resource_kinds()[type_], type_, block.address, block.unit.display, block.header,
                                     attributes, block_span=block.span)
                 resources.append((resource, block))
                 policy_roots[id(resource)] = found
@@ -358,7 +325,11 @@ class _Module:
             return None
         return target, text
 
-    def _output(self, call: str, output: str) -> Node | None:
+    def data_document(self, name: str) -> Node | None:
+        """The JSON of `data.aws_iam_policy_document.<name>` (the evaluator's lookup)."""
+        return self.documents.data_document(name)
+
+    def module_output(self, call: str, output: str) -> Node | None:
         """The value of `output "output"` of the module instance that `module "call"` makes."""
         instance = self.instance_of(call) if call in self.calls else None
         block = instance.outputs.get(output) if instance is not None else None
@@ -399,7 +370,7 @@ class _Module:
 
     def _attached(self, block: Block) -> list[tuple[PolicyDocument, bool]]:
         """The AWS managed policies a resource attaches by ARN, each reported if the resource's file was passed."""
-        name = ATTACHMENT_ATTRIBUTES.get(block.labels[0])
+        name = catalogue.attachments("terraform").get(block.labels[0])
         attr = block.body.attr(name) if name is not None else None
         if attr is None:
             return []
@@ -412,7 +383,7 @@ class _Module:
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []
-        for name, kind in POLICY_ATTRIBUTES.get(block.labels[0], ()):
+        for name, kind in catalogue.documents("terraform").get(block.labels[0], ()):
             if name == "inline_policy.policy":
                 for inline in block.body.blocks_static("inline_policy"):
                     attr = inline.body.attr("policy")
@@ -473,7 +444,7 @@ def _body_values(evaluator: Evaluator, block: Block) -> tuple[dict[str, Node], d
         for content in contents:
             inner, inner_spans = _body_values(evaluator, content)
             node = Node(inner, nested.span, nested.unit.display, inner_spans)
-            if name in SINGLE_BLOCKS:
+            if name in single_blocks():
                 values.setdefault(name, node)
             elif name in values and isinstance(values[name].value, list):
                 values[name].value.append(node)
@@ -488,18 +459,17 @@ def _link(resources: list[Resource], secrets_known: list[Resource]) -> None:
     """Attach policies, rotations and versions to the secret their `secret_arn`/`secret_id` refers to: a
     secret of the module, or one of a module it calls (`module.x.aws_secretsmanager_secret.this`)."""
     secrets = {r.address: r for r in secrets_known}
-    for secret in resources:
-        if secret.kind == "secret":
-            for relation in ("policies", "rotation", "versions"):
-                secret.links.setdefault(relation, [])
     for resource in resources:
-        link = SECRET_LINKS.get(resource.kind)
+        for relation in catalogue.relations_of(resource.kind):
+            resource.links.setdefault(relation, [])
+    for resource in resources:
+        link = catalogue.link_of(resource.kind)
         if link is None:
             continue
-        target = resource.attributes.get(link[0])
+        target = resource.attributes.get(link.attribute)
         secret = secrets.get(target.ref) if target is not None and target.ref else None
         if secret is None:
             continue
-        secret.links.setdefault(link[1], []).append(resource)
-        if resource.kind == "secret_policy":
+        secret.links.setdefault(link.relation, []).append(resource)
+        if link.documents:
             secret.documents += [doc for doc in resource.documents if doc not in secret.documents]
