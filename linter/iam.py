@@ -461,6 +461,26 @@ def _suggestion(value: str) -> str:
     return f" (did you mean {names[close[0]]}?)" if close else ""
 
 
+def condition_key_problem(key: str) -> str | None:
+    """Why a service's condition key (`secretsmanager:KmsKeyArnn`) names nothing that service defines, or None.
+
+    Global keys (`aws:...`), keys of services the catalog does not describe and keys with unknown parts are
+    not judged; keys compare case-insensitively, and a tag key stands in for a template (`.../${TagKey}`).
+    """
+    prefix, colon, name = key.partition(":")
+    if not colon or not name or prefix.lower() == "aws" or UNKNOWN in key or "${" in key:
+        return None
+    known = catalog.condition_keys(prefix)
+    if known is None or any(glob_match(pattern, key, True) for pattern in known):
+        return None
+    import difflib
+
+    names = {k.lower(): k for k in known if "*" not in k}
+    close = difflib.get_close_matches(key.lower(), list(names), n=1, cutoff=0.8)
+    hint = f" (did you mean {names[close[0]]}?)" if close else ""
+    return f"'{key}' is not a known {prefix} condition key{hint}"
+
+
 _POLICY_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 

@@ -279,7 +279,8 @@ def _restricted(condition: Node | None, arg: Any, ctx: Context) -> list[Node]:
 def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     """Facts about the Condition block: `pins` a key to one value (under `operators`, default the StringEquals
     family), `only_exempts_named` principals, `has_key`, `absent`, `restricted_by` (fixed values of one of
-    these keys under a positive operator), `unknown_operator` (witnesses: operators IAM does not know)."""
+    these keys under a positive operator), `unknown_operator` (witnesses: operators IAM does not know),
+    `unknown_key` (witnesses: service condition keys the service does not define)."""
     condition = s.statement.condition
     if "absent" in arg and (condition is None) != arg["absent"]:
         return None
@@ -298,7 +299,23 @@ def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
             return None
     if arg.get("unknown_operator"):
         return _unknown_operators(condition) or None
+    if arg.get("unknown_key"):
+        return _unknown_keys(condition) or None
     return []
+
+
+def _unknown_keys(condition: Node | None) -> list[Witness]:
+    """Service condition keys of a Condition block that the service does not define, as positioned witnesses."""
+    found = []
+    for block in condition.value.values() if condition is not None and isinstance(condition.value, dict) else ():
+        if not isinstance(block.value, dict):
+            continue
+        spans = block.key_spans or {}
+        for key, values in block.value.items():
+            problem = iam.condition_key_problem(key)
+            if problem:
+                found.append((Node(key, spans.get(key, values.span), block.path or condition.path), {"problem": problem}))
+    return found
 
 
 def _unknown_operators(condition: Node | None) -> list[Witness]:

