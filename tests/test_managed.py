@@ -175,3 +175,17 @@ def test_serverless_managed_policies(lint):
         "    handler: handler.hello\n"
     )})
     assert places(report, "SM001", "SM002", "IAM006") == [("SM001", 7, 11, 7, 58), ("SM002", 7, 11, 7, 58)]
+
+
+def test_terraform_plan_attachments(lint):
+    plan = {"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_iam_role_policy_attachment.rw", "mode": "managed", "type": "aws_iam_role_policy_attachment",
+         "name": "rw", "values": {"role": "app", "policy_arn": RW}},
+        {"address": "aws_iam_role.app", "mode": "managed", "type": "aws_iam_role", "name": "app",
+         "values": {"name": "app", "managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}},
+    ]}}}
+    report = lint({"plan.json": json.dumps(plan, indent=1)})
+    found = {(f.rule_id, f.span.line, f.span.column, f.span.end_column, f.resource)
+             for f in report.findings if f.rule_id in ("SM001", "IAM001")}
+    assert found == {("SM001", 14, 21, 70, "aws_iam_role_policy_attachment.rw"),
+                     ("SM001", 25, 8, 53, "aws_iam_role.app"), ("IAM001", 25, 8, 53, "aws_iam_role.app")}
