@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, strategies as st
 
 from linter.formats import managed
 from linter.model import UNKNOWN
@@ -189,3 +190,12 @@ def test_terraform_plan_attachments(lint):
              for f in report.findings if f.rule_id in ("SM001", "IAM001")}
     assert found == {("SM001", 14, 21, 70, "aws_iam_role_policy_attachment.rw"),
                      ("SM001", 25, 8, 53, "aws_iam_role.app"), ("IAM001", 25, 8, 53, "aws_iam_role.app")}
+
+
+@given(st.sampled_from(["aws", "aws-cn", "aws-us-gov", UNKNOWN, "*"]),
+       st.sampled_from(["SecretsManagerReadWrite", "service-role/AWSLambdaBasicExecutionRole", "job-function/ViewOnlyAccess"]))
+def test_any_partition_names_the_same_policy(partition, written):
+    path, name = managed.referenced_name(f"arn:{partition}:iam::aws:policy/{written}")
+    assert path + name == written
+    policy = managed.lookup(name)
+    assert policy.arn.partition(":policy/")[2] == written

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
 from linter import iam
 
@@ -147,3 +148,34 @@ def test_kms_key_set_under_a_condition_only(lint):
     assert first.message == ("Secret Secret is encrypted with the AWS managed key aws/secretsmanager "
                              "(KmsKeyId is set only when condition UseKey holds); use a customer managed key")
     assert "(KmsKeyId is set only when condition UseKey does not hold)" in second.message
+
+_NAME = st.text(st.sampled_from("abcXYZ019+=,.@_-/"), min_size=1, max_size=30).filter(lambda n: not n.startswith("/"))
+_ACCOUNT = st.from_regex(r"[0-9]{12}", fullmatch=True)
+
+
+@given(_NAME, _ACCOUNT)
+def test_every_role_patterns_cover_any_role(name, account):
+    arn = f"arn:aws:iam::{account}:role/{name}"
+    for pattern in ("*", f"arn:aws:iam::{account}:role/*", "arn:aws:iam::*:role/*", "arn:aws:iam::*:*", "arn:*"):
+        assert iam.glob_match(pattern, arn)
+        assert iam.covers_all_roles(pattern)
+
+
+@given(_NAME, _ACCOUNT)
+def test_a_role_pattern_with_a_literal_name_part_does_not_cover_every_role(name, account):
+    assert not iam.covers_all_roles(f"arn:aws:iam::{account}:role/{name}")
+    assert not iam.covers_all_roles(f"arn:aws:iam::{account}:role/{name}*")
+
+
+@given(st.sampled_from(["s3", "iam", "secretsmanager", "ec2", "kms"]), _NAME)
+def test_a_pattern_naming_one_service_is_not_everything(service, name):
+    assert not iam.covers_everything(f"arn:aws:{service}:*:*:*")
+    assert not iam.covers_everything(f"arn:aws:*:*:*:{name}")
+
+
+@given(st.text(min_size=1, max_size=20).filter(lambda v: v != "*" and not v.lower().startswith("arn:")))
+def test_a_resource_that_is_neither_star_nor_an_arn_is_invalid_and_names_no_secret(value):
+    if iam.UNKNOWN in value:
+        return
+    assert not iam.is_arn_or_star(value)
+    assert not iam.may_name_a_secret(value)
