@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from linter.formats.policy import build_document
 from linter.model import UNKNOWN, DocKind, Node, PolicyDocument, Span
 
 ARCHIVE = Path(__file__).resolve().parent.parent / "data" / "aws-managed-policies.zip"
@@ -117,8 +118,6 @@ def _document(item: Node, owner: str, path: str | None, name: str) -> PolicyDocu
     if policy.document is None:
         return None  # a known name whose document the dataset lacks: nothing to judge, nothing to report
     root = placed(policy.document, item.span, item.path)
-    from linter.formats.policy import build_document
-
     document = build_document(root, item.path, DocKind.IDENTITY, owner)
     document.origin = f"AWS managed policy {name}"
     return document

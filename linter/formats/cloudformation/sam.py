@@ -40,11 +40,11 @@ def policy_documents(policies: Node, evaluator: Evaluator) -> list[Node]:
     documents: list[Node] = []
     for alternative in evaluator.alternatives(policies):
         for entry in alternative.items_list():
-            documents += _entry(entry, evaluator)
+            documents += _entry(entry)
     return documents
 
 
-def _entry(entry: Node, evaluator: Evaluator) -> list[Node]:
+def _entry(entry: Node) -> list[Node]:
     """One `Policies` item: a document, or a template (a managed policy name or ARN is not read here)."""
     if not isinstance(entry.value, dict):
         return []
@@ -91,6 +91,10 @@ class _Binder:
         """The span of the first usage value inside `node` (anything not placed on the template name)."""
         if node.span != self.span:
             return node.span
-        children = node.value.values() if isinstance(node.value, dict) else node.value
-        return next((f for c in children if (f := self._first_value(c)) is not None), None) \
-            if isinstance(children, (list, type({}.values()))) else None
+        if isinstance(node.value, dict):
+            children = list(node.value.values())
+        elif isinstance(node.value, list):
+            children = node.value
+        else:
+            return None
+        return next((found for child in children if (found := self._first_value(child)) is not None), None)
