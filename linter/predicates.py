@@ -213,17 +213,17 @@ def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     """Resource elements that are `*` (`star`), cover every secret of an account (`all_secrets`), every role
     (`all_roles`) or every resource of a partition (`everything`: `arn:*`); or that IAM rejects, being
     neither `*` nor an ARN (`invalid`, with the problem)."""
-    elements = iam.strings(s.statement.resource) + (iam.strings(s.statement.not_resource) if arg.get("invalid") else [])
+    if arg.get("invalid"):
+        labelled = [("Resource", e) for e in iam.strings(s.statement.resource)]
+        labelled += [("NotResource", e) for e in iam.strings(s.statement.not_resource)]
+        return [(e, {"problem": f"{label} '{e.value}' is neither '*' nor an ARN"})
+                for label, e in labelled if not iam.is_arn_or_star(e.value)] or None
+    covered = "every secret" if arg.get("all_secrets") else "every role" if arg.get("all_roles") else "everything"
     witnesses = []
-    for element in elements:
-        if arg.get("invalid"):
-            if not iam.is_arn_or_star(element.value):
-                witnesses.append((element, {"problem": f"Resource '{element.value}' is neither '*' nor an ARN"}))
-            continue
+    for element in iam.strings(s.statement.resource):
         if not all(test(element.value) for name, test in _RESOURCE_TESTS.items() if arg.get(name)):
             continue
-        reach = f"'{element_text(element)}' covers every secret"
-        witnesses.append((element, {"reach": reach}))
+        witnesses.append((element, {"reach": f"'{element_text(element)}' covers {covered}"}))
     return witnesses or None
 
 
