@@ -199,3 +199,14 @@ def test_any_partition_names_the_same_policy(partition, written):
     assert path + name == written
     policy = managed.lookup(name)
     assert policy.arn.partition(":policy/")[2] == written
+
+
+def test_a_comment_above_the_arn_suppresses_its_findings(lint):
+    report = lint({"main.tf": (
+        'resource "aws_iam_role_policy_attachment" "rw" {\n'
+        '  # policylint:ignore=SM001,SM002 the secrets operator manages every secret (SEC-1)\n'
+        f'  policy_arn = "{RW}"\n'
+        '}\n'
+    )})
+    assert {f.rule_id for f in report.findings} == {"SM011", "SM012"}
+    assert sorted(s.finding.rule_id for s in report.suppressed) == ["SM001", "SM002"]
