@@ -210,3 +210,13 @@ def test_a_comment_above_the_arn_suppresses_its_findings(lint):
     )})
     assert {f.rule_id for f in report.findings} == {"SM011", "SM012"}
     assert sorted(s.finding.rule_id for s in report.suppressed) == ["SM001", "SM002"]
+
+
+def test_cdk_output_joins_the_partition_in(lint):
+    template = {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
+        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/SecretsManagerReadWrite"]]}]}}}}
+    text = json.dumps(template, indent=1)
+    report = lint({"cdk.out/Stack.template.json": text})
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "Fn::Join" in l)
+    assert {(f.rule_id, f.span.line) for f in report.findings if f.rule_id in ("SM001", "SM002")} == {
+        ("SM001", line), ("SM002", line)}
