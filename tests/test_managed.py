@@ -217,6 +217,6 @@ def test_cdk_output_joins_the_partition_in(lint):
         {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/SecretsManagerReadWrite"]]}]}}}}
     text = json.dumps(template, indent=1)
     report = lint({"cdk.out/Stack.template.json": text})
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "Fn::Join" in l)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "Fn::Join" in l) - 1  # the object holding it
     assert {(f.rule_id, f.span.line) for f in report.findings if f.rule_id in ("SM001", "SM002")} == {
         ("SM001", line), ("SM002", line)}
