@@ -262,8 +262,11 @@ module "a0" {
     root = write(tmp_path, {"modules/a/main.tf": cycle_a, "modules/b/main.tf": cycle_b, "env/main.tf": caller})
     code, report, _ = check(root, ".", select="SM007")
     assert report["errors"] == []
+    # for_each and count are evaluated: the "x" instance gets 0; the two instances of a0 share the one
+    # value the call passes, reported once.
     assert places(report) == [
-        span("SM007", "env/main.tf", caller, "0", "module.a0.aws_secretsmanager_secret.a", 3),
+        span("SM007", "env/main.tf", caller, "0", 'module.a["x"].aws_secretsmanager_secret.a', 1),
+        span("SM007", "env/main.tf", caller, "0", "module.a0[0].aws_secretsmanager_secret.a", 3),
     ]
 
 

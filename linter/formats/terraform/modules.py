@@ -26,8 +26,10 @@ from pathlib import Path
 
 from linter.discover import SourceFile
 from linter.formats.policy import build_document
+from linter.formats.terraform import expand
 from linter.formats.terraform.documents import Documents
-from linter.formats.terraform.evaluate import Evaluator, Scope
+from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
+from linter.formats.terraform.project import called_directories, project_root, read_manifest
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
@@ -72,16 +74,24 @@ def is_terraform_name(name: str) -> bool:
 @dataclass(slots=True)
 class Tree:
     """What every module of a run shares: the tree `file()`, `templatefile()` and module calls may reach (the
-    common parent of the run's modules, computed once from every Terraform file of the run so that it does
-    not depend on how a parallel run splits them), and child modules' files, parsed once (pure, shared)."""
+    project root when it holds the run's modules, else their common parent; computed once from every
+    Terraform file of the run so that it does not depend on how a parallel run splits them), the
+    directories some module of that tree calls (their variables are the callers' inputs), and child
+    modules' files, parsed once (pure, shared)."""
 
     root: Path
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
+    called: frozenset[Path] = frozenset()
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
     directories = {str(_resolved(file.path.parent)) for file in files}
-    return Tree(Path(os.path.commonpath(sorted(directories)))) if directories else None
+    if not directories:
+        return None
+    common = Path(os.path.commonpath(sorted(directories)))
+    project = project_root()
+    root = project if common.is_relative_to(project) else common
+    return Tree(root, called=called_directories(root))
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -99,7 +109,9 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
             run = _Run(tree.root, tree.parsed)
-            result.extend(_Module(run, directory, passed[0].display.rpartition("/")[0], passed).extract())
+            module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
+                             inputs_unknown=directory in tree.called)
+            result.extend(module.extract())
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
@@ -114,16 +126,58 @@ def _resolved(path: Path) -> Path:
 
 
 MAX_MODULE_DEPTH = 8  # nested module calls followed below a linted module
+MAX_MODULE_INSTANCES = 1000  # module instances evaluated for one linted module; past it, calls are errors
 
 
 class _Run:
-    """What the modules of one linted module share: the scan root, parsed child files, and child modules
-    evaluated on their own (the twins of module instances)."""
+    """What the modules of one linted module share: the scan root, parsed child files, child modules
+    evaluated on their own (the twins of module instances), and the instances made so far: one per
+    (directory, arguments), so calls that pass the same values share one evaluation and a call graph
+    that fans out costs what its distinct instances cost, up to a bound."""
 
     def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]]) -> None:
         self.root = root
         self.parsed = parsed
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
+        self.made: dict[tuple, _Module] = {}
+        self.count = 0
+        self.errors: list[FileError] = []
+
+    def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
+                 chain: tuple[Path, ...]) -> _Module | None:
+        """The instance `call` (one instance of `module "name"`) makes, shared with every call that passes
+        the same arguments (values and positions); None past the bound (reported at the call)."""
+        child = _Module(self, directory, display_dir, [], chain, instance=True, twins=False,
+                        key_path=f"{caller.key_path}.{name}" if caller.key_path else name, manifest=caller.manifest)
+        bound = caller.bind(call, child)
+        key = (directory, caller.twins, caller.twin is not None, tuple(sorted((k, _shape(v)) for k, v in bound.items())))
+        if key in self.made:
+            return self.made[key]
+        self.count += 1
+        if self.count > MAX_MODULE_INSTANCES:
+            if self.count == MAX_MODULE_INSTANCES + 1:
+                span = call.header
+                self.errors.append(FileError(call.unit.display, span.line, span.column, (
+                    f"module calls expand to more than {MAX_MODULE_INSTANCES} module instances; "
+                    f"module.{name} and the calls after it are not followed")))
+            return None
+        child.evaluator.scope.bound = bound
+        child.twins = caller.twins
+        if caller.twins:
+            child.twin = caller._twin_of(name, directory, display_dir, chain)
+        self.made[key] = child
+        return child
+
+
+def _shape(node: Node) -> tuple:
+    """What makes two argument values the same: values, files and positions, all the way down."""
+    if isinstance(node.value, dict):
+        inner: object = tuple((k, _shape(v)) for k, v in node.value.items())
+    elif isinstance(node.value, list):
+        inner = tuple(_shape(v) for v in node.value)
+    else:
+        inner = (type(node.value).__name__, node.value)
+    return (node.path, node.span, node.ref, type(node).__name__, inner)
 
 
 @dataclass(slots=True, eq=False)
@@ -141,7 +195,8 @@ class _Module:
 
     def __init__(self, run: _Run, directory: Path, display_dir: str, passed: list[SourceFile],
                  chain: tuple[Path, ...] = (), bound: dict[str, Node] | None = None,
-                 instance: bool = False, twins: bool = True) -> None:
+                 instance: bool = False, twins: bool = True, inputs_unknown: bool = False,
+                 key_path: str = "", manifest: dict[str, tuple[Path, str]] | None = None) -> None:
         self.run = run
         self.directory = directory
         self.passed = passed
@@ -152,6 +207,9 @@ class _Module:
         self.twins = twins  # do this module's instances need twins (False for twins themselves)
         self.twin: _Module | None = None  # an instance: the called module linted on its own
         self.errors: list[FileError] = []
+        self.key_path = key_path  # the module's key in modules.json ("" for a linted module)
+        # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
+        self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
         if passed:
             self.units = self._load_units()
         else:
@@ -160,15 +218,20 @@ class _Module:
                 run.parsed[key] = self._load_units()
             self.units = run.parsed[key]
         self.blocks = [block for unit in self.units for block in unit.blocks]
-        scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}))
+        scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}), inputs_unknown=inputs_unknown)
         self.calls: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
+        self.resource_blocks: dict[tuple[str, str], Block] = {}
         for block in self.blocks:
             if block.type == "locals":
                 scope.locals.update({name: attr.expr for name, attr in block.body.attrs().items()})
             elif block.type == "variable" and block.labels:
-                default = block.body.attr("default")
+                default, type_ = block.body.attr("default"), block.body.attr("type")
                 scope.variables[block.labels[0]] = default.expr if default else None
+                if type_ is not None:
+                    scope.types[block.labels[0]] = type_.expr
+            elif block.type == "resource" and len(block.labels) > 1:
+                self.resource_blocks.setdefault((block.labels[0], block.labels[1]), block)
             elif block.type == "data" and block.labels[:1] == ["aws_iam_policy_document"] and len(block.labels) > 1:
                 scope.data[".".join(block.labels[:2])] = block
             elif block.type == "module" and block.labels:
@@ -177,8 +240,9 @@ class _Module:
                 self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope)
         self.evaluator.module_output = self._output
+        self.evaluator.resource_value = self._resource_value
         self.documents = Documents(self.evaluator, scope.data)
-        self._instances: dict[str, _Module | None] = {}
+        self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
 
     def _passed(self, unit: Unit) -> bool:
@@ -232,6 +296,8 @@ class _Module:
         items = self.items()
         result = Extraction(errors=self.errors, files_scanned=len(self.passed))
         result.errors += [error for error, unit in self.documents.errors if unit.passed]
+        passed = {unit.display for unit in self.units if unit.passed}
+        result.errors += [e for e in self.evaluator.errors + self.run.errors if e.path in passed]
         result.documents = [doc for doc, emit, _ in items.documents if emit]
         result.resources = [resource for resource, emit, _ in items.resources if emit]
         return result
@@ -246,9 +312,7 @@ class _Module:
         roots: dict[int, Node] = {}
         resources: list[tuple[Resource, Block]] = []
         policy_roots: dict[int, list[Node]] = {}  # id(resource) -> its document roots
-        for block in self.blocks:
-            if block.type != "resource" or len(block.labels) < 2:
-                continue
+        for block in self._instance_blocks("resource"):
             type_ = block.labels[0]
             attributes = self._attributes(block) if type_ in RESOURCE_KINDS else None
             found = []
@@ -263,9 +327,11 @@ class _Module:
                                     attributes, block_span=block.span)
                 resources.append((resource, block))
                 policy_roots[id(resource)] = found
-        for block in self.blocks:
-            if block.type == "data" and ".".join(block.labels[:2]) in self.evaluator.scope.data:
-                root = self.documents.data_document(".".join(block.labels[:2]))
+        for name, block in self.evaluator.scope.data.items():
+            made, known = expand.instances(self.evaluator, block)
+            for instance in made:
+                key = instance.key.value if known and instance.key is not None else None
+                root = self.documents.data_document(name, key)
                 if root is not None:
                     roots.setdefault(id(root), root)
         documents = self._documents(roots, uses)
@@ -280,40 +346,77 @@ class _Module:
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
         for name, block in self.calls.items():
-            instance = self.instance_of(name)
-            if instance is not None:
-                self._adopt(items, instance, name, block, seen)
+            for suffix, instance in self.instances_of(name):
+                own += self._adopt(items, instance, name, suffix, block, seen)
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         return items
 
+    def _instance_blocks(self, type_: str) -> list[Block]:
+        """Every instance of the module's resources (or data sources): blocks bound to their `count.index`
+        or `each`, addressed `name[0]`/`name["k"]` (a block without count, or a toggle, keeps its name)."""
+        result = []
+        for block in self.blocks:
+            if block.type != type_ or len(block.labels) < 2:
+                continue
+            made, _ = expand.instances(self.evaluator, block)
+            for instance in made:
+                labels = [block.labels[0], block.labels[1] + instance.suffix, *block.labels[2:]]
+                result.append(replace(instance.block, labels=labels) if instance.suffix else instance.block)
+        return result
+
+    def _resource_value(self, type_: str, name: str) -> Node | None:
+        """`type.name` as a value: one instance object, a list (count) or a map (for_each) of them, or one
+        instance standing for all when they cannot be known; None for a resource this module lacks."""
+        block = self.resource_blocks.get((type_, name))
+        if block is None:
+            return None
+        made, known = expand.instances(self.evaluator, block)
+        address, path = block.address, block.unit.display
+        if not known:
+            return ResourceNode(address, block.header, path, every=True)
+        if block.body.attr("count") is None and block.body.attr("for_each") is None:
+            return ResourceNode(address, block.header, path)
+        if block.body.attr("count") is not None:
+            return Node([ResourceNode(address + i.suffix, block.header, path) for i in made], block.header, path)
+        return Node({str(i.key.value): ResourceNode(address + i.suffix, block.header, path) for i in made},
+                    block.header, path)
+
     # --- module calls ----------------------------------------------------------------------------------
 
     def instance_of(self, name: str) -> _Module | None:
-        """The module that `module "name"` calls, evaluated with the call's arguments; None when it is not
-        followed (a registry or git source, a missing directory, outside the scan root, a cycle, too deep)."""
+        """The one instance `module "name"` makes (None when it makes none, several, or is not followed)."""
+        made = self.instances_of(name)
+        return made[0][1] if len(made) == 1 else None
+
+    def instances_of(self, name: str) -> list[tuple[str, _Module]]:
+        """The module instances that `module "name"` makes (one per count index or for_each key, each with
+        its address suffix), evaluated with the call's arguments; none when the call is not followed (an
+        unknown source, a missing directory, outside the scan root, a cycle, too deep, past the bound)."""
         if name in self._instances:
             return self._instances[name]
-        self._instances[name] = None  # a call reached again while it is being set up is not followed
-        block = self.calls[name]
-        target = self._local_source(block)
+        self._instances[name] = []  # a call reached again while it is being set up is not followed
+        call = self.calls[name]
+        target = self._source(name, call)
         if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
-            return None
-        directory, source = target
-        display_dir = os.path.normpath(os.path.join(self.display_dir, source)).replace(os.sep, "/")
-        display_dir = "" if display_dir == "." else display_dir
+            return []
+        directory, display_dir = target
         chain = self.chain + (directory,)
-        child = _Module(self.run, directory, display_dir, [], chain, instance=True, twins=False)
+        made, _ = expand.instances(self.evaluator, call)
+        result = []
+        for instance in made:
+            child = self.run.instance(self, name, instance.block, directory, display_dir, chain)
+            if child is None:
+                break
+            result.append((instance.suffix, child))
+        self._instances[name] = result
+        return result
+
+    def bind(self, call: Block, child: _Module) -> dict[str, Node]:
+        """The call's arguments that the child declares, evaluated here (they keep the caller's positions)."""
         declared = set(child.evaluator.scope.variables)
-        child.evaluator.scope.bound = {
-            argument: self.evaluator.eval(attr.expr)
-            for argument, attr in block.body.attrs().items() if argument in declared
-        }
-        child.twins = self.twins
-        if self.twins:
-            child.twin = self._twin_of(name, directory, display_dir, chain)
-        self._instances[name] = child
-        return child
+        return {argument: self.evaluator.eval(attr.expr)
+                for argument, attr in call.body.attrs().items() if argument in declared}
 
     def _twin_of(self, name: str, directory: Path, display_dir: str, chain: tuple[Path, ...]) -> _Module | None:
         """The called module as it is linted on its own: its twin. Below another instance, it is the same
@@ -325,39 +428,54 @@ class _Module:
             return None
         key = (directory, chain)
         if key not in self.run.standalone:
-            self.run.standalone[key] = _Module(self.run, directory, display_dir, [], chain, instance=True, twins=False)
+            self.run.standalone[key] = _Module(
+                self.run, directory, display_dir, [], chain, instance=True, twins=False, inputs_unknown=True,
+                key_path=f"{self.key_path}.{name}" if self.key_path else name, manifest=self.manifest)
         return self.run.standalone[key]
 
-    def _local_source(self, block: Block) -> tuple[Path, str] | None:
-        """The directory a `module` block calls, when its `source` is a local path (`./x`, `../x`) to an
-        existing directory inside the scan root; None for registry and git sources and anything else."""
+    def _source(self, name: str, block: Block) -> tuple[Path, str] | None:
+        """The directory a `module` block calls and how it is shown: a local path (`./x`, `../x`), or a
+        registry or git module that `terraform init` laid out (`.terraform/modules/modules.json` of the root
+        module); always an existing directory inside the scan root. None: not followed."""
         attr = block.body.attr("source")
         source = self.evaluator.eval(attr.expr) if attr is not None else None
         if source is None or not isinstance(source.value, str) or source.is_unknown:
             return None
         text = source.value.replace("\\", "/")
-        if not text.startswith(("./", "../")):
-            return None
-        target = _resolved(self.directory / text)
+        if text.startswith(("./", "../")):
+            target = _resolved(self.directory / text)
+            display = os.path.join(self.display_dir, text)
+        else:
+            key = f"{self.key_path}.{name}" if self.key_path else name
+            installed = self.manifest.get(key)
+            if installed is None:
+                return None
+            target, display = installed
         if not target.is_relative_to(self.root) or not target.is_dir():
             return None
-        return target, text
+        display = os.path.normpath(display).replace(os.sep, "/")
+        return target, "" if display == "." else display
 
     def _output(self, call: str, output: str) -> Node | None:
-        """The value of `output "output"` of the module instance that `module "call"` makes."""
+        """The value of `output "output"` of the module instance that `module "call"` makes (one only)."""
         instance = self.instance_of(call) if call in self.calls else None
         block = instance.outputs.get(output) if instance is not None else None
         value = block.body.attr("value") if block is not None else None
         return instance.evaluator.eval(value.expr) if value is not None else None
 
-    def _adopt(self, items: _Items, instance: _Module, name: str, call: Block, seen: dict[int, PolicyDocument]) -> None:
+    def _adopt(self, items: _Items, instance: _Module, name: str, suffix: str, call: Block,
+               seen: dict[int, PolicyDocument]) -> list[Resource]:
         """Add an instance's documents and resources as this module's caller sees them: addresses under
-        `module.name.`, resources placed at the module call (what the user can change), each with its twin."""
+        `module.name[suffix].`, resources placed at the module call (what the user can change), each with
+        its twin. The instances of one call are one instance for reporting: a value the call passes to all
+        of them is reported once.
+        Returns the instance's policies, rotations and versions whose secret is not the instance's own (the
+        caller passed its ARN in): the caller links them to its secrets."""
         inner = instance.items()
         twin_items = instance.twin.items() if instance.twin is not None else _Items()
         twin_documents = {key: document for document, _, key in twin_items.documents}
         twin_resources = {key: resource for resource, _, key in twin_items.resources}
-        prefix = f"module.{name}."
+        prefix, called = f"module.{name}{suffix}.", f"module.{name}."
         reported = self._passed(call.unit)
         copies: dict[int, PolicyDocument] = {}
         for document, emit, key in inner.documents:
@@ -365,7 +483,7 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key), instance=prefix if document.owner else "")
+                           twin=twin_documents.get(key), instance=called if document.owner else "")
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
@@ -375,18 +493,25 @@ class _Module:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=twin_resources.get(key), instance=prefix,
+                twin=twin_resources.get(key), instance=called,
             )
+        own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}
+        foreign = []
         for resource, emit, key in inner.resources:
             copy = placed[id(resource)]
             copy.links = {rel: [placed.get(id(r), r) for r in linked] for rel, linked in resource.links.items()}
             items.resources.append((copy, emit and reported, prefix + key))
+            link = SECRET_LINKS.get(resource.kind)
+            target = resource.attributes.get(link[0]) if link else None
+            if target is not None and target.ref and target.ref not in own_secrets:
+                foreign.append(copy)
+        return foreign
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []
         for name, kind in POLICY_ATTRIBUTES.get(block.labels[0], ()):
             if name == "inline_policy.policy":
-                for inline in block.body.blocks_static("inline_policy"):
+                for inline in expand.blocks(self.evaluator, block.body, "inline_policy")[0]:
                     attr = inline.body.attr("policy")
                     if attr is not None:
                         values.append((self.evaluator.eval(attr.expr), kind))
@@ -415,7 +540,7 @@ class _Module:
             document = build_document(root, root.path, kind, owner)
             document.complete = key not in self.documents.partial_ids
             if key in data_owner:
-                block = data_blocks[data_owner[key]]
+                block = data_blocks[data_owner[key].split("[")[0]]
                 document.span = block.header
                 home = block.unit
                 emit = self._passed(home) and (bool(used) or key not in self.documents.source_ids)
@@ -433,18 +558,22 @@ class _Module:
         return _body_values(self.evaluator, block)[0]
 
 
-def _body_values(evaluator: Evaluator, block: Block) -> tuple[dict[str, Node], dict[str, Span]]:
+def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[dict[str, Node], dict[str, Span]]:
+    """A block's attributes evaluated (null ones are kept: rules read them as not set) and its nested
+    blocks, `dynamic` ones expanded, as mappings."""
     values: dict[str, Node] = {}
     key_spans: dict[str, Span] = {}
     for name, attr in block.body.attrs().items():
+        if name in ("count", "for_each"):
+            continue
         values[name] = evaluator.eval(attr.expr)
         key_spans[name] = attr.name_span
-    for nested in block.body.blocks():
-        name = nested.labels[0] if nested.type == "dynamic" and nested.labels else nested.type
-        contents = nested.body.blocks("content") if nested.type == "dynamic" else [nested]
-        for content in contents:
-            inner, inner_spans = _body_values(evaluator, content)
-            node = Node(inner, nested.span, nested.unit.display, inner_spans)
+    types = dict.fromkeys(b.labels[0] if b.type == "dynamic" and b.labels else b.type for b in block.body.blocks())
+    for type_ in types if depth < MAX_MODULE_DEPTH else ():
+        for nested in expand.blocks(evaluator, block.body, type_)[0]:
+            name = type_
+            inner, inner_spans = _body_values(evaluator, nested, depth + 1)
+            node = Node(inner, nested.span, nested.display, inner_spans)
             if name in SINGLE_BLOCKS:
                 values.setdefault(name, node)
             elif name in values and isinstance(values[name].value, list):
