@@ -83,6 +83,9 @@ class Evaluator:
         self.module_output: Callable[[str, str], Node | None] = lambda call, output: None
         # `type.name`: the resource as a value (its instances), None for a resource the module lacks.
         self.resource_value: Callable[[str, str], Node | None] = lambda type_, name: None
+        # `data.type.name`: what is known of a data source other than a policy document (the AWS managed
+        # key looked up by alias); None: unknown.
+        self.data_value: Callable[[str, str], Node | None] = lambda type_, name: None
         self.errors: list[FileError] = []  # expressions too deeply nested to evaluate
         self._cache: dict[str, Node] = {}
         self._active: set[str] = set()
@@ -348,6 +351,11 @@ class Evaluator:
             return Node(".", span, file.display)
         attributes = [n for step, n in zip(steps, names) if step.type == "get_attr" and isinstance(n, str)]
         if name == "data":
+            value = self.data_value(names[0], names[1]) if len(names) > 1 and all(
+                isinstance(n, str) for n in names[:2]) else None
+            if value is not None:  # a value derived from the lookup, reported where it is used
+                found = self._walk(file, value, steps[2:], span)
+                return Node(found.value, span, file.display) if isinstance(found.value, str) else found
             index = names[2] if len(steps) > 2 and steps[2].type == "index" else None
             return self._data_reference(attributes, span, file.display, index)
         if name == "module" and len(attributes) >= 2:

@@ -35,7 +35,7 @@ from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import read_text
-from linter.model import DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
 
 # Where each resource type keeps policy documents, and what kind they are.
 POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, DocKind], ...]] = {
@@ -65,6 +65,7 @@ SECRET_LINKS = {
 }
 SINGLE_BLOCKS = frozenset({"rotation_rules", "lifecycle", "timeouts"})
 SECRET_TYPE = "aws_secretsmanager_secret"
+AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
 
 
 def is_terraform_name(name: str) -> bool:
@@ -223,6 +224,9 @@ class _Module:
         self.outputs: dict[str, Block] = {}
         self.resource_blocks: dict[tuple[str, str], Block] = {}
         for block in self.blocks:
+            if block.type in ("resource", "data") and len(block.labels) > 1:
+                kind = block.labels[0] if block.type == "resource" else "data." + block.labels[0]
+                self.resource_blocks.setdefault((kind, block.labels[1]), block)
             if block.type == "locals":
                 scope.locals.update({name: attr.expr for name, attr in block.body.attrs().items()})
             elif block.type == "variable" and block.labels:
@@ -230,8 +234,7 @@ class _Module:
                 scope.variables[block.labels[0]] = default.expr if default else None
                 if type_ is not None:
                     scope.types[block.labels[0]] = type_.expr
-            elif block.type == "resource" and len(block.labels) > 1:
-                self.resource_blocks.setdefault((block.labels[0], block.labels[1]), block)
+
             elif block.type == "data" and block.labels[:1] == ["aws_iam_policy_document"] and len(block.labels) > 1:
                 scope.data[".".join(block.labels[:2])] = block
             elif block.type == "module" and block.labels:
@@ -241,6 +244,7 @@ class _Module:
         self.evaluator = Evaluator(scope)
         self.evaluator.module_output = self._output
         self.evaluator.resource_value = self._resource_value
+        self.evaluator.data_value = self._data_value
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
@@ -364,6 +368,24 @@ class _Module:
                 labels = [block.labels[0], block.labels[1] + instance.suffix, *block.labels[2:]]
                 result.append(replace(instance.block, labels=labels) if instance.suffix else instance.block)
         return result
+
+    def _data_value(self, type_: str, name: str) -> Node | None:
+        """`data.aws_kms_alias.x` / `data.aws_kms_key.x` that look up `alias/aws/secretsmanager`: every
+        attribute that names the key names the AWS managed key (as its alias, which KMS accepts wherever
+        the key is expected). Other data sources are unknown."""
+        block = self.resource_blocks.get(("data." + type_, name))
+        attribute = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}.get(type_)
+        attr = block.body.attr(attribute) if block is not None and attribute else None
+        if attr is None or block.body.attr("count") or block.body.attr("for_each"):
+            return None
+        value = self.evaluator.eval(attr.expr)
+        text = value.value if isinstance(value.value, str) and not value.is_unknown else ""
+        if text != AWS_MANAGED_ALIAS and not text.endswith(":" + AWS_MANAGED_ALIAS):
+            return None
+        arn = Node(f"arn:{UNKNOWN}:kms:{UNKNOWN}:{UNKNOWN}:{AWS_MANAGED_ALIAS}", value.span, value.path)
+        alias = Node(AWS_MANAGED_ALIAS, value.span, value.path)
+        names = ("arn", "target_key_arn", "id", "target_key_id", "key_id", "name")
+        return Node({n: arn if n.endswith("arn") else alias for n in names}, value.span, value.path)
 
     def _resource_value(self, type_: str, name: str) -> Node | None:
         """`type.name` as a value: one instance object, a list (count) or a map (for_each) of them, or one
