@@ -35,6 +35,10 @@ _OPERATORS = frozenset({"&&", "||", "==", "!=", "<", ">", "<=", ">=", "+", "-", 
 _ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
 
 
+class _TooDeep(Exception):
+    """Raised past MAX_NESTING; the expression being evaluated is reported and becomes unknown."""
+
+
 class ResourceNode(Node):
     """A resource instance as an object: `arn` and `id` are unknowns naming it (`ref`); any other attribute
     is unknown. `every` marks a resource whose instances are unknown (a count or for_each that cannot be
@@ -108,7 +112,7 @@ class Evaluator:
             if isinstance(expr, HclExpr):
                 return self._hcl(expr.file, expr.node)
             return self._json(expr.unit, expr.node)
-        except RecursionError:
+        except (_TooDeep, RecursionError):
             return self._too_deep(expr.span, _display(expr))
         finally:
             self._depth -= 1
@@ -116,7 +120,8 @@ class Evaluator:
                 self._names.pop()
 
     def _too_deep(self, span: Span, path: str) -> Node:
-        """An expression nested deeper than policylint evaluates: reported at its position, never dropped."""
+        """An expression nested deeper than policylint evaluates: reported where it starts, never dropped
+        (it is unknown then)."""
         error = FileError(path, span.line, span.column,
                           f"expression nested too deeply to evaluate (more than {MAX_NESTING} levels)")
         if error not in self.errors:
@@ -143,7 +148,7 @@ class Evaluator:
 
     def _hcl(self, file: HclFile, node: TSNode) -> Node:
         if self._nesting > MAX_NESTING * 3:  # about three syntax nodes per level of nesting
-            return self._too_deep(file.span(node), file.display)
+            raise _TooDeep
         self._nesting += 1
         try:
             return self._hcl_node(file, node)

@@ -29,7 +29,7 @@ from linter.formats.policy import build_document
 from linter.formats.terraform import expand
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
-from linter.formats.terraform.project import called_directories, project_root, read_manifest
+from linter.formats.terraform.project import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
@@ -82,17 +82,18 @@ class Tree:
 
     root: Path
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
-    called: frozenset[Path] = frozenset()
+    callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
+    linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
-    directories = {str(_resolved(file.path.parent)) for file in files}
+    directories = {_resolved(file.path.parent) for file in files}
     if not directories:
         return None
-    common = Path(os.path.commonpath(sorted(directories)))
+    common = Path(os.path.commonpath(sorted(str(d) for d in directories)))
     project = project_root()
     root = project if common.is_relative_to(project) else common
-    return Tree(root, called=called_directories(root))
+    return Tree(root, callers=module_callers(root), linted=frozenset(directories))
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -111,12 +112,27 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
             # A fresh run per module: what it finds never depends on which other modules share the process.
             run = _Run(tree.root, tree.parsed)
             module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
-                             inputs_unknown=directory in tree.called)
+                             inputs_unknown=directory in tree.callers)
             result.extend(module.extract())
+            result.documents += _through_callers(tree, directory, passed)
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
+
+
+def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> list[PolicyDocument]:
+    """What the root modules that call this directory (and that the run does not lint) report in the
+    passed files: their instances' documents that lie there. So a file named alone (pre-commit, the
+    editor) gets what `check .` reports for it."""
+    lens = {file.display for file in passed}
+    found: list[PolicyDocument] = []
+    for root in root_callers(directory, tree.callers):
+        if root in tree.linted:
+            continue
+        caller = _Module(_Run(tree.root, tree.parsed), root, shown(root, passed[0].display), [])
+        found += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+    return found
 
 
 def _resolved(path: Path) -> Path:
@@ -142,7 +158,6 @@ class _Run:
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
         self.count = 0
-        self.errors: list[FileError] = []
 
     def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
                  chain: tuple[Path, ...]) -> _Module | None:
@@ -156,12 +171,7 @@ class _Run:
             return self.made[key]
         self.count += 1
         if self.count > MAX_MODULE_INSTANCES:
-            if self.count == MAX_MODULE_INSTANCES + 1:
-                span = call.header
-                self.errors.append(FileError(call.unit.display, span.line, span.column, (
-                    f"module calls expand to more than {MAX_MODULE_INSTANCES} module instances; "
-                    f"module.{name} and the calls after it are not followed")))
-            return None
+            return None  # the linted module's call that led here reports it
         child.evaluator.scope.bound = bound
         child.twins = caller.twins
         if caller.twins:
@@ -301,7 +311,7 @@ class _Module:
         result = Extraction(errors=self.errors, files_scanned=len(self.passed))
         result.errors += [error for error, unit in self.documents.errors if unit.passed]
         passed = {unit.display for unit in self.units if unit.passed}
-        result.errors += [e for e in self.evaluator.errors + self.run.errors if e.path in passed]
+        result.errors += [e for e in self.evaluator.errors if e.path in passed]
         result.documents = [doc for doc, emit, _ in items.documents if emit]
         result.resources = [resource for resource, emit, _ in items.resources if emit]
         return result
@@ -350,8 +360,13 @@ class _Module:
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
         for name, block in self.calls.items():
+            within = self.run.count <= MAX_MODULE_INSTANCES
             for suffix, instance in self.instances_of(name):
                 own += self._adopt(items, instance, name, suffix, block, seen)
+            if within and self.run.count > MAX_MODULE_INSTANCES and block.unit.passed and not self.instance:
+                self.errors.append(FileError(block.unit.display, block.header.line, block.header.column, (
+                    f"module.{name}: the module calls below it expand to more than {MAX_MODULE_INSTANCES} "
+                    "module instances; those past the bound are not followed")))
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         return items

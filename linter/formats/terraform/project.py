@@ -43,15 +43,16 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def called_directories(root: Path) -> frozenset[Path]:
-    """Directories under `root` that some module of the project calls with a local `source`.
+def module_callers(root: Path) -> dict[Path, frozenset[Path]]:
+    """Each directory under `root` that some module of the project calls with a local `source`, with the
+    directories of its callers.
 
     A cheap reading (a `module` block's `source = "./x"` line), so that a run naming one file does not
-    parse the project: what matters is only whether a directory has callers.
+    parse the project to learn who calls it.
     """
     from linter.loaders.text import read_text
 
-    called: set[Path] = set()
+    called: dict[Path, set[Path]] = {}
     scanned = 0
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
@@ -60,13 +61,40 @@ def called_directories(root: Path) -> frozenset[Path]:
                 continue
             scanned += 1
             if scanned > MAX_SCANNED:
-                return frozenset(called)
+                break
             text = read_text(Path(directory) / name, name)
             if not isinstance(text, str) or not _MODULE_BLOCK.search(text):
                 continue
+            caller = _resolved(Path(directory))
             for match in _LOCAL_SOURCE.finditer(text):
-                called.add(_resolved(Path(directory) / match.group(1)))
-    return frozenset(called)
+                target = _resolved(Path(directory) / match.group(1))
+                if target != caller:
+                    called.setdefault(target, set()).add(caller)
+    return {target: frozenset(callers) for target, callers in called.items()}
+
+
+def root_callers(directory: Path, callers: dict[Path, frozenset[Path]]) -> list[Path]:
+    """The root modules (called by no module) that call `directory`, directly or through other modules."""
+    roots, seen, stack = set(), {directory}, [directory]
+    while stack:
+        for caller in callers.get(stack.pop(), ()):
+            if caller in seen:
+                continue
+            seen.add(caller)
+            if caller in callers:
+                stack.append(caller)
+            else:
+                roots.add(caller)
+    return sorted(roots)
+
+
+def shown(directory: Path, like: str) -> str:
+    """How a directory the run was not given is shown: relative to the current directory (absolute when the
+    file it is found for was named by an absolute path), with '/' separators."""
+    if os.path.isabs(like):
+        return directory.as_posix()
+    relative = os.path.relpath(directory, Path.cwd().resolve()).replace(os.sep, "/")
+    return "" if relative == "." else relative
 
 
 def read_manifest(directory: Path, display_dir: str) -> dict[str, tuple[Path, str]]:
