@@ -581,3 +581,21 @@ def test_check_file_equals_check_dot_for_that_file(case: tuple[Path, str]) -> No
     root, path = case
     _, alone, _ = run_check(root, path)
     assert [f for f in alone["findings"] if f["path"] == path] == _whole(root).get(path, [])
+
+
+def test_nested_expansion_over_long_lists_is_bounded_and_reported(tmp_path: Path) -> None:
+    items = ", ".join(str(i) for i in range(40))
+    text = f"""\
+locals {{
+  l = [{items}]
+}}
+resource "aws_iam_policy" "p" {{
+  policy = jsonencode({{ Statement = [for a in local.l : [for b in local.l : [for c in local.l : {{ Effect = "Allow", Action = "secretsmanager:*", Resource = "*" }}]]] }})
+}}
+"""
+    write(tmp_path, {"main.tf": text})
+    code, report, _ = run_check(tmp_path, ".", select="SM001")
+    where = at(text, "jsonencode(")
+    assert [(e["path"], e["line"], e["column"]) for e in report["errors"]] == [("main.tf", where.line, where.column)]
+    assert "more than 20000 values" in report["errors"][0]["message"]
+    assert report["findings"] == [] and code == 2

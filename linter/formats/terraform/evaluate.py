@@ -27,9 +27,12 @@ from linter.values import number
 
 MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)
 MAX_NESTING = 96  # syntactic nesting of one expression; deeper is an input error at its position
+MAX_EXPANSION = 20_000  # items made by `for` expressions and dynamic blocks in one module instance
 _STEPS = ("get_attr", "index", "splat")
 _UNKNOWN_ROOTS = {"each", "count", "self", "module", "terraform", "ephemeral", "provider"}
 _TEMPLATE_MARK = "__POLICYLINT_TEMPLATE__"
+_EXPANSION_MESSAGE = (f"not evaluated: for expressions and dynamic blocks of this module expand to more than "
+                      f"{MAX_EXPANSION} values")
 _COMPARE = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
 _OPERATORS = frozenset({"&&", "||", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%"})
 _ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
@@ -37,6 +40,10 @@ _ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, 
 
 class _TooDeep(Exception):
     """Raised past MAX_NESTING; the expression being evaluated is reported and becomes unknown."""
+
+
+class _TooMuch(Exception):
+    """Raised past MAX_EXPANSION (nested `for` expressions over long lists); reported like _TooDeep."""
 
 
 class ResourceNode(Node):
@@ -99,6 +106,7 @@ class Evaluator:
         self._names: list[dict[str, Node]] = []
         self._depth = 0
         self._nesting = 0
+        self._expanded = 0
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -114,6 +122,8 @@ class Evaluator:
             return self._json(expr.unit, expr.node)
         except (_TooDeep, RecursionError):
             return self._too_deep(expr.span, _display(expr))
+        except _TooMuch:
+            return self._report(expr.span, _display(expr), _EXPANSION_MESSAGE)
         finally:
             self._depth -= 1
             if expr.names is not None:
@@ -122,11 +132,22 @@ class Evaluator:
     def _too_deep(self, span: Span, path: str) -> Node:
         """An expression nested deeper than policylint evaluates: reported where it starts, never dropped
         (it is unknown then)."""
-        error = FileError(path, span.line, span.column,
-                          f"expression nested too deeply to evaluate (more than {MAX_NESTING} levels)")
+        return self._report(span, path, f"expression nested too deeply to evaluate (more than {MAX_NESTING} levels)")
+
+    def _report(self, span: Span, path: str, message: str) -> Node:
+        error = FileError(path, span.line, span.column, message)
         if error not in self.errors:
             self.errors.append(error)
         return unknown(span, path)
+
+    def spend(self, count: int, span: Span, path: str) -> bool:
+        """Count `count` items made by expansion; False (reported at `span`) once the module's budget is
+        spent, so nested `for`s and dynamic blocks over long lists cannot explode."""
+        self._expanded += count
+        if self._expanded <= MAX_EXPANSION:
+            return True
+        self._report(span, path, _EXPANSION_MESSAGE)
+        return False
 
     def cached(self, key: str, compute: Callable[[], Node | None], span: Span, path: str) -> Node | None:
         """Evaluate once per key; a reference cycle (a local using itself) is unknown rather than endless."""
@@ -265,7 +286,11 @@ class Evaluator:
         items: list[Node] = []
         mapping: dict[str, Node] = {}
         key_spans: dict[str, Span] = {}
-        for key, value in _iterate(collection):
+        pairs = _iterate(collection)
+        self._expanded += len(pairs)
+        if self._expanded > MAX_EXPANSION:
+            raise _TooMuch
+        for key, value in pairs:
             scope = dict(self._names[-1]) if self._names else {}
             if len(names) == 2:
                 scope[names[0]], scope[names[1]] = key, value

@@ -119,6 +119,8 @@ def _dynamic(evaluator: Evaluator, block: Block, type_: str) -> tuple[list[Block
     for_each = block.body.attr("for_each")
     value = evaluator.eval(for_each.expr) if for_each is not None else None
     pairs = _dynamic_pairs(value) if value is not None else None
+    if pairs is not None and not evaluator.spend(len(pairs) * max(len(contents), 1), block.header, block.unit.display):
+        pairs = None
     if pairs is None or name is None:
         return [Block(type_, [], block.span, block.header, c.body, block.unit) for c in contents], False
     made = []
