@@ -9,20 +9,20 @@ to their policies, rotations and versions.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from linter.formats.terraform import hcl
-from linter.formats.terraform.functions import FUNCTIONS, Missing, as_text, missing, unknown
+from linter.formats.terraform.functions import FUNCTIONS, Missing, as_text, missing
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
+from linter.formats.terraform.values import TextNode, parse_json_text, unknown
 from linter.values import number
 
 MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)
@@ -59,13 +59,6 @@ class ResourceNode(Node):
 
 
 @dataclass(slots=True, eq=False)
-class TextNode(Node):
-    """A string that knows where each of its characters was written, so JSON parsed from it is located."""
-
-    locate: Locator | None = None
-
-
-@dataclass(slots=True, eq=False)
 class Scope:
     """What a module's expressions can refer to."""
 
@@ -83,20 +76,46 @@ class Scope:
     inputs_unknown: bool = False
 
 
+class Lookups(Protocol):
+    """What expressions refer to beyond the module's own values. Each is None when it cannot be known (not
+    followed, not found): the JSON of an `aws_iam_policy_document` data source (of its instance `key`);
+    `module.<call>.<output>` (the output's value in that module instance); `type.name`, a resource as a
+    value (its instances); `data.type.name`, what is known of another data source (the AWS managed key
+    looked up by alias)."""
+
+    def data_document(self, name: str, key: str | int | None = None) -> Node | None: ...
+
+    def module_output(self, call: str, output: str) -> Node | None: ...
+
+    def resource_value(self, type_: str, name: str) -> Node | None: ...
+
+    def data_value(self, type_: str, name: str) -> Node | None: ...
+
+
+class _NoLookups:
+    def data_document(self, name: str, key: str | int | None = None) -> Node | None:
+        return None
+
+    def module_output(self, call: str, output: str) -> Node | None:
+        return None
+
+    def resource_value(self, type_: str, name: str) -> Node | None:
+        return None
+
+    def data_value(self, type_: str, name: str) -> Node | None:
+        return None
+
+
+_NO_LOOKUPS = _NoLookups()
+
+
 class Evaluator:
     """Evaluates expressions of one module; results of locals, variables and files are cached by identity,
     so a document reached through several references is the same object (and is reported once)."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, lookups: Lookups | None = None) -> None:
         self.scope = scope
-        self.data_document: Callable[[str, str | int | None], Node | None] = lambda name, key: None
-        # `module.<call>.<output>`: the output's value in the child module instance (None when not followed).
-        self.module_output: Callable[[str, str], Node | None] = lambda call, output: None
-        # `type.name`: the resource as a value (its instances), None for a resource the module lacks.
-        self.resource_value: Callable[[str, str], Node | None] = lambda type_, name: None
-        # `data.type.name`: what is known of a data source other than a policy document (the AWS managed
-        # key looked up by alias); None: unknown.
-        self.data_value: Callable[[str, str], Node | None] = lambda type_, name: None
+        self.lookups = lookups or _NO_LOOKUPS
         self.errors: list[FileError] = []  # expressions too deeply nested to evaluate
         self._cache: dict[str, Node] = {}
         self._active: set[str] = set()
@@ -381,7 +400,7 @@ class Evaluator:
             return Node(".", span, file.display)
         attributes = [n for step, n in zip(steps, names) if step.type == "get_attr" and isinstance(n, str)]
         if name == "data":
-            value = self.data_value(names[0], names[1]) if len(names) > 1 and all(
+            value = self.lookups.data_value(names[0], names[1]) if len(names) > 1 and all(
                 isinstance(n, str) for n in names[:2]) else None
             if value is not None:  # a value derived from the lookup, reported where it is used
                 found = self._walk(file, value, steps[2:], span)
@@ -393,7 +412,7 @@ class Evaluator:
         if name in _UNKNOWN_ROOTS or name in ("path", "var", "local"):
             return unknown(span, file.display)
         if steps and steps[0].type == "get_attr" and isinstance(names[0], str):
-            resource = self.resource_value(name, names[0])
+            resource = self.lookups.resource_value(name, names[0])
             if resource is not None:
                 return self._walk(file, resource, steps[1:], span)
         return _resource_reference(name, attributes, span, file.display)
@@ -458,7 +477,7 @@ class Evaluator:
         `module.x.aws_secretsmanager_secret.this` here; a known value without references comes back as it
         is (with the positions where it was written); anything else stays unknown."""
         key = f"module.{call}.{output}"
-        value = self.cached(key, lambda: self.module_output(call, output), span, path)
+        value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
         if value is not None and value.is_unknown and value.ref:
             return unknown(span, path, ref=f"module.{call}.{value.ref}")
         if value is not None and not _has_refs(value) and not isinstance(value, Missing):
@@ -485,7 +504,7 @@ class Evaluator:
                 return value
             from linter.formats.terraform.vartypes import conform
 
-            return conform(self, type_expr, value)
+            return conform(self.eval, type_expr, value)
 
         value = self.cached("var." + name, compute, span, path)
         return value if value is not None else unknown(span, path)
@@ -501,7 +520,7 @@ class Evaluator:
         """`data.aws_iam_policy_document.x.json` (or `[0].json`, `["k"].json`, `.minified_json`) is the
         document itself (of that instance)."""
         if len(parts) == 3 and parts[0] == "aws_iam_policy_document" and parts[2] in ("json", "minified_json"):
-            document = self.data_document(f"{parts[0]}.{parts[1]}", index)
+            document = self.lookups.data_document(f"{parts[0]}.{parts[1]}", index)
             if document is not None:
                 return document
         return unknown(span, path)
@@ -591,8 +610,6 @@ class Evaluator:
 
     def decode_json(self, value: Node) -> Node | None:
         """A string holding JSON, parsed with positions (None when unknown or invalid)."""
-        from linter.formats.terraform.documents import parse_json_text
-
         result = parse_json_text(value)
         return result if isinstance(result, Node) else None
 

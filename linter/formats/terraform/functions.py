@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from linter.formats.terraform.values import unknown
 from linter.model import UNKNOWN, Node, Span
 
 
@@ -18,10 +19,6 @@ class Missing(Node):
     unknown to every rule, but an error that `try` skips and `can` reports as false."""
 
     __slots__ = ()
-
-
-def unknown(span: Span, path: str, ref: str | None = None) -> Node:
-    return Node(UNKNOWN, span, path, ref=ref)
 
 
 def missing(span: Span, path: str) -> Node:

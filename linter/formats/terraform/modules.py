@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
+from linter.formats import catalogue
 from linter.formats.policy import build_document
 from linter.formats.terraform import expand
 from linter.formats.terraform.documents import Documents
@@ -37,39 +38,21 @@ from linter.loaders.positions import LineIndex
 from linter.loaders.text import read_text
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
 
-# Where each resource type keeps policy documents, and what kind they are.
-POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, DocKind], ...]] = {
-    "aws_iam_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_role_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_user_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_group_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_role": (("assume_role_policy", DocKind.TRUST), ("inline_policy.policy", DocKind.IDENTITY)),
-    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", DocKind.IDENTITY),),
-    "aws_secretsmanager_secret_policy": (("policy", DocKind.SECRET_RESOURCE),),
-    "aws_secretsmanager_secret": (("policy", DocKind.SECRET_RESOURCE),),
-    "aws_kms_key": (("policy", DocKind.KEY),),
-    "aws_kms_key_policy": (("policy", DocKind.KEY),),
-}
-RESOURCE_KINDS = {
-    "aws_secretsmanager_secret": "secret",
-    "aws_secretsmanager_secret_policy": "secret_policy",
-    "aws_secretsmanager_secret_rotation": "secret_rotation",
-    "aws_secretsmanager_secret_version": "secret_version",
-    "aws_kms_key": "kms_key",
-}
-# Resource kind -> (attribute naming the secret, relation name on the secret).
-SECRET_LINKS = {
-    "secret_policy": ("secret_arn", "policies"),
-    "secret_rotation": ("secret_id", "rotation"),
-    "secret_version": ("secret_id", "versions"),
-}
-SINGLE_BLOCKS = frozenset({"rotation_rules", "lifecycle", "timeouts"})
-SECRET_TYPE = "aws_secretsmanager_secret"
 AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
 
 
 def is_terraform_name(name: str) -> bool:
     return name.lower().endswith((".tf", ".tf.json"))
+
+
+def resource_kinds() -> dict[str, str]:
+    """Terraform resource type -> catalogue kind, for the resources rules judge as a whole."""
+    return catalogue.section("terraform")["resources"]
+
+
+def single_blocks() -> frozenset[str]:
+    """Nested blocks that appear at most once: read as one object, not a list of them."""
+    return frozenset(catalogue.section("terraform")["single_blocks"])
 
 
 @dataclass(slots=True)
@@ -251,10 +234,7 @@ class _Module:
                 self.calls.setdefault(block.labels[0], block)
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
-        self.evaluator = Evaluator(scope)
-        self.evaluator.module_output = self._output
-        self.evaluator.resource_value = self._resource_value
-        self.evaluator.data_value = self._data_value
+        self.evaluator = Evaluator(scope, self)
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
@@ -328,7 +308,7 @@ class _Module:
         policy_roots: dict[int, list[Node]] = {}  # id(resource) -> its document roots
         for block in self._instance_blocks("resource"):
             type_ = block.labels[0]
-            attributes = self._attributes(block) if type_ in RESOURCE_KINDS else None
+            attributes = self._attributes(block) if type_ in resource_kinds() else None
             found = []
             for value, kind in self._policy_values(block, attributes):
                 root = self.documents.root_of(value, block.unit)
@@ -337,7 +317,7 @@ class _Module:
                     uses.setdefault(id(root), []).append((kind, block))
                     found.append(root)
             if attributes is not None:
-                resource = Resource(RESOURCE_KINDS[type_], type_, block.address, block.unit.display, block.header,
+                resource = Resource(resource_kinds()[type_], type_, block.address, block.unit.display, block.header,
                                     attributes, block_span=block.span)
                 resources.append((resource, block))
                 policy_roots[id(resource)] = found
@@ -384,7 +364,7 @@ class _Module:
                 result.append(replace(instance.block, labels=labels) if instance.suffix else instance.block)
         return result
 
-    def _data_value(self, type_: str, name: str) -> Node | None:
+    def data_value(self, type_: str, name: str) -> Node | None:
         """`data.aws_kms_alias.x` / `data.aws_kms_key.x` that look up `alias/aws/secretsmanager`: every
         attribute that names the key names the AWS managed key (as its alias, which KMS accepts wherever
         the key is expected). Other data sources are unknown."""
@@ -402,7 +382,7 @@ class _Module:
         names = ("arn", "target_key_arn", "id", "target_key_id", "key_id", "name")
         return Node({n: arn if n.endswith("arn") else alias for n in names}, value.span, value.path)
 
-    def _resource_value(self, type_: str, name: str) -> Node | None:
+    def resource_value(self, type_: str, name: str) -> Node | None:
         """`type.name` as a value: one instance object, a list (count) or a map (for_each) of them, or one
         instance standing for all when they cannot be known; None for a resource this module lacks."""
         block = self.resource_blocks.get((type_, name))
@@ -493,7 +473,11 @@ class _Module:
         display = os.path.normpath(display).replace(os.sep, "/")
         return target, "" if display == "." else display
 
-    def _output(self, call: str, output: str) -> Node | None:
+    def data_document(self, name: str, key: str | int | None = None) -> Node | None:
+        """The JSON of `data.aws_iam_policy_document.<name>` (the evaluator's lookup)."""
+        return self.documents.data_document(name, key)
+
+    def module_output(self, call: str, output: str) -> Node | None:
         """The value of `output "output"` of the module instance that `module "call"` makes (one only)."""
         instance = self.instance_of(call) if call in self.calls else None
         block = instance.outputs.get(output) if instance is not None else None
@@ -538,15 +522,15 @@ class _Module:
             copy = placed[id(resource)]
             copy.links = {rel: [placed.get(id(r), r) for r in linked] for rel, linked in resource.links.items()}
             items.resources.append((copy, emit and reported, prefix + key))
-            link = SECRET_LINKS.get(resource.kind)
-            target = resource.attributes.get(link[0]) if link else None
+            link = catalogue.link_of(resource.kind)
+            target = resource.attributes.get(link.attribute) if link else None
             if target is not None and target.ref and target.ref not in own_secrets:
                 foreign.append(copy)
         return foreign
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []
-        for name, kind in POLICY_ATTRIBUTES.get(block.labels[0], ()):
+        for name, kind in catalogue.documents("terraform").get(block.labels[0], ()):
             if name == "inline_policy.policy":
                 for inline in expand.blocks(self.evaluator, block.body, "inline_policy")[0]:
                     attr = inline.body.attr("policy")
@@ -611,7 +595,7 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[di
             name = type_
             inner, inner_spans = _body_values(evaluator, nested, depth + 1)
             node = Node(inner, nested.span, nested.display, inner_spans)
-            if name in SINGLE_BLOCKS:
+            if name in single_blocks():
                 values.setdefault(name, node)
             elif name in values and isinstance(values[name].value, list):
                 values[name].value.append(node)
@@ -626,18 +610,17 @@ def _link(resources: list[Resource], secrets_known: list[Resource]) -> None:
     """Attach policies, rotations and versions to the secret their `secret_arn`/`secret_id` refers to: a
     secret of the module, or one of a module it calls (`module.x.aws_secretsmanager_secret.this`)."""
     secrets = {r.address: r for r in secrets_known}
-    for secret in resources:
-        if secret.kind == "secret":
-            for relation in ("policies", "rotation", "versions"):
-                secret.links.setdefault(relation, [])
     for resource in resources:
-        link = SECRET_LINKS.get(resource.kind)
+        for relation in catalogue.relations_of(resource.kind):
+            resource.links.setdefault(relation, [])
+    for resource in resources:
+        link = catalogue.link_of(resource.kind)
         if link is None:
             continue
-        target = resource.attributes.get(link[0])
+        target = resource.attributes.get(link.attribute)
         secret = secrets.get(target.ref) if target is not None and target.ref else None
         if secret is None:
             continue
-        secret.links.setdefault(link[1], []).append(resource)
-        if resource.kind == "secret_policy":
+        secret.links.setdefault(link.relation, []).append(resource)
+        if link.documents:
             secret.documents += [doc for doc in resource.documents if doc not in secret.documents]

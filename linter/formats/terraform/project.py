@@ -24,7 +24,7 @@ _MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]*"\s*\{', re.M)
 def project_root(start: Path | None = None) -> Path:
     """The directory every path of the run is relative to: the nearest config file's directory, else the
     git work tree root, else the current directory."""
-    from linter.config import find_config
+    from linter.configfile import find_config
 
     here = (start or Path.cwd()).absolute()
     config = find_config(here)

@@ -6,22 +6,21 @@ constraints are followed. Nothing else of the type is checked: a value that does
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Callable
 
 from linter.formats.terraform.hcl import TSNode
-from linter.formats.terraform.syntax import HclExpr
+from linter.formats.terraform.syntax import Expr, HclExpr
 from linter.model import Node
 
-if TYPE_CHECKING:
-    from linter.formats.terraform.evaluate import Evaluator
+Evaluate = Callable[[Expr], Node]  # the module's evaluator, for `optional()` defaults
 
 _COLLECTIONS = ("map", "list", "set")
 MAX_TYPE_DEPTH = 16
 
 
-def conform(evaluator: Evaluator, type_expr: HclExpr, value: Node) -> Node:
+def conform(evaluate: Evaluate, type_expr: HclExpr, value: Node) -> Node:
     """`value` with the optional attributes its declared type leaves out filled in."""
-    return _conform(evaluator, type_expr, _call_of(type_expr.node), value, 0)
+    return _conform(evaluate, type_expr, _call_of(type_expr.node), value, 0)
 
 
 def _call_of(node: TSNode | None) -> TSNode | None:
@@ -36,7 +35,7 @@ def _arguments(call: TSNode) -> list[TSNode]:
     return [c for c in arguments.children if c.type == "expression"] if arguments is not None else []
 
 
-def _conform(evaluator: Evaluator, expr: HclExpr, call: TSNode | None, value: Node, depth: int) -> Node:
+def _conform(evaluate: Evaluate, expr: HclExpr, call: TSNode | None, value: Node, depth: int) -> Node:
     if call is None or depth > MAX_TYPE_DEPTH or value.value is None or value.is_unknown:
         return value
     name = expr.file.source(call.children[0])
@@ -46,18 +45,18 @@ def _conform(evaluator: Evaluator, expr: HclExpr, call: TSNode | None, value: No
         if inner is None:
             return value
         if isinstance(value.value, list):
-            items = [_conform(evaluator, expr, inner, item, depth + 1) for item in value.value]
+            items = [_conform(evaluate, expr, inner, item, depth + 1) for item in value.value]
             return Node(items, value.span, value.path, value.key_spans, value.ref)
         if isinstance(value.value, dict) and name == "map":
-            mapping = {k: _conform(evaluator, expr, inner, v, depth + 1) for k, v in value.value.items()}
+            mapping = {k: _conform(evaluate, expr, inner, v, depth + 1) for k, v in value.value.items()}
             return Node(mapping, value.span, value.path, value.key_spans, value.ref)
         return value
     if name == "object" and arguments and isinstance(value.value, dict):
-        return _object(evaluator, expr, arguments[0], value, depth)
+        return _object(evaluate, expr, arguments[0], value, depth)
     return value
 
 
-def _object(evaluator: Evaluator, expr: HclExpr, declaration: TSNode, value: Node, depth: int) -> Node:
+def _object(evaluate: Evaluate, expr: HclExpr, declaration: TSNode, value: Node, depth: int) -> Node:
     file = expr.file
     obj = declaration
     while obj is not None and obj.type != "object":
@@ -79,10 +78,10 @@ def _object(evaluator: Evaluator, expr: HclExpr, declaration: TSNode, value: Nod
             inner = _call_of(arguments[0]) if arguments else None
             if key not in mapping or mapping[key].value is None:
                 default = arguments[1] if len(arguments) > 1 else None
-                filled = evaluator.eval(HclExpr(file, default)) if default is not None else None
+                filled = evaluate(HclExpr(file, default)) if default is not None else None
                 mapping[key] = filled if filled is not None else Node(None, file.span(element), file.display)
                 key_spans.setdefault(key, file.span(key_node))
             call = inner
         if key in mapping:
-            mapping[key] = _conform(evaluator, expr, call, mapping[key], depth + 1)
+            mapping[key] = _conform(evaluate, expr, call, mapping[key], depth + 1)
     return Node(mapping, value.span, value.path, key_spans, value.ref)
