@@ -305,7 +305,7 @@ class Evaluator:
         items: list[Node] = []
         mapping: dict[str, Node] = {}
         key_spans: dict[str, Span] = {}
-        pairs = _iterate(collection)
+        pairs = iterate(collection)
         self._expanded += len(pairs)
         if self._expanded > MAX_EXPANSION:
             raise _TooMuch
@@ -706,7 +706,7 @@ def _has_refs(value: Node) -> bool:
     return False
 
 
-def _iterate(collection: Node) -> list[tuple[Node, Node]]:
+def iterate(collection: Node) -> list[tuple[Node, Node]]:
     """(key, value) pairs of a collection as Terraform iterates it: lists by index, maps by sorted key."""
     if isinstance(collection.value, list):
         return [(Node(i, item.span, item.path), item) for i, item in enumerate(collection.value)]

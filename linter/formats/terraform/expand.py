@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linter.formats.terraform.evaluate import Evaluator, ResourceNode
+from linter.formats.terraform.evaluate import Evaluator, ResourceNode, iterate
 from linter.formats.terraform.functions import as_text
 from linter.formats.terraform.syntax import Attr, Block, Body
 from linter.model import Node
@@ -84,11 +84,8 @@ def _each(value: Node) -> list[tuple[Node, Node]] | None:
     """`for_each` pairs: a map by sorted key, a set of strings (key = value); None when unknown."""
     if value.value is None:
         return []
-    if isinstance(value.value, dict) and not (isinstance(value, ResourceNode) and value.every):
-        if isinstance(value, ResourceNode):
-            return None  # a single resource is not a collection
-        spans = value.key_spans or {}
-        return [(Node(k, spans.get(k, value.span), value.path), value.value[k]) for k in sorted(value.value)]
+    if isinstance(value.value, dict):
+        return None if isinstance(value, ResourceNode) else iterate(value)  # one resource is no collection
     if isinstance(value.value, list):
         if not all(isinstance(item.value, str) and not item.is_unknown for item in value.value):
             return None
@@ -142,11 +139,8 @@ def _dynamic_pairs(value: Node) -> list[tuple[Node, Node]] | None:
     """A dynamic block's collection: a list by index, a map by sorted key; None when unknown."""
     if value.value is None:
         return []
-    if isinstance(value.value, list):
-        return [(Node(i, item.span, item.path), item) for i, item in enumerate(value.value)]
-    if isinstance(value.value, dict) and not isinstance(value, ResourceNode):
-        spans = value.key_spans or {}
-        return [(Node(k, spans.get(k, value.span), value.path), value.value[k]) for k in sorted(value.value)]
+    if isinstance(value.value, list) or (isinstance(value.value, dict) and not isinstance(value, ResourceNode)):
+        return iterate(value)
     return None
 
 
