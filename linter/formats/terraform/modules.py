@@ -10,9 +10,11 @@ resource as a whole (SM004) point there. A policy document's elements keep the s
 (in the `.tf` file, in a heredoc, or in a file read by `file()`); a document used by several resources is
 reported once.
 
-Local module calls (`source = "../modules/x"` inside the scan root) are followed: the child module is evaluated
-as an instance, its variables bound to the call's arguments evaluated in the caller (positions stay where the
-caller wrote them). An instance's resources are placed at the module call (`module "db"`, address
+Module calls are followed (a local `source = "../modules/x"` inside the project root, or a registry or git
+module installed under `.terraform/modules`, see `project`): the child module is evaluated as an instance
+(one per `count` index or `for_each` key), its variables bound to the call's arguments evaluated in the
+caller (positions stay where the caller wrote them). Resources and data sources are expanded into their
+instances the same way (`expand`). An instance's resources are placed at the module call (`module "db"`, address
 `module.db.<address>`); each instance document and resource carries its `twin`, the same one in the child
 evaluated on its own, and the engine drops the findings the twin has too, so only what the caller's values
 add is reported for the call (the rest is reported once, by the child). The child's files are read for
