@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from linter.loaders.text import is_dir, walk
+
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
 _YAML = (".yaml", ".yml", ".template")
 
@@ -51,13 +53,13 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> list[SourceFil
     found: dict[str, SourceFile] = {}
     for arg in paths:
         root = Path(arg)
-        if not root.is_dir():
+        if not is_dir(root):
             # Named files obey excludes too: pre-commit and editors name files, and a configured
             # exclude (vendored or generated code) must hold there as well.
             if not _excluded(root.as_posix(), excludes):
                 found[root.as_posix()] = SourceFile(root, root.as_posix(), syntax_of(root.name))
             continue
-        for directory, dirnames, filenames in os.walk(root):
+        for directory, dirnames, filenames in walk(root):
             rel_dir = Path(directory)
             dirnames[:] = sorted(
                 d for d in dirnames

@@ -35,6 +35,7 @@ class Report:
     baseline_matched: int = 0  # findings the baseline already knew (not reported)
     baseline_stale: list[Entry] = field(default_factory=list)  # baseline entries that match nothing now
     rules_run: tuple[str, ...] = ()  # ids of the rules that ran
+    baseline_commit: object | None = None  # linter.gitrev.Comparison, with --baseline-commit
     # Findings after suppressions but before the baseline: what `--write-baseline` records.
     unbaselined: list[Finding] = field(default_factory=list, repr=False)
 
@@ -181,14 +182,20 @@ def run(
     jobs: int | None = 1,
     sources: dict[str, str] | None = None,
     baseline: list[Entry] | None = None,
+    root: Path | None = None,
 ) -> Report:
     """Lint the given paths with the given rules: every stage, in order.
 
     `jobs` > 1 (None: automatic) spreads files over worker processes with identical output; `sources`
     maps paths to text that replaces the file on disk (standard input, an editor's buffer); `baseline`
-    entries are findings to stop reporting.
+    entries are findings to stop reporting; `root` (`--project-root`) is what reported paths are relative to
+    (None: as reached from `paths`).
     """
     files = discover(paths, settings.exclude)
+    if root is not None:
+        from linter.project import rebase
+
+        files = rebase(files, root)
     active = [rule for rule in rules if settings.wants(rule.id)]
     with overlay({Path(p): t for p, t in (sources or {}).items()}):
         from linter import parallel

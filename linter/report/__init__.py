@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
+FORMATS = ("text", "json", "sarif", "github", "junit", "parseable", "markdown", "gitlab")
 
 
 def render(fmt: str, report, rules, **options) -> str:

@@ -29,8 +29,9 @@ class _Style:
 class _Sources:
     """Source lines for snippets: standard-input text first, then the file as reached from the CLI."""
 
-    def __init__(self, given: dict[str, str]) -> None:
+    def __init__(self, given: dict[str, str], root: Path | None = None) -> None:
         self.given = given
+        self.root = root  # reported paths are relative to it (`--project-root`), not to the current directory
         self.cache: dict[str, list[str] | None] = {}
 
     def line(self, path: str, number: int) -> str | None:
@@ -39,7 +40,7 @@ class _Sources:
 
             text = self.given.get(path)
             if text is None:
-                read = read_text(Path(path), path)
+                read = read_text(Path(self.root or "", path), path)
                 text = read if isinstance(read, str) else None
             self.cache[path] = text.replace("\r\n", "\n").split("\n") if text is not None else None
         lines = self.cache[path]
@@ -118,13 +119,17 @@ def summary(report) -> str:
         extras.append(f"{len(report.suppressed)} suppressed")
     if report.baseline is not None:
         extras.append(f"{report.baseline_matched} in baseline")
+    if report.baseline_commit is not None:
+        c = report.baseline_commit
+        extras.append(f"{c.unchanged} unchanged since {c.rev}, {len(c.fixed)} fixed")
     if report.unused_suppressions:
         extras.append(plural(len(report.unused_suppressions), "unused suppression"))
     return ", ".join([text] + extras)
 
 
-def render(report, rules, color: bool = False, quiet: bool = False, sources: dict[str, str] | None = None, **options) -> str:
-    style, reader = _Style(color), _Sources(sources or {})
+def render(report, rules, color: bool = False, quiet: bool = False, sources: dict[str, str] | None = None,
+           root: Path | None = None, **options) -> str:
+    style, reader = _Style(color), _Sources(sources or {}, root)
     sensitive = {rule.id for rule in rules if rule.sensitive}
     groups: dict[str, list[tuple[tuple, list[str]]]] = {}
     for e in report.errors:
@@ -146,5 +151,9 @@ def render(report, rules, color: bool = False, quiet: bool = False, sources: dic
                  "rewrite it with --write-baseline"]
         stale += [f"  {e.path}: {e.rule_id} {e.resource or '(file)'} {e.fingerprint}" for e in report.baseline_stale]
         blocks.append("\n".join(stale))
+    if report.baseline_commit is not None and report.baseline_commit.fixed:
+        blocks.append("\n".join([f"fixed since {report.baseline_commit.rev}:"] + [
+            f"  {f.path}:{f.span.line}:{f.span.column}: {f.severity.upper()} {f.rule_id} {f.message}"
+            for f in report.baseline_commit.fixed]))
     blocks.append(style(BOLD, summary(report)))
     return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,125 @@
+"""`--baseline-commit REV`: report only what a change introduces, compared with git revision REV.
+
+The same paths are linted a second time as they were at REV, read from git objects through a snapshot
+(`linter.loaders.snapshot`): nothing is checked out and nothing is written into the repository. Findings
+are matched by their line-independent fingerprints, whose paths are relative to the project root on both
+sides, so a policy moved down a file is neither new nor fixed, while a renamed file's findings are new at
+the new path (and the old path's are listed as fixed).
+"""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from linter.ci import UsageError
+from linter.discover import SKIP_DIRS, syntax_of
+from linter.loaders.snapshot import Snapshot, active
+
+
+class GitError(UsageError):
+    """REV cannot be read: not a git repository, no git, or no such commit (exit 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What `--baseline-commit` found: the revision, how many current findings it already had (not listed),
+    and the findings it had that the change removed."""
+
+    rev: str
+    commit: str
+    unchanged: int
+    fixed: list = field(default_factory=list)
+
+
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("--baseline-commit needs git, which is not installed") from None
+
+
+def resolve(rev: str, cwd: Path) -> tuple[Path, str]:
+    """The work tree root and the full commit id of `rev`; a GitError that names the likely cause if not."""
+    top = _git(["rev-parse", "--show-toplevel"], cwd)
+    if top.returncode != 0:
+        raise GitError(f"--baseline-commit {rev}: {cwd} is not inside a git work tree")
+    root = Path(top.stdout.decode().strip())
+    found = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], root)
+    if found.returncode != 0:
+        shallow = _git(["rev-parse", "--is-shallow-repository"], root).stdout.decode().strip() == "true"
+        cause = ("this is a shallow clone: fetch the history (actions/checkout with `fetch-depth: 0`, "
+                 "or `git fetch --unshallow`)" if shallow else "check the name, or fetch it first")
+        raise GitError(f"--baseline-commit {rev}: no such commit in this repository ({cause})")
+    return root, found.stdout.decode().strip()
+
+
+def _tree(root: Path, commit: str) -> dict[str, tuple[str, int]]:
+    """Every regular file of the commit: relative path -> (blob id, size). Symlinks and submodules are left
+    out (a snapshot cannot follow them)."""
+    listing = _git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit], root)
+    if listing.returncode != 0:
+        raise GitError(f"cannot list commit {commit}: {listing.stderr.decode(errors='replace').strip()}")
+    files = {}
+    for entry in listing.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, oid, size = meta.split()
+        if kind == b"blob" and mode in (b"100644", b"100755"):
+            files[name.decode("utf-8", "surrogateescape")] = (oid.decode(), int(size))
+    return files
+
+
+def _read_blobs(root: Path, oids: list[str]) -> dict[str, bytes]:
+    """Many blobs in one `git cat-file --batch` call."""
+    if not oids:
+        return {}
+    out = _git(["cat-file", "--batch"], root, "".join(f"{oid}\n" for oid in oids).encode()).stdout
+    blobs, position = {}, 0
+    for oid in oids:
+        header_end = out.index(b"\n", position)
+        size = int(out[position:header_end].split()[2])
+        blobs[oid] = out[header_end + 1: header_end + 1 + size]
+        position = header_end + 1 + size + 1
+    return blobs
+
+
+def _wanted(name: str) -> bool:
+    """Files policylint may read by name: worth fetching up front (others are fetched when first read)."""
+    parts = name.split("/")
+    return syntax_of(parts[-1]) is not None and not any(part in SKIP_DIRS for part in parts[:-1])
+
+
+def snapshot(root: Path, commit: str) -> Snapshot:
+    """The commit's files as a snapshot rooted at the work tree root."""
+    files = _tree(root, commit)
+    cache = _read_blobs(root, sorted({oid for name, (oid, _) in files.items() if _wanted(name)}))
+
+    def load(relative: str) -> bytes | None:
+        oid = files[relative][0]
+        if oid not in cache:
+            blob = _git(["cat-file", "blob", oid], root)
+            cache[oid] = blob.stdout if blob.returncode == 0 else None
+        return cache[oid]
+
+    return Snapshot(root, {name: size for name, (_, size) in files.items()}, load)
+
+
+def compare_with_revision(rev: str, report, paths: list[str], rules, settings, root: Path):
+    """The report with only the findings whose fingerprint REV does not have, and the comparison attached.
+
+    REV is linted with the same rules, settings and project root. Its own read errors are not reported
+    (the current tree's are); a finding suppressed now is neither new nor fixed.
+    """
+    from linter.pipeline import run
+
+    top, commit = resolve(rev, Path.cwd())
+    with active(snapshot(top, commit)):
+        before = run(paths, rules, settings, jobs=1, root=root)
+    previous = {f.fingerprint for f in before.unbaselined}
+    new = [f for f in report.findings if f.fingerprint not in previous]
+    current = {f.fingerprint for f in report.unbaselined} | {s.finding.fingerprint for s in report.suppressed}
+    fixed = [f for f in before.unbaselined if f.fingerprint not in current]
+    comparison = Comparison(rev, commit, len(report.findings) - len(new), fixed)
+    return replace(report, findings=new, baseline_commit=comparison)
