@@ -11,7 +11,7 @@ import re
 
 from linter.report import plural
 from linter.report.sarif_format import HELP_URI
-from linter.report.text_format import SEVERITY_ORDER
+from linter.report.text_format import SEVERITY_ORDER, by_severity
 
 BUDGET = 1000 * 1024  # bytes: below GitHub's 1 MiB per step, leaving room for other steps' lines
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -36,12 +36,7 @@ def _row(f) -> str:
 
 
 def _counts(report) -> str:
-    counts: dict[str, int] = {}
-    for f in report.findings:
-        counts[f.severity] = counts.get(f.severity, 0) + 1
-    text = f"**{plural(len(report.findings), 'finding')}**"
-    if counts:
-        text += " (" + ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if s in counts) + ")"
+    text = f"**{plural(len(report.findings), 'finding')}**{by_severity(report.findings)}"
     parts = [text + f" in {plural(report.files_scanned, 'file')}"]
     if report.errors:
         parts.append(plural(len(report.errors), "input error"))
