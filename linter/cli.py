@@ -125,7 +125,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
     root = ci.project_root(args)
     report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known, root=root)
-    if args.baseline_commit:
+    if args.baseline_commit and not args.write_baseline:
         from linter.gitrev import compare_with_revision
 
         report = compare_with_revision(args.baseline_commit, report, paths, rules, settings, root)

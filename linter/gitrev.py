@@ -72,15 +72,19 @@ def _tree(root: Path, commit: str) -> dict[str, tuple[str, int]]:
 
 
 def _read_blobs(root: Path, oids: list[str]) -> dict[str, bytes]:
-    """Many blobs in one `git cat-file --batch` call."""
+    """Many blobs in one `git cat-file --batch` call; a blob git cannot give (`<oid> missing`, as in a
+    partial clone without its promisor) is left out and read, or reported unreadable, on its own."""
     if not oids:
         return {}
     out = _git(["cat-file", "--batch"], root, "".join(f"{oid}\n" for oid in oids).encode()).stdout
     blobs, position = {}, 0
-    for oid in oids:
-        header_end = out.index(b"\n", position)
-        size = int(out[position:header_end].split()[2])
-        blobs[oid] = out[header_end + 1: header_end + 1 + size]
+    while (header_end := out.find(b"\n", position)) != -1:
+        header = out[position:header_end].split()
+        if len(header) != 3:  # `<oid> missing`
+            position = header_end + 1
+            continue
+        size = int(header[2])
+        blobs[header[0].decode()] = out[header_end + 1: header_end + 1 + size]
         position = header_end + 1 + size + 1
     return blobs
 

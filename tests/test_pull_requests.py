@@ -270,3 +270,27 @@ def test_text_snippets_come_from_the_project_root(repo, capsys):
         '    6 |       "Action": "secretsmanager:*",',
         "      |                 ^~~~~~~~~~~~~~~~~~",
     ]
+
+
+def test_templatefile_of_the_revision_is_read_from_git(repo, capsys):
+    """A template is not a file policylint lints by name: it is fetched from git when Terraform reads it."""
+    tf = 'resource "aws_iam_policy" "p" {\n  name   = "p"\n  policy = templatefile("${path.module}/p.tpl", {})\n}\n'
+    commit(repo, {"main.tf": tf, "p.tpl": WILDCARD}, "one")
+    commit(repo, {"p.tpl": CLEAN}, "two")
+    code, report, _ = check_json(["--baseline-commit", "HEAD~1"], repo, capsys)
+    assert code == 0 and report["findings"] == []
+    assert places(report["baseline_commit"]["fixed"]) == [("SM001", "p.tpl", 6, 17, 6, 35)]
+
+
+def test_blobs_git_cannot_give_are_left_out(repo):
+    from linter.gitrev import _read_blobs
+
+    commit(repo, {"a.json": CLEAN, "b.json": WILDCARD}, "one")
+    a, b = (git(repo, "rev-parse", f"HEAD:{name}").strip() for name in ("a.json", "b.json"))
+    assert _read_blobs(repo, [a, "0" * 40, b]) == {a: CLEAN.encode(), b: WILDCARD.encode()}
+
+
+def test_write_baseline_ignores_the_revision(repo, capsys):
+    commit(repo, {"a.json": WILDCARD}, "one")
+    code, _, err = run_core(["check", "--baseline-commit", "no-such-rev", "--write-baseline", "b.json"], repo, capsys)
+    assert code == 0 and err == "policylint: recorded 1 finding in b.json\n"
