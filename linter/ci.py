@@ -60,17 +60,10 @@ def project_root(args: argparse.Namespace) -> Path:
     return default_root(config)
 
 
-def render_options(args: argparse.Namespace, root: Path, sources: dict[str, str]) -> dict:
-    """What every format may use besides the report: the root, standard-input texts by reported path, and
-    the SARIF choice; the text format's colour and quiet flags are added per output by `cli`."""
-    from linter.project import rebase_sources
-
-    return {
-        "root": root,
-        "sources": rebase_sources(sources, root),
-        "include_suppressed": args.sarif_include_suppressed,
-        "baseline_commit": args.baseline_commit,
-    }
+def render_options(args: argparse.Namespace, root: Path) -> dict:
+    """What formats may use besides the report: the project root (SARIF's `originalUriBaseIds`) and the
+    SARIF choice; the text format's colour and quiet flags are added per output by `cli`."""
+    return {"root": root, "include_suppressed": args.sarif_include_suppressed}
 
 
 def write_reports(args: argparse.Namespace, report, rules, options: dict, use_color) -> None:

@@ -134,7 +134,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         count = len(report.unbaselined)
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
-    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root, sources)}
+    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root)}
     _write(render(args.format, report, rules, **options), args.output)
     ci.write_reports(args, report, rules, options, _use_color)
     return ci.exit_code(report, settings, args.exit_zero)

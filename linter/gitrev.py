@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.ci import UsageError
-from linter.discover import SKIP_DIRS, syntax_of
+from linter.discover import SKIP_DIRS
 from linter.loaders.snapshot import Snapshot, active
 
 
@@ -91,8 +91,10 @@ def _read_blobs(root: Path, oids: list[str]) -> dict[str, bytes]:
 
 def _wanted(name: str) -> bool:
     """Files policylint may read by name: worth fetching up front (others are fetched when first read)."""
+    from linter.formats import registry
+
     parts = name.split("/")
-    return syntax_of(parts[-1]) is not None and not any(part in SKIP_DIRS for part in parts[:-1])
+    return registry.reads(parts[-1]) and not any(part in SKIP_DIRS for part in parts[:-1])
 
 
 def snapshot(root: Path, commit: str) -> Snapshot:

@@ -51,8 +51,3 @@ def rebase(files: list[SourceFile], root: Path) -> list[SourceFile]:
         rebased.setdefault(shown(file.path, root), replace(file, display=shown(file.path, root)))
     return [rebased[key] for key in sorted(rebased)]
 
-
-def rebase_sources(sources: dict[str, str], root: Path) -> dict[str, str]:
-    """Standard-input texts keyed by their reported path (the text report shows snippets from them)."""
-    root = Path(os.path.normpath(root.absolute()))
-    return {shown(Path(name), root): text for name, text in sources.items()}

@@ -29,7 +29,7 @@ def resource(kind: str, address: str, attributes: dict | None = None, **links) -
 
 
 def run(rule_id: str, resources: list[Resource], options: dict | None = None):
-    return fingerprints(run_rules([RULES[rule_id]], {rule_id: options or {}}, [], resources))
+    return fingerprints(run_rules([RULES[rule_id]], {rule_id: options or {}}, [], resources), RULES)
 
 
 # ---- SM005 ---------------------------------------------------------------------------------------------------
