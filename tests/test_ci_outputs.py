@@ -116,7 +116,7 @@ def test_realworld_corpus_severity_order_and_full_markdown(capsys):
     _, out, _ = run_cli(["check", ".", "--no-config", "--format", "markdown"], corpus, capsys)
     rows = [line for line in out.splitlines() if line.startswith(("| critical |", "| high |", "| medium |", "| low |"))]
     assert len(rows) == len(findings)
-    assert f"**{len(findings)} findings**" in out
+    assert f"\n**{len(findings)} findings (" in out
 
 
 # ---- Markdown -----------------------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ def test_markdown_groups_by_rule_most_severe_first_and_escapes(tmp_path):
     sm2_title = next(r.title for r in RULES if r.id == "SM002")
     assert out == (
         "## policylint\n\n"
-        "**3 findings** (1 critical, 2 low) in 4 files, 1 input error\n\n"
+        "**3 findings (1 critical, 2 low) in 4 files, 1 error**\n\n"
         "### Input errors (exit code 2)\n\n| Location | Problem |\n| --- | --- |\n"
         "| b\\|ad.json:1:2 | invalid JSON: expected ',' |\n\n"
         f"### SM003: {markdown_format.cell(next(r.title for r in RULES if r.id == 'SM003'))} (1)\n\n"

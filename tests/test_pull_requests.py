@@ -91,7 +91,7 @@ def test_only_what_the_second_commit_adds_and_what_it_fixes(repo, capsys):
     assert out.rstrip().endswith("1 finding (1 high) in 3 files, 1 unchanged since HEAD~1, 1 fixed")
 
     code, out, _ = run_core(["check", "--baseline-commit", "HEAD~1", "--format", "markdown"], repo, capsys)
-    assert "new since HEAD\\~1: 1 unchanged, 1 fixed" in out  # (~ is escaped: GitHub reads ~x~ as strikethrough)
+    assert "**1 finding (1 high) in 3 files, 1 unchanged since HEAD\\~1, 1 fixed**" in out  # (~ is escaped: GitHub reads ~x~ as strikethrough)
     fixed = out.split("### Fixed since HEAD\\~1")[1]
     assert "| high | [SM002](" in fixed and "| infra/old.json:7:19 |" in fixed
 

@@ -11,7 +11,7 @@ import re
 
 from linter.report import plural
 from linter.report.sarif_format import HELP_URI
-from linter.report.text_format import SEVERITY_ORDER, by_severity
+from linter.report.text_format import SEVERITY_ORDER, summary
 
 BUDGET = 1000 * 1024  # bytes: below GitHub's 1 MiB per step, leaving room for other steps' lines
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -33,21 +33,6 @@ def _rule_link(rule_id: str) -> str:
 
 def _row(f) -> str:
     return f"| {f.severity} | {_rule_link(f.rule_id)} | {_location(f.path, f.span.line, f.span.column)} | {cell(f.message)} |"
-
-
-def _counts(report) -> str:
-    text = f"**{plural(len(report.findings), 'finding')}**{by_severity(report.findings)}"
-    parts = [text + f" in {plural(report.files_scanned, 'file')}"]
-    if report.errors:
-        parts.append(plural(len(report.errors), "input error"))
-    if report.suppressed:
-        parts.append(f"{len(report.suppressed)} suppressed")
-    if report.baseline is not None:
-        parts.append(f"{report.baseline_matched} in baseline {cell(report.baseline)}")
-    if report.baseline_commit is not None:
-        c = report.baseline_commit
-        parts.append(f"new since {cell(c.rev)}: {c.unchanged} unchanged, {len(c.fixed)} fixed")
-    return ", ".join(parts)
 
 
 def _sections(report, titles: dict[str, str]) -> list[tuple[str, list[str]]]:
@@ -74,7 +59,7 @@ def _sections(report, titles: dict[str, str]) -> list[tuple[str, list[str]]]:
 
 def render(report, rules, **options) -> str:
     titles = {rule.id: rule.title for rule in rules}
-    out = ["## policylint", "", _counts(report)]
+    out = ["## policylint", "", f"**{cell(summary(report))}**"]
     size = sum(len(line.encode()) + 1 for line in out)
     left_out = 0
     for heading, rows in _sections(report, titles):

@@ -97,16 +97,14 @@ def _unused_lines(u, style: _Style) -> list[str]:
     return [f"{style(BOLD, f'{u.suppression.path}:{d.line}:{d.column}:')} {style(COLORS['warning'], 'WARNING')} unused suppression: {u.problem}"]
 
 
-def by_severity(findings) -> str:
-    """` (1 high, 2 low)`, most severe first; empty without findings (the markdown format says it too)."""
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f.severity] = counts.get(f.severity, 0) + 1
-    return " (" + ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if s in counts) + ")" if counts else ""
-
-
 def summary(report) -> str:
-    text = plural(len(report.findings), "finding") + by_severity(report.findings)
+    """The closing line (the markdown format opens with it too)."""
+    counts = {}
+    for f in report.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    text = plural(len(report.findings), "finding")
+    if counts:
+        text += " (" + ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if s in counts) + ")"
     text += f" in {plural(report.files_scanned, 'file')}"
     extras = []
     if report.errors:
