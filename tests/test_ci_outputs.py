@@ -243,3 +243,39 @@ def test_exit_zero_keeps_input_errors(tmp_path, capsys):
     (tmp_path / "bad.json").write_text('{"Statement": [')
     assert run_cli(["check", ".", "--exit-zero"], tmp_path, capsys)[0] == 2
     assert run_cli(["check", "missing.json", "--exit-zero"], tmp_path, capsys)[0] == 2
+
+
+# ---- properties -------------------------------------------------------------------------------------------
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+
+@given(st.text())
+def test_markdown_cell_is_one_line_and_never_opens_markup(text):
+    out = markdown_format.cell(text)
+    assert "\n" not in out and "\r" not in out and "<" not in out and ">" not in out
+    unescaped = out.replace("\\\\", "")
+    for special in "|`*_[]":
+        assert all(unescaped[i - 1] == "\\" for i, c in enumerate(unescaped) if c == special and i > 0)
+        assert not unescaped.startswith(special)
+
+
+@hypothesis_settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(["critical", "high", "medium", "low"]), max_size=40), st.integers(0, 3))
+def test_github_each_level_within_the_limit_and_nothing_lost(severities, errors):
+    findings = [finding(severity, n) for n, severity in enumerate(severities)]
+    report = Report(findings=sorted(findings, key=Finding.sort_key),
+                    errors=[FileError(f"e{n}.json", 1, 1, "bad") for n in range(errors)])
+    lines = render("github", report, RULES).splitlines()
+    assert len(lines) == len(findings) + errors
+    totals = {"error": errors + sum(s in ("critical", "high") for s in severities),
+              "warning": severities.count("medium"), "notice": severities.count("low")}
+    for level, total in totals.items():
+        shown = [line for line in lines if line.startswith(f"::{level} ")]
+        assert len(shown) == min(total, 10)
+        assert len([line for line in lines if line.startswith(f"policylint {level}: ")]) == max(0, total - 10)
+        assert ("not shown" in shown[-1]) == (total > 10) if shown else total == 0
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    titles = [line.split("title=", 1)[1].split("::", 1)[0] for line in lines if "title=SM" in line]
+    ranks = [order[title.rsplit("(", 1)[1].rstrip(")")] for title in titles]
+    assert ranks == sorted(ranks)

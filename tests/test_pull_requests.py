@@ -294,3 +294,10 @@ def test_write_baseline_ignores_the_revision(repo, capsys):
     commit(repo, {"a.json": WILDCARD}, "one")
     code, _, err = run_core(["check", "--baseline-commit", "no-such-rev", "--write-baseline", "b.json"], repo, capsys)
     assert code == 0 and err == "policylint: recorded 1 finding in b.json\n"
+
+
+def test_without_git_is_exit_2(repo, capsys, monkeypatch):
+    commit(repo, {"a.json": WILDCARD}, "one")
+    monkeypatch.setenv("PATH", str(repo / "no-bin"))
+    code, _, err = run_core(["check", "--baseline-commit", "HEAD"], repo, capsys)
+    assert code == 2 and err == "policylint: --baseline-commit needs git, which is not installed\n"
