@@ -9,9 +9,6 @@ import argparse
 import os
 from pathlib import Path
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
 def _format_and_file(value: str) -> tuple[str, str]:
     """`FORMAT:FILE` (the file may itself contain ':'; only the first one separates)."""
     from linter.report import FORMATS
@@ -52,7 +49,7 @@ def project_root(args: argparse.Namespace) -> Path:
         root = Path(args.project_root)
         if not root.is_dir():
             raise UsageError(f"--project-root {args.project_root}: not a directory")
-        return root.absolute()
+        return Path(os.path.normpath(root.absolute()))
     if args.no_config:
         config = None
     else:
@@ -83,6 +80,8 @@ def write_reports(args: argparse.Namespace, report, rules, options: dict, use_co
 
 def exit_code(report, settings, exit_zero: bool) -> int:
     """2 for any input error, else 1 for findings at or above `fail_on` unless `--exit-zero`, else 0."""
+    from linter.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
     if report.errors:
         return EXIT_ERROR
     if exit_zero:

@@ -257,6 +257,8 @@ def test_explicit_project_root_and_paths_outside_it(tmp_path, capsys):
     assert [f["path"] for f in report["findings"]] == [(tmp_path / "other.json").as_posix(), "b/p.json"]
     code, report, _ = check_json(["b", "--project-root", ".."], tmp_path / "a", capsys)
     assert [f["path"] for f in report["findings"]] == ["a/b/p.json"]
+    _, out, _ = run_core(["check", "b", "--project-root", "..", "--format", "sarif"], tmp_path / "a", capsys)
+    assert json.loads(out)["runs"][0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.as_uri() + "/"}}
     code, _, err = run_core(["check", "b", "--project-root", "missing"], tmp_path / "a", capsys)
     assert code == 2 and err == "policylint: --project-root missing: not a directory\n"
 
