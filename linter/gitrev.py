@@ -8,6 +8,7 @@ the new path (and the old path's are listed as fixed).
 """
 from __future__ import annotations
 
+import posixpath
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,21 +55,51 @@ def resolve(rev: str, cwd: Path) -> tuple[Path, str]:
     return root, found.stdout.decode().strip()
 
 
-def _tree(root: Path, commit: str) -> dict[str, tuple[str, int]]:
-    """Every regular file of the commit: relative path -> (blob id, size). Symlinks and submodules are left
-    out (a snapshot cannot follow them)."""
+def _tree(root: Path, commit: str) -> tuple[dict[str, tuple[str, int]], list[str]]:
+    """Every file of the commit (relative path -> (blob id, size)) and its submodules' paths. A symlink to a
+    file of the commit stands for that file, as on disk (a policy linked into several stacks is the same
+    file at each path); other symlinks are left out."""
     listing = _git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit], root)
     if listing.returncode != 0:
         raise GitError(f"cannot list commit {commit}: {listing.stderr.decode(errors='replace').strip()}")
-    files = {}
+    files, links, submodules = {}, {}, []
     for entry in listing.stdout.split(b"\0"):
         if not entry:
             continue
-        meta, _, name = entry.partition(b"\t")
+        meta, _, raw_name = entry.partition(b"\t")
         mode, kind, oid, size = meta.split()
+        name = raw_name.decode("utf-8", "surrogateescape")
         if kind == b"blob" and mode in (b"100644", b"100755"):
-            files[name.decode("utf-8", "surrogateescape")] = (oid.decode(), int(size))
-    return files
+            files[name] = (oid.decode(), int(size))
+        elif kind == b"blob" and mode == b"120000":
+            links[name] = oid.decode()
+        elif kind == b"commit":
+            submodules.append(name)
+    targets = _read_blobs(root, sorted(set(links.values())))
+    for name, oid in links.items():
+        if (target := _link_target(name, targets, links, files)) is not None:
+            files[name] = files[target]
+    return files, submodules
+
+
+MAX_LINK_HOPS = 8  # symlink chains followed, as the kernel bounds them (a loop is simply not followed)
+
+
+def _link_target(name: str, targets: dict[str, bytes], links: dict[str, str], files: dict) -> str | None:
+    """The regular file of the commit that the symlink `name` ends at, or None (outside the tree, missing,
+    a directory, or a loop)."""
+    for _ in range(MAX_LINK_HOPS):
+        target = targets.get(links[name], b"").decode("utf-8", "surrogateescape")
+        if not target or target.startswith("/"):
+            return None
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+        if name.startswith("../") or name == "..":
+            return None
+        if name in files:
+            return name
+        if name not in links:
+            return None
+    return None
 
 
 def _read_blobs(root: Path, oids: list[str]) -> dict[str, bytes]:
@@ -98,8 +129,9 @@ def _wanted(name: str) -> bool:
 
 
 def snapshot(root: Path, commit: str) -> Snapshot:
-    """The commit's files as a snapshot rooted at the work tree root."""
-    files = _tree(root, commit)
+    """The commit's files as a snapshot rooted at the work tree root. Submodules are read as they are
+    checked out (their history is another repository's): a finding in one is new only if its checkout is."""
+    files, submodules = _tree(root, commit)
     cache = _read_blobs(root, sorted({oid for name, (oid, _) in files.items() if _wanted(name)}))
 
     def load(relative: str) -> bytes | None:
@@ -109,7 +141,7 @@ def snapshot(root: Path, commit: str) -> Snapshot:
             cache[oid] = blob.stdout if blob.returncode == 0 else None
         return cache[oid]
 
-    return Snapshot(root, {name: size for name, (_, size) in files.items()}, load)
+    return Snapshot(root, {name: size for name, (_, size) in files.items()}, load, tuple(submodules))
 
 
 def compare_with_revision(rev: str, report, paths: list[str], rules, settings, root: Path):

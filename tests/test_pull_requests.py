@@ -303,3 +303,34 @@ def test_without_git_is_exit_2(repo, capsys, monkeypatch):
     monkeypatch.setenv("PATH", str(repo / "no-bin"))
     code, _, err = run_core(["check", "--baseline-commit", "HEAD"], repo, capsys)
     assert code == 2 and err == "policylint: --baseline-commit needs git, which is not installed\n"
+
+
+def test_symlinked_files_are_the_same_file_at_the_revision(repo, capsys):
+    """A policy linked into another directory is linted at both paths, at the revision too: unchanged."""
+    commit(repo, {"shared/p.json": WILDCARD}, "one")
+    (repo / "stack").mkdir()
+    (repo / "stack" / "p.json").symlink_to("../shared/p.json")
+    (repo / "stack" / "loop.json").symlink_to("loop.json")
+    (repo / "stack" / "out.json").symlink_to("../../elsewhere.json")
+    commit(repo, {}, "links")
+    commit(repo, {"README.md": "docs\n"}, "unrelated")
+    code, report, _ = check_json(["shared", "stack/p.json", "--baseline-commit", "HEAD~1"], repo, capsys)
+    assert code == 0 and report["findings"] == []
+    assert report["baseline_commit"]["unchanged"] == 2 and report["baseline_commit"]["fixed"] == []
+    code, report, _ = check_json(["shared", "stack/p.json", "--baseline-commit", "HEAD~2"], repo, capsys)
+    assert code == 1 and places(report["findings"]) == [("SM001", "stack/p.json", 6, 17, 6, 35)]
+
+
+def test_submodules_are_read_as_checked_out(repo, tmp_path, capsys):
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    git(inner, "init", "-q", "-b", "main")
+    commit(inner, {"p.json": WILDCARD}, "inner")
+    commit(repo, {"a.json": CLEAN}, "one")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "-q", "add", inner.as_uri(), "vendor")
+    git(repo, "commit", "-q", "-m", "submodule")
+    commit(repo, {"a.json": WILDCARD}, "two")
+    code, report, _ = check_json(["--baseline-commit", "HEAD~1"], repo, capsys)
+    # The submodule is read as checked out on both sides: its finding is unchanged, not new in every change.
+    assert code == 1 and places(report["findings"]) == [("SM001", "a.json", 6, 17, 6, 35)]
+    assert report["baseline_commit"]["unchanged"] == 1

@@ -17,18 +17,25 @@ from typing import Callable, Iterator
 
 @dataclass(slots=True, eq=False)
 class Snapshot:
-    """Files below `root` by '/'-separated relative path, with their sizes; `load` gives a file's bytes."""
+    """Files below `root` by '/'-separated relative path, with their sizes; `load` gives a file's bytes.
+    Paths below a `disk` directory (a submodule) are not the snapshot's: they are read from the disk."""
 
     root: Path
     sizes: dict[str, int]
     load: Callable[[str], bytes | None]
+    disk: tuple[str, ...] = ()
     children: dict[str, dict[str, bool]] = field(default_factory=dict)  # dir -> name -> is a file
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.normpath(self.root.absolute()))
         self.children.setdefault("", {})
-        for name in self.sizes:
+        for name in (*self.sizes, *(f"{d}/" for d in self.disk)):
             parts = name.split("/")
+            if not parts[-1]:  # a `disk` directory: listed as a directory, read from the disk
+                parts = parts[:-1]
+                for depth in range(len(parts)):
+                    self.children.setdefault("/".join(parts[:depth]), {})[parts[depth]] = False
+                continue
             for depth in range(len(parts)):
                 parent = "/".join(parts[:depth])
                 self.children.setdefault(parent, {})[parts[depth]] = depth == len(parts) - 1
@@ -42,7 +49,10 @@ class Snapshot:
         if absolute == root:
             return ""
         prefix = root.rstrip(os.sep) + os.sep
-        return absolute[len(prefix):].replace(os.sep, "/") if absolute.startswith(prefix) else None
+        if not absolute.startswith(prefix):
+            return None
+        relative = absolute[len(prefix):].replace(os.sep, "/")
+        return None if any(relative == d or relative.startswith(d + "/") for d in self.disk) else relative
 
     def is_file(self, relative: str) -> bool:
         return relative in self.sizes
@@ -80,4 +90,5 @@ def walk(snapshot: Snapshot, top: Path, relative: str) -> Iterator[tuple[str, li
     filenames = sorted(name for name, is_file in entries.items() if is_file)
     yield str(top), dirnames, filenames
     for name in dirnames:
-        yield from walk(snapshot, top / name, f"{relative}/{name}" if relative else name)
+        child = f"{relative}/{name}" if relative else name
+        yield from os.walk(top / name) if child in snapshot.disk else walk(snapshot, top / name, child)
