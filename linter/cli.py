@@ -128,7 +128,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.baseline_commit and not args.write_baseline:
         from linter.gitrev import compare_with_revision
 
-        report = compare_with_revision(args.baseline_commit, report, paths, rules, settings, root)
+        report = compare_with_revision(args.baseline_commit, report, paths, rules, settings, root, args.jobs or None)
     if args.write_baseline:
         baselines.write(args.write_baseline, report.unbaselined)
         count = len(report.unbaselined)

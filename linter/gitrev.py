@@ -128,33 +128,72 @@ def _wanted(name: str) -> bool:
     return registry.reads(parts[-1]) and not any(part in SKIP_DIRS for part in parts[:-1])
 
 
-def snapshot(root: Path, commit: str) -> Snapshot:
-    """The commit's files as a snapshot rooted at the work tree root. Submodules are read as they are
-    checked out (their history is another repository's): a finding in one is new only if its checkout is."""
-    files, submodules = _tree(root, commit)
-    cache = _read_blobs(root, sorted({oid for name, (oid, _) in files.items() if _wanted(name)}))
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A commit's file listing: enough to build its snapshot in any process (it crosses to `--jobs` workers
+    as plain data, and each process reads the blobs it needs from git itself)."""
 
-    def load(relative: str) -> bytes | None:
-        oid = files[relative][0]
-        if oid not in cache:
-            blob = _git(["cat-file", "blob", oid], root)
-            cache[oid] = blob.stdout if blob.returncode == 0 else None
-        return cache[oid]
+    root: Path
+    commit: str
+    files: dict[str, tuple[str, int]]
+    submodules: tuple[str, ...]
 
-    return Snapshot(root, {name: size for name, (_, size) in files.items()}, load, tuple(submodules))
+    @classmethod
+    def read(cls, root: Path, commit: str) -> Revision:
+        files, submodules = _tree(root, commit)
+        return cls(root, commit, files, tuple(submodules))
+
+    def snapshot(self) -> Snapshot:
+        """The files as a snapshot rooted at the work tree root. Submodules are read as they are checked out
+        (their history is another repository's), so their findings are never new or fixed."""
+        files, root = self.files, self.root
+        cache = _read_blobs(root, sorted({oid for name, (oid, _) in files.items() if _wanted(name)}))
+
+        def load(relative: str) -> bytes | None:
+            oid = files[relative][0]
+            if oid not in cache:
+                blob = _git(["cat-file", "blob", oid], root)
+                cache[oid] = blob.stdout if blob.returncode == 0 else None
+            return cache[oid]
+
+        return Snapshot(root, {name: size for name, (_, size) in files.items()}, load, self.submodules)
 
 
-def compare_with_revision(rev: str, report, paths: list[str], rules, settings, root: Path):
+_SNAPSHOTS: dict[str, Snapshot] = {}  # per process: a worker builds a revision's snapshot once
+
+
+@dataclass(frozen=True, slots=True)
+class AtRevision:
+    """`pipeline.evaluate_unit` with the revision's snapshot active, in whichever process runs the unit."""
+
+    revision: Revision
+
+    def __call__(self, files, rules, settings, contexts, consumed):
+        from linter.pipeline import evaluate_unit
+
+        snapshot = _SNAPSHOTS.get(self.revision.commit)
+        if snapshot is None:
+            snapshot = _SNAPSHOTS[self.revision.commit] = self.revision.snapshot()
+        with active(snapshot):
+            return evaluate_unit(files, rules, settings, contexts, consumed)
+
+
+def compare_with_revision(rev: str, report, paths: list[str], rules, settings, root: Path, jobs: int | None = 1):
     """The report with only the findings whose fingerprint REV does not have, and the comparison attached.
 
-    REV is linted with the same rules, settings and project root. Its own read errors are not reported
+    REV is linted with the same rules, settings, project root and `--jobs`. Its own read errors are not reported
     (the current tree's are); a finding suppressed now is neither new nor fixed.
     """
     from linter.pipeline import run
 
-    top, commit = resolve(rev, Path.cwd())
-    with active(snapshot(top, commit)):
-        before = run(paths, rules, settings, jobs=1, root=root)
+    revision = Revision.read(*resolve(rev, Path.cwd()))
+    snapshot = _SNAPSHOTS[revision.commit] = revision.snapshot()
+    try:
+        with active(snapshot):  # discovery and the formats' run-wide contexts read the revision here too
+            before = run(paths, rules, settings, jobs=jobs, root=root, unit=AtRevision(revision))
+    finally:
+        _SNAPSHOTS.pop(revision.commit, None)
+    commit = revision.commit
     previous = {f.fingerprint for f in before.unbaselined}
     new = [f for f in report.findings if f.fingerprint not in previous]
     current = {f.fingerprint for f in report.unbaselined} | {s.finding.fingerprint for s in report.suppressed}

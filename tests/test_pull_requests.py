@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -334,3 +335,39 @@ def test_submodules_are_read_as_checked_out(repo, tmp_path, capsys):
     # The submodule is read as checked out on both sides: its finding is unchanged, not new in every change.
     assert code == 1 and places(report["findings"]) == [("SM001", "a.json", 6, 17, 6, 35)]
     assert report["baseline_commit"]["unchanged"] == 1
+
+
+def _many_units(repo: Path) -> None:
+    """Two revisions of several units (JSON files and Terraform modules), each changed differently."""
+    first = {f"p{n}.json": CLEAN if n % 2 else EVERY_SECRET for n in range(6)}
+    first.update({f"mod{n}/main.tf": ROLE_TF for n in range(3)})
+    commit(repo, first, "one")
+    second = {f"p{n}.json": WILDCARD if n % 3 == 0 else CLEAN for n in range(6)}
+    second.update({"mod1/main.tf": ROLE_TF.replace('"*"', '"arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-AbCdEf"')})
+    commit(repo, second, "two")
+
+
+def test_the_revision_is_linted_with_workers_as_in_one_process(repo, capsys):
+    _many_units(repo)
+    outputs = [run_core(["check", "--baseline-commit", "HEAD~1", "--format", "json", "--jobs", jobs], repo, capsys)
+               for jobs in ("1", "2")]
+    assert outputs[0] == outputs[1]
+    report = json.loads(outputs[0][1])
+    assert places(report["findings"]) == [("SM001", "p0.json", 6, 17, 6, 35), ("SM001", "p3.json", 6, 17, 6, 35)]
+    assert [f["path"] for f in report["baseline_commit"]["fixed"]] == ["mod1/main.tf", "p0.json", "p2.json", "p4.json"]
+    assert report["baseline_commit"]["unchanged"] == 2
+
+
+def test_workers_started_fresh_read_the_revision_from_git(repo):
+    """Under the `spawn` start method a worker shares no memory: it gets the revision as data."""
+    _many_units(repo)
+    script = ("import multiprocessing, sys\nmultiprocessing.set_start_method('spawn', force=True)\n"
+              "from linter.cli import main\n"
+              "sys.exit(main(['check', '--baseline-commit', 'HEAD~1', '--format', 'json', '--jobs', '2',"
+              " '--select', 'SM001,SM002,SM003,SM004']))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert places(report["findings"]) == [("SM001", "p0.json", 6, 17, 6, 35), ("SM001", "p3.json", 6, 17, 6, 35)]
+    assert [f["path"] for f in report["baseline_commit"]["fixed"]] == ["mod1/main.tf", "p0.json", "p2.json", "p4.json"]
