@@ -9,6 +9,8 @@ import argparse
 import os
 from pathlib import Path
 
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2  # CONVENTIONS.md; `cli` uses these too
+
 def _format_and_file(value: str) -> tuple[str, str]:
     """`FORMAT:FILE` (the file may itself contain ':'; only the first one separates)."""
     from linter.report import FORMATS
@@ -80,8 +82,6 @@ def write_reports(args: argparse.Namespace, report, rules, options: dict, use_co
 
 def exit_code(report, settings, exit_zero: bool) -> int:
     """2 for any input error, else 1 for findings at or above `fail_on` unless `--exit-zero`, else 0."""
-    from linter.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-
     if report.errors:
         return EXIT_ERROR
     if exit_zero:

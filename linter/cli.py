@@ -8,9 +8,8 @@ from pathlib import Path
 from linter import __version__, ci
 from linter.baseline import BaselineError
 from linter.config import ConfigError, Settings
+from linter.ci import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from linter.rules import SEVERITIES, RuleError, load_rules, rule_files
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _csv(value: str) -> tuple[str, ...]:

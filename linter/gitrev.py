@@ -10,27 +10,17 @@ from __future__ import annotations
 
 import posixpath
 import subprocess
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linter.ci import UsageError
 from linter.discover import SKIP_DIRS
 from linter.loaders.snapshot import Snapshot, active
+from linter.results import Comparison
 
 
 class GitError(UsageError):
     """REV cannot be read: not a git repository, no git, or no such commit (exit 2)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """What `--baseline-commit` found: the revision, how many current findings it already had (not listed),
-    and the findings it had that the change removed."""
-
-    rev: str
-    commit: str
-    unchanged: int
-    fixed: list = field(default_factory=list)
 
 
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:

@@ -6,7 +6,6 @@ stopping the others.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -15,30 +14,12 @@ from linter.baseline import Entry
 from linter.config import Settings
 from linter.discover import SourceFile, discover
 from linter.engine import fingerprints, run_rules
-from linter.filters import SuppressedFinding, UnusedSuppression
-from linter.formats import registry
+from linter.formats import registry, shapes
 from linter.formats.api import Format, Source
 from linter.loaders.text import overlaid, overlay, read_text, reading, texts
 from linter.model import Extraction, FileError, Finding, RawFinding, Suppression
+from linter.results import Report
 from linter.rules import Rule
-
-
-@dataclass(slots=True)
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    files_scanned: int = 0
-    suppressed: list[SuppressedFinding] = field(default_factory=list)  # covered by an inline suppression
-    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
-    baseline: str | None = None  # the baseline file used, if any
-    baseline_matched: int = 0  # findings the baseline already knew (not reported)
-    baseline_stale: list[Entry] = field(default_factory=list)  # baseline entries that match nothing now
-    rules_run: tuple[str, ...] = ()  # ids of the rules that ran
-    baseline_commit: object | None = None  # linter.gitrev.Comparison, with --baseline-commit
-    # Findings after suppressions but before the baseline: what `--write-baseline` records.
-    unbaselined: list[Finding] = field(default_factory=list, repr=False)
-    # The text each reported file was linted as (by path), so excerpts never re-read a file that changed.
-    texts: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def _guarded(files: list[SourceFile], step: Callable[..., Extraction], *args) -> Extraction:
@@ -97,6 +78,7 @@ def extract_all(
     rest = [f for f in files if f.display not in skipped and f not in first]
     result.files_scanned += sum(1 for f in files if f.display in skipped and f not in first)
     _extract_units(rest, contexts, result)
+    shapes.normalise(result.resources)
     return result
 
 
@@ -164,7 +146,7 @@ def run(
     entries are findings to stop reporting; `root` (`--project-root`) is what reported paths are relative to
     (None: as reached from `paths`); `unit` replaces `evaluate_unit` (a git revision's files: `gitrev`).
     """
-    files = discover(paths, registry.reads, settings.exclude)
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
     if root is not None:
         from linter.project import rebase
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from linter.model import FileError, Finding, Span
-from linter.pipeline import Report
+from linter.results import Report
 from linter.report import render
 from linter.report import markdown_format
 from linter.rules import load_rules

@@ -56,3 +56,8 @@ def documents(fmt: str) -> dict[str, tuple[tuple[str, DocKind], ...]]:
     """Resource type -> (where a policy document is, what kind it is), for one format."""
     return {type_: tuple((where, DocKind(kind)) for where, kind in places)
             for type_, places in section(fmt)["documents"].items()}
+
+
+def types_of(kind: str) -> dict[str, str]:
+    """Attribute (dotted for nested blocks) -> `number`, `bool` or `block`, for one kind."""
+    return _data()["kinds"].get(kind, {}).get("types", {})

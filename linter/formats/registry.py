@@ -13,10 +13,11 @@ from linter.formats.api import ExampleFormat, Format, Source
 @cache
 def formats() -> tuple[Format, ...]:
     """The registered formats, most specific first (imported on first use: each package is light)."""
-    from linter.formats import cloudformation, json_policy, terraform
+    from linter.formats import cloudformation, json_policy, serverless, terraform
 
     return (
         terraform.TERRAFORM,
+        serverless.SERVERLESS,
         cloudformation.CLOUDFORMATION,
         terraform.PLAN,
         json_policy.JSON_POLICY,
@@ -31,6 +32,11 @@ def reads(name: str) -> bool:
     """Whether any format may read a file of this name (directory walks skip the rest)."""
     lower = name.lower()
     return any(f.reads(lower) for f in formats())
+
+
+def skips_directory(name: str, parent: str) -> bool:
+    """Whether a directory walk skips this directory: some format says it holds no source of its own."""
+    return any(f.skips_directory(name, parent) for f in formats())
 
 
 def keyed_by(file: SourceFile) -> Format | None:

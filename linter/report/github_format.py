@@ -1,6 +1,6 @@
 """`--format github`: GitHub Actions workflow commands, shown as annotations on the pull request.
 
-Severity mapping: critical and high → `error`, medium → `warning`, low → `notice`. Input errors are
+Severity mapping (`linter.severity`): critical and high → `error`, medium → `warning`, low → `notice`. Input errors are
 `error`; unused suppressions `warning`; stale baseline entries `notice`. Escaping follows the runner:
 in the message `%`, CR and LF become `%25`, `%0D`, `%0A`; property values also escape `:` and `,`.
 
@@ -12,9 +12,8 @@ log still lists everything.
 """
 from __future__ import annotations
 
-from linter.report.text_format import SEVERITY_ORDER
+from linter.severity import ORDER, SEVERITIES
 
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 SHOWN_PER_LEVEL = 10  # GitHub's limit per step for each of error, warning and notice
 
 
@@ -36,10 +35,10 @@ def _annotations(report) -> list[tuple[str, str, dict]]:
     """(level, message, properties) of every annotation, most important first."""
     items = [("error", e.message, {"file": e.path, "line": e.line, "col": e.column, "title": "policylint: cannot read file"})
              for e in report.errors]
-    rank = {severity: i for i, severity in enumerate(SEVERITY_ORDER)}
+    rank = {severity: i for i, severity in enumerate(ORDER)}
     for f in sorted(report.findings, key=lambda f: (rank.get(f.severity, len(rank)), f.sort_key())):
         s = f.span
-        items.append((LEVELS.get(f.severity, "warning"), f.message, {
+        items.append((SEVERITIES[f.severity].github, f.message, {
             "file": f.path, "line": s.line, "endLine": s.end_line, "col": s.column, "endColumn": s.end_column,
             "title": f"{f.rule_id} {f.title} ({f.severity})"}))
     for u in report.unused_suppressions:

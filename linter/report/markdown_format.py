@@ -11,7 +11,8 @@ import re
 
 from linter.report import plural
 from linter.report.sarif_format import HELP_URI
-from linter.report.text_format import SEVERITY_ORDER, summary
+from linter.report.text_format import summary
+from linter.severity import ORDER
 
 BUDGET = 1000 * 1024  # bytes: below GitHub's 1 MiB per step, leaving room for other steps' lines
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -41,7 +42,7 @@ def _sections(report, titles: dict[str, str]) -> list[tuple[str, list[str]]]:
     if report.errors:
         sections.append(("### Input errors (exit code 2)\n\n| Location | Problem |\n| --- | --- |",
                          [f"| {_location(e.path, e.line, e.column)} | {cell(e.message)} |" for e in report.errors]))
-    rank = {severity: i for i, severity in enumerate(SEVERITY_ORDER)}
+    rank = {severity: i for i, severity in enumerate(ORDER)}
     groups: dict[str, list] = {}
     for f in report.findings:
         groups.setdefault(f.rule_id, []).append(f)
