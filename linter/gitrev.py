@@ -171,8 +171,8 @@ class AtRevision:
 def compare_with_revision(rev: str, report, paths: list[str], rules, settings, root: Path, jobs: int | None = 1):
     """The report with only the findings whose fingerprint REV does not have, and the comparison attached.
 
-    REV is linted with the same rules, settings, project root and `--jobs`. Its own read errors are not reported
-    (the current tree's are); a finding suppressed now is neither new nor fixed.
+    REV is linted with the same rules, settings, project root and `--jobs`. Its own read errors are not
+    reported (the current tree's are); a finding suppressed now is neither new nor fixed.
     """
     from linter.pipeline import run
 
@@ -183,10 +183,9 @@ def compare_with_revision(rev: str, report, paths: list[str], rules, settings, r
             before = run(paths, rules, settings, jobs=jobs, root=root, unit=AtRevision(revision))
     finally:
         _SNAPSHOTS.pop(revision.commit, None)
-    commit = revision.commit
     previous = {f.fingerprint for f in before.unbaselined}
     new = [f for f in report.findings if f.fingerprint not in previous]
     current = {f.fingerprint for f in report.unbaselined} | {s.finding.fingerprint for s in report.suppressed}
     fixed = [f for f in before.unbaselined if f.fingerprint not in current]
-    comparison = Comparison(rev, commit, len(report.findings) - len(new), fixed)
+    comparison = Comparison(rev, revision.commit, len(report.findings) - len(new), fixed)
     return replace(report, findings=new, baseline_commit=comparison)
