@@ -36,7 +36,3 @@ def formatter(fmt: str) -> Formatter:
 def render(fmt: str, report: Report, rules: list[Rule], **options: object) -> str:
     """The report in the named format. Options (each format uses what applies): `color` and `quiet` (text)."""
     return formatter(fmt)(report, rules, **options)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -7,7 +7,6 @@ terminal, and `NO_COLOR` unset). `quiet` keeps only the finding and error lines.
 """
 from __future__ import annotations
 
-from linter.report import plural
 from linter.severity import ORDER
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
@@ -38,6 +37,10 @@ class _Sources:
             self.cache[path] = text.split("\n") if text is not None else None
         lines = self.cache[path]
         return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _window(line: str, start: int, end: int) -> tuple[str, int, int]:
