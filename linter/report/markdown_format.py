@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from linter.report import plural
 from linter.report.sarif_format import HELP_URI
-from linter.report.text_format import summary
+from linter.report.text_format import plural, summary
 from linter.severity import ORDER
 
 BUDGET = 1000 * 1024  # bytes: below GitHub's 1 MiB per step, leaving room for other steps' lines
