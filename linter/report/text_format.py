@@ -101,6 +101,7 @@ def _unused_lines(u, style: _Style) -> list[str]:
 
 
 def summary(report) -> str:
+    """The closing line (the markdown format opens with it too)."""
     counts = {}
     for f in report.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
@@ -115,6 +116,9 @@ def summary(report) -> str:
         extras.append(f"{len(report.suppressed)} suppressed")
     if report.baseline is not None:
         extras.append(f"{report.baseline_matched} in baseline")
+    if report.baseline_commit is not None:
+        c = report.baseline_commit
+        extras.append(f"{c.unchanged} unchanged since {c.rev}, {len(c.fixed)} fixed")
     if report.unused_suppressions:
         extras.append(plural(len(report.unused_suppressions), "unused suppression"))
     return ", ".join([text] + extras)
@@ -143,5 +147,9 @@ def render(report, rules, color: bool = False, quiet: bool = False, **options) -
                  "rewrite it with --write-baseline"]
         stale += [f"  {e.path}: {e.rule_id} {e.resource or '(file)'} {e.fingerprint}" for e in report.baseline_stale]
         blocks.append("\n".join(stale))
+    if report.baseline_commit is not None and report.baseline_commit.fixed:
+        blocks.append("\n".join([f"fixed since {report.baseline_commit.rev}:"] + [
+            f"  {f.path}:{f.span.line}:{f.span.column}: {f.severity.upper()} {f.rule_id} {f.message}"
+            for f in report.baseline_commit.fixed]))
     blocks.append(style(BOLD, summary(report)))
     return "\n\n".join(blocks) + "\n"

@@ -11,7 +11,7 @@ resource as a whole (SM004) point there. A policy document's elements keep the s
 reported once.
 
 Module calls are followed (a local `source = "../modules/x"` inside the project root, or a registry or git
-module installed under `.terraform/modules`, see `project`): the child module is evaluated as an instance
+module installed under `.terraform/modules`, see `layout`): the child module is evaluated as an instance
 (one per `count` index or `for_each` key), its variables bound to the call's arguments evaluated in the
 caller (positions stay where the caller wrote them). Resources and data sources are expanded into their
 instances the same way (`expand`). An instance's resources are placed at the module call (`module "db"`, address
@@ -32,12 +32,12 @@ from linter.formats.policy import build_document
 from linter.formats.terraform import expand
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
-from linter.formats.terraform.project import module_callers, project_root, read_manifest, root_callers, shown
+from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
-from linter.loaders.text import read_text
+from linter.loaders.text import file_names, is_dir, read_text
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
 
 AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
@@ -115,7 +115,7 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> l
     for root in root_callers(directory, tree.callers):
         if root in tree.linted:
             continue
-        caller = _Module(_Run(tree.root, tree.parsed), root, shown(root, passed[0].display), [])
+        caller = _Module(_Run(tree.root, tree.parsed), root, shown(root, passed[0].path, passed[0].display), [])
         found += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
     return found
 
@@ -248,10 +248,7 @@ class _Module:
 
     def _load_units(self) -> list[Unit]:
         passed = {file.path.name: file for file in self.passed}
-        try:
-            names = {e.name for e in os.scandir(self.directory) if is_terraform_name(e.name) and e.is_file()}
-        except OSError:
-            names = set()
+        names = {name for name in file_names(self.directory) if is_terraform_name(name)}
         units = []
         for name in sorted(names | set(passed)):
             file = passed.get(name)
@@ -470,7 +467,7 @@ class _Module:
             if installed is None:
                 return None
             target, display = installed
-        if not target.is_relative_to(self.root) or not target.is_dir():
+        if not target.is_relative_to(self.root) or not is_dir(target):
             return None
         display = os.path.normpath(display).replace(os.sep, "/")
         return target, "" if display == "." else display

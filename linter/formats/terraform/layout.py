@@ -15,25 +15,20 @@ import re
 from pathlib import Path
 
 from linter.discover import SKIP_DIRS
+from linter.loaders.text import read_text, walk
 
 MAX_SCANNED = 5000  # Terraform files read to find module calls; a larger project is scanned up to that
 _LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"$%]*)"\s*$', re.M)
 _MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]*"\s*\{', re.M)
 
 
-def project_root(start: Path | None = None) -> Path:
-    """The directory every path of the run is relative to: the nearest config file's directory, else the
-    git work tree root, else the current directory."""
+def project_root() -> Path:
+    """CONVENTIONS' default project root: the nearest config file's directory, else the git work tree root,
+    else the current directory."""
     from linter.configfile import find_config
+    from linter.project import default_root
 
-    here = (start or Path.cwd()).absolute()
-    config = find_config(here)
-    if config is not None:
-        return _resolved(config.parent)
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return _resolved(folder)
-    return _resolved(here)
+    return _resolved(default_root(find_config(Path.cwd())))
 
 
 def _resolved(path: Path) -> Path:
@@ -50,11 +45,9 @@ def module_callers(root: Path) -> dict[Path, frozenset[Path]]:
     A cheap reading (a `module` block's `source = "./x"` line), so that a run naming one file does not
     parse the project to learn who calls it.
     """
-    from linter.loaders.text import read_text
-
     called: dict[Path, set[Path]] = {}
     scanned = 0
-    for directory, dirnames, filenames in os.walk(root):
+    for directory, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in sorted(filenames):
             if not name.endswith(".tf"):
@@ -88,22 +81,23 @@ def root_callers(directory: Path, callers: dict[Path, frozenset[Path]]) -> list[
     return sorted(roots)
 
 
-def shown(directory: Path, like: str) -> str:
-    """How a directory the run was not given is shown: relative to the current directory (absolute when the
-    file it is found for was named by an absolute path), with '/' separators."""
-    if os.path.isabs(like):
+def shown(directory: Path, like: Path, like_display: str) -> str:
+    """How a directory the run was not given is shown: as the run shows the file `like` (relative to the
+    same base: the project root or the current directory; absolute when that file is), '/' separators."""
+    if os.path.isabs(like_display):
         return directory.as_posix()
-    relative = os.path.relpath(directory, Path.cwd().resolve()).replace(os.sep, "/")
+    base = _resolved(like).parents[len(Path(like_display).parts) - 1]
+    relative = os.path.relpath(directory, base).replace(os.sep, "/")
     return "" if relative == "." else relative
 
 
 def read_manifest(directory: Path, display_dir: str) -> dict[str, tuple[Path, str]]:
     """`.terraform/modules/modules.json` of a root module: each installed module's key (`a`, `a.b` for a
     call inside module a) -> (its directory, how it is shown). Empty when absent or unreadable."""
-    path = directory / ".terraform" / "modules" / "modules.json"
+    text = read_text(directory / ".terraform" / "modules" / "modules.json", "modules.json")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        data = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
         return {}
     modules = data.get("Modules") if isinstance(data, dict) else None
     result: dict[str, tuple[Path, str]] = {}
