@@ -78,7 +78,7 @@ def _with_context(errors: Iterable[Any]) -> Iterator[Any]:
 
 def problems(data: dict) -> Iterator[Problem]:
     """Everything wrong with a schema-valid rule, in file order: kinds, expressions, then the message."""
-    kinds = known_kinds()
+    kinds = known_kinds() if data.get("resources") else frozenset()
     for index, kind in enumerate(data.get("resources", ())):
         if kind not in kinds:
             yield Problem(("resources", index), f"unknown resource kind '{kind}'{suggestion(kind, kinds)}; "

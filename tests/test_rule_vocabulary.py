@@ -252,3 +252,25 @@ def test_values_are_shown_as_text_or_json():
     assert messages.shown(True) == "true" and messages.shown(2.5) == "2.5" and messages.shown(None) == "null"
     assert messages.shown({"b": [1], "a": "x"}) == '{"a": "x", "b": [1]}'
     assert messages.shown(object()) == "…"
+
+
+TOP_KEYS = [(line.split(":")[0], number) for number, line in enumerate(DESCRIPTION_RULE.splitlines(), 1)
+            if line[:1].isalpha()]
+
+
+@pytest.mark.parametrize(("key", "line"), TOP_KEYS, ids=[key for key, _ in TOP_KEYS])
+def test_every_misspelled_rule_key_is_named_at_its_line(tmp_path, capsys, key, line):
+    typo = key[:-1] if len(key) > 3 else key + key[-1]  # `scop:`, `idd:`
+    lines = DESCRIPTION_RULE.splitlines(keepends=True)
+    lines[line - 1] = lines[line - 1].replace(key, typo, 1)
+    assert rejected(tmp_path, capsys, "".join(lines)) == \
+        f"house/rule.yaml:{line}: (rule): unknown key '{typo}' (did you mean '{key}'?)"
+
+
+def test_check_rejects_a_broken_house_rule_too(tmp_path, capsys):
+    (tmp_path / "house").mkdir()
+    (tmp_path / "house" / "rule.yaml").write_text(DESCRIPTION_RULE.replace("({found})", "({fonud})"))
+    (tmp_path / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    code, out, err = run_cli(["check", "policy.json", "--rules", "house"], tmp_path, capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("policylint: rule error: house/rule.yaml:8: message: unknown placeholder '{fonud}'")
