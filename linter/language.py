@@ -3,7 +3,8 @@
 
 `python -m linter.docs` writes both into the checked-in files and its staleness test keeps them current. The
 schema is generated at docs time rather than when rules load: it stays a plain JSON file for editors, and
-loading a user's rules reads it without importing the predicates' code (measured in the README).
+loading it imports none of the predicates' code (building it costs about 0.2 ms, but importing the
+predicates about 10 ms, which `policylint rules` and `explain` would otherwise pay for nothing).
 """
 from __future__ import annotations
 
