@@ -77,7 +77,7 @@ def _with_context(errors: Iterable[Any]) -> Iterator[Any]:
 # ---- a well-formed rule that cannot work ------------------------------------------------------------------
 
 def problems(data: dict) -> Iterator[Problem]:
-    """Everything wrong with a schema-valid rule, in file order: kinds, expressions, then the message."""
+    """Everything wrong with a schema-valid rule: its kinds, then `where`, `match` and the message."""
     kinds = known_kinds() if data.get("resources") else frozenset()
     for index, kind in enumerate(data.get("resources", ())):
         if kind not in kinds:
@@ -86,10 +86,12 @@ def problems(data: dict) -> Iterator[Problem]:
     parts = _SCOPE_PARTS[data["scope"]]
     provided: set[str] = {"resource"}
     for section in ("where", "match"):
+        found: set[str] = set()
         if section in data:
-            found: set[str] = set()
             yield from _expression(data[section], (section,), parts, found)
-            provided |= found if section == "match" and data.get("report", "match") == "match" else found - {"element"}
+        if section == "where" or data.get("report") == "subject":
+            found.discard("element")  # only `match` quotes the element it matched, and not with report: subject
+        provided |= found
     yield from _message(data["message"], provided, set(data.get("options", {})))
 
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from linter import docs, language
+from linter import docs, language, rulecheck
 from linter.messages import ENGINE_PLACEHOLDERS
 from linter.predicates import PLACEHOLDERS, PREDICATES, Declaration
 from linter.rules import schema
@@ -30,7 +30,7 @@ def test_declarations_are_complete(declaration: Declaration):
     assert set(declaration.scopes) <= {"statement", "document", "resource"}
     assert set(declaration.provides) <= set(PLACEHOLDERS)
     assert (declaration.nested is None) == (declaration.inner == "")
-    assert set(declaration.names.values()) <= {"relation"}
+    assert set(declaration.names.values()) <= set(rulecheck.VOCABULARIES)
 
 
 def test_every_placeholder_is_provided_by_some_predicate():
@@ -88,3 +88,9 @@ def test_schema_keeps_its_hand_written_parts():
 def test_missing_markers_are_an_error():
     with pytest.raises(ValueError, match="docs/rule-language.md lacks the <!-- statement-predicates:start -->"):
         docs.rule_language("no markers here\n")
+
+
+def test_docs_name_every_resource_kind_and_relation():
+    text = (docs.ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
+    assert [k for k in sorted(rulecheck.known_kinds()) if f"`{k}`" not in text] == []
+    assert [r for r in sorted(rulecheck.known_relations()) if f"`{r}`" not in text] == []
