@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from linter import messages
+from linter.formats import catalogue
 from linter.predicates import PLACEHOLDERS, PREDICATES
 
 COMBINATORS = ("all", "any", "not")
@@ -22,17 +23,13 @@ _SCOPE_PARTS = {"statement": frozenset({"statement", "document"}), "document": f
 
 
 def known_kinds() -> frozenset[str]:
-    """Resource kinds a rule may name: those the extractors produce (to be read from the resource catalogue)."""
-    from linter.extract import cloudformation, terraform
-
-    return frozenset(terraform.RESOURCE_KINDS.values()) | {k for k, _ in cloudformation._RESOURCE_KINDS.values()}
+    """Resource kinds a rule may name in `resources:`: the resource catalogue's."""
+    return frozenset(catalogue.kinds())
 
 
 def known_relations() -> frozenset[str]:
-    """Relations `linked` may follow: those the extractors link resources by (to be read from the catalogue)."""
-    from linter.extract import terraform
-
-    return frozenset(relation for _, relation in terraform.SECRET_LINKS.values())
+    """Relations `linked` may follow: the resource catalogue's."""
+    return frozenset(catalogue.relations())
 
 
 VOCABULARIES = {"relation": known_relations}
@@ -78,7 +75,7 @@ def _with_context(errors: Iterable[Any]) -> Iterator[Any]:
 
 def problems(data: dict) -> Iterator[Problem]:
     """Everything wrong with a schema-valid rule: its kinds, then `where`, `match` and the message."""
-    kinds = known_kinds() if data.get("resources") else frozenset()
+    kinds = known_kinds()
     for index, kind in enumerate(data.get("resources", ())):
         if kind not in kinds:
             yield Problem(("resources", index), f"unknown resource kind '{kind}'{suggestion(kind, kinds)}; "

@@ -220,7 +220,7 @@ def test_a_message_never_prints_python_internals():
                "{found:>300000000} {0} {} {{x}} {found} {unknown} { }")
     rule = _unvalidated(message)
     (raw,) = run_rule(rule, rule.option_defaults(), [], [secret])
-    assert raw[5] == ('aws_secretsmanager_secret.a {resource.__class__} {option} 90 ["a", "b"] {_granted} {found!r} '
+    assert raw.message == ('aws_secretsmanager_secret.a {resource.__class__} {option} 90 ["a", "b"] {_granted} {found!r} '
                       '{found:>300000000} {0} {} {x} name is not set {unknown} { }')
 
 
