@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 # Placeholders the engine fills in for every finding, whatever its predicates found.
 ENGINE_PLACEHOLDERS: dict[str, str] = {
-    "resource": "the address of the resource the finding belongs to (a logical id in CloudFormation), or the file",
+    "resource": "the address or logical id of the resource the finding belongs to, or the file",
     "option[NAME]": "the value of the rule's option NAME (its default, or the user's `rule_options` value)",
 }
 

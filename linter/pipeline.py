@@ -161,7 +161,7 @@ def run(
     maps paths to text that replaces the file on disk (standard input, an editor's buffer); `baseline`
     entries are findings to stop reporting.
     """
-    files = discover(paths, registry.reads, settings.exclude)
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
     active = [rule for rule in rules if settings.wants(rule.id)]
     with overlay({Path(p): t for p, t in (sources or {}).items()}):
         units, contexts = registry.units(files), registry.contexts(files)

@@ -639,11 +639,11 @@ def _same(a: object, b: object) -> bool:
     "attribute", "resource",
     args={"type": "object", "additionalProperties": False, "required": ["name"], "properties": {
         "name": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)*$",
-                 "description": "Terraform attribute name; dotted for nested blocks."},
+                 "description": "Attribute name, as the resource catalogue names it; dotted for nested blocks."},
         "missing": TRUE, "equals": {}, "in": {"$ref": "#/$defs/scalarList"}, "matches": STRING_LIST,
         "literal": TRUE, "above": NUMBER,
         "literal_secrets": {**STRING_LIST, "description": "Globs of JSON field names whose literal values are secrets."}}},
-    doc="the attribute `name` (Terraform's name, dotted for nested blocks: `rotation_rules.schedule_expression`) "
+    doc="the attribute `name` (the catalogue's name, dotted for nested blocks: `rotation_rules.schedule_expression`) "
         "is absent or null (`missing`); or present and meets every other constraint: `equals` a value, is `in` a "
         "list, `matches` globs, is `literal` (known offline), is numerically `above` N, holds `literal_secrets` "
         "(fields whose names match globs)",

@@ -109,6 +109,8 @@ class Format:
     first: bool = False
     comments: Callable[[Source], CommentSyntax | None] = field(default=lambda source: None)
     examples: tuple[ExampleFormat, ...] = ()
+    # Directories a walk skips (by name and its parent's name): the format's caches and generated copies.
+    skips_directory: Callable[[str, str], bool] = field(default=lambda name, parent: False)
     # Editors' language ids for this format's buffers, with the suffix an unsaved (untitled) buffer is read as.
     languages: tuple[tuple[str, str], ...] = ()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from linter.formats.api import ExampleFormat, Format, Source
-from linter.formats.cloudformation import YAML_COMMENTS
+from linter.formats.cloudformation.syntax import YAML_COMMENTS
 from linter.model import Extraction
 
 _NAMES = ("serverless.yml", "serverless.yaml")

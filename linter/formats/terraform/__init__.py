@@ -65,6 +65,7 @@ TERRAFORM = Format(
         ExampleFormat("terraform-json", "main.tf.json", "json", "Terraform JSON"),
     ),
     languages=(("terraform", ".tf"),),
+    skips_directory=lambda name, parent: name == ".terraform",  # providers and downloaded module copies
 )
 
 
