@@ -13,8 +13,9 @@ from typing import Any
 
 from linter.loaders import yamlpos
 from linter.model import Node
+from linter.severity import ORDER
 
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = ORDER
 
 
 class RuleError(Exception):
