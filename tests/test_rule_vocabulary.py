@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from linter import messages
 from linter.engine import run_rule
+from linter.predicates import PREDICATES
 from linter.rules import Rule
 from test_cli import run_cli
 from test_user_rules import MFA_RULE
@@ -274,3 +275,78 @@ def test_check_rejects_a_broken_house_rule_too(tmp_path, capsys):
     code, out, err = run_cli(["check", "policy.json", "--rules", "house"], tmp_path, capsys)
     assert (code, out) == (2, "")
     assert err.startswith("policylint: rule error: house/rule.yaml:8: message: unknown placeholder '{fonud}'")
+
+
+# ---- any rule that validates can run ---------------------------------------------------------------------
+
+TREE = {
+    "main.tf": 'resource "aws_secretsmanager_secret" "a" {\n  name = "app/db"\n  policy = jsonencode({\n'
+               '    Version = "2012-10-17"\n    Statement = [{Effect = "Deny", Principal = "*",\n'
+               '      Action = "secretsmanager:DeleteSecret", Resource = "*"}]\n  })\n}\n'
+               'resource "aws_secretsmanager_secret_rotation" "r" {\n  secret_id = aws_secretsmanager_secret.a.id\n'
+               '  rotation_rules {\n    automatically_after_days = 400\n  }\n}\n',
+    "policy.json": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:*",'
+                   ' "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "a"}}}]}\n',
+}
+SHARED = {"#/$defs/actionSet": st.sampled_from(["secretsmanager:Get*", ["*"], {"include": ["secretsmanager:*"]}]),
+          "#/$defs/stringList": st.just(["aws:PrincipalArn", "aws:PrincipalTag/team"]),
+          "#/$defs/number": st.integers(0, 500), "#/$defs/scalarList": st.just(["app/db", 400])}
+
+
+def arguments(schema: dict, expr: st.SearchStrategy) -> st.SearchStrategy:
+    """Values that a predicate's declared argument schema accepts (as far as it constrains them)."""
+    if "anyOf" in schema:
+        return st.one_of([arguments(s, expr) for s in schema["anyOf"]])
+    if "$ref" in schema:
+        return expr if schema["$ref"] == "#/$defs/expr" else SHARED[schema["$ref"]]
+    if "enum" in schema or "const" in schema:
+        return st.sampled_from(schema.get("enum", [schema.get("const")]))
+    if schema.get("type") == "boolean":
+        return st.booleans()
+    if schema.get("type") == "string":
+        return st.sampled_from(["name", "rotation", "rotation_rules.automatically_after_days", "kms_key_id",
+                                "aws:PrincipalTag/team"])
+    if schema.get("type") == "object":
+        properties = {k: arguments(v, expr) for k, v in schema.get("properties", {}).items()}
+        required = {k: properties.pop(k) for k in schema.get("required", ())}
+        return st.fixed_dictionaries(required, optional=properties)
+    return st.sampled_from(["app/db", 400, True])
+
+
+EXPRESSIONS = st.deferred(lambda: st.one_of(
+    *[arguments(d.args, EXPRESSIONS).map(lambda arg, name=name: {name: arg}) for name, d in PREDICATES.items()],
+    st.lists(EXPRESSIONS, min_size=1, max_size=3).map(lambda parts: {"all": parts}),
+    st.lists(EXPRESSIONS, min_size=1, max_size=3).map(lambda parts: {"any": parts}),
+    EXPRESSIONS.map(lambda part: {"not": part}),
+))
+PLACEHOLDER_TEXT = st.lists(st.sampled_from(["{element}", "{found}", "{granted}", "{resource}", "{label}", "x "]),
+                            min_size=1, max_size=3).map("".join)
+
+
+@given(scope=st.sampled_from(["statement", "document", "resource"]), match=EXPRESSIONS, message=PLACEHOLDER_TEXT)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_rule_that_validates_runs_without_crashing(tmp_path, scope, match, message):
+    import yaml
+
+    from linter.config import Settings
+    from linter.pipeline import run
+    from linter.rules import RuleError, load_rule_file
+
+    data = yaml.safe_load(DESCRIPTION_RULE)
+    data.update(scope=scope, match=match, message=message + " here")
+    if scope != "resource":
+        data.pop("resources")
+        data["documents"] = ["identity", "secret-resource"]
+    path = tmp_path / "rule.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    try:
+        rule = load_rule_file(path, "rule.yaml")
+    except RuleError:
+        event("rejected")
+        return  # rejected with a line: fine
+    tree = tmp_path / "tree"
+    tree.mkdir(exist_ok=True)
+    for name, text in TREE.items():
+        (tree / name).write_text(text, encoding="utf-8")
+    event("validated")
+    assert run([str(tree)], [rule], Settings()).errors == []
