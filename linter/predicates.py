@@ -2,8 +2,10 @@
 
 Each predicate answers for one subject (a statement, a document or a resource) and returns the elements
 that made it true ("witnesses"), so a finding can point at the exact action string or resource value;
-`None` means false. Predicates are the only Python a rule relies on; rules themselves are data, and
-`docs/rule-language.md` documents every predicate (a test checks it).
+`None` means false. Predicates are the only Python a rule relies on; rules themselves are data. Each
+predicate declares itself where it is registered (argument schema, one-line doc, the subject it judges, the
+message placeholders it fills in): the rule schema's expression part, the tables of `docs/rule-language.md`
+and `rules validate` are all derived from those declarations.
 """
 from __future__ import annotations
 
@@ -214,7 +216,6 @@ def grant_wording(granted: tuple[str, ...]) -> dict:
     provides=("element", "problem"),
 )
 def _effect(ctx: Context, s: Subject, arg: str | dict) -> list[Witness] | None:
-    """`Allow` / `Deny` exactly; or `{invalid: true}`: an Effect IAM rejects (`allow`, missing), as a witness."""
     effect = s.statement.effect
     if isinstance(arg, str):
         return _truth(effect is not None and effect.value == arg)
@@ -238,8 +239,6 @@ def _effect(ctx: Context, s: Subject, arg: str | dict) -> list[Witness] | None:
     provides=("element", *_GRANTS, "problem"),
 )
 def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Action elements meeting every constraint: `wildcard` (has * or ?), `star` (`*` or `*:*`: every
-    action of every service), `grants` (covers one of a set), `unknown` (names no catalogued action)."""
     witnesses = []
     for element in iam.strings(s.statement.action):
         if "wildcard" in arg and iam.has_wildcard(element.value) != arg["wildcard"]:
@@ -270,8 +269,6 @@ def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     provides=("element", *_GRANTS, "problem"),
 )
 def _not_action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A NotAction element; with `leaves`, only if it leaves some of those actions granted; with `unknown`,
-    its items that name no catalogued action."""
     element = s.statement.not_action
     if element is None:
         return None
@@ -293,7 +290,6 @@ def _not_action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     provides=("element", *_GRANTS),
 )
 def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
-    """The statement's Action or NotAction covers at least one action of the set."""
     targets = ctx.actions(arg)
     st = s.statement
     if st.not_action is not None:
@@ -315,7 +311,6 @@ def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
     provides=("element", "reach"),
 )
 def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Resource elements that are `*` (`star`) or cover every secret of an account (`all_secrets`)."""
     witnesses = []
     for element in iam.strings(s.statement.resource):
         if arg.get("star") and element.value != "*":
@@ -334,8 +329,7 @@ def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
         "value, a `secretsmanager` ARN), a NotResource, or no resource element (`false`: they cannot)",
 )
 def _reaches_secrets(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """Whether the statement's resources can include a secret: a `Resource` value that may name one, a
-    `NotResource`, or no resource element at all (a grant on S3 objects gives no Secrets Manager access)."""
+    """A grant on S3 objects gives no Secrets Manager access: only resources that may name a secret count."""
     st = s.statement
     reaches = st.not_resource is not None or st.resource is None or any(
         not isinstance(item.value, str) or iam.may_name_a_secret(item.value) for item in st.resource.items_list()
@@ -351,7 +345,6 @@ def _reaches_secrets(ctx: Context, s: Subject, arg: bool) -> list[Witness] | Non
     provides=("element", "reach"),
 )
 def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A NotResource element; with `leaves_secrets`, only if it does not exclude every secret."""
     element = s.statement.not_resource
     if element is None:
         return None
@@ -370,7 +363,6 @@ def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     provides=("element", "label"),
 )
 def _principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """The Principal element, when it is everyone (`everyone: true`) or simply present."""
     principal = s.statement.principal
     if principal is None or (arg.get("everyone") and not iam.principal_is_everyone(principal)):
         return None
@@ -385,7 +377,6 @@ def _principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     provides=("element", "label"),
 )
 def _not_principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A NotPrincipal element: with Allow, everyone except the principals it lists."""
     element = s.statement.not_principal
     return None if element is None else [(element, {"label": "NotPrincipal"})]
 
@@ -424,9 +415,6 @@ def _restricted(condition: Node | None, arg: Any, ctx: Context) -> list[Node]:
     provides=("element", "problem"),
 )
 def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Facts about the Condition block: `pins` a key to one value (under `operators`, default the StringEquals
-    family), `only_exempts_named` principals, `has_key`, `absent`, `restricted_by` (fixed values of one of
-    these keys under a positive operator), `unknown_operator` (witnesses: operators IAM does not know)."""
     condition = s.statement.condition
     if "absent" in arg and (condition is None) != arg["absent"]:
         return None
@@ -477,7 +465,6 @@ def _statements(ctx: Context, s: Subject, expr: dict) -> Iterable[list[Witness] 
     witnesses="those of every matching statement",
 )
 def _some_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
-    """At least one statement matches; the witnesses of every matching statement are kept."""
     return _joined(_statements(ctx, s, expr))
 
 
@@ -500,10 +487,6 @@ def _no_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     provides=("element", "problem"),
 )
 def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """The document's Version is `missing`, `outdated` (2008-10-17) or `invalid` (anything else but 2012-10-17).
-
-    Witness: the Version value, or the document when it has none.
-    """
     version = s.document.version
     if version is None:
         if arg.get("missing"):
@@ -528,7 +511,6 @@ def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     doc="a standalone policy file, or the secret it stands for (`false`: a document or resource written in IaC)",
 )
 def _standalone(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """A standalone policy file (true) or a document / resource written in IaC (false)."""
     alone = s.resource.standalone if s.resource is not None else not s.document.owner
     return _truth(alone == arg)
 
@@ -539,7 +521,6 @@ def _standalone(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
     doc="the document uses policy variables such as `${aws:username}` (`false`: none)",
 )
 def _policy_variables(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """The document uses policy variables such as `${aws:username}` (true), or none (false)."""
     return _truth(iam.has_policy_variable(s.document.node) == arg)
 
 
@@ -550,9 +531,7 @@ def _policy_variables(ctx: Context, s: Subject, arg: bool) -> list[Witness] | No
         "*missing* statement use it to stay quiet)",
 )
 def _documents_known(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """Every policy that applies to the resource could be read in full offline.
-
-    A linked policy whose document is a variable, or a document with statements that exist only at plan
+    """A linked policy whose document is a variable, or a document with statements that exist only at plan
     time, might hold anything: rules that look for a missing statement use this to stay quiet.
     """
     r = s.resource
@@ -580,9 +559,6 @@ def _statements_known(document: PolicyDocument) -> bool:
         "and with NotResource",
 )
 def _covers_this_secret(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """Inside a secret's resource policy (via `some_document`), whether the statement's Resource can include
-    that secret: `*`, a pattern matching its name, a reference to it, or an unknown value. A statement
-    that names only other secrets does not apply to it. Outside a secret, or with NotResource: true."""
     secret, statement = s.resource, s.statement
     if secret is None or statement.resource is None or statement.not_resource is not None:
         return _truth(arg)
@@ -610,7 +586,6 @@ def _may_be(item: Node, secret: Resource, name: str | None) -> bool:
     witnesses="its witnesses",
 )
 def _some_document(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
-    """One of the policy documents that apply to the resource (a secret's resource policies) matches."""
     for document in s.resource.documents:
         result = evaluate(expr, Subject(document=document, resource=s.resource), ctx)
         if result is not None:
@@ -651,11 +626,6 @@ def _same(a: object, b: object) -> bool:
     provides=("element", "attribute", "found", "value", "field"),
 )
 def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A resource attribute (Terraform's name, dotted for nested blocks) that is `missing` (absent or null)
-    or present and meets every other constraint: `equals` a value, is `in` a list, `matches` a glob,
-    is a `literal` (known offline), is `above` a number, or holds `literal_secrets` (fields whose names
-    match the given globs; the secret itself never reaches the message or the fingerprint).
-    Witness: the attribute's value, or the resource itself when it is missing."""
     name = arg["name"]
     node = _attribute(s.resource, name)
     written = s.resource.written_names.get(name, name)  # as the user's format spells it, for messages
@@ -702,8 +672,6 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
     provides=("found",),
 )
 def _linked(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Resources linked by relation `rel` (`rotation`, `versions`, `policies`): `none` of them, or `some`
-    that match an expression (evaluated on the linked resource; its witnesses are kept)."""
     linked = s.resource.links.get(arg["rel"], [])
     if arg.get("none"):
         return [(None, {"found": f"it has no {arg['rel']}"})] if not linked else None
@@ -723,8 +691,6 @@ def _linked(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     provides=("element", "found", "days"),
 )
 def _rotation_interval(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A rotation (its `rotation_rules`) that rotates less often than every `above_days` days; schedules
-    that cannot be read offline never match. Witness: the schedule value."""
     from linter import secrets
 
     rules = _attribute(s.resource, "rotation_rules")
