@@ -4,7 +4,8 @@ The schema says a rule is well formed; these checks say it can work: every resou
 names exists, every predicate can see its subject where it is used (a statement predicate directly in a
 resource rule would crash the run), and every message placeholder is one the rule's predicates fill in. A
 schema error that is an unknown key is reported as that, with the closest known key, rather than as the
-required property that jsonschema's ranking happens to prefer.
+required property that jsonschema's ranking happens to prefer; an expression that names several
+predicates, or none, is told so in the rule language's words rather than as a Python dict.
 """
 from __future__ import annotations
 
@@ -52,16 +53,24 @@ def suggestion(word: str, known: Iterable[str], quote: str = "'{}'") -> str:
 
 # ---- schema errors ----------------------------------------------------------------------------------------
 
-def unknown_key(errors: Iterable[Any]) -> Problem | None:
-    """The first unknown key among jsonschema errors (looking into `anyOf` alternatives), shallowest first."""
-    found = [e for e in _with_context(errors) if e.validator == "additionalProperties" and isinstance(e.instance, dict)]
-    for error in sorted(found, key=lambda e: len(e.absolute_path)):
-        allowed = error.schema.get("properties", {})
-        extra = [key for key in error.instance if key not in allowed]
-        if extra:
+def schema_problem(errors: Iterable[Any]) -> Problem | None:
+    """The schema error to report in words of the rule language, if any: the first unknown key (looking
+    into `anyOf` alternatives, shallowest first), else an expression that is not one predicate."""
+    errors = sorted(_with_context(errors), key=lambda e: len(e.absolute_path))
+    for error in errors:
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = [key for key in error.instance if key not in allowed] if isinstance(error.instance, dict) else []
+        if error.validator == "additionalProperties" and extra:
             what = "predicate" if "all" in allowed else "key"
             return Problem(tuple(error.absolute_path), f"unknown {what} '{extra[0]}'{suggestion(extra[0], allowed)}",
                            extra[0])
+    for error in errors:
+        is_expression = isinstance(error.schema, dict) and "all" in error.schema.get("properties", {})
+        if is_expression and error.validator in ("minProperties", "maxProperties"):
+            names = ", ".join(error.instance)
+            this = f"names {names}: list them under all: [...]" if names else "is empty"
+            return Problem(tuple(error.absolute_path),
+                           f"an expression names exactly one predicate (or all, any, not), but this one {this}")
     return None
 
 

@@ -143,7 +143,7 @@ def validate(data: dict, root: Node, display: str) -> None:
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
-        problem = rulecheck.unknown_key(errors)
+        problem = rulecheck.schema_problem(errors)
         if problem is not None:
             _raise(problem, root, display)
         best = jsonschema.exceptions.best_match(errors)

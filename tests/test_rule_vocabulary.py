@@ -151,6 +151,18 @@ def test_validate_rejects_with_file_line_and_message(tmp_path, capsys, old, new,
     assert rejected(tmp_path, capsys, DESCRIPTION_RULE.replace(old, new, 1)) == error
 
 
+@pytest.mark.parametrize(("new", "error"), [
+    ("  attribute: {name: description, missing: true}\n  documents_known: true",
+     "house/rule.yaml:10: match: an expression names exactly one predicate (or all, any, not), but this one names "
+     "attribute, documents_known: list them under all: [...]"),
+    ("  all: [{}]", "house/rule.yaml:10: match.all.0: an expression names exactly one predicate (or all, any, not), "
+                    "but this one is empty"),
+])
+def test_an_expression_names_one_predicate(tmp_path, capsys, new, error):
+    text = DESCRIPTION_RULE.replace("  attribute: {name: description, missing: true}", new)
+    assert rejected(tmp_path, capsys, text) == error
+
+
 def test_an_unknown_key_is_reported_on_its_own_line_in_block_style(tmp_path, capsys):
     text = DESCRIPTION_RULE.replace("  attribute: {name: description, missing: true}",
                                     "  attribute:\n    name: description\n    missing: true\n    equal: x")
