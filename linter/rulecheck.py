@@ -33,6 +33,16 @@ def known_relations() -> frozenset[str]:
     return frozenset(catalogue.relations())
 
 
+def relations_of(kinds: frozenset[str]) -> frozenset[str]:
+    """Relations that resources of these kinds have."""
+    return frozenset(relation for kind in kinds for relation in catalogue.relations_of(kind))
+
+
+def kinds_linked_by(relation: str) -> frozenset[str]:
+    """The kinds of resource a relation reaches (`rotation`: `secret_rotation`)."""
+    return frozenset(k for k in catalogue.kinds() if (link := catalogue.link_of(k)) and link.relation == relation)
+
+
 VOCABULARIES = {"relation": known_relations}
 
 
@@ -90,27 +100,31 @@ def problems(data: dict) -> Iterator[Problem]:
             yield Problem(("resources", index), f"unknown resource kind '{kind}'{suggestion(kind, kinds)}; "
                                                 f"known kinds: {', '.join(sorted(kinds))}")
     parts = _SCOPE_PARTS[data["scope"]]
+    subject_kinds = frozenset(data.get("resources", ())) & kinds if data["scope"] == "resource" else frozenset()
     provided: set[str] = {"resource"}
     for section in ("where", "match"):
         found: set[str] = set()
         if section in data:
-            yield from _expression(data[section], (section,), parts, found)
+            yield from _expression(data[section], (section,), parts, subject_kinds, found)
         if section == "where" or data.get("report") == "subject":
             found.discard("element")  # only `match` quotes the element it matched, and not with report: subject
         provided |= found
     yield from _message(data["message"], provided, set(data.get("options", {})))
 
 
-def _expression(expr: dict, path: tuple, parts: frozenset[str], provided: set[str] | None) -> Iterator[Problem]:
-    """Problems of one expression whose subjects have `parts`; collects the placeholders its witnesses fill
-    in into `provided` (None: its witnesses are dropped, as under `not`)."""
+def _expression(
+    expr: dict, path: tuple, parts: frozenset[str], kinds: frozenset[str], provided: set[str] | None
+) -> Iterator[Problem]:
+    """Problems of one expression whose subjects have `parts` (and are, or belong to, a resource of one of
+    `kinds`, when known); collects the placeholders its witnesses fill in into `provided` (None: its
+    witnesses are dropped, as under `not`)."""
     (name, arg), = expr.items()
     if name in ("all", "any"):
         for index, part in enumerate(arg):
-            yield from _expression(part, path + (name, index), parts, provided)
+            yield from _expression(part, path + (name, index), parts, kinds, provided)
         return
     if name == "not":
-        yield from _expression(arg, path + (name,), parts, None)
+        yield from _expression(arg, path + (name,), parts, kinds, None)
         return
     declaration = PREDICATES[name]
     if not parts & set(declaration.scopes):
@@ -118,18 +132,32 @@ def _expression(expr: dict, path: tuple, parts: frozenset[str], provided: set[st
         return
     if provided is not None:
         provided.update(declaration.provides)
+    relation = None
     for key, vocabulary in declaration.names.items():
-        known = VOCABULARIES[vocabulary]()
         value = arg.get(key) if isinstance(arg, dict) else None
-        if isinstance(value, str) and value not in known:
-            yield Problem(path + (name, key), f"unknown {vocabulary} '{value}'{suggestion(value, known)}; "
-                                              f"known {vocabulary}s: {', '.join(sorted(known))}")
+        problem = _name_problem(vocabulary, value, kinds) if isinstance(value, str) else None
+        if problem:
+            yield Problem(path + (name, key), problem)
+        relation = value if vocabulary == "relation" else relation
     if declaration.nested is not None:
         inner = arg if declaration.nested == "" else arg.get(declaration.nested)
         if inner is not None:
             where = path + (name,) + ((declaration.nested,) if declaration.nested else ())
             keep = provided if declaration.keeps else None
-            yield from _expression(inner, where, _inner_parts(parts, declaration.inner), keep)
+            # Resources reached by a relation are of the kinds that link to their owner by it.
+            inner_kinds = kinds_linked_by(relation) if declaration.inner == "resource" and relation else kinds
+            yield from _expression(inner, where, _inner_parts(parts, declaration.inner), inner_kinds, keep)
+
+
+def _name_problem(vocabulary: str, value: str, kinds: frozenset[str]) -> str | None:
+    """Why a catalogue name in an argument cannot work: unknown, or a relation these kinds never have."""
+    known = VOCABULARIES[vocabulary]()
+    if value not in known:
+        return f"unknown {vocabulary} '{value}'{suggestion(value, known)}; known {vocabulary}s: {', '.join(sorted(known))}"
+    if vocabulary == "relation" and kinds and value not in relations_of(kinds):
+        theirs = ", ".join(sorted(relations_of(kinds))) or "none"
+        return f"a {' or '.join(sorted(kinds))} has no relation '{value}' (its relations: {theirs})"
+    return None
 
 
 def _inner_parts(parts: frozenset[str], inner: str) -> frozenset[str]:

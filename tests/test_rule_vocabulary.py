@@ -362,3 +362,15 @@ def test_a_rule_that_validates_runs_without_crashing(tmp_path, scope, match, mes
         (tree / name).write_text(text, encoding="utf-8")
     event("validated")
     assert run([str(tree)], [rule], Settings()).errors == []
+
+
+@pytest.mark.parametrize(("kinds", "linked", "error"), [
+    ("[kms_key]", "{rel: rotation, none: true}",
+     "house/rule.yaml:10: match.linked.rel: a kms_key has no relation 'rotation' (its relations: none)"),
+    ("[secret]", "{rel: rotation, some: {linked: {rel: versions, none: true}}}",
+     "house/rule.yaml:10: match.linked.some.linked.rel: a secret_rotation has no relation 'versions' (its "
+     "relations: none)"),
+])
+def test_a_relation_the_rules_kinds_never_have_is_an_error(tmp_path, capsys, kinds, linked, error):
+    text = DESCRIPTION_RULE.replace("[secret]", kinds).replace("{name: description, missing: true}", "{}")
+    assert rejected(tmp_path, capsys, text.replace("attribute: {}", f"linked: {linked}")) == error
