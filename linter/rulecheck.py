@@ -17,7 +17,6 @@ from linter import messages
 from linter.formats import catalogue
 from linter.predicates import PLACEHOLDERS, PREDICATES
 
-COMBINATORS = ("all", "any", "not")
 # The subject parts a rule's expressions see, by the rule's scope.
 _SCOPE_PARTS = {"statement": frozenset({"statement", "document"}), "document": frozenset({"document"}),
                 "resource": frozenset({"resource"})}
