@@ -30,15 +30,10 @@ from linter.discover import SourceFile
 from linter.formats.api import CommentSyntax
 from linter.formats.registry import untitled_suffix
 from linter.model import FileError, Finding
+from linter.severity import SEVERITIES
 
 SOURCE = "policylint"
 RULE_DOC = "https://github.com/policylint/policylint/blob/main/docs/rules/{}.md"
-SEVERITY = {
-    "critical": lsp.DiagnosticSeverity.Error,
-    "high": lsp.DiagnosticSeverity.Error,
-    "medium": lsp.DiagnosticSeverity.Warning,
-    "low": lsp.DiagnosticSeverity.Information,
-}
 DEBOUNCE_SECONDS = 0.3
 IGNORE_REASON = "TODO: say why this is acceptable"
 # Suffixes for buffers that have no file yet (`untitled:` URIs), by the editor's language id.
@@ -101,7 +96,7 @@ def finding_diagnostic(finding: Finding, lines: list[str], codec: PositionCodec,
     return lsp.Diagnostic(
         range=to_range(lines, s.line, s.column, s.end_line, s.end_column, codec),
         message=finding.message,
-        severity=SEVERITY.get(finding.severity, lsp.DiagnosticSeverity.Warning),
+        severity=lsp.DiagnosticSeverity(SEVERITIES[finding.severity].lsp),
         code=finding.rule_id,
         code_description=lsp.CodeDescription(href=RULE_DOC.format(finding.rule_id)),
         source=SOURCE,
