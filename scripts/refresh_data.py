@@ -5,9 +5,10 @@
 
 Offline: it reads the files it is given and writes `linter/data/`:
 
-- `aws-managed-policies.zip`: one member per AWS managed policy (`<Name>.json`: ARN, version, update time,
-  document) and `_meta.json` (dataset date, source, names whose document the source lacks). A zip lets a run
-  read only the policies it meets; members carry a fixed time, so the same input gives the same bytes.
+- `aws-managed-policies.zip`: one member per AWS managed policy (`policies/<Name>.json`: ARN, version, update
+  time, document; a policy name cannot hold `/`, so no name reaches another member) and `_meta.json`
+  (dataset date, source, names whose document the source lacks). A zip lets a run read only the policies it
+  meets; members carry a fixed time, so the same input gives the same bytes.
   The input is the gzipped JSON described in `../shared/data/README.md` (`{"_meta": ..., "policies": ...}`).
 - `sam-policy-templates.json`: each SAM policy template's `Definition` and parameter names, with the date,
   from SAM's `policy_templates.json`.
@@ -50,7 +51,7 @@ def managed_policies(source: Path, date: str, target: Path) -> int:
         })
         for name in sorted(policies):
             policy = policies[name]
-            _member(archive, f"{name}.json", {
+            _member(archive, f"policies/{name}.json", {
                 "arn": policy.get("arn"),
                 "version": policy.get("version"),
                 "updated": policy.get("updated"),

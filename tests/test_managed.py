@@ -111,6 +111,13 @@ def test_unknown_name_and_wrong_path_are_invalid(lint):
     assert "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" in path.message
 
 
+def test_names_that_reach_other_archive_members_are_unknown(lint):
+    report = lint({"main.tf": 'resource "aws_iam_role_policy_attachment" "a" {\n'
+                              '  policy_arn = "arn:aws:iam::aws:policy/_meta"\n}\n'})
+    assert [(f.rule_id, f.span.line) for f in report.findings] == [("IAM006", 2)]
+    assert managed.lookup("../_meta") is None and managed.lookup("") is None
+
+
 def test_names_that_are_not_managed_policies_yield_nothing():
     assert managed.referenced_name("arn:aws:iam::111122223333:policy/SecretsManagerReadWrite") is None
     assert managed.referenced_name("SecretsManagerReadWrite") is None  # a bare name only where SAM allows it

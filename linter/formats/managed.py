@@ -71,7 +71,7 @@ def data_sources() -> dict[str, str]:
 def lookup(name: str) -> ManagedPolicy | None:
     """The AWS managed policy of this exact name (names are case-sensitive in ARNs), or None."""
     try:
-        entry = json.loads(_archive().read(f"{name}.json"))
+        entry = json.loads(_archive().read(f"policies/{name}.json"))
     except KeyError:
         if name in metadata()["absent"]:
             return ManagedPolicy(name, None, None, None)
