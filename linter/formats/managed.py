@@ -1,7 +1,8 @@
 """AWS managed policies: what an attachment by name or ARN really grants, read from the shipped dataset.
 
 Every format that attaches policies by ARN (Terraform `policy_arn`, CloudFormation `ManagedPolicyArns`, SAM
-`Policies`) hands each written value to `attachment_documents`. A value that names an AWS managed policy
+`Policies`; Serverless `managedPolicies` through the role it becomes) hands each written value to
+`attachment_documents`. A value that names an AWS managed policy
 (`arn:<partition>:iam::aws:policy/<path><Name>`, or a bare name where SAM allows one) becomes that policy's
 document, an identity policy of the principal like an inline one, so every identity rule judges it (SM001
 and SM002 fire on `SecretsManagerReadWrite`, IAM001 on `AdministratorAccess`). Each of its nodes is placed on
@@ -19,9 +20,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linter.formats.policy import build_document
 from linter.model import UNKNOWN, DocKind, Node, PolicyDocument, Span
+
+if TYPE_CHECKING:
+    import zipfile
 
 ARCHIVE = Path(__file__).resolve().parent.parent / "data" / "aws-managed-policies.zip"
 _ARN = re.compile(r"arn:[^:]*:iam::aws:policy/((?:[^/]*/)*)([^/]*)", re.S)
@@ -34,12 +39,11 @@ class ManagedPolicy:
 
     name: str
     arn: str | None
-    version: str | None
     document: dict | None
 
 
 @cache
-def _archive():
+def _archive() -> zipfile.ZipFile:
     import zipfile
 
     return zipfile.ZipFile(ARCHIVE)
@@ -74,9 +78,9 @@ def lookup(name: str) -> ManagedPolicy | None:
         entry = json.loads(_archive().read(f"policies/{name}.json"))
     except KeyError:
         if name in metadata()["absent"]:
-            return ManagedPolicy(name, None, None, None)
+            return ManagedPolicy(name, None, None)
         return None
-    return ManagedPolicy(name, entry["arn"], entry["version"], entry["document"])
+    return ManagedPolicy(name, entry["arn"], entry["document"])
 
 
 def referenced_name(text: str, bare_names: bool = False) -> tuple[str | None, str] | None:
