@@ -227,3 +227,21 @@ def test_cdk_output_joins_the_partition_in(lint):
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "Fn::Join" in l) - 1  # the object holding it
     assert {(f.rule_id, f.span.line) for f in report.findings if f.rule_id in ("SM001", "SM002")} == {
         ("SM001", line), ("SM002", line)}
+
+
+def test_terraform_data_source_looked_up_by_arn(lint):
+    report = lint({"main.tf": (
+        'data "aws_iam_policy" "rw" {\n'
+        f'  arn = "{RW}"\n'
+        '}\n'
+        'data "aws_iam_policy" "named" {\n'
+        '  name = "AdministratorAccess"\n'  # by name it may be a customer policy of the account: not read
+        '}\n'
+        'resource "aws_iam_role_policy_attachment" "a" {\n'
+        '  policy_arn = data.aws_iam_policy.rw.arn\n'
+        '}\n'
+        'resource "aws_iam_role_policy_attachment" "b" {\n'
+        '  policy_arn = data.aws_iam_policy.named.arn\n'
+        '}\n'
+    )})
+    assert places(report, "SM001", "IAM001") == [("SM001", 8, 16, 8, 42)]

@@ -368,8 +368,15 @@ class _Module:
     def data_value(self, type_: str, name: str) -> Node | None:
         """`data.aws_kms_alias.x` / `data.aws_kms_key.x` that look up `alias/aws/secretsmanager`: every
         attribute that names the key names the AWS managed key (as its alias, which KMS accepts wherever
-        the key is expected). Other data sources are unknown."""
+        the key is expected); `data.aws_iam_policy.x` looked up by `arn`: its ARN. Other data sources are
+        unknown."""
         block = self.resource_blocks.get(("data." + type_, name))
+        if type_ == "aws_iam_policy":  # looked up by ARN: `.arn` is that ARN (an AWS managed policy is linted)
+            attr = block.body.attr("arn") if block is not None else None
+            if attr is None or block.body.attr("count") or block.body.attr("for_each"):
+                return None
+            value = self.evaluator.eval(attr.expr)
+            return Node({"arn": value}, value.span, value.path)
         attribute = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}.get(type_)
         attr = block.body.attr(attribute) if block is not None and attribute else None
         if attr is None or block.body.attr("count") or block.body.attr("for_each"):
