@@ -107,7 +107,7 @@ def test_unknown_name_and_wrong_path_are_invalid(lint):
     assert places(report) == [("IAM006", 2, 16, 2, 64), ("IAM006", 5, 16, 5, 69)]
     typo, path = sorted(report.findings, key=lambda f: f.span.line)
     assert typo.message == ("Invalid policy: no AWS managed policy named 'SecretsManagerReadOnly' in the dataset of "
-                            f"{managed.dataset_date()}")
+                            f"{managed.dataset_date()} (did you mean SecretsManagerReadWrite?)")
     assert "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" in path.message
 
 

@@ -129,10 +129,19 @@ def _document(item: Node, owner: str, path: str | None, name: str) -> PolicyDocu
 
 def _unknown(item: Node, owner: str, name: str, policy: ManagedPolicy | None) -> PolicyDocument:
     """A document IAM006 reports: the name (or its path) matches no policy of the dataset."""
-    problem = f"no AWS managed policy named '{name}' in the dataset of {dataset_date()}"
+    problem = f"no AWS managed policy named '{name}' in the dataset of {dataset_date()}{_closest(name)}"
     if policy is not None and policy.arn is not None:
         problem = f"'{name}' is the AWS managed policy {policy.arn}: its path differs"
     return PolicyDocument(DocKind.IDENTITY, item, item.path, [], owner=owner, complete=False, problem=problem)
+
+
+def _closest(name: str) -> str:
+    """` (did you mean X?)` for the dataset's name closest to a misspelt one, or nothing."""
+    import difflib
+
+    names = [m[len("policies/"):-len(".json")] for m in _archive().namelist() if m.startswith("policies/")]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def placed(value: object, span: Span, path: str) -> Node:
