@@ -38,6 +38,7 @@ class Settings:
     severity_overrides: dict[str, str] = field(default_factory=dict)  # rule id or prefix -> severity
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path glob, rule ids or prefixes)
     baseline: str | None = None
+    rule_docs_url: str | None = None  # where a rule's documentation is online, `{id}` standing for its id
     config_path: str | None = None  # the config file these settings came from, if any
     # Where each config key was written (dotted key -> line), for errors found after loading.
     config_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -265,6 +266,8 @@ def _settings_from(data: dict, path: Path, line_of: Callable[[list], int]) -> Se
                 check.rule_refs(str(ref), keys + [ref])
                 overrides[str(ref).upper()] = check.severity(severity, keys + [ref])
             values[key] = overrides
+        elif key == "rule_docs_url":
+            values[key] = _docs_url(check, value, keys)
         elif key == "rule_options":
             options = {}
             for rule_id, rule_values in check.mapping(value, keys).items():
@@ -276,7 +279,15 @@ def _settings_from(data: dict, path: Path, line_of: Callable[[list], int]) -> Se
     return Settings(**values, config_path=display, config_lines=lines)
 
 
-KEYS = ("select", "ignore", "fail_on", "exclude", "per_file_ignores", "severity_overrides", "rules_dirs", "rule_options", "baseline")
+KEYS = ("select", "ignore", "fail_on", "exclude", "per_file_ignores", "severity_overrides", "rules_dirs", "rule_options",
+        "baseline", "rule_docs_url")
+
+
+def _docs_url(check: _Checker, value: Any, keys: list) -> str:
+    """`rule_docs_url`: an http(s) URL with `{id}` where the rule id goes (SARIF helpUri, editor links)."""
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value) or "{id}" not in value:
+        check.fail(keys, "expected an http(s) URL containing {id}, such as https://<your docs site>/rules/{id}.md")
+    return value
 
 
 def _key_paths(data: dict, prefix: tuple = ()) -> list[tuple]:

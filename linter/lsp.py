@@ -29,7 +29,6 @@ from linter.config import Settings
 from linter.model import FileError, Finding
 
 SOURCE = "policylint"
-RULE_DOC = "https://github.com/policylint/policylint/blob/main/docs/rules/{}.md"
 SEVERITY = {
     "critical": lsp.DiagnosticSeverity.Error,
     "high": lsp.DiagnosticSeverity.Error,
@@ -134,14 +133,18 @@ def ignore_line(finding: Finding, unsafe: set[int]) -> int | None:
 # --- diagnostics ----------------------------------------------------------------------------------------
 
 
-def finding_diagnostic(finding: Finding, lines: list[str], codec: PositionCodec, insert_at: int | None) -> lsp.Diagnostic:
+def finding_diagnostic(
+    finding: Finding, lines: list[str], codec: PositionCodec, insert_at: int | None, docs_url: str | None = None
+) -> lsp.Diagnostic:
+    """The finding on its exact range; the rule id links to `rule_docs_url` when the config sets one (offline,
+    hover and the "Show rule documentation" action give the same text)."""
     s = finding.span
     return lsp.Diagnostic(
         range=to_range(lines, s.line, s.column, s.end_line, s.end_column, codec),
         message=finding.message,
         severity=SEVERITY.get(finding.severity, lsp.DiagnosticSeverity.Warning),
         code=finding.rule_id,
-        code_description=lsp.CodeDescription(href=RULE_DOC.format(finding.rule_id)),
+        code_description=lsp.CodeDescription(href=docs_url.replace("{id}", finding.rule_id)) if docs_url else None,
         source=SOURCE,
         data=None if insert_at is None else {"ignore_line": insert_at},
     )
@@ -235,7 +238,7 @@ def lint_buffer(text: str, display: str, context: FolderContext, codec: Position
     found += [error_diagnostic(e.message, lines, codec, e.line, e.column) for e in errors]
     found += [unused_diagnostic(u, lines, codec) for u in report.unused_suppressions if u.suppression.path == display]
     found += [
-        finding_diagnostic(f, lines, codec, ignore_line(f, unsafe) if syntax else None)
+        finding_diagnostic(f, lines, codec, ignore_line(f, unsafe) if syntax else None, context.settings.rule_docs_url)
         for f in report.findings
         if f.path == display
     ]

@@ -43,7 +43,7 @@ def test_sarif_validates_and_describes_rules(capsys):
     for rule in rules:
         assert rule["properties"]["tags"][0] == "security"
         assert rule["properties"]["security-severity"] in ("9.5", "8.0", "5.5", "3.0")
-        assert rule["helpUri"] == f"https://github.com/policylint/policylint/blob/main/docs/rules/{rule['id']}.md"
+        assert "helpUri" not in rule  # no docs site configured: nothing points at a site that may not exist
         assert rule["help"]["text"] and "### How to fix" in rule["help"]["markdown"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     for result in run["results"]:
@@ -56,6 +56,26 @@ def test_sarif_validates_and_describes_rules(capsys):
         assert len(result["partialFingerprints"]["policylint/v1"]) == 32
     assert run["invocations"] == [{"executionSuccessful": True}]
     assert "timestamp" not in out.lower()
+
+
+def test_sarif_help_uri_comes_from_rule_docs_url(tmp_path, capsys):
+    (tmp_path / ".policylint.yaml").write_text("rule_docs_url: https://docs.corp.test/policylint/{id}.html\n")
+    (tmp_path / "p.json").write_text(WILDCARD)
+    _, out, _ = run_cli(["check", ".", "--format", "sarif"], tmp_path, capsys)
+    sarif = json.loads(out)
+    jsonschema.validate(sarif, SARIF_SCHEMA)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["helpUri"] for r in rules if r["id"] == "SM001"] == ["https://docs.corp.test/policylint/SM001.html"]
+    assert all(r["helpUri"] == f"https://docs.corp.test/policylint/{r['id']}.html" for r in rules)
+
+
+@pytest.mark.parametrize("value", ["docs.corp.test/{id}", "https://docs.corp.test/rules/", "[1]", "ftp://x/{id}"])
+def test_rule_docs_url_must_be_an_http_url_with_id(tmp_path, capsys, value):
+    (tmp_path / ".policylint.yaml").write_text(f"fail_on: low\nrule_docs_url: {value}\n")
+    code, out, err = run_cli(["check", "."], tmp_path, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("policylint: config error: ") and err.count("\n") == 1
+    assert ".policylint.yaml:2: rule_docs_url: expected an http(s) URL containing {id}" in err
 
 
 def test_sarif_matches_json_findings(capsys):
@@ -170,7 +190,7 @@ def test_text_first_line_is_compiler_style_with_marker(tmp_path, capsys):
     assert lines[0].startswith("p.json:1:45: HIGH SM001 Action 'secretsmanager:*'")
     assert lines[1] == "    1 | " + policy
     assert lines[2] == "      | " + " " * 44 + "^" + "~" * 17
-    assert lines[-1] == "1 finding (1 high) in 1 file"
+    assert lines[-1] == "1 finding (1 high) in 1 file, 1 file scanned"
 
 
 def test_text_quiet_has_only_finding_lines(capsys):
@@ -210,7 +230,7 @@ def test_text_groups_errors_and_findings_by_file(tmp_path, capsys):
     code, out, _ = run_cli(["check", "."], tmp_path, capsys)
     blocks = out.rstrip("\n").split("\n\n")
     assert blocks[0].startswith("a.json:1:46:") and blocks[1].startswith("b.json:2:22: ERROR")
-    assert blocks[-1] == "1 finding (1 high) in 2 files, 1 error"
+    assert blocks[-1] == "1 finding (1 high) in 1 file, 2 files scanned, 1 error"
 
 
 def test_text_report_masks_the_secret_of_a_sensitive_rule(tmp_path, capsys):

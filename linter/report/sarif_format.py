@@ -18,8 +18,6 @@ from urllib.parse import quote
 from linter import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/policylint/policylint"
-HELP_URI = "https://github.com/policylint/policylint/blob/main/docs/rules/{id}.md"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 FINGERPRINT_KEY = "policylint/v1"
@@ -56,21 +54,25 @@ def _help_markdown(rule) -> str:
     return "\n".join(parts) + "\n"
 
 
-def rule_descriptor(rule) -> dict:
+def rule_descriptor(rule, docs_url: str | None = None) -> dict:
+    """One rule for `tool.driver.rules`; `helpUri` only when the config names where the docs are online
+    (`rule_docs_url`): the help text itself is complete, and `policylint explain ID` shows it offline."""
     group = next((tag for prefix, tag in TAGS.items() if rule.id.startswith(prefix)), None)
-    return {
+    descriptor = {
         "id": rule.id,
         "name": _name(rule.title),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
         "help": {"text": f"{rule.rationale}\n\nHow to fix: {rule.remediation}\n", "markdown": _help_markdown(rule)},
-        "helpUri": HELP_URI.format(id=rule.id),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
             "tags": ["security"] + ([group] if group else []),
             "security-severity": SECURITY_SEVERITY[rule.severity],
         },
     }
+    if docs_url:
+        descriptor["helpUri"] = docs_url.replace("{id}", rule.id)
+    return descriptor
 
 
 def _region(span) -> dict:
@@ -103,7 +105,7 @@ def _notification(descriptor: str, level: str, text: str, path: str, span=None) 
     return {"descriptor": {"id": descriptor}, "level": level, "message": {"text": text}, "locations": [_location(path, span)]}
 
 
-def render(report, rules, **options) -> str:
+def render(report, rules, docs_url: str | None = None, **options) -> str:
     from linter.model import Span
 
     ran = set(report.rules_run) | {f.rule_id for f in report.findings} | {s.finding.rule_id for s in report.suppressed}
@@ -137,8 +139,7 @@ def render(report, rules, **options) -> str:
                 "name": "policylint",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [rule_descriptor(rule) for rule in descriptors],
+                "rules": [rule_descriptor(rule, docs_url) for rule in descriptors],
             }},
             "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
