@@ -68,6 +68,9 @@ def _suppress(findings: list[Finding], suppressions: list[Suppression]):
 def _unused(suppressions: Iterable[Suppression], used: set, active: set[str], known: set[str]) -> list[UnusedSuppression]:
     unused = []
     for s in suppressions:
+        if s.problem:
+            unused.append(UnusedSuppression(s, (), s.problem))
+            continue
         if not s.rule_ids:
             unused.append(UnusedSuppression(s, (), "names no rule id (write policylint:ignore=SM001 reason)"))
             continue

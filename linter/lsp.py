@@ -217,7 +217,7 @@ def unused_diagnostic(unused, lines: list[str], codec: PositionCodec) -> lsp.Dia
         message=unused.problem,
         severity=lsp.DiagnosticSeverity.Warning,
         source=SOURCE,
-        tags=[lsp.DiagnosticTag.Unnecessary],
+        tags=None if unused.suppression.problem else [lsp.DiagnosticTag.Unnecessary],  # a typo is not dead code
     )
 
 
