@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from linter.rules import SEVERITIES
+from linter.suggest import did_you_mean
 
 CONFIG_NAMES = (".policylint.yaml", ".policylint.yml", "pyproject.toml")
 _RULE_REF = re.compile(r"^[A-Za-z]+[0-9]*$")
@@ -274,7 +275,7 @@ def _settings_from(data: dict, path: Path, line_of: Callable[[list], int]) -> Se
                 options[str(rule_id).upper()] = dict(check.mapping(rule_values, keys + [rule_id]))
             values[key] = options
         else:
-            check.fail(keys, f"unknown key (known keys: {', '.join(KEYS)})")
+            check.fail(keys, f"unknown key{did_you_mean(str(key), KEYS)} (known keys: {', '.join(KEYS)})")
     lines = {".".join(map(str, k)): line_of(list(k)) for k in _key_paths(data)}
     return Settings(**values, config_path=display, config_lines=lines)
 
@@ -308,7 +309,8 @@ def check_rule_refs(settings: Settings, rules: list, flags: dict[str, tuple[str,
     def check(refs: tuple[str, ...], key: str) -> None:
         for ref in refs:
             if not any(rule_id.upper().startswith(ref.upper()) for rule_id in ids):
-                problem = f"'{ref}' matches no rule (see 'policylint rules')"
+                families = {re.match(r"[A-Za-z]+", rule_id).group() for rule_id in ids}
+                problem = f"'{ref}' matches no rule{did_you_mean(ref, [*ids, *families])} (see 'policylint rules')"
                 if flags.get(key) is not None:
                     raise ConfigError("command line", 0, f"--{key}", problem)
                 line = settings.config_lines.get(key, 1)
@@ -339,12 +341,13 @@ def check_rule_options(settings: Settings, rules: list) -> None:
     for rule_id, options in settings.rule_options.items():
         line = settings.config_lines.get(f"rule_options.{rule_id}", 1)
         if rule_id not in declared:
-            raise ConfigError(where, line, f"rule_options.{rule_id}", "no such rule")
+            raise ConfigError(where, line, f"rule_options.{rule_id}", f"no such rule{did_you_mean(rule_id, declared)}")
         for name, value in options.items():
             key = f"rule_options.{rule_id}.{name}"
             if name not in declared[rule_id]:
                 known = ", ".join(declared[rule_id]) or "none"
-                raise ConfigError(where, settings.config_lines.get(key, line), key, f"unknown option (declared: {known})")
+                hint = did_you_mean(name, declared[rule_id])
+                raise ConfigError(where, settings.config_lines.get(key, line), key, f"unknown option{hint} (declared: {known})")
             problem = rules_by_id[rule_id].option_problem(name, value)
             if problem:
                 raise ConfigError(where, settings.config_lines.get(key, line), key, problem)

@@ -13,6 +13,7 @@ from typing import Iterable
 from linter.baseline import Entry
 from linter.config import Settings
 from linter.model import Finding, Suppression
+from linter.suggest import did_you_mean
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,8 @@ def _unused(suppressions: Iterable[Suppression], used: set, active: set[str], kn
         unknown = tuple(i for i in s.rule_ids if i not in known)
         idle = tuple(i for i in s.rule_ids if i in active and (s, i) not in used)
         if unknown:
-            unused.append(UnusedSuppression(s, unknown, f"unknown rule id{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"))
+            hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
+            unused.append(UnusedSuppression(s, unknown, f"unknown rule id{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}{hint}"))
         if idle:
             unused.append(UnusedSuppression(s, idle, f"suppression of {', '.join(idle)} matches no finding"))
     return unused
