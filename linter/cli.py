@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
     check.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the report")
+    check.add_argument("--junit-gitlab", action="store_true", help="junit format: add GitLab's file attribute to test cases")
     check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
 
     listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
@@ -147,7 +148,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
     options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, "sources": sources,
-               "docs_url": settings.rule_docs_url}
+               "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
     if args.statistics:
         from linter.report.statistics import statistics
 

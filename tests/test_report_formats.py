@@ -167,6 +167,37 @@ def test_junit_groups_by_rule_and_resource_and_lists_passing_rules():
     assert root.get("tests") == "5" and root.get("failures") == "3" and root.get("errors") == "1"
 
 
+def test_junit_suppressed_findings_are_skipped_cases_and_gitlab_file_is_opt_in(tmp_path, capsys, jenkins_junit_schema):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_policy" "a" {\n'
+        '  # policylint:ignore=SM001 reviewed (SEC-7)\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:*", Resource = "*" }] })\n}\n'
+    )
+    code, out, _ = run_cli(["check", ".", "--format", "junit", "--select", "SM001,SM002"], tmp_path, capsys)
+    assert code == 1
+    jenkins_junit_schema.validate(out)
+    root = ET.fromstring(out.encode())
+    suite = root.find("testsuite")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    skipped = cases["SM001 aws_iam_policy.a (main.tf) suppressed"].find("skipped")
+    assert skipped.get("message") == "suppressed: reviewed (SEC-7)" and skipped.get("type") == "suppressed"
+    assert skipped.text.startswith("main.tf:3:") and "(suppressed at main.tf:2: reviewed (SEC-7))" in skipped.text
+    assert cases["SM002 aws_iam_policy.a (main.tf)"].find("failure") is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == (str(len(cases)), "1", "1")
+    assert all(c.get("file") is None for c in cases.values())
+    _, gitlab, _ = run_cli(["check", ".", "--format", "junit", "--select", "SM001,SM002", "--junit-gitlab"], tmp_path, capsys)
+    files = {c.get("name"): c.get("file") for c in ET.fromstring(gitlab.encode()).iter("testcase")}
+    assert files["SM002 aws_iam_policy.a (main.tf)"] == "main.tf" == files["SM001 aws_iam_policy.a (main.tf) suppressed"]
+    assert not jenkins_junit_schema.is_valid(gitlab)  # the schema does have teeth
+
+
+def test_gitlab_recipe_asks_for_the_file_attribute():
+    import yaml
+
+    job = yaml.safe_load((ROOT / "examples" / "gitlab-ci" / ".gitlab-ci.yml").read_text())["policylint"]
+    assert any("--format junit" in line and "--junit-gitlab" in line for line in job["script"])
+
+
 # ---- parseable -------------------------------------------------------------------------------------------
 
 def test_parseable_lines(capsys):
