@@ -93,7 +93,7 @@ async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, t
     assert d.severity == types.DiagnosticSeverity.Error
     assert "secretsmanager:*" in d.message
 
-    # JSON has no comments: no quick fix is offered.
+    # JSON has no comments: no quick fix is offered, only the rule's documentation.
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -101,7 +101,9 @@ async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, t
             context=types.CodeActionContext(diagnostics=[d]),
         )
     )
-    assert not actions
+    assert [(a.title, a.command, list(a.arguments)) for a in actions] == [
+        ("Show rule documentation (SM001)", "policylint.showRuleDocumentation", [uri, "SM001"])
+    ]
 
     assert await published(client, uri, change_doc(client, uri, FIXED, 2)) == []
     assert "SM001" in {d.code for d in await published(client, uri, change_doc(client, uri, WILDCARD, 3))}
@@ -167,7 +169,8 @@ async def code_actions(client: LanguageClient, uri: str, diagnostic: types.Diagn
         range=diagnostic.range,
         context=types.CodeActionContext(diagnostics=[diagnostic]),
     )
-    return list(await client.text_document_code_action_async(params) or [])
+    actions = await client.text_document_code_action_async(params) or []
+    return [a for a in actions if isinstance(a, types.CodeAction)]
 
 
 @pytest.mark.asyncio
