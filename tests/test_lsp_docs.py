@@ -125,3 +125,17 @@ def test_hover_markdown_without_message():
     text = hover_markdown(SM001)
     assert text.startswith("**SM001: Wildcard Secrets Manager action** (high)\n\n**Why it matters**")
     assert text.endswith("`policylint explain SM001`.")
+
+
+@pytest.mark.asyncio
+async def test_mistyped_suppression_is_a_warning_on_the_comment(client: LanguageClient, tmp_path):
+    text = ('resource "aws_iam_policy" "p" {\n  # policylint: ignore=SM001 reviewed\n'
+            '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:*", Resource = "*" }] })\n}\n')
+    uri = (tmp_path / "main.tf").as_uri()
+    (tmp_path / ".policylint.yaml").write_text("select: [SM001]\n")
+    diagnostics = await published(client, uri, open_doc(client, uri, text, language="terraform"))
+    (typo,) = [d for d in diagnostics if d.code is None]
+    assert typo.range == types.Range(types.Position(1, 2), types.Position(1, len("  # policylint: ignore=SM001 reviewed")))
+    assert typo.severity == types.DiagnosticSeverity.Warning and typo.tags is None
+    assert typo.message.startswith("'policylint: ignore' is not a policylint directive")
+    assert [d.code for d in diagnostics if d.code] == ["SM001"]  # the typo suppressed nothing
