@@ -2,6 +2,7 @@
 the README or the shipped files cannot keep (a package-index release, a documentation site)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tarfile
@@ -15,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Files users read or run: none may point at a repository or docs site that does not exist.
 SHIPPED = [ROOT / "README.md", ROOT / ".pre-commit-hooks.yaml", *ROOT.glob("docs/**/*.md"), *ROOT.glob("examples/**/*.y*ml"),
            *ROOT.glob("linter/**/*.py"), *ROOT.glob("linter/*.json")]
+# `pip install policylint`, `pip install -q "policylint[lsp]"`, but not `"policylint @ git+..."` or `./policylint`.
+NAME_ONLY_INSTALL = re.compile(r"""pip install\s+(?:-\S+\s+)*(["']?)policylint(?:\[[\w,]+\])?\1(?!\s*@)(?![\w./-])""")
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +28,16 @@ def built(tmp_path_factory) -> dict[str, Path]:
     names = subprocess.run([sys.executable, "-c", script, str(out)], cwd=ROOT, check=True, capture_output=True, text=True)
     sdist, wheel = names.stdout.split()
     return {"sdist": out / sdist, "wheel": out / wheel}
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [("pip install policylint\n", True), ("`pip install 'policylint[lsp]'`", True), ('pip install -q "policylint"', True),
+     ('pip install "policylint @ git+https://h/p.git@abc"', False), ("pip install ./policylint", False),
+     ("pip install policylint-extras", False)],
+)
+def test_name_only_install_pattern(text, claims):
+    assert bool(NAME_ONLY_INSTALL.search(text)) is claims
 
 
 def test_licence_file_is_the_apache_2_text():
@@ -65,7 +78,9 @@ def test_contract_is_in_the_repository_and_linked():
 def test_no_placeholder_repository_or_release_claims(path):
     text = path.read_text()
     assert "github.com/policylint" not in text
-    assert "policylint==" not in text and "pip install policylint" not in text
+    assert "policylint==" not in text
+    # Installing by name alone would ask a package index, where there is no release.
+    assert not NAME_ONLY_INSTALL.search(text)
     assert "rev: v0." not in text
 
 
