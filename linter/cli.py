@@ -147,7 +147,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         count = len(report.unbaselined)
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
-    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, "sources": sources,
+    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet,
                "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
     if args.statistics:
         from linter.report.statistics import statistics

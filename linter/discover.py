@@ -1,32 +1,22 @@
-"""Stage 1: which files to read, in a stable order, and what syntax each is written in."""
+"""Stage 1: which files to read, in a stable order.
+
+Which names are worth reading is the formats' knowledge (`linter.formats.registry.reads`), passed in.
+"""
 from __future__ import annotations
 
 import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
-_YAML = (".yaml", ".yml", ".template")
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: Path  # where to read it
     display: str  # how to report it: as reached from the command-line argument, with '/' separators
-    syntax: str | None  # "terraform" (.tf and .tf.json), "json", "yaml"; None: named but not IaC by its name
-
-
-def syntax_of(name: str) -> str | None:
-    """The syntax a file name implies, or None for files policylint never reads."""
-    lower = name.lower()
-    if lower.endswith((".tf", ".tf.json")):
-        return "terraform"
-    if lower.endswith(".json"):
-        return "json"
-    if lower.endswith(_YAML):
-        return "yaml"
-    return None
 
 
 def path_matches(display: str, pattern: str) -> bool:
@@ -46,8 +36,9 @@ def _skip_dir(name: str, parent: Path) -> bool:
     return name in SKIP_DIRS or (name.startswith("asset.") and parent.name == "cdk.out")
 
 
-def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> list[SourceFile]:
-    """Files under the given paths, sorted by display path; excludes apply to named files and walked ones."""
+def discover(paths: list[str], wanted: Callable[[str], bool], excludes: tuple[str, ...] = ()) -> list[SourceFile]:
+    """Files under the given paths, sorted by display path: every named file, and the walked files whose
+    name is `wanted`. Excludes apply to named files and walked ones."""
     found: dict[str, SourceFile] = {}
     for arg in paths:
         root = Path(arg)
@@ -55,7 +46,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> list[SourceFil
             # Named files obey excludes too: pre-commit and editors name files, and a configured
             # exclude (vendored or generated code) must hold there as well.
             if not _excluded(root.as_posix(), excludes):
-                found[root.as_posix()] = SourceFile(root, root.as_posix(), syntax_of(root.name))
+                found[root.as_posix()] = SourceFile(root, root.as_posix())
             continue
         for directory, dirnames, filenames in os.walk(root):
             rel_dir = Path(directory)
@@ -65,8 +56,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> list[SourceFil
                 and not _excluded((rel_dir / d).as_posix(), excludes)
             )
             for name in filenames:
-                syntax = syntax_of(name)
                 display = (rel_dir / name).as_posix()
-                if syntax and not _excluded(display, excludes):
-                    found[display] = SourceFile(rel_dir / name, display, syntax)
+                if wanted(name) and not _excluded(display, excludes):
+                    found[display] = SourceFile(rel_dir / name, display)
     return [found[key] for key in sorted(found)]

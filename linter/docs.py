@@ -11,14 +11,11 @@ import sys
 from pathlib import Path
 
 from linter.report.rules_format import fired_lines, scope_text
+from linter.formats.registry import example_formats
 from linter.rules import Rule, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE_START, TABLE_END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
-FENCES = {"json": "json", "terraform": "hcl", "terraform-json": "json", "cloudformation": "yaml",
-          "cloudformation-json": "json"}
-FORMAT_NAMES = {"json": "JSON policy", "terraform": "Terraform", "terraform-json": "Terraform JSON",
-                "cloudformation": "CloudFormation", "cloudformation-json": "CloudFormation JSON"}
 REGENERATE = "python -m linter.docs"
 
 
@@ -44,8 +41,9 @@ def rule_markdown(rule: Rule) -> str:
     for example in sorted(rule.examples, key=lambda e: e.compliant):
         verdict = f"Non-compliant (fires on {fired_lines(example.lines)})" if example.lines else "Compliant"
         title = f": {example.title}" if example.title else ""
-        parts += ["", f"{verdict}, {FORMAT_NAMES[example.format]}{title}", "",
-                  f"```{FENCES[example.format]}", example.code.rstrip("\n"), "```"]
+        written = example_formats()[example.format]
+        parts += ["", f"{verdict}, {written.label}{title}", "",
+                  f"```{written.fence}", example.code.rstrip("\n"), "```"]
     parts += ["", "## How to fix it", "", rule.remediation, "", "## Options", ""]
     if rule.options:
         parts += ["| option | default | meaning |", "| --- | --- | --- |"]

@@ -26,6 +26,9 @@ from pygls.workspace.position_codec import PositionCodec
 
 from linter import __version__
 from linter.config import Settings
+from linter.discover import SourceFile
+from linter.formats.api import CommentSyntax
+from linter.formats.registry import untitled_suffix
 from linter.model import FileError, Finding
 
 SOURCE = "policylint"
@@ -38,14 +41,10 @@ SEVERITY = {
 DEBOUNCE_SECONDS = 0.3
 IGNORE_REASON = "TODO: say why this is acceptable"
 # Suffixes for buffers that have no file yet (`untitled:` URIs), by the editor's language id.
-UNTITLED_SUFFIX = {"terraform": ".tf", "json": ".json", "yaml": ".yaml", "cloudformation": ".yaml"}
 # Saving one of these can change what every open document should show.
 CONFIG_NAMES = {"pyproject.toml", ".policylint.yaml", ".policylint.yml"}
 
 _RULE_ID = re.compile(r"^[A-Z]+[0-9]+$")
-_IGNORE_COMMENT = re.compile(r"^(\s*#\s*policylint:ignore=)([A-Za-z0-9_,]+)")
-_HEREDOC = re.compile(r"<<-?\s*\"?([A-Za-z_][\w-]*)\"?\s*$")
-_BLOCK_SCALAR = re.compile(r"(?:^|[\s:-])[|>][0-9+-]*\s*(?:#.*)?$")
 
 logger = logging.getLogger("policylint.lsp")
 
@@ -74,51 +73,14 @@ def to_range(lines: list[str], line: int, column: int, end_line: int, end_column
 # --- where an ignore comment can go ---------------------------------------------------------------------
 
 
-def comment_syntax(path: str, text: str) -> str | None:
-    """'terraform' or 'yaml' when `# policylint:ignore` comments work in this file, else None (JSON)."""
-    name = path.lower()
-    if name.endswith(".tf"):
-        return "terraform"
-    if name.endswith((".yaml", ".yml", ".template")) and not text.lstrip().startswith("{"):
-        return "yaml"
-    return None
+def comment_syntax(path: str, text: str) -> CommentSyntax | None:
+    """How comments are written in this buffer, by its format; None where it has none (JSON)."""
+    from linter.formats.api import Source
+    from linter.formats.registry import claim
 
-
-def _inside_heredocs(lines: list[str]) -> set[int]:
-    """0-based lines inside a Terraform heredoc (its closing line included): a comment there is text."""
-    inside: set[int] = set()
-    marker = None
-    for index, line in enumerate(lines):
-        if marker is not None:
-            inside.add(index)
-            if line.strip() == marker:
-                marker = None
-        elif match := _HEREDOC.search(line):
-            marker = match.group(1)
-    return inside
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))
-
-
-def _inside_block_scalars(lines: list[str]) -> set[int]:
-    """0-based lines inside a YAML block scalar (`|`, `>`): a comment there would be part of the string."""
-    inside: set[int] = set()
-    opener = None  # indentation of the line that opened the scalar
-    for index, line in enumerate(lines):
-        if opener is not None:
-            if not line.strip() or _indent(line) > opener:
-                inside.add(index)
-                continue
-            opener = None
-        if _BLOCK_SCALAR.search(line.rstrip()):
-            opener = _indent(line)
-    return inside
-
-
-def unsafe_lines(lines: list[str], syntax: str) -> set[int]:
-    return _inside_heredocs(lines) if syntax == "terraform" else _inside_block_scalars(lines)
+    source = Source(SourceFile(Path(path), path), text.removeprefix("\ufeff").replace("\r\n", "\n"))
+    fmt = claim(source)
+    return fmt.comments(source) if fmt is not None else None
 
 
 def ignore_line(finding: Finding, unsafe: set[int]) -> int | None:
@@ -233,7 +195,7 @@ def lint_buffer(text: str, display: str, context: FolderContext, codec: Position
         logger.exception("linting %s failed", display)
         return found + [error_diagnostic(f"policylint could not lint this buffer ({type(exc).__name__}: {exc})", lines, codec)]
     syntax = comment_syntax(display, text)
-    unsafe = unsafe_lines(lines, syntax) if syntax else set()
+    unsafe = syntax.string_lines(lines) if syntax else set()
     errors: list[FileError] = [e for e in report.errors if e.path == display]
     found += [error_diagnostic(e.message, lines, codec, e.line, e.column) for e in errors]
     found += [unused_diagnostic(u, lines, codec) for u in report.unused_suppressions if u.suppression.path == display]
@@ -248,10 +210,10 @@ def lint_buffer(text: str, display: str, context: FolderContext, codec: Position
 # --- code actions ---------------------------------------------------------------------------------------
 
 
-def ignore_edit(lines: list[str], line: int, rule_id: str, newline: str) -> lsp.TextEdit:
+def ignore_edit(lines: list[str], line: int, rule_id: str, newline: str, marker: str = "#") -> lsp.TextEdit:
     """Insert `# policylint:ignore=RULE reason` above `line`, or add the rule to an ignore comment already there."""
     above = lines[line - 1] if 0 < line <= len(lines) else ""
-    existing = _IGNORE_COMMENT.match(above)
+    existing = re.match(rf"^(\s*{re.escape(marker)}\s*policylint:ignore=)([A-Za-z0-9_,]+)", above)
     if existing:
         ids = existing.group(2).split(",")
         start = len(existing.group(1))
@@ -259,8 +221,8 @@ def ignore_edit(lines: list[str], line: int, rule_id: str, newline: str) -> lsp.
         where = lsp.Range(lsp.Position(line - 1, start), lsp.Position(line - 1, start + len(existing.group(2))))
         return lsp.TextEdit(range=where, new_text=new_ids)
     text = lines[line] if line < len(lines) else ""
-    indent = text[: _indent(text)]
-    comment = f"{indent}# policylint:ignore={rule_id} {IGNORE_REASON}{newline}"
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    comment = f"{indent}{marker} policylint:ignore={rule_id} {IGNORE_REASON}{newline}"
     return lsp.TextEdit(range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)), new_text=comment)
 
 
@@ -279,7 +241,7 @@ def ignore_actions(uri: str, path: str, text: str, diagnostics: list[lsp.Diagnos
         return []
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split("\n")
-    unsafe = unsafe_lines(buffer_lines(text), syntax)
+    unsafe = syntax.string_lines(buffer_lines(text))
     actions, seen = [], set()
     for diagnostic in diagnostics:
         rule_id = diagnostic.code
@@ -289,7 +251,7 @@ def ignore_actions(uri: str, path: str, text: str, diagnostics: list[lsp.Diagnos
         if line is None or (rule_id, line) in seen:
             continue
         seen.add((rule_id, line))
-        edit = ignore_edit([x.rstrip("\r") for x in lines], line, rule_id, newline)
+        edit = ignore_edit([x.rstrip("\r") for x in lines], line, rule_id, newline, syntax.markers[0])
         actions.append(
             lsp.CodeAction(
                 title=f"Ignore {rule_id} here (# policylint:ignore)",
@@ -368,7 +330,7 @@ class PolicylintServer(LanguageServer):
         if doc.uri.startswith("file:") and doc.path:
             path = Path(doc.path)
         else:  # an unsaved `untitled:` buffer: pretend it lives in the workspace root
-            suffix = UNTITLED_SUFFIX.get(doc.language_id or "", Path(doc.filename or "").suffix)
+            suffix = untitled_suffix(doc.language_id or "") or Path(doc.filename or "").suffix
             base = Path(self.workspace.root_path or Path.cwd())
             path = base / f"untitled{suffix}"
         root = self.folder_of(path)

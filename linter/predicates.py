@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from linter import iam
-from linter.values import number
 from linter.model import Node, PolicyDocument, Resource, Statement
 
 Witness = tuple["Node | None", dict]  # None: the subject itself (a missing attribute), with message details
@@ -417,31 +416,13 @@ def _some_document(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None
 
 
 def _attribute(resource: Resource, name: str) -> Node | None:
-    """An attribute by dotted name (`rotation_rules.schedule_expression`); a nested block written once as a
-    one-item list (Terraform's JSON and plan forms) is looked into. Null values count as missing."""
-    node: Node | None = None
-    for index, part in enumerate(name.split(".")):
-        if index == 0:
-            node = resource.attributes.get(part)
-        else:
-            if node is not None and isinstance(node.value, list) and len(node.value) == 1:
-                node = node.value[0]
-            node = node.get(part) if node is not None else None
-        if node is None:
-            return None
+    """An attribute by dotted name (`rotation_rules.schedule_expression`), in the one shape every format's
+    attributes have (`linter.formats.shapes`). Null values count as missing."""
+    parts = name.split(".")
+    node = resource.attributes.get(parts[0])
+    for part in parts[1:]:
+        node = node.get(part) if node is not None else None
     return None if node is None or node.value is None else node
-
-
-def _scalar(node: Node) -> object:
-    """Numbers written as strings (`"0"`, Terraform's JSON) compare as numbers; booleans as booleans."""
-    value = node.value
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("true", "false"):
-            return text == "true"
-        parsed = number(text)
-        return value if parsed is None else parsed
-    return value
 
 
 def _same(a: object, b: object) -> bool:
@@ -466,7 +447,7 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
         return [(None, {**info, "found": f"{written} is not set"})] if node is None else None
     if node is None:
         return None
-    value = _scalar(node)
+    value = node.value
     if "equals" in arg and not _same(value, ctx.arg(arg["equals"])):
         return None
     if "in" in arg and not any(_same(value, v) for v in ctx.arg(arg["in"])):

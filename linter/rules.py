@@ -90,7 +90,12 @@ def shipped_rules_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def schema() -> dict:
-    return json.loads(Path(__file__).with_name("rule.schema.json").read_text(encoding="utf-8"))
+    """The rule schema, with the example formats the registered input formats read."""
+    from linter.formats.registry import example_formats
+
+    data = json.loads(Path(__file__).with_name("rule.schema.json").read_text(encoding="utf-8"))
+    data["properties"]["examples"]["items"]["properties"]["format"]["enum"] = list(example_formats())
+    return data
 
 
 def _line_of(root: Node, path: list) -> int:

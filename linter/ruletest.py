@@ -11,15 +11,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from linter.formats.registry import example_formats
 from linter.rules import Example, Rule
 
-EXAMPLE_FILENAMES = {
-    "json": "policy.json",
-    "terraform": "main.tf",
-    "terraform-json": "main.tf.json",
-    "cloudformation": "template.yaml",
-    "cloudformation-json": "template.json",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +41,7 @@ def lint_example(example: Example, rules: list[Rule], directory: Path):
     from linter.config import Settings
     from linter.pipeline import run
 
-    target = directory / EXAMPLE_FILENAMES[example.format]
+    target = directory / example_formats()[example.format].filename
     target.write_text(example.code, encoding="utf-8")
     cwd = os.getcwd()
     os.chdir(directory)  # report paths relative to the example, as a user would run it

@@ -8,7 +8,6 @@ import pytest
 from linter.config import Settings
 from linter.pipeline import Report, run
 from linter.rules import load_rules
-from linter.ruletest import EXAMPLE_FILENAMES  # noqa: F401 - shared with the rule-example tests
 
 
 @pytest.fixture(scope="session")

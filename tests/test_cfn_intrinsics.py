@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linter.extract.cfn_intrinsics import MAX_VARIANTS, Evaluator, Template
+from linter.formats.cloudformation.intrinsics import MAX_VARIANTS, Evaluator, Template
 from linter.loaders.yamlpos import load
 from linter.model import UNKNOWN
 

@@ -14,6 +14,8 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from linter.formats.cloudformation import YAML_COMMENTS
+from linter.formats.terraform import HCL_COMMENTS
 from linter import lsp as server_module
 from linter.model import Finding, Span
 
@@ -300,11 +302,11 @@ def test_positions_count_utf16_code_units():
 
 def test_comment_lines_skip_heredocs_and_block_scalars():
     tf = ['resource "aws_iam_policy" "p" {', "  policy = <<EOF", "{", '  "Action": "secretsmanager:*"', "}", "EOF", "}"]
-    assert server_module.unsafe_lines(tf, "terraform") == {2, 3, 4, 5}
+    assert HCL_COMMENTS.string_lines(tf) == {2, 3, 4, 5}
     finding = Finding("SM001", "high", "t", "m", "main.tf", Span(4, 13, 4, 31), "aws_iam_policy.p", "f", (Span(4, 13, 4, 31), Span(3, 1, 5, 2), Span(1, 1, 7, 2)))
-    assert server_module.ignore_line(finding, server_module.unsafe_lines(tf, "terraform")) == 0
+    assert server_module.ignore_line(finding, HCL_COMMENTS.string_lines(tf)) == 0
     yaml = ["Policy:", "  Doc: |", "    {", '      "Action": "*"', "    }", "  Other: 1"]
-    assert server_module.unsafe_lines(yaml, "yaml") == {2, 3, 4}
+    assert YAML_COMMENTS.string_lines(yaml) == {2, 3, 4}
 
 
 def test_ignore_edit_extends_an_existing_comment():
@@ -314,7 +316,7 @@ def test_ignore_edit_extends_an_existing_comment():
     assert edit.new_text == "SM002,SM001"
     assert server_module.comment_syntax("a/b.tf.json", "{}") is None
     assert server_module.comment_syntax("t.template", '{"Resources": {}}') is None
-    assert server_module.comment_syntax("main.tf", "") == "terraform"
+    assert server_module.comment_syntax("main.tf", "") is HCL_COMMENTS
 
 
 def test_cli_does_not_import_pygls():

@@ -10,6 +10,8 @@ from linter.config import Settings
 from linter.filters import apply, covers
 from linter.model import Finding, Span, Suppression
 from linter.rules import load_rules
+from linter.formats.cloudformation import YAML_COMMENTS
+from linter.formats.terraform import HCL_COMMENTS
 from linter.suppress import comment_start, parse_comments
 
 
@@ -39,7 +41,7 @@ def template(comment: str = "", eol: str = "") -> str:
 
 def test_comment_above_and_at_end_of_line():
     text = 'resource "a" "b" {\n  # policylint:ignore=SM001,sm002 reviewed: CI needs it\n\n  policy = 1 # policylint:ignore=SM003\n}\n'
-    above, end = parse_comments("main.tf", text)
+    above, end = parse_comments("main.tf", text, HCL_COMMENTS)
     assert (above.target_line, above.rule_ids, above.reason) == (4, ("SM001", "SM002"), "reviewed: CI needs it")
     assert above.declared == Span(2, 3, 2, 56)
     assert (end.target_line, end.rule_ids, end.reason) == (4, ("SM003",), "")
@@ -47,18 +49,18 @@ def test_comment_above_and_at_end_of_line():
 
 def test_stacked_comments_target_the_same_block_and_hcl_slash_comments():
     text = '// policylint:ignore=SM001 one\n# policylint:ignore=SM004 two\nresource "x" "y" {}\n'
-    assert [(s.target_line, s.rule_ids) for s in parse_comments("a.tf", text)] == [(3, ("SM001",)), (3, ("SM004",))]
+    assert [(s.target_line, s.rule_ids) for s in parse_comments("a.tf", text, HCL_COMMENTS)] == [(3, ("SM001",)), (3, ("SM004",))]
 
 
 def test_markers_inside_strings_are_not_comments():
-    assert comment_start('x = "# policylint:ignore=SM001"', hcl=True) is None
-    assert comment_start("url: http://example.com/#policylint:ignore=SM001", hcl=False) is None
-    assert comment_start("Action: 'a#b' # note", hcl=False) == 14
-    assert parse_comments("t.yaml", 'Description: "policylint:ignore=SM001"\n') == []
+    assert comment_start('x = "# policylint:ignore=SM001"', HCL_COMMENTS) is None
+    assert comment_start("url: http://example.com/#policylint:ignore=SM001", YAML_COMMENTS) is None
+    assert comment_start("Action: 'a#b' # note", YAML_COMMENTS) == 14
+    assert parse_comments("t.yaml", 'Description: "policylint:ignore=SM001"\n', YAML_COMMENTS) == []
 
 
 def test_comment_without_rule_id_names_none():
-    (s,) = parse_comments("t.yaml", "# policylint:ignore because\nResources: {}\n")
+    (s,) = parse_comments("t.yaml", "# policylint:ignore because\nResources: {}\n", YAML_COMMENTS)
     assert s.rule_ids == () and s.reason == "because"
 
 
@@ -285,5 +287,5 @@ def test_comments_that_only_mention_policylint_are_not_typos(comment):
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=40))
 def test_any_comment_text_parses_without_error(body):
-    for s in parse_comments("a.tf", f"# {body}\nresource \"x\" \"y\" {{}}\n"):
+    for s in parse_comments("a.tf", f"# {body}\nresource \"x\" \"y\" {{}}\n", HCL_COMMENTS):
         assert s.declared.line == 1 and (s.problem == "" or s.rule_ids == ())

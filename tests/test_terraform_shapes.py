@@ -96,7 +96,7 @@ def test_indented_heredoc_strips_indentation_but_keeps_source_columns(tmp_path: 
 
 
 def test_flush_heredoc_value_is_dedented() -> None:
-    from linter.loaders import hcl
+    from linter.formats.terraform import hcl
     from linter.loaders.strmap import MappedText
 
     text = 'x = <<-EOT\n    a\n\n      b ${y}\n${z} c\n  EOT\n'

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from linter.discover import discover
-from linter.extract.terraform import extract_modules
+from linter.formats.registry import reads
+from linter.formats.terraform.modules import extract_modules
 from linter.model import Extraction, PolicyDocument, Resource, Span
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
@@ -36,7 +37,7 @@ def write(directory: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def extract(*paths: Path | str) -> Extraction:
-    files = [f for f in discover([str(p) for p in paths]) if f.syntax == "terraform"]
+    files = [f for f in discover([str(p) for p in paths], reads) if f.path.name.endswith((".tf", ".tf.json"))]
     return extract_modules(files)
 
 

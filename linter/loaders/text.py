@@ -1,8 +1,13 @@
-"""Reading a source file's text, turning every way it can fail into a FileError."""
+"""Reading a source file's text, turning every way it can fail into a FileError.
+
+Within `reading()` (one run of the pipeline, or one worker), each file is read from disk once, whichever
+stage or format asks for it, and the report is shown the very text that was linted (`texts`).
+"""
 from __future__ import annotations
 
 import stat
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -12,6 +17,9 @@ MAX_BYTES = 20 * 1024 * 1024
 
 # Text that replaces a file's content on disk (`--stdin-filename`, an editor's unsaved buffer), by absolute path.
 _OVERLAY: dict[str, str] = {}
+# Within `reading()`: what each file read as (by absolute path), and the display names it was read under.
+_READ: dict[str, str | FileError] | None = None
+_SHOWN: dict[str, str] = {}
 
 
 def _key(path: Path) -> str:
@@ -35,8 +43,42 @@ def overlaid(path: Path) -> str | None:
     return _OVERLAY.get(_key(path)) if _OVERLAY else None
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within the block, every file is read once and remembered (see `texts`)."""
+    global _READ
+    saved = _READ, dict(_SHOWN)
+    _READ = {}
+    _SHOWN.clear()
+    try:
+        yield
+    finally:
+        _READ = saved[0]
+        _SHOWN.clear()
+        _SHOWN.update(saved[1])
+
+
+def texts(displays: set[str]) -> dict[str, str]:
+    """The text each of these files (by display name) was linted as, for those read within `reading()`."""
+    if _READ is None:
+        return {}
+    found = {display: _READ.get(_SHOWN.get(display, "")) for display in displays}
+    return {display: text for display, text in found.items() if isinstance(text, str)}
+
+
 def read_text(path: Path, display: str) -> str | FileError:
     """UTF-8 text (a BOM is dropped, CRLF read as LF), or an error for missing, huge or binary files."""
+    if _READ is None:
+        return _read(path, display)
+    key = _key(path)
+    _SHOWN.setdefault(display, key)
+    if key not in _READ:
+        _READ[key] = _read(path, display)
+    found = _READ[key]
+    return replace(found, path=display) if isinstance(found, FileError) and found.path != display else found
+
+
+def _read(path: Path, display: str) -> str | FileError:
     if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
     try:

@@ -9,8 +9,7 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
 def render(fmt: str, report, rules, **options) -> str:
     """The report in the named format; each format module has `render(report, rules, **options) -> str`.
 
-    Options (each format uses what applies): `color` and `quiet` (text), `sources` (path -> text for files
-    read from standard input, so snippets show what was linted).
+    Options (each format uses what applies): `color` and `quiet` (text).
     """
     return import_module(f"linter.report.{fmt}_format").render(report, rules, **options)
 

@@ -16,13 +16,13 @@ import re
 from urllib.parse import quote
 
 from linter import __version__
+from linter.formats.registry import example_formats
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 FINGERPRINT_KEY = "policylint/v1"
 TAGS = {"SM": "secrets-manager", "IAM": "iam", "KMS": "kms"}
-LANGUAGES = {"json": "json", "terraform": "hcl", "terraform-json": "json", "cloudformation": "yaml", "cloudformation-json": "json"}
 
 
 def artifact_location(path: str) -> dict:
@@ -47,7 +47,8 @@ def _help_markdown(rule) -> str:
             continue
         verdict = "Non-compliant" if not example.compliant else "Compliant"
         title = f": {example.title}" if example.title else ""
-        language = LANGUAGES.get(example.format, "")
+        written = example_formats().get(example.format)
+        language = written.fence if written else ""
         parts += ["", f"### {verdict} example ({example.format}){title}", "", f"```{language}", example.code.rstrip(), "```"]
     if rule.references:
         parts += ["", "### References", ""] + [f"- {ref}" for ref in rule.references]

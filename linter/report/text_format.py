@@ -7,8 +7,6 @@ terminal, and `NO_COLOR` unset). `quiet` keeps only the finding and error lines.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from linter.report import plural
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
@@ -27,21 +25,17 @@ class _Style:
 
 
 class _Sources:
-    """Source lines for snippets: standard-input text first, then the file as reached from the CLI."""
+    """Source lines for snippets, from the text each file was linted as (never read again: a file that
+    changed since would show, or unmask, the wrong columns)."""
 
-    def __init__(self, given: dict[str, str]) -> None:
-        self.given = given
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
         self.cache: dict[str, list[str] | None] = {}
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self.cache:
-            from linter.loaders.text import read_text
-
-            text = self.given.get(path)
-            if text is None:
-                read = read_text(Path(path), path)
-                text = read if isinstance(read, str) else None
-            self.cache[path] = text.replace("\r\n", "\n").split("\n") if text is not None else None
+            text = self.texts.get(path)
+            self.cache[path] = text.split("\n") if text is not None else None
         lines = self.cache[path]
         return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
 
@@ -131,8 +125,8 @@ def summary(report) -> str:
     return ", ".join([text] + extras)
 
 
-def render(report, rules, color: bool = False, quiet: bool = False, sources: dict[str, str] | None = None, **options) -> str:
-    style, reader = _Style(color), _Sources(sources or {})
+def render(report, rules, color: bool = False, quiet: bool = False, **options) -> str:
+    style, reader = _Style(color), _Sources(report.texts)
     sensitive = {rule.id for rule in rules if rule.sensitive}
     groups: dict[str, list[tuple[tuple, list[str]]]] = {}
     for e in report.errors:

@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import re
 
-from linter.discover import SourceFile
-from linter.extract.policy import build_document
-from linter.extract.terraform import POLICY_ATTRIBUTES, RESOURCE_KINDS, SECRET_LINKS, SINGLE_BLOCKS, SECRET_TYPE
-from linter.extract.tf_docs import parse_json_text
-from linter.extract.tf_eval import TextNode, unknown
+from linter.formats.api import Source, json_tree
+from linter.formats.policy import build_document
+from linter.formats import catalogue
+from linter.formats.terraform.modules import resource_kinds, single_blocks
+from linter.formats.terraform.documents import parse_json_text
+from linter.formats.terraform.evaluate import TextNode, unknown
 from linter.loaders.positions import LineIndex, Locator
 from linter.loaders.strmap import map_json_string
-from linter.loaders.text import read_text
 from linter.model import Extraction, FileError, Node, PolicyDocument, Resource, Span
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
-def extract_plan(node: Node, file: SourceFile) -> Extraction:
+def extract_plan(source: Source) -> Extraction:
+    node = json_tree(source)
+    if isinstance(node, Extraction):
+        return node
     result = Extraction(files_scanned=1)
-    text = read_text(file.path, file.display)
-    reader = _Plan(node, file.display, text if isinstance(text, str) else None)
+    reader = _Plan(node, source.display, source.text)
     planned = node.get("planned_values")
     root = planned.get("root_module") if planned is not None else None
     if root is not None:
@@ -65,7 +67,7 @@ class _Plan:
         if mode != "managed" or not type_ or not address or values is None or not isinstance(values.value, dict):
             return
         found = []
-        for name, kind in POLICY_ATTRIBUTES.get(type_, ()):
+        for name, kind in catalogue.documents("terraform").get(type_, ()):
             for value in self._policy_values(values, name):
                 root = parse_json_text(self._located(value))
                 if isinstance(root, FileError):
@@ -75,7 +77,7 @@ class _Plan:
                     document.owner_span = item.span
                     self.documents.append(document)
                     found.append(document)
-        if type_ not in RESOURCE_KINDS:
+        if type_ not in resource_kinds():
             return
         attributes = {key: _single(key, value) for key, value in values.value.items()}
         for key, flag in self.unknowns.get(address, {}).items():
@@ -84,9 +86,9 @@ class _Plan:
         key_span = (item.key_spans or {}).get("address", item.span)
         span = Span(key_span.line, key_span.column, item.get("address").span.end_line,
                     item.get("address").span.end_column)
-        resource = Resource(RESOURCE_KINDS[type_], type_, address, self.display, span, attributes, found,
+        resource = Resource(resource_kinds()[type_], type_, address, self.display, span, attributes, found,
                             block_span=item.span)
-        resource.links = {"policies": [], "rotation": [], "versions": []} if type_ == SECRET_TYPE else {}
+        resource.links = {relation: [] for relation in catalogue.relations_of(resource.kind)}
         self.resources.append((resource, item))
 
     def _policy_values(self, values: Node, name: str) -> list[Node]:
@@ -109,15 +111,15 @@ class _Plan:
         secrets = [r for r, _ in self.resources if r.kind == "secret"]
         references = _configuration_references(self.node)
         for resource, item in self.resources:
-            relation = SECRET_LINKS.get(resource.kind)
-            if relation is None:
+            link = catalogue.link_of(resource.kind)
+            if link is None:
                 continue
-            target = resource.attributes.get(relation[0])
+            target = resource.attributes.get(link.attribute)
             matches = self._by_value(secrets, target) or self._by_reference(secrets, resource, item, references,
-                                                                             relation[0])
+                                                                             link.attribute)
             for secret in matches:
-                secret.links[relation[1]].append(resource)
-                if resource.kind == "secret_policy":
+                secret.links[link.relation].append(resource)
+                if link.documents:
                     secret.documents += [d for d in resource.documents if d not in secret.documents]
             if target is not None and len(matches) == 1:
                 target.ref = matches[0].address
@@ -135,7 +137,7 @@ class _Plan:
         config_address = f"{resource.type}.{_text(item.get('name'))}"
         refs = references.get((_INDEX.sub("", module), config_address), {}).get(attribute, [])
         for ref in refs:
-            if not ref.startswith(SECRET_TYPE + "."):
+            if resource_kinds().get(ref.partition(".")[0]) != "secret":
                 continue
             target = re.sub(r"\.(arn|id)$", "", ref)
             full = f"{module}.{target}" if module else target
@@ -155,7 +157,7 @@ def _text(node: Node | None) -> str:
 
 def _single(key: str, value: Node) -> Node:
     """Plan JSON writes every nested block as a list; a single block (`rotation_rules`) reads as a mapping."""
-    if key in SINGLE_BLOCKS and isinstance(value.value, list):
+    if key in single_blocks() and isinstance(value.value, list):
         return value.value[0] if value.value else Node(None, value.span, value.path)
     return value
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linter.extract.tf_eval import Evaluator, TextNode, unknown
-from linter.extract.tf_syntax import Block, Body, Unit
+from linter.formats.terraform.evaluate import Evaluator, TextNode, unknown
+from linter.formats.terraform.syntax import Block, Body, Unit
 from linter.loaders import jsonpos
 from linter.loaders.positions import Locator
 from linter.model import UNKNOWN, FileError, Node, Span

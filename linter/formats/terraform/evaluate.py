@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from linter.loaders import hcl
-from linter.loaders.hcl import HclFile, TSNode
+from linter.formats.terraform import hcl
+from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import read_text
 from linter.model import UNKNOWN, Node, Span
-from linter.extract.tf_syntax import Block, Expr, HclExpr, Unit
+from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
 from linter.values import number
 
 MAX_DEPTH = 64
@@ -350,7 +350,7 @@ class Evaluator:
 
     def decode_json(self, value: Node) -> Node | None:
         """A string holding JSON, parsed with positions (None when unknown or invalid)."""
-        from linter.extract.tf_docs import parse_json_text
+        from linter.formats.terraform.documents import parse_json_text
 
         result = parse_json_text(value)
         return result if isinstance(result, Node) else None

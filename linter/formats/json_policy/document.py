@@ -1,11 +1,17 @@
 """Standalone policy documents (`policy.json`): the document, and for a secret's policy the secret it guards."""
 from __future__ import annotations
 
-from linter.extract.policy import build_document
-from linter.model import DocKind, Extraction, Node, Resource
+from linter.formats.api import Source, json_tree
+from linter.formats.policy import build_document, looks_like_policy
+from linter.model import DocKind, Extraction, Resource
 
 
-def extract(node: Node, path: str) -> Extraction:
+def extract(source: Source) -> Extraction:
+    """The document, or nothing when its `Statement` holds no statement objects (not a policy after all)."""
+    node = json_tree(source)
+    if isinstance(node, Extraction) or not looks_like_policy(node):
+        return node if isinstance(node, Extraction) else Extraction()
+    path = source.display
     document = build_document(node, path)
     result = Extraction(documents=[document], files_scanned=1)
     if document.kind is DocKind.SECRET_RESOURCE:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
-from linter.loaders import hcl
-from linter.loaders.hcl import HclFile, TSNode
+from linter.formats.terraform import hcl
+from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex
 from linter.model import Node, Span
 

@@ -25,87 +25,66 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
-from linter.extract.policy import build_document
-from linter.extract.tf_docs import Documents
-from linter.extract.tf_eval import Evaluator, Scope
-from linter.extract.tf_syntax import Block, Unit, top_blocks
-from linter.loaders import hcl, jsonpos
+from linter.formats import catalogue
+from linter.formats.policy import build_document
+from linter.formats.terraform.documents import Documents
+from linter.formats.terraform.evaluate import Evaluator, Scope
+from linter.formats.terraform.syntax import Block, Unit, top_blocks
+from linter.formats.terraform import hcl
+from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import read_text
 from linter.model import DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
-
-# Where each resource type keeps policy documents, and what kind they are.
-POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, DocKind], ...]] = {
-    "aws_iam_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_role_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_user_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_group_policy": (("policy", DocKind.IDENTITY),),
-    "aws_iam_role": (("assume_role_policy", DocKind.TRUST), ("inline_policy.policy", DocKind.IDENTITY)),
-    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", DocKind.IDENTITY),),
-    "aws_secretsmanager_secret_policy": (("policy", DocKind.SECRET_RESOURCE),),
-    "aws_secretsmanager_secret": (("policy", DocKind.SECRET_RESOURCE),),
-    "aws_kms_key": (("policy", DocKind.KEY),),
-    "aws_kms_key_policy": (("policy", DocKind.KEY),),
-}
-RESOURCE_KINDS = {
-    "aws_secretsmanager_secret": "secret",
-    "aws_secretsmanager_secret_policy": "secret_policy",
-    "aws_secretsmanager_secret_rotation": "secret_rotation",
-    "aws_secretsmanager_secret_version": "secret_version",
-    "aws_kms_key": "kms_key",
-}
-# Resource kind -> (attribute naming the secret, relation name on the secret).
-SECRET_LINKS = {
-    "secret_policy": ("secret_arn", "policies"),
-    "secret_rotation": ("secret_id", "rotation"),
-    "secret_version": ("secret_id", "versions"),
-}
-SINGLE_BLOCKS = frozenset({"rotation_rules", "lifecycle", "timeouts"})
-SECRET_TYPE = "aws_secretsmanager_secret"
-
 
 def is_terraform_name(name: str) -> bool:
     return name.lower().endswith((".tf", ".tf.json"))
 
 
-def module_root(files: list[SourceFile]) -> Path | None:
-    """The tree `file()` and `templatefile()` may read in: the common parent of the modules of the run.
+def resource_kinds() -> dict[str, str]:
+    """Terraform resource type -> catalogue kind, for the resources rules judge as a whole."""
+    return catalogue.section("terraform")["resources"]
 
-    Computed once from every Terraform file of the run, so that it does not depend on how a parallel run
-    splits the modules over workers.
-    """
+
+def single_blocks() -> frozenset[str]:
+    """Nested blocks that appear at most once: read as one object, not a list of them."""
+    return frozenset(catalogue.section("terraform")["single_blocks"])
+
+
+@dataclass(slots=True)
+class Tree:
+    """What every module of a run shares: the tree `file()`, `templatefile()` and module calls may reach (the
+    common parent of the run's modules, computed once from every Terraform file of the run so that it does
+    not depend on how a parallel run splits them), and child modules' files, parsed once (pure, shared)."""
+
+    root: Path
+    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
+
+
+def prepare(files: list[SourceFile]) -> Tree | None:
     directories = {str(_resolved(file.path.parent)) for file in files}
-    return Path(os.path.commonpath(sorted(directories))) if directories else None
+    return Tree(Path(os.path.commonpath(sorted(directories)))) if directories else None
 
 
-def extract_modules(files: list[SourceFile], root: Path | None = None) -> Extraction:
+def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
     """Documents, resources and errors of the given Terraform files, each resolved with its whole module;
-    `root` (default: `module_root(files)`) bounds the files they may read and the modules they may call."""
+    `tree` (default: `prepare(files)`) bounds the files they may read and the modules they may call."""
     groups: dict[Path, list[SourceFile]] = {}
     for file in files:
         groups.setdefault(_resolved(file.path.parent), []).append(file)
     if not groups:
         return Extraction()
-    root = root or module_root(files)
+    tree = tree or prepare(files)
     result = Extraction()
-    parsed: dict[tuple[Path, str], list[Unit]] = {}  # child modules' files, parsed once (pure, shared)
     for directory in sorted(groups):
         passed = groups[directory]
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
-            run = _Run(root, parsed)
+            run = _Run(tree.root, tree.parsed)
             result.extend(_Module(run, directory, passed[0].display.rpartition("/")[0], passed).extract())
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
-
-
-def extract_plan(node: Node, file: SourceFile) -> Extraction:
-    """Plan JSON (`terraform show -json`): see `tf_plan`."""
-    from linter.extract.tf_plan import extract_plan as extract
-
-    return extract(node, file)
 
 
 def _resolved(path: Path) -> Path:
@@ -252,7 +231,7 @@ class _Module:
             if block.type != "resource" or len(block.labels) < 2:
                 continue
             type_ = block.labels[0]
-            attributes = self._attributes(block) if type_ in RESOURCE_KINDS else None
+            attributes = self._attributes(block) if type_ in resource_kinds() else None
             found = []
             for value, kind in self._policy_values(block, attributes):
                 root = self.documents.root_of(value, block.unit)
@@ -261,7 +240,7 @@ class _Module:
                     uses.setdefault(id(root), []).append((kind, block))
                     found.append(root)
             if attributes is not None:
-                resource = Resource(RESOURCE_KINDS[type_], type_, block.address, block.unit.display, block.header,
+                resource = Resource(resource_kinds()[type_], type_, block.address, block.unit.display, block.header,
                                     attributes, block_span=block.span)
                 resources.append((resource, block))
                 policy_roots[id(resource)] = found
@@ -367,7 +346,7 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key))
+                           twin=twin_documents.get(key), instance=prefix if document.owner else "")
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
@@ -377,7 +356,7 @@ class _Module:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=twin_resources.get(key),
+                twin=twin_resources.get(key), instance=prefix,
             )
         for resource, emit, key in inner.resources:
             copy = placed[id(resource)]
@@ -386,7 +365,7 @@ class _Module:
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []
-        for name, kind in POLICY_ATTRIBUTES.get(block.labels[0], ()):
+        for name, kind in catalogue.documents("terraform").get(block.labels[0], ()):
             if name == "inline_policy.policy":
                 for inline in block.body.blocks_static("inline_policy"):
                     attr = inline.body.attr("policy")
@@ -447,7 +426,7 @@ def _body_values(evaluator: Evaluator, block: Block) -> tuple[dict[str, Node], d
         for content in contents:
             inner, inner_spans = _body_values(evaluator, content)
             node = Node(inner, nested.span, nested.unit.display, inner_spans)
-            if name in SINGLE_BLOCKS:
+            if name in single_blocks():
                 values.setdefault(name, node)
             elif name in values and isinstance(values[name].value, list):
                 values[name].value.append(node)
@@ -462,18 +441,17 @@ def _link(resources: list[Resource], secrets_known: list[Resource]) -> None:
     """Attach policies, rotations and versions to the secret their `secret_arn`/`secret_id` refers to: a
     secret of the module, or one of a module it calls (`module.x.aws_secretsmanager_secret.this`)."""
     secrets = {r.address: r for r in secrets_known}
-    for secret in resources:
-        if secret.kind == "secret":
-            for relation in ("policies", "rotation", "versions"):
-                secret.links.setdefault(relation, [])
     for resource in resources:
-        link = SECRET_LINKS.get(resource.kind)
+        for relation in catalogue.relations_of(resource.kind):
+            resource.links.setdefault(relation, [])
+    for resource in resources:
+        link = catalogue.link_of(resource.kind)
         if link is None:
             continue
-        target = resource.attributes.get(link[0])
+        target = resource.attributes.get(link.attribute)
         secret = secrets.get(target.ref) if target is not None and target.ref else None
         if secret is None:
             continue
-        secret.links.setdefault(link[1], []).append(resource)
-        if resource.kind == "secret_policy":
+        secret.links.setdefault(link.relation, []).append(resource)
+        if link.documents:
             secret.documents += [doc for doc in resource.documents if doc not in secret.documents]

@@ -8,7 +8,7 @@ placed on the template's usage: its name, or the parameter value it was built fr
 """
 from __future__ import annotations
 
-from linter.extract.cfn_intrinsics import Evaluator
+from linter.formats.cloudformation.intrinsics import Evaluator
 from linter.model import UNKNOWN, Node, Span
 
 _ANY_SECRET = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"

@@ -2,7 +2,7 @@
 
 A file is a template if it has `AWSTemplateFormatVersion` or a `Resources` map with `AWS::`/`Custom::`
 types; other YAML and JSON (workflows, Kubernetes manifests, `.pre-commit-config.yaml`) yields nothing.
-Documents are read from the resource types in `_DOCUMENTS` and SAM `Policies`; secrets, their resource
+Documents are read where the resource catalogue (`catalogue.json`) says, and from SAM `Policies`; secrets, their resource
 policies and rotation schedules, and KMS keys become `Resource`s (attributes under Terraform's names),
 linked by `SecretId`. Every `Resource.span` is its logical id key; each document's owner is the logical
 id of the resource that holds it. Nested stacks (`AWS::CloudFormation::Stack`) are not followed.
@@ -10,74 +10,34 @@ id of the resource that holds it. Nested stacks (`AWS::CloudFormation::Stack`) a
 from __future__ import annotations
 
 import re
+from functools import cache
 from dataclasses import dataclass, field
 from typing import Callable
 
-from linter.discover import SourceFile
-from linter.extract.cfn_intrinsics import Evaluator, Template, intrinsic, sub_arguments
-from linter.extract.policy import build_document
+from linter.formats import catalogue
+from linter.formats.api import Source, json_tree
+from linter.formats.cloudformation import looks_like_template
+from linter.formats.cloudformation.intrinsics import Evaluator, Template, intrinsic, sub_arguments
+from linter.formats.policy import build_document
 from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
 from linter.loaders.positions import LineIndex
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span, Suppression
 
-# Resource type -> (property path, document kind); "Policies[]" means each item's PolicyDocument.
-_DOCUMENTS: dict[str, tuple[tuple[str, DocKind], ...]] = {
-    "AWS::IAM::Policy": (("PolicyDocument", DocKind.IDENTITY),),
-    "AWS::IAM::ManagedPolicy": (("PolicyDocument", DocKind.IDENTITY),),
-    "AWS::IAM::RolePolicy": (("PolicyDocument", DocKind.IDENTITY),),
-    "AWS::IAM::UserPolicy": (("PolicyDocument", DocKind.IDENTITY),),
-    "AWS::IAM::GroupPolicy": (("PolicyDocument", DocKind.IDENTITY),),
-    "AWS::IAM::Role": (("Policies[]", DocKind.IDENTITY), ("AssumeRolePolicyDocument", DocKind.TRUST)),
-    "AWS::IAM::User": (("Policies[]", DocKind.IDENTITY),),
-    "AWS::IAM::Group": (("Policies[]", DocKind.IDENTITY),),
-    "AWS::SecretsManager::ResourcePolicy": (("ResourcePolicy", DocKind.SECRET_RESOURCE),),
-    "AWS::KMS::Key": (("KeyPolicy", DocKind.KEY),),
-}
-_SAM_TYPES = {"AWS::Serverless::Function", "AWS::Serverless::StateMachine"}
-
-# CloudFormation property -> Terraform attribute name, per resource kind.
-_SECRET_ATTRIBUTES = {
-    "Name": "name", "Description": "description", "KmsKeyId": "kms_key_id", "SecretString": "secret_string",
-    "GenerateSecretString": "generate_secret_string", "ReplicaRegions": "replica", "Tags": "tags",
-}
-_SECRET_POLICY_ATTRIBUTES = {
-    "SecretId": "secret_arn", "ResourcePolicy": "policy", "BlockPublicPolicy": "block_public_policy",
-}
-_ROTATION_ATTRIBUTES = {
-    "SecretId": "secret_id", "RotationLambdaARN": "rotation_lambda_arn",
-    "HostedRotationLambda": "hosted_rotation_lambda", "RotateImmediatelyOnUpdate": "rotate_immediately",
-}
-_ROTATION_RULES = {
-    "AutomaticallyAfterDays": "automatically_after_days", "ScheduleExpression": "schedule_expression",
-    "Duration": "duration",
-}
-_KEY_ATTRIBUTES = {
-    "Description": "description", "KeyUsage": "key_usage", "KeySpec": "customer_master_key_spec",
-    "EnableKeyRotation": "enable_key_rotation", "PendingWindowInDays": "deletion_window_in_days",
-    "Enabled": "is_enabled", "MultiRegion": "multi_region", "KeyPolicy": "policy",
-    "RotationPeriodInDays": "rotation_period_in_days",
-}
-# Terraform attribute name -> CloudFormation property, for messages (`KmsKeyId is not set`).
-_WRITTEN_NAMES = {
-    **{name: prop for table in (_SECRET_ATTRIBUTES, _SECRET_POLICY_ATTRIBUTES, _ROTATION_ATTRIBUTES, _KEY_ATTRIBUTES)
-       for prop, name in table.items()},
-    "rotation_rules": "RotationRules",
-    **{f"rotation_rules.{name}": f"RotationRules.{prop}" for prop, name in _ROTATION_RULES.items()},
-}
-_RESOURCE_KINDS = {
-    "AWS::SecretsManager::Secret": ("secret", _SECRET_ATTRIBUTES),
-    "AWS::SecretsManager::ResourcePolicy": ("secret_policy", _SECRET_POLICY_ATTRIBUTES),
-    "AWS::SecretsManager::RotationSchedule": ("secret_rotation", _ROTATION_ATTRIBUTES),
-    "AWS::KMS::Key": ("kms_key", _KEY_ATTRIBUTES),
-}
-# Cheap test before parsing: a template names one of these somewhere.
-_TEMPLATE_HINT = re.compile(r"AWSTemplateFormatVersion|\b(?:AWS|Custom)::")
+def resource_types() -> dict[str, dict]:
+    """CloudFormation type -> its catalogue entry (kind, property -> attribute names, nested blocks)."""
+    return catalogue.section("cloudformation")["resources"]
 
 
-def looks_like_template(text: str) -> bool:
-    """Cheap test on raw text: a template names `AWSTemplateFormatVersion` or a resource type somewhere."""
-    return _TEMPLATE_HINT.search(text) is not None
+@cache
+def written_names(type_: str) -> dict[str, str]:
+    """Attribute name -> the property as a template writes it, for messages (`KmsKeyId is not set`)."""
+    entry = resource_types()[type_]
+    names = {name: prop for prop, name in entry["attributes"].items()}
+    for prop, block in entry.get("blocks", {}).items():
+        names[block["attribute"]] = prop
+        names.update({f"{block['attribute']}.{name}": f"{prop}.{inner}" for inner, name in block["attributes"].items()})
+    return names
 
 
 # After a YAML syntax error: does the text still look like a template (then report, else stay silent)?
@@ -89,32 +49,31 @@ _TEMPLATE_LINE = re.compile(
 # -- entry points -----------------------------------------------------------------------------------
 
 
-def extract_yaml(file: SourceFile, text: str) -> Extraction:
-    """A YAML (or JSON-in-`.template`) file; nothing for YAML that is not a template."""
-    from linter.loaders import yamlpos
-
-    if not looks_like_template(text):
+def extract(source: Source) -> Extraction:
+    """A template written in YAML or JSON (whatever its suffix); nothing for a file that is not a template."""
+    if source.name.endswith(".json"):
+        root = json_tree(source)
+        return root if isinstance(root, Extraction) else extract_root(root, source)
+    if not looks_like_template(source.text):
         return Extraction()
-    if text.lstrip().startswith("{"):
-        json_result = _try_json(file, text)
+    if source.text.lstrip().startswith("{"):
+        json_result = _try_json(source)
         if json_result is not None:
             return json_result
+    from linter.loaders import yamlpos
+
     try:
-        root = yamlpos.load(text, file.display)
+        root = yamlpos.load(source.text, source.display)
     except yamlpos.YAMLSyntaxError as exc:
-        if _TEMPLATE_LINE.search(text):
-            return Extraction(errors=[exc.file_error(file.display)], files_scanned=1)
+        if _TEMPLATE_LINE.search(source.text):
+            return Extraction(errors=[exc.file_error(source.display)], files_scanned=1)
         return Extraction()  # a Helm chart or other templated YAML: not ours to judge
-    if root is None or not is_template(root):
-        return Extraction()
-    return _Extractor(root, file, text).run()
+    return extract_root(root, source) if root is not None else Extraction()
 
 
-def extract_template(node: Node, file: SourceFile) -> Extraction:
-    """A JSON template already parsed with positions (by `linter.loaders.jsonpos`)."""
-    if not is_template(node):
-        return Extraction()
-    return _Extractor(node, file, None).run()
+def extract_root(root: Node, source: Source) -> Extraction:
+    """The template whose parsed root is `root` (also a template embedded in another format's file)."""
+    return _Extractor(root, source).run() if is_template(root) else Extraction()
 
 
 def is_template(root: Node) -> bool:
@@ -133,15 +92,13 @@ def is_template(root: Node) -> bool:
     return False
 
 
-def _try_json(file: SourceFile, text: str) -> Extraction | None:
+def _try_json(source: Source) -> Extraction | None:
     """A `.template`/`.yaml` file written in JSON: read it as JSON for exact spans, else None (YAML)."""
     try:
-        root = jsonpos.parse(text, file.display)
+        root = jsonpos.parse(source.text, source.display)
     except jsonpos.JSONSyntaxError:
         return None
-    if not is_template(root):
-        return Extraction()
-    return _Extractor(root, file, text).run()
+    return extract_root(root, source)
 
 
 # -- extraction -------------------------------------------------------------------------------------
@@ -159,11 +116,10 @@ class _Found:
 class _Extractor:
     """Reads one template."""
 
-    def __init__(self, root: Node, file: SourceFile, text: str | None) -> None:
+    def __init__(self, root: Node, source: Source) -> None:
         self.root = root
-        self.file = file
-        self.path = file.display
-        self._text = text
+        self.path = source.display
+        self._text = source.text
         self._index: LineIndex | None = None
         self.template = Template.of(root, self.path)
         self.evaluator = Evaluator(self.template)
@@ -189,15 +145,15 @@ class _Extractor:
         kind = kind_node.value if kind_node is not None else None
         properties = declaration.get("Properties")
         if not isinstance(kind, str) or properties is None or not isinstance(properties.value, dict):
-            if isinstance(kind, str) and kind in _RESOURCE_KINDS:  # a secret without properties still exists
+            if isinstance(kind, str) and kind in resource_types():  # a secret without properties still exists
                 self.found.resources[logical_id] = self.make_resource(logical_id, kind, declaration, span, None)
             return
         documents: list[PolicyDocument] = []
-        for prop, doc_kind in _DOCUMENTS.get(kind, ()):
+        for prop, doc_kind in catalogue.documents("cloudformation").get(kind, ()):
             for node in self.document_nodes(properties, prop):
                 documents += self.documents(node, doc_kind, logical_id)
-        if kind in _SAM_TYPES and properties.get("Policies") is not None:
-            from linter.extract.cfn_sam import policy_documents
+        if kind in catalogue.section("cloudformation")["sam_policies"] and properties.get("Policies") is not None:
+            from linter.formats.cloudformation.sam import policy_documents
 
             for node in policy_documents(properties.get("Policies"), self.evaluator):
                 documents += self.documents(node, DocKind.IDENTITY, logical_id)
@@ -205,7 +161,7 @@ class _Extractor:
         for document in documents:
             document.owner_span = block
         self.found.documents += documents
-        if kind in _RESOURCE_KINDS:
+        if kind in resource_types():
             resource = self.make_resource(logical_id, kind, declaration, span, properties)
             resource.documents += documents
             self.found.resources[logical_id] = resource
@@ -275,11 +231,6 @@ class _Extractor:
         return self.parse_json(template.value, template, substitute)
 
     def text(self) -> str | None:
-        if self._text is None:
-            from linter.loaders.text import read_text
-
-            read = read_text(self.file.path, self.path)
-            self._text = read if isinstance(read, str) else ""
         return self._text or None
 
     def line_index(self) -> LineIndex:
@@ -292,37 +243,37 @@ class _Extractor:
     def make_resource(
         self, logical_id: str, kind: str, declaration: Node, span: Span, properties: Node | None
     ) -> Resource:
-        resource_kind, names = _RESOURCE_KINDS[kind]
+        entry = resource_types()[kind]
         attributes: dict[str, Node] = {}
         if properties is not None:
-            for prop, name in names.items():
+            for prop, name in entry["attributes"].items():
                 value = self.evaluator.value(properties.get(prop))
                 if value is not None:
                     attributes[name] = value
-            if resource_kind == "secret_rotation":
-                rules = self.evaluator.value(properties.get("RotationRules"))
-                if rules is not None and isinstance(rules.value, dict):
-                    attributes["rotation_rules"] = _renamed(rules, _ROTATION_RULES)
+            for prop, block in entry.get("blocks", {}).items():
+                value = self.evaluator.value(properties.get(prop))
+                if value is not None and isinstance(value.value, dict):
+                    attributes[block["attribute"]] = _renamed(value, block["attributes"])
         metadata = declaration.get("Metadata")
         if metadata is not None:
             attributes["metadata"] = metadata
-        return Resource(kind=resource_kind, type=kind, address=logical_id, path=self.path, span=span,
+        return Resource(kind=entry["kind"], type=kind, address=logical_id, path=self.path, span=span,
                         attributes=attributes, block_span=span.cover(declaration.span),
-                        written_names=_WRITTEN_NAMES)
+                        written_names=written_names(kind))
 
     def link(self) -> None:
         """Attach each resource policy and rotation schedule to the secret its `SecretId` names."""
         secrets = {lid: r for lid, r in self.found.resources.items() if r.kind == "secret"}
         for resource in self.found.resources.values():
-            relation = {"secret_policy": "policies", "secret_rotation": "rotation"}.get(resource.kind)
-            target = resource.attributes.get("secret_arn" if relation == "policies" else "secret_id")
-            if relation is None or target is None:
+            link = catalogue.link_of(resource.kind)
+            target = resource.attributes.get(link.attribute) if link is not None else None
+            if target is None:
                 continue
             secret = _secret_named(target, secrets)
             if secret is None:
                 continue
-            secret.links.setdefault(relation, []).append(resource)
-            if relation == "policies":
+            secret.links.setdefault(link.relation, []).append(resource)
+            if link.documents:
                 secret.documents += resource.documents
 
 
