@@ -139,3 +139,11 @@ async def test_mistyped_suppression_is_a_warning_on_the_comment(client: Language
     assert typo.severity == types.DiagnosticSeverity.Warning and typo.tags is None
     assert typo.message.startswith("'policylint: ignore' is not a policylint directive")
     assert [d.code for d in diagnostics if d.code] == ["SM001"]  # the typo suppressed nothing
+
+
+@pytest.mark.asyncio
+async def test_rule_id_links_to_the_configured_docs_site_only(client: LanguageClient, tmp_path):
+    (tmp_path / ".policylint.yaml").write_text("select: [SM001]\nrule_docs_url: https://docs.corp.test/policylint/{id}.html\n")
+    uri = (tmp_path / "p.json").as_uri()
+    (diagnostic,) = await published(client, uri, open_doc(client, uri, WILDCARD))
+    assert diagnostic.code_description.href == "https://docs.corp.test/policylint/SM001.html"
