@@ -285,10 +285,11 @@ KEYS = ("select", "ignore", "fail_on", "exclude", "per_file_ignores", "severity_
 
 
 def _docs_url(check: _Checker, value: Any, keys: list) -> str:
-    """`rule_docs_url`: an http(s) URL with `{id}` where the rule id goes (SARIF helpUri, editor links)."""
-    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value) or "{id}" not in value:
-        check.fail(keys, "expected an http(s) URL containing {id}, such as https://<your docs site>/rules/{id}.md")
-    return value
+    """`rule_docs_url` (SARIF helpUri, editor links): an http(s) URL, either with `{id}` where the rule id goes
+    or a base URL that the rule pages (`<ID>.md`, as docs/rules/ names them) are under. Kept as a template."""
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\S*$", value):
+        check.fail(keys, "expected an http(s) URL, such as https://<your docs site>/rules/ or .../rules/{id}.html")
+    return value if "{id}" in value else value.rstrip("/") + "/{id}.md"
 
 
 def _key_paths(data: dict, prefix: tuple = ()) -> list[tuple]:

@@ -69,13 +69,25 @@ def test_sarif_help_uri_comes_from_rule_docs_url(tmp_path, capsys):
     assert all(r["helpUri"] == f"https://docs.corp.test/policylint/{r['id']}.html" for r in rules)
 
 
-@pytest.mark.parametrize("value", ["docs.corp.test/{id}", "https://docs.corp.test/rules/", "[1]", "ftp://x/{id}"])
-def test_rule_docs_url_must_be_an_http_url_with_id(tmp_path, capsys, value):
-    (tmp_path / ".policylint.yaml").write_text(f"fail_on: low\nrule_docs_url: {value}\n")
+@pytest.mark.parametrize("value", ["docs.corp.test/{id}", "https://", "[1]", "ftp://x/{id}", "https://a b/{id}"])
+def test_rule_docs_url_must_be_an_http_url(tmp_path, capsys, value):
+    (tmp_path / ".policylint.yaml").write_text(f"fail_on: low\nrule_docs_url: '{value}'\n")
     code, out, err = run_cli(["check", "."], tmp_path, capsys)
     assert code == 2 and out == ""
     assert err.startswith("policylint: config error: ") and err.count("\n") == 1
-    assert ".policylint.yaml:2: rule_docs_url: expected an http(s) URL containing {id}" in err
+    assert ".policylint.yaml:2: rule_docs_url: expected an http(s) URL" in err
+
+
+@pytest.mark.parametrize(
+    ("value", "template"),
+    [("https://git.corp.test/sec/policylint/-/blob/main/docs/rules/", "https://git.corp.test/sec/policylint/-/blob/main/docs/rules/{id}.md"),
+     ("https://docs.corp.test/rules", "https://docs.corp.test/rules/{id}.md"), ("http://h/r/{id}.html", "http://h/r/{id}.html")],
+)
+def test_rule_docs_url_is_a_base_url_or_a_template(tmp_path, value, template):
+    from linter.config import load_config
+
+    (tmp_path / ".policylint.yaml").write_text(f"rule_docs_url: {value}\n")
+    assert load_config(tmp_path / ".policylint.yaml").rule_docs_url == template
 
 
 def test_sarif_matches_json_findings(capsys):
