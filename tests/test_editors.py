@@ -127,6 +127,12 @@ def test_neovim_0_7_to_0_10_recipe(tmp_path):
     _assert_neovim_saw_sm001(_neovim(tmp_path, nvim, "neovim-0.7.lua"))
 
 
+def test_neovim_0_7_to_0_10_recipe_through_vim_lsp_start(tmp_path):
+    """The same recipe on a Neovim with `vim.lsp.start` (0.8 and later) takes that branch instead."""
+    nvim = _pick_neovim(lambda v: v >= (0, 8), "0.8 or newer")
+    _assert_neovim_saw_sm001(_neovim(tmp_path, nvim, "neovim-0.7.lua"))
+
+
 def test_neovim_0_11_recipe(tmp_path):
     """Neovim 0.11+ pulls diagnostics (textDocument/diagnostic): this also runs the server's pull mode."""
     nvim = _pick_neovim(lambda v: v >= (0, 11), "0.11 or newer")
