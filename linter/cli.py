@@ -135,7 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.paths and args.paths != ["-"]:
             print("policylint: --stdin-filename lints standard input only; give no PATH (or '-')", file=sys.stderr)
             return EXIT_ERROR
-        from linter.stdin import stdin_name
+        from linter.formats.stdin import stdin_name
 
         text = sys.stdin.read()
         name = args.stdin_filename or stdin_name(text)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +31,20 @@ def _excluded(display: str, excludes: tuple[str, ...]) -> bool:
     return any(path_matches(display, pattern) for pattern in excludes)
 
 
-def _skip_dir(name: str, parent: Path) -> bool:
-    """Tool caches and CDK's bundled assets (code and copies of templates, not the stack itself)."""
-    return name in SKIP_DIRS or (name.startswith("asset.") and parent.name == "cdk.out")
+def _skip_dir(name: str, parent: Path, skipped: Callable[[str, str], bool]) -> bool:
+    """Version control and tool caches, and what the formats say is not source (`skipped(name, parent)`)."""
+    return name in SKIP_DIRS or skipped(name, parent.name)
 
 
-def discover(paths: list[str], wanted: Callable[[str], bool], excludes: tuple[str, ...] = ()) -> list[SourceFile]:
+def discover(
+    paths: list[str],
+    wanted: Callable[[str], bool],
+    excludes: tuple[str, ...] = (),
+    skipped: Callable[[str, str], bool] = lambda name, parent: False,
+) -> list[SourceFile]:
     """Files under the given paths, sorted by display path: every named file, and the walked files whose
-    name is `wanted`. Excludes apply to named files and walked ones."""
+    name is `wanted`, in directories not `skipped` (by name and parent name). Excludes apply to named
+    files and walked ones."""
     found: dict[str, SourceFile] = {}
     for arg in paths:
         root = Path(arg)
@@ -52,7 +58,7 @@ def discover(paths: list[str], wanted: Callable[[str], bool], excludes: tuple[st
             rel_dir = Path(directory)
             dirnames[:] = sorted(
                 d for d in dirnames
-                if not _skip_dir(d, rel_dir)
+                if not _skip_dir(d, rel_dir, skipped)
                 and not _excluded((rel_dir / d).as_posix(), excludes)
             )
             for name in filenames:

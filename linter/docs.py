@@ -53,9 +53,17 @@ def rule_markdown(rule: Rule) -> str:
                       f"`rule_options: {{{rule.id}: {{{next(iter(rule.options))}: ...}}}}`."]
     else:
         parts.append("None.")
+    parts += known_gaps_section(rule)
     if rule.references:
         parts += ["", "## References", ""] + [f"- <{ref}>" for ref in rule.references]
     return "\n".join(parts) + "\n"
+
+
+def known_gaps_section(rule: Rule) -> list[str]:
+    """What the rule is known to get wrong, so users are not surprised; the fixtures show each one."""
+    if not rule.known_gaps:
+        return []
+    return ["", "## Known gaps", ""] + [f"- {text.strip()} (`{slug}`)" for slug, text in rule.known_gaps.items()]
 
 
 def readme_table(rules: list[Rule]) -> str:

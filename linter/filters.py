@@ -13,20 +13,8 @@ from typing import Iterable
 from linter.baseline import Entry
 from linter.config import Settings
 from linter.model import Finding, Suppression
+from linter.results import SuppressedFinding, UnusedSuppression
 from linter.suggest import did_you_mean
-
-
-@dataclass(frozen=True, slots=True)
-class SuppressedFinding:
-    finding: Finding
-    suppression: Suppression
-
-
-@dataclass(frozen=True, slots=True)
-class UnusedSuppression:
-    suppression: Suppression
-    rule_ids: tuple[str, ...]  # the ids that matched nothing (empty when the comment names none)
-    problem: str
 
 
 @dataclass(slots=True)

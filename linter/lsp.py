@@ -30,14 +30,9 @@ from linter.discover import SourceFile
 from linter.formats.api import CommentSyntax
 from linter.formats.registry import untitled_suffix
 from linter.model import FileError, Finding
+from linter.severity import SEVERITIES
 
 SOURCE = "policylint"
-SEVERITY = {
-    "critical": lsp.DiagnosticSeverity.Error,
-    "high": lsp.DiagnosticSeverity.Error,
-    "medium": lsp.DiagnosticSeverity.Warning,
-    "low": lsp.DiagnosticSeverity.Information,
-}
 DEBOUNCE_SECONDS = 0.3
 IGNORE_REASON = "TODO: say why this is acceptable"
 # Suffixes for buffers that have no file yet (`untitled:` URIs), by the editor's language id.
@@ -104,7 +99,7 @@ def finding_diagnostic(
     return lsp.Diagnostic(
         range=to_range(lines, s.line, s.column, s.end_line, s.end_column, codec),
         message=finding.message,
-        severity=SEVERITY.get(finding.severity, lsp.DiagnosticSeverity.Warning),
+        severity=lsp.DiagnosticSeverity(SEVERITIES[finding.severity].lsp),
         code=finding.rule_id,
         code_description=lsp.CodeDescription(href=docs_url.replace("{id}", finding.rule_id)) if docs_url else None,
         source=SOURCE,

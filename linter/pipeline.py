@@ -6,7 +6,6 @@ stopping the others.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -15,29 +14,12 @@ from linter.baseline import Entry
 from linter.config import Settings
 from linter.discover import SourceFile, discover
 from linter.engine import fingerprints, run_rules
-from linter.filters import SuppressedFinding, UnusedSuppression
 from linter.formats import registry, shapes
 from linter.formats.api import Format, Source
 from linter.loaders.text import overlaid, overlay, read_text, reading, texts
 from linter.model import Extraction, FileError, Finding, RawFinding, Suppression
+from linter.results import Report
 from linter.rules import Rule
-
-
-@dataclass(slots=True)
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    files_scanned: int = 0
-    suppressed: list[SuppressedFinding] = field(default_factory=list)  # covered by an inline suppression
-    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
-    baseline: str | None = None  # the baseline file used, if any
-    baseline_matched: int = 0  # findings the baseline already knew (not reported)
-    baseline_stale: list[Entry] = field(default_factory=list)  # baseline entries that match nothing now
-    rules_run: tuple[str, ...] = ()  # ids of the rules that ran
-    # Findings after suppressions but before the baseline: what `--write-baseline` records.
-    unbaselined: list[Finding] = field(default_factory=list, repr=False)
-    # The text each reported file was linted as (by path), so excerpts never re-read a file that changed.
-    texts: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def _guarded(files: list[SourceFile], step: Callable[..., Extraction], *args) -> Extraction:
@@ -162,7 +144,7 @@ def run(
     maps paths to text that replaces the file on disk (standard input, an editor's buffer); `baseline`
     entries are findings to stop reporting.
     """
-    files = discover(paths, registry.reads, settings.exclude)
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
     active = [rule for rule in rules if settings.wants(rule.id)]
     with overlay({Path(p): t for p, t in (sources or {}).items()}):
         units, contexts = registry.units(files), registry.contexts(files)

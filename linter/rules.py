@@ -13,8 +13,9 @@ from typing import Any
 
 from linter.loaders import yamlpos
 from linter.model import Node
+from linter.severity import ORDER
 
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = ORDER
 
 
 class RuleError(Exception):
@@ -59,6 +60,7 @@ class Rule:
     sensitive: bool = False  # findings point at a secret: reports must not show the source text there
     examples: tuple[Example, ...] = ()
     options: dict = field(default_factory=dict)
+    known_gaps: dict[str, str] = field(default_factory=dict)  # slug -> what the rule misses or wrongly flags
 
     def option_defaults(self) -> dict[str, Any]:
         return {name: spec["default"] for name, spec in self.options.items()}
@@ -174,6 +176,7 @@ def _build(data: dict, display: str) -> Rule:
         sensitive=data.get("sensitive", False),
         examples=examples,
         options=data.get("options", {}),
+        known_gaps=data.get("known_gaps", {}),
     )
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from linter.config import Settings
-from linter.pipeline import Report, run
+from linter.pipeline import run
+from linter.results import Report
 from linter.rules import load_rules
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from linter.stdin import stdin_name
+from linter.formats.stdin import stdin_name
 from linter.suggest import closest
 from test_cli import CLEAN, WILDCARD, run_cli
 

@@ -14,7 +14,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from linter.formats.cloudformation import YAML_COMMENTS
+from linter.formats.cloudformation.syntax import YAML_COMMENTS
 from linter.formats.terraform import HCL_COMMENTS
 from linter import lsp as server_module
 from linter.model import Finding, Span

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from linter.model import FileError, Finding, Span
-from linter.pipeline import Report
+from linter.results import Report
 from linter.report import render
 from linter.report.github_format import command, escape_data, escape_property
 from linter.report.text_format import snippet, _Style

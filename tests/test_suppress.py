@@ -10,7 +10,7 @@ from linter.config import Settings
 from linter.filters import apply, covers
 from linter.model import Finding, Span, Suppression
 from linter.rules import load_rules
-from linter.formats.cloudformation import YAML_COMMENTS
+from linter.formats.cloudformation.syntax import YAML_COMMENTS
 from linter.formats.terraform import HCL_COMMENTS
 from linter.suppress import comment_start, parse_comments
 

@@ -9,6 +9,7 @@ rule-example formats it reads. Nothing outside `linter/formats/` knows any of th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Callable
 
 from linter.discover import SourceFile
@@ -88,6 +89,20 @@ class ExampleFormat:
     label: str
 
 
+def each_file(module: str, function: str = "extract") -> Callable[[list[Source], object], Extraction]:
+    """An `extract` for formats whose units are single files: `module.function(source)` for each source,
+    the module imported when the first file of the format is read (so the registry stays light)."""
+
+    def extract(sources: list[Source], context: object) -> Extraction:
+        read = getattr(import_module(module), function)
+        result = Extraction()
+        for source in sources:
+            result.extend(read(source))
+        return result
+
+    return extract
+
+
 def _alone(file: SourceFile) -> str:
     return file.display
 
@@ -109,6 +124,8 @@ class Format:
     first: bool = False
     comments: Callable[[Source], CommentSyntax | None] = field(default=lambda source: None)
     examples: tuple[ExampleFormat, ...] = ()
+    # Directories a walk skips (by name and its parent's name): the format's caches and generated copies.
+    skips_directory: Callable[[str, str], bool] = field(default=lambda name, parent: False)
     # Editors' language ids for this format's buffers, with the suffix an unsaved (untitled) buffer is read as.
     languages: tuple[tuple[str, str], ...] = ()
 

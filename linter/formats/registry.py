@@ -34,6 +34,11 @@ def reads(name: str) -> bool:
     return any(f.reads(lower) for f in formats())
 
 
+def skips_directory(name: str, parent: str) -> bool:
+    """Whether a directory walk skips this directory: some format says it holds no source of its own."""
+    return any(f.skips_directory(name, parent) for f in formats())
+
+
 def keyed_by(file: SourceFile) -> Format | None:
     """The format that decides how this file groups with others: the first that may read it by name."""
     lower = file.path.name.lower()

@@ -1,12 +1,12 @@
 """`--format github`: GitHub Actions workflow commands, shown as annotations on the pull request.
 
-Severity mapping: critical and high → `error`, medium → `warning`, low → `notice`. Input errors are
+Severity mapping (`linter.severity`): critical and high → `error`, medium → `warning`, low → `notice`. Input errors are
 `error`; unused suppressions `warning`; stale baseline entries `notice`. Escaping follows the runner:
 in the message `%`, CR and LF become `%25`, `%0D`, `%0A`; property values also escape `:` and `,`.
 """
 from __future__ import annotations
 
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
+from linter.severity import SEVERITIES
 
 
 def escape_data(text: str) -> str:
@@ -31,7 +31,7 @@ def render(report, rules, **options) -> str:
     for f in report.findings:
         s = f.span
         lines.append(command(
-            LEVELS.get(f.severity, "warning"), f.message,
+            SEVERITIES[f.severity].github, f.message,
             file=f.path, line=s.line, endLine=s.end_line, col=s.column, endColumn=s.end_column,
             title=f"{f.rule_id} {f.title} ({f.severity})",
         ))

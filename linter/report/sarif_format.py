@@ -17,10 +17,9 @@ from urllib.parse import quote
 
 from linter import __version__
 from linter.formats.registry import example_formats
+from linter.severity import SEVERITIES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 FINGERPRINT_KEY = "policylint/v1"
 TAGS = {"SM": "secrets-manager", "IAM": "iam", "KMS": "kms"}
 
@@ -65,10 +64,10 @@ def rule_descriptor(rule, docs_url: str | None = None) -> dict:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
         "help": {"text": f"{rule.rationale}\n\nHow to fix: {rule.remediation}\n", "markdown": _help_markdown(rule)},
-        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "defaultConfiguration": {"level": SEVERITIES[rule.severity].sarif_level},
         "properties": {
             "tags": ["security"] + ([group] if group else []),
-            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "security-severity": SEVERITIES[rule.severity].score,
         },
     }
     if docs_url:
@@ -91,7 +90,7 @@ def _result(finding, index: dict[str, int], suppression=None) -> dict:
     result = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
-        "level": LEVELS.get(finding.severity, "warning"),
+        "level": SEVERITIES[finding.severity].sarif_level,
         "message": {"text": finding.message},
         "locations": [_location(finding.path, finding.span)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from linter.report import plural
+from linter.report.text_format import plural
 
 
 def counts(report, rules) -> list[dict]:

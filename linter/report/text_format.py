@@ -7,12 +7,11 @@ terminal, and `NO_COLOR` unset). `quiet` keeps only the finding and error lines.
 """
 from __future__ import annotations
 
-from linter.report import plural
+from linter.severity import ORDER
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
 COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[1;33m", "low": "\033[1;36m",
           "error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 WIDTH = 160  # longest source excerpt shown; longer lines (minified JSON) are windowed around the element
 
 
@@ -38,6 +37,10 @@ class _Sources:
             self.cache[path] = text.split("\n") if text is not None else None
         lines = self.cache[path]
         return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _window(line: str, start: int, end: int) -> tuple[str, int, int]:
@@ -110,7 +113,7 @@ def summary(report) -> str:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     text = plural(len(report.findings), "finding")
     if counts:
-        text += " (" + ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if s in counts) + ")"
+        text += " (" + ", ".join(f"{counts[s]} {s}" for s in ORDER if s in counts) + ")"
     if report.findings:
         text += f" in {plural(files_with_findings(report), 'file')}"
     extras = [f"{plural(report.files_scanned, 'file')} scanned"]

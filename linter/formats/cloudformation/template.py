@@ -16,7 +16,7 @@ from typing import Callable
 
 from linter.formats import catalogue
 from linter.formats.api import Source, json_tree
-from linter.formats.cloudformation import looks_like_template
+from linter.formats.cloudformation.syntax import INTRINSIC_TAGS, looks_like_template
 from linter.formats.cloudformation.intrinsics import Evaluator, Template, intrinsic, sub_arguments
 from linter.formats.policy import build_document
 from linter.loaders import jsonpos
@@ -63,7 +63,7 @@ def extract(source: Source) -> Extraction:
     from linter.loaders import yamlpos
 
     try:
-        root = yamlpos.load(source.text, source.display)
+        root = yamlpos.load(source.text, source.display, INTRINSIC_TAGS)
     except yamlpos.YAMLSyntaxError as exc:
         if _TEMPLATE_LINE.search(source.text):
             return Extraction(errors=[exc.file_error(source.display)], files_scanned=1)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from linter.formats.api import Source
+from linter.formats.cloudformation.syntax import INTRINSIC_TAGS
 from linter.formats.cloudformation.template import extract_root
 from linter.loaders import yamlpos
 from linter.model import UNKNOWN, Extraction, Node, Span
@@ -33,7 +34,7 @@ EXECUTION_ROLE = "IamRoleLambdaExecution"
 def extract(source: Source) -> Extraction:
     """The roles and resources a Serverless service deploys."""
     try:
-        root = yamlpos.load(source.text, source.display)
+        root = yamlpos.load(source.text, source.display, INTRINSIC_TAGS)
     except yamlpos.YAMLSyntaxError as exc:
         return Extraction(errors=[exc.file_error(source.display)], files_scanned=1)
     if root is None or not isinstance(root.value, dict):

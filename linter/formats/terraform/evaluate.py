@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from linter.formats.terraform import hcl
 from linter.formats.terraform.hcl import HclFile, TSNode
@@ -20,6 +20,7 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import read_text
 from linter.model import UNKNOWN, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
+from linter.formats.terraform.values import TextNode, parse_json_text, unknown
 from linter.values import number
 
 MAX_DEPTH = 64
@@ -27,13 +28,6 @@ _STEPS = ("get_attr", "index", "splat")
 _UNKNOWN_ROOTS = {"each", "count", "self", "module", "terraform", "ephemeral", "provider"}
 _IDENTITY_FUNCTIONS = {"tolist", "toset", "tostring", "tonumber", "tobool", "tomap", "sensitive", "nonsensitive"}
 _TEMPLATE_MARK = "__POLICYLINT_TEMPLATE__"
-
-
-@dataclass(slots=True, eq=False)
-class TextNode(Node):
-    """A string that knows where each of its characters was written, so JSON parsed from it is located."""
-
-    locate: Locator | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -50,15 +44,34 @@ class Scope:
     bound: dict[str, Node] = field(default_factory=dict)
 
 
+class Lookups(Protocol):
+    """What expressions refer to beyond the module's own values: the JSON of an `aws_iam_policy_document`
+    data source, and `module.<call>.<output>` (the output's value in that module instance). Each is None
+    when it cannot be known (not followed, not found)."""
+
+    def data_document(self, name: str) -> Node | None: ...
+
+    def module_output(self, call: str, output: str) -> Node | None: ...
+
+
+class _NoLookups:
+    def data_document(self, name: str) -> Node | None:
+        return None
+
+    def module_output(self, call: str, output: str) -> Node | None:
+        return None
+
+
+_NO_LOOKUPS = _NoLookups()
+
+
 class Evaluator:
     """Evaluates expressions of one module; results of locals, variables and files are cached by identity,
     so a document reached through several references is the same object (and is reported once)."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, lookups: Lookups | None = None) -> None:
         self.scope = scope
-        self.data_document: Callable[[str], Node | None] = lambda name: None
-        # `module.<call>.<output>`: the output's value in the child module instance (None when not followed).
-        self.module_output: Callable[[str, str], Node | None] = lambda call, output: None
+        self.lookups = lookups or _NO_LOOKUPS
         self._cache: dict[str, Node] = {}
         self._active: set[str] = set()
         self._files: dict[Path, Node | None] = {}
@@ -234,7 +247,7 @@ class Evaluator:
         (`aws_secretsmanager_secret.this.arn` in the child is `module.x.aws_secretsmanager_secret.this` here);
         other values of outputs stay unknown."""
         key = f"module.{call}.{output}"
-        value = self.cached(key, lambda: self.module_output(call, output), span, path)
+        value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
         if value is not None and value.is_unknown and value.ref:
             return unknown(span, path, ref=f"module.{call}.{value.ref}")
         return unknown(span, path)
@@ -259,7 +272,7 @@ class Evaluator:
     def _data_reference(self, parts: list[str], span: Span, path: str) -> Node:
         """`data.aws_iam_policy_document.x.json` (or `[0].json`, `.minified_json`) is the document itself."""
         if len(parts) == 3 and parts[0] == "aws_iam_policy_document" and parts[2] in ("json", "minified_json"):
-            document = self.data_document(f"{parts[0]}.{parts[1]}")
+            document = self.lookups.data_document(f"{parts[0]}.{parts[1]}")
             if document is not None:
                 return document
         return unknown(span, path)
@@ -350,8 +363,6 @@ class Evaluator:
 
     def decode_json(self, value: Node) -> Node | None:
         """A string holding JSON, parsed with positions (None when unknown or invalid)."""
-        from linter.formats.terraform.documents import parse_json_text
-
         result = parse_json_text(value)
         return result if isinstance(result, Node) else None
 
@@ -424,10 +435,6 @@ def _find(node: TSNode, type_: str) -> TSNode | None:
             return current
         stack.extend(current.children)
     return None
-
-
-def unknown(span: Span, path: str, ref: str | None = None) -> Node:
-    return Node(UNKNOWN, span, path, ref=ref)
 
 
 def _resource_reference(type_: str, attributes: list[str], span: Span, path: str) -> Node:

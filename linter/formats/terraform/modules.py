@@ -156,8 +156,7 @@ class _Module:
                 self.calls.setdefault(block.labels[0], block)
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
-        self.evaluator = Evaluator(scope)
-        self.evaluator.module_output = self._output
+        self.evaluator = Evaluator(scope, self)
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, _Module | None] = {}
         self._items: _Items | None = None
@@ -324,7 +323,11 @@ class _Module:
             return None
         return target, text
 
-    def _output(self, call: str, output: str) -> Node | None:
+    def data_document(self, name: str) -> Node | None:
+        """The JSON of `data.aws_iam_policy_document.<name>` (the evaluator's lookup)."""
+        return self.documents.data_document(name)
+
+    def module_output(self, call: str, output: str) -> Node | None:
         """The value of `output "output"` of the module instance that `module "call"` makes."""
         instance = self.instance_of(call) if call in self.calls else None
         block = instance.outputs.get(output) if instance is not None else None

@@ -16,8 +16,7 @@ from linter.formats.api import Source, json_tree
 from linter.formats.policy import build_document
 from linter.formats import catalogue
 from linter.formats.terraform.modules import resource_kinds, single_blocks
-from linter.formats.terraform.documents import parse_json_text
-from linter.formats.terraform.evaluate import TextNode, unknown
+from linter.formats.terraform.values import TextNode, parse_json_text, unknown
 from linter.loaders.positions import LineIndex, Locator
 from linter.loaders.strmap import map_json_string
 from linter.model import Extraction, FileError, Node, PolicyDocument, Resource, Span

@@ -1,5 +1,6 @@
 """`policylint check -`: standard input without `--stdin-filename` still needs a name, since a file's
-name decides how it is read (HCL, YAML or JSON)."""
+name decides which format reads it (Terraform, CloudFormation YAML, or JSON). Here with the formats, the
+only place that may know their file names."""
 from __future__ import annotations
 
 import re

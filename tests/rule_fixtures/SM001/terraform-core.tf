@@ -9,14 +9,14 @@ resource "aws_iam_policy" "deployer" {
       {
         Effect = "Allow"
         Action = [
-          # ruleid: SM001, SM011
+          # ruleid: SM001 @11-29, SM011 @11-29
           "secretsmanager:*",
-          # ruleid: SM001
+          # ruleid: SM001 @11-37
           "SecretsManager:Get*Value",
           # ok: SM001
           "secretsmanager:DescribeSecret",
         ]
-        # ruleid: SM002
+        # ruleid: SM002 @20-23
         Resource = "*"
       },
       {
@@ -45,9 +45,9 @@ resource "aws_iam_policy" "deployer" {
 
 data "aws_iam_policy_document" "reader" {
   statement {
-    # ruleid: SM001
+    # ruleid: SM001 @16-47
     actions = ["secretsmanager:GetSecretValu?"]
-    # ruleid: SM002
+    # ruleid: SM002 @18-83
     resources = ["arn:aws:secretsmanager:${var.region}:${var.account_id}:secret:*"]
   }
   statement {
@@ -62,7 +62,7 @@ resource "aws_iam_role_policy" "reader" {
   policy = data.aws_iam_policy_document.reader.json
 }
 
-# ruleid: SM004
+# ruleid: SM004 @1-49
 resource "aws_secretsmanager_secret" "unguarded" {
   name       = "unguarded"
   kms_key_id = "alias/app"
@@ -96,7 +96,7 @@ resource "aws_secretsmanager_secret_policy" "guarded" {
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
-      # ruleid: SM003
+      # ruleid: SM003 @7-+6:8
       {
         Effect    = "Allow"
         Principal = { AWS = "arn:aws:iam::111122223333:role/reporting" }
