@@ -138,3 +138,18 @@ def test_did_you_mean_for_explain_and_suppressions(tmp_path, capsys):
 def test_closest_is_a_known_name_or_none(name, known):
     match = closest(name, known)
     assert match is None or match in known
+
+
+def test_dash_through_a_real_process(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "linter", "check", "-", "--select", "SM001", "--format", "parseable"],
+        input=WILDCARD, cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
+    start = WILDCARD.index('"secretsmanager:*"') + 1
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith(f"stdin.json:1:{start}:1:{start + 18}:SM001:high:") and result.stdout.count("\n") == 1
