@@ -5,12 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from linter import __version__
+from linter import __version__, ci
 from linter.baseline import BaselineError
 from linter.config import ConfigError, Settings
+from linter.ci import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from linter.rules import SEVERITIES, RuleError, load_rules, rule_files
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -51,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the report")
     check.add_argument("--junit-gitlab", action="store_true", help="junit format: add GitLab's file attribute to test cases")
     check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
+    ci.add_arguments(check)
 
     listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
@@ -141,13 +141,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         name = args.stdin_filename or stdin_name(text)
         paths, sources = [name], {name: text}
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
-    report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known)
+    root = ci.project_root(args)
+    report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known, root=root)
+    if args.baseline_commit and not args.write_baseline:
+        from linter.gitrev import compare_with_revision
+
+        report = compare_with_revision(args.baseline_commit, report, paths, rules, settings, root, args.jobs or None)
     if args.write_baseline:
         baselines.write(args.write_baseline, report.unbaselined)
         count = len(report.unbaselined)
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
-    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet,
+    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root),
                "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
     if args.statistics:
         from linter.report.statistics import statistics
@@ -155,9 +160,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         _write(statistics(report, rules, args.format), args.output)
     else:
         _write(render(args.format, report, rules, **options), args.output)
-    if report.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if any(settings.fails(f.severity) for f in report.findings) else EXIT_OK
+    ci.write_reports(args, report, rules, options, _use_color)
+    return ci.exit_code(report, settings, args.exit_zero)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -217,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except ci.UsageError as exc:
+        print(f"policylint: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except (RuleError, ConfigError, BaselineError) as exc:
         kind = {RuleError: "rule", ConfigError: "config", BaselineError: "baseline"}[type(exc)]
         print(f"policylint: {kind} error: {exc}", file=sys.stderr)

@@ -20,6 +20,8 @@ FORMATS: dict[str, str] = {
     "github": "linter.report.github_format",
     "junit": "linter.report.junit_format",
     "parseable": "linter.report.parseable_format",
+    "markdown": "linter.report.markdown_format",
+    "gitlab": "linter.report.gitlab_format",
 }
 
 

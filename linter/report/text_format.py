@@ -106,8 +106,8 @@ def files_with_findings(report) -> int:
 
 
 def summary(report) -> str:
-    """`27 findings (3 high, 24 medium) in 6 files, 11 files scanned, 1 error, ...`: the files with findings
-    and the files read are counted apart, so a clean tree and a noisy one read differently."""
+    """The closing line (the markdown format opens with it too): `27 findings (3 high, 24 medium) in 6 files,
+    11 files scanned, 1 error, ...`; the files with findings and the files read are counted apart."""
     counts = {}
     for f in report.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
@@ -123,6 +123,9 @@ def summary(report) -> str:
         extras.append(f"{len(report.suppressed)} suppressed")
     if report.baseline is not None:
         extras.append(f"{report.baseline_matched} in baseline")
+    if report.baseline_commit is not None:
+        c = report.baseline_commit
+        extras.append(f"{c.unchanged} unchanged since {c.rev}, {len(c.fixed)} fixed")
     if report.unused_suppressions:
         extras.append(plural(len(report.unused_suppressions), "unused suppression"))
     return ", ".join([text] + extras)
@@ -151,5 +154,9 @@ def render(report, rules, color: bool = False, quiet: bool = False, **options) -
                  "rewrite it with --write-baseline"]
         stale += [f"  {e.path}: {e.rule_id} {e.resource or '(file)'} {e.fingerprint}" for e in report.baseline_stale]
         blocks.append("\n".join(stale))
+    if report.baseline_commit is not None and report.baseline_commit.fixed:
+        blocks.append("\n".join([f"fixed since {report.baseline_commit.rev}:"] + [
+            f"  {f.path}:{f.span.line}:{f.span.column}: {f.severity.upper()} {f.rule_id} {f.message}"
+            for f in report.baseline_commit.fixed]))
     blocks.append(style(BOLD, summary(report)))
     return "\n\n".join(blocks) + "\n"

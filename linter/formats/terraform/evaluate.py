@@ -17,7 +17,7 @@ from linter.formats.terraform import hcl
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
-from linter.loaders.text import read_text
+from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
 from linter.formats.terraform.values import TextNode, parse_json_text, unknown
@@ -393,7 +393,7 @@ class Evaluator:
             resolved = candidate.resolve()
         except (OSError, RuntimeError):
             return None
-        if not (resolved.is_relative_to(self.scope.root) and resolved.is_file()):
+        if not (resolved.is_relative_to(self.scope.root) and is_file(resolved)):
             return None
         return resolved
 

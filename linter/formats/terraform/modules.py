@@ -33,7 +33,7 @@ from linter.formats.terraform.syntax import Block, Unit, top_blocks
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
-from linter.loaders.text import read_text
+from linter.loaders.text import file_names, is_dir, read_text
 from linter.model import DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
 
 def is_terraform_name(name: str) -> bool:
@@ -168,10 +168,7 @@ class _Module:
 
     def _load_units(self) -> list[Unit]:
         passed = {file.path.name: file for file in self.passed}
-        try:
-            names = {e.name for e in os.scandir(self.directory) if is_terraform_name(e.name) and e.is_file()}
-        except OSError:
-            names = set()
+        names = {name for name in file_names(self.directory) if is_terraform_name(name)}
         units = []
         for name in sorted(names | set(passed)):
             file = passed.get(name)
@@ -319,7 +316,7 @@ class _Module:
         if not text.startswith(("./", "../")):
             return None
         target = _resolved(self.directory / text)
-        if not target.is_relative_to(self.root) or not target.is_dir():
+        if not target.is_relative_to(self.root) or not is_dir(target):
             return None
         return target, text
 
