@@ -92,6 +92,27 @@ GENERATORS = {
 }
 
 
+NESTED_CALL = """
+module "child{c}" {{
+  source = "../m{child:04d}"
+  name   = "${{var.name}}/{c}"
+}}
+"""
+
+
+def generate_nested(count: int, root: Path) -> Path:
+    """The Terraform tree again, each module calling two others (a binary tree, about 8 levels deep) with
+    an argument: what module evaluation costs per file, next to the flat tree."""
+    base = root / "terraform-modules"
+    for i in range(count):
+        folder = base / f"m{i:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = 'variable "name" {\n  default = "root"\n}\n' + TERRAFORM.format(i=i).replace(f'"app{i}/db"', "var.name")
+        text += "".join(NESTED_CALL.format(c=c, child=2 * i + c) for c in (1, 2) if 2 * i + c < count)
+        (folder / "main.tf").write_text(text, encoding="utf-8")
+    return base
+
+
 def generate(kind: str, count: int, root: Path) -> Path:
     name, template = GENERATORS[kind]
     base = root / kind
@@ -147,6 +168,8 @@ def main() -> None:
             if options.checkov and kind == "terraform":
                 rows.append((f"  checkov, same {kind} tree", *timed(checkov(options.checkov, tree), 1)))
             if kind == "terraform":
+                nested = generate_nested(options.files, Path(tmp))
+                rows.append((f"{options.files} terraform modules calling modules", *timed(command + [str(nested)], options.repeat)))
                 rows += baseline_commit_rows(command, tree, options.repeat)
         if CORPUS.is_dir():
             for folder in sorted(CORPUS.iterdir()):
