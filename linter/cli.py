@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="PATH", help="read the file's content from standard input, report it as PATH")
     check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes, then report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix, --diff or --show-fixes: unsafe fixes too")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, write nothing")
+    check.add_argument("--show-fixes", action="store_true", help="text format: list the applicable fixes")
 
     listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
@@ -128,6 +132,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         count = len(report.unbaselined)
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
+    if args.fix or args.diff or args.show_fixes:
+        from linter.fixcli import check_fixes
+
+        output = (_write, _use_color(args.color, args.output), (EXIT_OK, EXIT_FINDINGS, EXIT_ERROR))
+        return check_fixes(args, report, rules, settings, known, sources, output)
     options = {"color": _use_color(args.color, args.output), "quiet": args.quiet}
     _write(render(args.format, report, rules, **options), args.output)
     if report.errors:

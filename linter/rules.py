@@ -61,6 +61,7 @@ class Rule:
     examples: tuple[Example, ...] = ()
     options: dict = field(default_factory=dict)
     known_gaps: dict[str, str] = field(default_factory=dict)  # slug -> what the rule misses or wrongly flags
+    fix: dict | None = None  # the rule's remedy as data (`linter.fixes` applies it)
 
     def option_defaults(self) -> dict[str, Any]:
         return {name: spec["default"] for name, spec in self.options.items()}
@@ -177,6 +178,7 @@ def _build(data: dict, display: str) -> Rule:
         examples=examples,
         options=data.get("options", {}),
         known_gaps=data.get("known_gaps", {}),
+        fix=data.get("fix"),
     )
 
 

@@ -53,6 +53,12 @@ def _comments(source: Source) -> CommentSyntax | None:
     return YAML_COMMENTS
 
 
+def _edits():
+    from linter.formats.cloudformation.edits import editing
+
+    return editing()
+
+
 CLOUDFORMATION = Format(
     name="cloudformation",
     reads=lambda name: name.endswith(_SUFFIXES),
@@ -66,4 +72,5 @@ CLOUDFORMATION = Format(
     languages=(("yaml", ".yaml"), ("cloudformation", ".yaml")),
     # CDK's bundled assets: code and copies of templates, not the synthesized stack itself.
     skips_directory=lambda name, parent: name.startswith("asset.") and parent == "cdk.out",
+    edits=_edits,
 )

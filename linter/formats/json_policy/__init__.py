@@ -25,6 +25,12 @@ def _extract(sources: list[Source], context) -> Extraction:
     return result
 
 
+def _edits():
+    from linter.formats.json_policy.edits import editing
+
+    return editing()
+
+
 JSON_POLICY = Format(
     name="json-policy",
     reads=lambda name: name.endswith(".json"),
@@ -32,4 +38,5 @@ JSON_POLICY = Format(
     extract=_extract,
     examples=(ExampleFormat("json", "policy.json", "json", "JSON policy"),),
     languages=(("json", ".json"),),
+    edits=_edits,
 )

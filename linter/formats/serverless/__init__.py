@@ -26,6 +26,12 @@ def _extract(sources: list[Source], context) -> Extraction:
     return result
 
 
+def _edits():
+    from linter.formats.serverless.edits import editing
+
+    return editing()
+
+
 SERVERLESS = Format(
     name="serverless",
     reads=lambda name: name in _NAMES,
@@ -34,4 +40,5 @@ SERVERLESS = Format(
     comments=lambda source: YAML_COMMENTS,
     examples=(ExampleFormat("serverless", "serverless.yml", "yaml", "Serverless Framework"),),
     languages=(("serverless", ".yml"),),
+    edits=_edits,
 )

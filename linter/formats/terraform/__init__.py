@@ -51,6 +51,13 @@ def heredoc_lines(lines: list[str]) -> set[int]:
 
 HCL_COMMENTS = CommentSyntax(("#", "//"), single_quotes=False, hash_after_space=False, string_lines=heredoc_lines)
 
+
+def _edits():
+    from linter.formats.terraform.edits import editing
+
+    return editing()
+
+
 TERRAFORM = Format(
     name="terraform",
     reads=_configuration,
@@ -66,6 +73,7 @@ TERRAFORM = Format(
     ),
     languages=(("terraform", ".tf"),),
     skips_directory=lambda name, parent: name == ".terraform",  # providers and downloaded module copies
+    edits=_edits,
 )
 
 
