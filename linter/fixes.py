@@ -108,8 +108,12 @@ def _edits(
         return editing.replace(text, node, value) if value is not None else None
     if "add_statement" in fix and subject.resource is not None:
         exempt = _option(fix["add_statement"]["exempt"], options) or []
-        documents = [d for d in subject.resource.documents if (d.node.path or d.path) == path and d.complete]
-        if not exempt or len(documents) != 1:
+        # The policy written first in this file (a secret has one policy; several attached is another finding).
+        documents = sorted(
+            (d for d in subject.resource.documents if (d.node.path or d.path) == path and d.complete),
+            key=lambda d: d.node.span,
+        )
+        if not exempt or not documents:
             return None
         return editing.add_statement(text, documents[0], _fill(fix["add_statement"]["statement"], list(exempt)))
     return None

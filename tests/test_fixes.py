@@ -474,3 +474,120 @@ def test_overlapping_fixes_wait_for_the_next_round():
     b = fixes.Fix("B", "p", Span(1, 1, 1, 2), "b", True, (TextEdit(Span(1, 2, 1, 3), "Y"),))
     c = fixes.Fix("C", "p", Span(1, 4, 1, 5), "c", True, (TextEdit(Span(1, 4, 1, 5), "Z"),))
     assert fixes.apply("abcd", [a, b, c]) == ("aXbcZ", [a, c])
+
+
+# ---- SM004: the delete guard, exempting the configured admins ---------------------------------------------------
+
+ADMINS = {"SM004": {"admin_principals": ["arn:aws:iam::111122223333:role/secrets-admin"]}}
+GUARD_JSON = '{"Sid": "DenyDeleteExceptAdmins", "Effect": "Deny", "Principal": "*", "Action": "secretsmanager:DeleteSecret", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/secrets-admin"}}}'
+PINNED = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "secretsmanager:GetSecretValue",
+     "Resource": "*", "Condition": {"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}}%s
+  ]
+}
+"""
+
+
+def test_sm004_json_appends_the_guard(tmp_path, monkeypatch):
+    fixed = fix(tmp_path, monkeypatch, "secret-policy.json", PINNED % "", options=ADMINS)
+    assert fixed == PINNED % (",\n    " + GUARD_JSON)
+
+
+def test_sm004_two_admins_are_listed(tmp_path, monkeypatch):
+    admins = {"SM004": {"admin_principals": ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"]}}
+    fixed = fix(tmp_path, monkeypatch, "secret-policy.json", PINNED % "", options=admins)
+    assert '"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"]' in fixed
+
+
+def test_sm004_no_fix_without_admins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = PINNED % ""
+    (tmp_path / "secret-policy.json").write_text(text)
+    report = _lint("secret-policy.json", Settings())
+    assert [f.rule_id for f in report.findings] == ["SM004"]
+    assert fixes.plan("secret-policy.json", text, report.findings, RULES, Settings()) == []
+
+
+TF_GUARDED = """\
+resource "aws_secretsmanager_secret" "db" {
+  name = "app/db"
+}
+
+resource "aws_secretsmanager_secret_policy" "db" {
+  secret_arn          = aws_secretsmanager_secret.db.arn
+  block_public_policy = true
+  policy              = %s
+}
+"""
+
+
+def test_sm004_terraform_jsonencode(tmp_path, monkeypatch):
+    original = 'jsonencode({\n    Version = "2012-10-17"\n    Statement = [\n      { Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:role/app" }, Action = "secretsmanager:DescribeSecret", Resource = "*" },\n    ]\n  })'
+    fixed = fix(tmp_path, monkeypatch, "main.tf", TF_GUARDED % original, options=ADMINS)
+    guard = '      { Sid = "DenyDeleteExceptAdmins", Effect = "Deny", Principal = "*", Action = "secretsmanager:DeleteSecret", Resource = "*", Condition = { StringNotEquals = { "aws:PrincipalArn" = "arn:aws:iam::111122223333:role/secrets-admin" } } },\n'
+    assert fixed == TF_GUARDED % original.replace("\n    ]", "\n" + guard.rstrip("\n") + "\n    ]")
+
+
+def test_sm004_terraform_policy_document_gets_a_statement_block(tmp_path, monkeypatch):
+    document = textwrap.dedent("""\
+
+        data "aws_iam_policy_document" "db" {
+          statement {
+            effect    = "Allow"
+            actions   = ["secretsmanager:DescribeSecret"]
+            resources = ["*"]
+            principals {
+              type        = "AWS"
+              identifiers = ["arn:aws:iam::111122223333:role/app"]
+            }
+          }
+        %s}
+        """)
+    original = TF_GUARDED % "data.aws_iam_policy_document.db.json" + document
+    block = textwrap.indent(textwrap.dedent("""\
+        statement {
+          sid       = "DenyDeleteExceptAdmins"
+          effect    = "Deny"
+          actions   = ["secretsmanager:DeleteSecret"]
+          resources = ["*"]
+          principals {
+            type        = "*"
+            identifiers = ["*"]
+          }
+          condition {
+            test     = "StringNotEquals"
+            variable = "aws:PrincipalArn"
+            values   = ["arn:aws:iam::111122223333:role/secrets-admin"]
+          }
+        }
+        """), "  ")
+    fixed = fix(tmp_path, monkeypatch, "main.tf", original.replace("%s", ""), options=ADMINS)
+    assert fixed == original.replace("%s", block)
+
+
+def test_sm004_cloudformation_yaml_block_sequence(tmp_path, monkeypatch):
+    original = textwrap.dedent("""\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          DbSecret:
+            Type: AWS::SecretsManager::Secret
+            Properties:
+              Name: app/db
+          DbSecretPolicy:
+            Type: AWS::SecretsManager::ResourcePolicy
+            Properties:
+              SecretId: !Ref DbSecret
+              BlockPublicPolicy: true
+              ResourcePolicy:
+                Statement:
+                  - Effect: Allow
+                    Principal: {AWS: arn:aws:iam::111122223333:role/app}
+                    Action: secretsmanager:DescribeSecret
+                    Resource: "*"
+        """)
+    fixed = fix(tmp_path, monkeypatch, "template.yaml", original, options=ADMINS)
+    guard = "          - {Sid: DenyDeleteExceptAdmins, Effect: Deny, Principal: \"*\", Action: secretsmanager:DeleteSecret, Resource: \"*\", Condition: {StringNotEquals: {aws:PrincipalArn: arn:aws:iam::111122223333:role/secrets-admin}}}\n"
+    assert fixed == original + guard

@@ -77,7 +77,8 @@ def _statement_block(text: Text, document: PolicyDocument, statement: dict) -> l
     if where is None:
         return None
     span, indent = where
-    arguments = [("effect", statement["Effect"]), ("actions", _listed(statement["Action"])), ("resources", _listed(statement["Resource"]))]
+    arguments = [("sid", statement["Sid"])] if "Sid" in statement else []
+    arguments += [("effect", statement["Effect"]), ("actions", _listed(statement["Action"])), ("resources", _listed(statement["Resource"]))]
     nested = ""
     for kind, ids in (statement.get("Principal") or {}).items() if isinstance(statement.get("Principal"), dict) else []:
         nested += _hcl_block("principals", [("type", kind), ("identifiers", _listed(ids))], indent + _STEP, text.newline)
