@@ -51,7 +51,7 @@ class FileFix:
 
     def diff(self) -> str:
         lines = difflib.unified_diff(
-            self.original.splitlines(keepends=True), self.fixed.splitlines(keepends=True), f"a/{self.path}", f"b/{self.path}"
+            self.original.splitlines(keepends=True), self.fixed.splitlines(keepends=True), f"a/{self.path.lstrip('/')}", f"b/{self.path.lstrip('/')}"
         )
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
@@ -66,17 +66,11 @@ def _witness(found: list[Witness], span: Span) -> Node | None:
     return next((node for node, _ in found if node is not None and node.span == span), None)
 
 
-def _replacement(kind: str, node: Node, subject: Subject) -> object | None:
+def _replacement(kind: str, node: Node) -> object | None:
     """The value a `replace_element` fix writes, or None when there is not exactly one."""
-    if not isinstance(node.value, str):
-        return None
-    if kind == "close_action":
-        from linter.iam import close_action
+    from linter.iam import close_action
 
-        return close_action(node.value)
-    from linter.secrets import implied_actions
-
-    return implied_actions(subject, node)
+    return close_action(node.value) if kind == "close_action" and isinstance(node.value, str) else None
 
 
 def _fill(template: object, exempt: list[str]) -> object:
@@ -104,7 +98,7 @@ def _edits(
         return editing.add_condition(text, subject.statement, spec["operator"], spec["key"], spec["value"])
     if "replace_element" in fix:
         node = _witness(found, span)
-        value = _replacement(fix["replace_element"]["with"], node, subject) if node is not None and node.path == path else None
+        value = _replacement(fix["replace_element"]["with"], node) if node is not None and node.path == path else None
         return editing.replace(text, node, value) if value is not None else None
     if "add_statement" in fix and subject.resource is not None:
         exempt = _option(fix["add_statement"]["exempt"], options) or []
