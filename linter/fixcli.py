@@ -64,15 +64,30 @@ def _hints(report: Report, rules: list[Rule], settings: Settings) -> list[str]:
     return hints
 
 
-def _fix_all(report: Report, rules: list[Rule], settings: Settings, unsafe: bool, known, sources: dict) -> list[tuple[FileFix, str, bool]]:
+def _where(path: str, root: Path | None) -> Path:
+    """Where a reported path is: reports give it relative to the project root (or absolute)."""
+    return Path(path) if root is None or Path(path).is_absolute() else root / path
+
+
+def _source(path: str, inputs) -> tuple[str, str, bool] | None:
+    """The text of a file to fix: standard input's (the run's only file), else the file's bytes."""
+    _, sources, root = inputs
+    if sources:
+        return next(iter(sources.values())), "", False
+    return _read(str(_where(path, root)))
+
+
+def _fix_all(report: Report, rules: list[Rule], settings: Settings, unsafe: bool, inputs) -> list[tuple[FileFix, str, bool]]:
+    known, sources, root = inputs
     results = []
     for path in _fixable_paths(report, rules):
-        read = (sources[path], "", False) if path in sources else _read(path)
+        read = _source(path, inputs)
         if read is None:
             results.append((FileFix(path, "", "", [], "cannot be rewritten as UTF-8 text with one kind of line ending"), "", False))
             continue
         text, bom, crlf = read
-        results.append((fix_file(path, text, report.findings, rules, settings, unsafe, known), bom, crlf))
+        file = Path(next(iter(sources))) if sources else _where(path, root)
+        results.append((fix_file(path, text, report.findings, rules, settings, unsafe, known, file, root), bom, crlf))
     return results
 
 
@@ -82,19 +97,20 @@ def _problems(results: list[tuple[FileFix, str, bool]]) -> None:
             print(f"policylint: {result.path}: not fixed: {result.problem}", file=sys.stderr)
 
 
-def check_fixes(
-    args: argparse.Namespace, report: Report, rules: list[Rule], settings: Settings, known, sources: dict, output
-) -> int:
+def check_fixes(args: argparse.Namespace, report: Report, rules: list[Rule], settings: Settings, inputs, output) -> int:
     """Run `check` with fixes: --diff prints, --fix writes (standard input: prints the fixed text), and
-    --show-fixes lists them under the text report. `output` is the command's (write, color, exit codes).
+    --show-fixes lists them under the text report. `inputs` are the run's (baseline entries, standard
+    input by path, project root); `output` the command's (write, render options, exit code of a report).
     Exit codes as `check`; --diff exits 1 when anything is fixable."""
+    from linter.ci import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
     from linter.pipeline import run
     from linter.report import render
 
-    write_output, color, (EXIT_OK, EXIT_FINDINGS, EXIT_ERROR) = output
+    known, sources, root = inputs
+    write_output, options, outcome = output
     unsafe = args.unsafe_fixes
     if args.diff or args.fix:
-        results = _fix_all(report, rules, settings, unsafe, known, sources)
+        results = _fix_all(report, rules, settings, unsafe, inputs)
         _problems(results)
         changed = [(r, bom, crlf) for r, bom, crlf in results if r.changed]
         if args.diff:
@@ -106,25 +122,24 @@ def check_fixes(
             sys.stdout.write(changed[0][0].fixed if changed else next(iter(sources.values())))
             return EXIT_ERROR if report.errors else EXIT_OK
         for result, bom, crlf in changed:
-            _write(result.path, result.fixed, bom, crlf)
+            _write(str(_where(result.path, root)), result.fixed, bom, crlf)
         applied = [fix for r, _, _ in changed for fix in r.applied]
-        report = run(args.paths or ["."], rules, settings, jobs=args.jobs or None, baseline=known)
+        report = run(args.paths or ["."], rules, settings, jobs=args.jobs or None, baseline=known, root=root)
         print(f"policylint: fixed {len(applied)} finding{'' if len(applied) == 1 else 's'} in {len(changed)} file{'' if len(changed) == 1 else 's'}, {len(report.findings)} remaining", file=sys.stderr)
         listed = ["Fixed:"] + [_line(f) for f in applied] if applied and args.show_fixes else []
     else:
-        fixes = [f for path in _fixable_paths(report, rules) for f in _planned(path, report, rules, settings, sources)]
+        fixes = [f for path in _fixable_paths(report, rules) for f in _planned(path, report, rules, settings, inputs)]
         listed = (["Applicable fixes (apply with --fix):"] + [_line(f) for f in fixes]) if fixes else []
-    options = {"color": color, "quiet": args.quiet}
     text = render(args.format, report, rules, **options)
     if args.show_fixes and args.format == "text":
         extra = listed + _hints(report, rules, settings)
         text += ("\n" + "\n".join(extra) + "\n") if extra else ""
     write_output(text, args.output)
-    if report.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if any(settings.fails(f.severity) for f in report.findings) else EXIT_OK
+    return outcome(report)
 
 
-def _planned(path: str, report: Report, rules: list[Rule], settings: Settings, sources: dict) -> list[Fix]:
-    read = (sources[path], "", False) if path in sources else _read(path)
-    return plan(path, read[0], report.findings, rules, settings) if read else []
+def _planned(path: str, report: Report, rules: list[Rule], settings: Settings, inputs) -> list[Fix]:
+    _, sources, root = inputs
+    read = _source(path, inputs)
+    file = Path(next(iter(sources))) if sources else _where(path, root)
+    return plan(path, read[0], report.findings, rules, settings, file) if read else []

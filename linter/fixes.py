@@ -113,8 +113,11 @@ def _edits(
     return None
 
 
-def plan(path: str, text: str, findings: list[Finding], rules: list[Rule], settings: Settings) -> list[Fix]:
-    """The fixes of the findings reported in one file (`path` as reported), safe and unsafe, by position."""
+def plan(
+    path: str, text: str, findings: list[Finding], rules: list[Rule], settings: Settings, file: Path | None = None
+) -> list[Fix]:
+    """The fixes of the findings reported in one file, safe and unsafe, by position: `path` as reported,
+    `file` where it is (default: `path`, from the current directory)."""
     from linter.discover import SourceFile
     from linter.engine import matched_places
     from linter.formats import registry
@@ -124,7 +127,7 @@ def plan(path: str, text: str, findings: list[Finding], rules: list[Rule], setti
 
     wanted = {(f.rule_id, f.span) for f in findings if f.path == path}
     fixable = [r for r in rules if r.fix and any(rule_id == r.id for rule_id, _ in wanted)]
-    file = SourceFile(Path(path), path)
+    file = SourceFile(file or Path(path), path)
     fmt = registry.claim(Source(file, text)) if fixable else None
     if fmt is None or fmt.edits is None:
         return []
@@ -168,11 +171,11 @@ def apply(text: str, fixes: list[Fix]) -> tuple[str, list[Fix]]:
     return text, applied
 
 
-def _lint(path: str, text: str, rules: list[Rule], settings: Settings, baseline) -> tuple[list[Finding], list[str]]:
+def _lint(path: str, file: Path, text: str, rules: list[Rule], settings: Settings, baseline, root: Path | None):
     """Findings and input errors of one file with this text (the rest of its module read from disk)."""
     from linter.pipeline import run
 
-    report = run([path], rules, settings, jobs=1, sources={path: text}, baseline=baseline)
+    report = run([str(file)], rules, settings, jobs=1, sources={str(file): text}, baseline=baseline, root=root)
     return [f for f in report.findings if f.path == path], [e.message for e in report.errors if e.path == path]
 
 
@@ -193,22 +196,32 @@ def _verdict(before: list[Finding], after: list[Finding], applied: list[Fix], er
 
 
 def fix_file(
-    path: str, text: str, findings: list[Finding], rules: list[Rule], settings: Settings, unsafe: bool, baseline=None
+    path: str,
+    text: str,
+    findings: list[Finding],
+    rules: list[Rule],
+    settings: Settings,
+    unsafe: bool,
+    baseline=None,
+    file: Path | None = None,
+    root: Path | None = None,
 ) -> FileFix:
-    """Fix one file in rounds until nothing fixable is left, and check the result (see the module doc)."""
+    """Fix one file in rounds until nothing fixable is left, and check the result (see the module doc).
+    `path` is the file as reported, `file` where it is (default: `path`), `root` the run's project root."""
+    file = file or Path(path)
     current, applied, reported = text, [], [f for f in findings if f.path == path]
     for _ in range(MAX_ROUNDS):
-        fixes = [f for f in plan(path, current, reported, rules, settings) if f.safe or unsafe]
+        fixes = [f for f in plan(path, current, reported, rules, settings, file) if f.safe or unsafe]
         if not fixes:
             break
         current, done = apply(current, fixes)
         applied += done
-        reported, errors = _lint(path, current, rules, settings, baseline)
+        reported, errors = _lint(path, file, current, rules, settings, baseline, root)
         if errors:
             break
     if not applied:
         return FileFix(path, text, text)
-    after, errors = _lint(path, current, rules, settings, baseline)
+    after, errors = _lint(path, file, current, rules, settings, baseline, root)
     problem = _verdict([f for f in findings if f.path == path], after, applied, errors)
     if problem:
         return FileFix(path, text, text, [], problem)

@@ -591,3 +591,25 @@ def test_sm004_cloudformation_yaml_block_sequence(tmp_path, monkeypatch):
     fixed = fix(tmp_path, monkeypatch, "template.yaml", original, options=ADMINS)
     guard = "          - {Sid: DenyDeleteExceptAdmins, Effect: Deny, Principal: \"*\", Action: secretsmanager:DeleteSecret, Resource: \"*\", Condition: {StringNotEquals: {aws:PrincipalArn: arn:aws:iam::111122223333:role/secrets-admin}}}\n"
     assert fixed == original + guard
+
+
+def test_a_users_rule_declares_its_fix_and_its_options(tmp_path):
+    """A fix is rule data checked like the rest: its option must be declared, its shape is the schema's."""
+    from pathlib import Path
+
+    from linter.rules import RuleError
+
+    shipped = (Path(__file__).resolve().parent.parent / "rules" / "secretsmanager" / "SM007.yaml").read_text()
+    rule = shipped.replace("SM007", "ACME007")
+    (tmp_path / "ACME007.yaml").write_text(rule.replace("{option: recovery_window_days}", "{option: window}"))
+    with pytest.raises(RuleError) as caught:
+        load_rules((str(tmp_path),))
+    assert (caught.value.key, caught.value.message) == ("fix", "option 'window' is not declared")
+    (tmp_path / "ACME007.yaml").write_text(rule.replace("safety: safe", "safety: maybe"))
+    with pytest.raises(RuleError) as caught:
+        load_rules((str(tmp_path),))
+    assert caught.value.key.startswith("fix")
+    (tmp_path / "ACME007.yaml").write_text(rule)
+    (mine,) = [r for r in load_rules((str(tmp_path),)) if r.id == "ACME007"]
+    assert mine.fix == {"title": "Keep a recovery window", "safety": "safe",
+                        "set_attribute": {"name": "recovery_window_in_days", "value": {"option": "recovery_window_days"}}}

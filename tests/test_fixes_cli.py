@@ -118,3 +118,18 @@ def test_safe_fixes_on_rule_examples_never_break_or_add(tmp_path_factory, case, 
     for rule_id in {f.rule_id for f in before.findings + after.findings}:
         assert sum(f.rule_id == rule_id for f in after.findings) <= sum(f.rule_id == rule_id for f in before.findings)
     assert all(f.safe for f in result.applied)
+
+
+def test_fix_under_a_project_root(tmp_path, capsys, monkeypatch):
+    """Reported paths are relative to the project root (here the config's directory), not to where the
+    command runs: the fix still rewrites the file that was linted."""
+    (tmp_path / ".policylint.yaml").write_text("select: [SM003, IAM006]\n")
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "secret-policy.json").write_bytes(POLICY.encode())
+    monkeypatch.chdir(infra)
+    code = main(["check", "--fix", "--show-fixes", "secret-policy.json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "  infra/secret-policy.json:4:5: SM003 Pin VersionStage to AWSCURRENT\n" in out
+    assert (infra / "secret-policy.json").read_bytes() == FIXED.encode()

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source
+from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source, each_file, imported
 from linter.formats.cloudformation.syntax import YAML_COMMENTS, looks_like_template
-from linter.model import Extraction
 
 _SUFFIXES = (".yaml", ".yml", ".template", ".json")
 _TEMPLATE_KEYS = re.compile(r'"(?:AWSTemplateFormatVersion|Resources)"\s*:')
@@ -37,15 +36,6 @@ def _claims(source: Source) -> bool:
     return _is_json_template(value)
 
 
-def _extract(sources: list[Source], context) -> Extraction:
-    from linter.formats.cloudformation.template import extract
-
-    result = Extraction()
-    for source in sources:
-        result.extend(extract(source))
-    return result
-
-
 def _comments(source: Source) -> CommentSyntax | None:
     """YAML templates have comments; JSON ones (whatever the suffix) do not."""
     if source.name.endswith(".json") or source.text.lstrip().startswith("{"):
@@ -53,17 +43,12 @@ def _comments(source: Source) -> CommentSyntax | None:
     return YAML_COMMENTS
 
 
-def _edits():
-    from linter.formats.cloudformation.edits import editing
-
-    return editing()
-
 
 CLOUDFORMATION = Format(
     name="cloudformation",
     reads=lambda name: name.endswith(_SUFFIXES),
     claims=_claims,
-    extract=_extract,
+    extract=each_file("linter.formats.cloudformation.template"),
     comments=_comments,
     examples=(
         ExampleFormat("cloudformation", "template.yaml", "yaml", "CloudFormation"),
@@ -72,5 +57,5 @@ CLOUDFORMATION = Format(
     languages=(("yaml", ".yaml"), ("cloudformation", ".yaml")),
     # CDK's bundled assets: code and copies of templates, not the synthesized stack itself.
     skips_directory=lambda name, parent: name.startswith("asset.") and parent == "cdk.out",
-    edits=_edits,
+    edits=imported("linter.formats.cloudformation.edits", "editing"),
 )
