@@ -195,6 +195,22 @@ def _verdict(before: list[Finding], after: list[Finding], applied: list[Fix], er
     return None
 
 
+def _rounds(path: str, file: Path, text: str, findings, rules, settings, unsafe: bool, baseline, root) -> tuple[str, list[Fix]]:
+    """Plan, apply and re-lint until nothing is left to fix (or the text stops parsing): the text and the
+    fixes applied."""
+    current, applied, reported = text, [], [f for f in findings if f.path == path]
+    for _ in range(MAX_ROUNDS):
+        fixes = [f for f in plan(path, current, reported, rules, settings, file) if f.safe or unsafe]
+        if not fixes:
+            break
+        current, done = apply(current, fixes)
+        applied += done
+        reported, errors = _lint(path, file, current, rules, settings, baseline, root)
+        if errors:
+            break
+    return current, applied
+
+
 def fix_file(
     path: str,
     text: str,
@@ -209,16 +225,10 @@ def fix_file(
     """Fix one file in rounds until nothing fixable is left, and check the result (see the module doc).
     `path` is the file as reported, `file` where it is (default: `path`), `root` the run's project root."""
     file = file or Path(path)
-    current, applied, reported = text, [], [f for f in findings if f.path == path]
-    for _ in range(MAX_ROUNDS):
-        fixes = [f for f in plan(path, current, reported, rules, settings, file) if f.safe or unsafe]
-        if not fixes:
-            break
-        current, done = apply(current, fixes)
-        applied += done
-        reported, errors = _lint(path, file, current, rules, settings, baseline, root)
-        if errors:
-            break
+    try:
+        current, applied = _rounds(path, file, text, findings, rules, settings, unsafe, baseline, root)
+    except Exception as exc:  # noqa: BLE001 - odd input costs this file its fixes, never the run
+        return FileFix(path, text, text, [], f"internal error while fixing ({type(exc).__name__}: {exc}); please report it")
     if not applied:
         return FileFix(path, text, text)
     after, errors = _lint(path, file, current, rules, settings, baseline, root)

@@ -613,3 +613,19 @@ def test_a_users_rule_declares_its_fix_and_its_options(tmp_path):
     (mine,) = [r for r in load_rules((str(tmp_path),)) if r.id == "ACME007"]
     assert mine.fix == {"title": "Keep a recovery window", "safety": "safe",
                         "set_attribute": {"name": "recovery_window_in_days", "value": {"option": "recovery_window_days"}}}
+
+
+def test_a_failing_edit_costs_the_file_its_fixes_not_the_run(tmp_path, monkeypatch):
+    from linter.formats.json_policy import edits
+
+    def broken(*args):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(edits, "editing", lambda: fixes.Editing(broken, broken, broken, broken))
+    monkeypatch.chdir(tmp_path)
+    text = JSON_SECRET_POLICY % ""
+    (tmp_path / "secret-policy.json").write_text(text)
+    report = _lint("secret-policy.json", Settings())
+    result = fixes.fix_file("secret-policy.json", text, report.findings, RULES, Settings(), False)
+    assert result.fixed == text and not result.changed
+    assert result.problem == "internal error while fixing (IndexError: list index out of range); please report it"
