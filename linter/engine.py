@@ -193,7 +193,6 @@ def run_rules(
     return raw
 
 
-
 def matched_places(
     rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]
 ) -> Iterable[tuple[Subject, list[Witness], list[tuple[str, Span, object, dict]]]]:

@@ -179,7 +179,7 @@ def buffer_fixes(uri: str, text: str, display: str, context: FolderContext, code
     def ranged(span) -> lsp.Range:
         return to_range(lines, span.line, span.column, span.end_line, span.end_column, codec)
 
-    return _in_folder(context, lambda: fix_actions(uri, text, _run_in(context, display, text), display, context, ranged, diagnostics, only))
+    return _in_folder(context, lambda: fix_actions(uri, text, lambda: _run_in(context, display, text), display, context, ranged, diagnostics, only))
 
 
 def unused_diagnostic(unused, lines: list[str], codec: PositionCodec) -> lsp.Diagnostic:

@@ -40,18 +40,25 @@ def _changed_region(before: str, after: str) -> tuple[int, int, str]:
     return start, len(before) - end, after[start : len(after) - end]
 
 
-def fix_actions(uri: str, text: str, report, display: str, context, ranged: Ranged, diagnostics: list, only) -> list[lsp.CodeAction]:
-    """Quick fixes for the given diagnostics that have one, and the fix-all action when any safe fix applies.
+def fix_actions(uri: str, text: str, lint, display: str, context, ranged: Ranged, diagnostics: list, only) -> list[lsp.CodeAction]:
+    """Quick fixes for the given diagnostics that have one, and, when asked for by kind (`only`, as
+    editors do on save), the fix-all action. Editors ask for code actions whenever the cursor moves, so
+    nothing is linted unless a diagnostic's rule has a fix or fix-all is asked for.
 
-    `report` is the buffer's lint; runs from the folder (`context.root`), where fixes re-lint the buffer."""
+    `lint()` lints the buffer; runs from the folder (`context.root`), where fixes re-lint the buffer."""
+    fixable = {r.id for r in context.rules if r.fix}
+    quick = (not only or lsp.CodeActionKind.QuickFix.value in only) and any(d.code in fixable for d in diagnostics)
+    fix_all = any(FIX_ALL == k or FIX_ALL.startswith(k + ".") for k in only)
+    if not (quick or fix_all):
+        return []
+    report = lint()
     linted = _linted(text)
     fixes = plan(display, linted, report.findings, context.rules, context.settings)
     if not fixes:
         return []
     newline = "\r\n" if "\r\n" in text else "\n"
-    wants = lambda kind: not only or any(kind == k or kind.startswith(k + ".") for k in only)  # noqa: E731
     actions = []
-    if wants(lsp.CodeActionKind.QuickFix):
+    if quick:
         for diagnostic in diagnostics:
             for fix in _matching(fixes, diagnostic, ranged):
                 edits = [_edit(e, ranged, newline) for e in fix.edits]
@@ -62,7 +69,7 @@ def fix_actions(uri: str, text: str, report, display: str, context, ranged: Rang
                     is_preferred=fix.safe,
                     edit=lsp.WorkspaceEdit(changes={uri: edits}),
                 ))
-    if wants(FIX_ALL) and any(f.safe for f in fixes):
+    if fix_all and any(f.safe for f in fixes):
         result = fix_file(display, linted, report.findings, context.rules, context.settings, unsafe=False, baseline=context.baseline)
         if result.changed:
             from linter.formats.api import TextEdit

@@ -356,9 +356,7 @@ async def test_fix_quick_fixes_and_fix_all_apply_in_the_buffer(client: LanguageC
     assert sorted(d.code for d in diagnostics) == ["IAM006", "SM003"]
     typo = next(d for d in diagnostics if d.code == "IAM006")
 
-    # JSON: no ignore comment, only the fix; and the file-wide fix-all among the source actions.
-    action, fix_all = await code_actions(client, uri, typo)
-    assert fix_all.kind == "source.fixAll.policylint"
+    (action,) = await code_actions(client, uri, typo)  # JSON: no ignore comment, only the fix
     assert action.title == "Use the action name it is close to (IAM006)" and action.kind == types.CodeActionKind.QuickFix
     (edit,) = action.edit.changes[uri]
     line = SECRET_POLICY.split("\n")[4]
@@ -368,14 +366,16 @@ async def test_fix_quick_fixes_and_fix_all_apply_in_the_buffer(client: LanguageC
     remaining = await published(client, uri, change_doc(client, uri, once, 2))
     assert [d.code for d in remaining] == ["SM003"]
 
-    # Fix all: asked for by kind, one edit that leaves the buffer with no finding.
+    # Fix all: asked for by kind (as on save; "source" asks for every source action), one edit that
+    # leaves the buffer with no finding.
     diagnostics = await published(client, uri, change_doc(client, uri, SECRET_POLICY, 3))
     params = types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri),
         range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-        context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.policylint"]),
+        context=types.CodeActionContext(diagnostics=[], only=["source"]),
     )
     (fix_all,) = await client.text_document_code_action_async(params)
+    assert fix_all.title == "Fix all policylint findings in this file"
     assert fix_all.kind == "source.fixAll.policylint"
     fixed = apply_edits(SECRET_POLICY, fix_all.edit.changes[uri])
     assert fixed == SECRET_POLICY_FIXED
@@ -393,8 +393,7 @@ async def test_yaml_quick_fix_sits_beside_the_ignore_comment(client: LanguageCli
     uri = (tmp_path / "template.yaml").as_uri()
     diagnostics = await published(client, uri, open_doc(client, uri, template, language="yaml"))
     (sm009,) = [d for d in diagnostics if d.code == "SM009"]
-    fix, fix_all, ignore = await code_actions(client, uri, sm009)
-    assert fix_all.title == "Fix all policylint findings in this file"
+    fix, ignore = await code_actions(client, uri, sm009)
     assert fix.title == "Block public policies (SM009)" and ignore.title.startswith("Ignore SM009")
     fixed = apply_edits(template, fix.edit.changes[uri])
     assert fixed == template + "      BlockPublicPolicy: true\n"
