@@ -629,3 +629,26 @@ def test_a_failing_edit_costs_the_file_its_fixes_not_the_run(tmp_path, monkeypat
     result = fixes.fix_file("secret-policy.json", text, report.findings, RULES, Settings(), False)
     assert result.fixed == text and not result.changed
     assert result.problem == "internal error while fixing (IndexError: list index out of range); please report it"
+
+
+def test_a_policy_escaped_in_a_string_is_left_alone_and_the_rest_fixed(tmp_path, monkeypatch):
+    original = textwrap.dedent('''\
+        {
+          "Resources": {
+            "TokenPolicy": {
+              "Type": "AWS::SecretsManager::ResourcePolicy",
+              "Properties": {
+                "SecretId": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:service/token-AbC123",
+                "ResourcePolicy": "{\\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Principal\\": {\\"AWS\\": \\"arn:aws:iam::111122223333:role/app\\"}, \\"Action\\": \\"secretsmanager:GetSecretValue\\", \\"Resource\\": \\"*\\"}]}"
+              }
+            }
+          }
+        }
+        ''')
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "template.json").write_text(original)
+    report = _lint("template.json", Settings())
+    assert {"SM003", "SM009"} <= {f.rule_id for f in report.findings}
+    result = fixes.fix_file("template.json", original, report.findings, RULES, Settings(), False)
+    assert [f.rule_id for f in result.applied] == ["SM009"]
+    assert result.fixed == original.replace('"}]}"\n', '"}]}",\n        "BlockPublicPolicy": true\n')

@@ -98,6 +98,19 @@ def is_flow(text: Text, node: Node) -> bool:
     return text.first_char(node.span) in "{["
 
 
+def written_syntax(text: Text, node: Node, default: str) -> str | None:
+    """The syntax an element is written in: JSON when its keys are quoted (JSON, or JSON-style flow YAML,
+    which JSON rendering suits too), else `default`; None for JSON escaped inside a string (a policy
+    written as a quoted string value), where unescaped text would break the string."""
+    if isinstance(node.value, dict) and node.key_spans:
+        key = text.source(next(iter(node.key_spans.values())))
+    else:
+        key = text.source(node.span)
+    if "\\" in key:
+        return None
+    return JSON if isinstance(node.value, dict) and key.startswith('"') else default
+
+
 def editable(node: Node | None, path: str) -> bool:
     """A node the fix may edit: written in this file, and not a value policylint could not read."""
     return node is not None and (node.path or path) == path and not node.is_unknown

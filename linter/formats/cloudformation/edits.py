@@ -7,7 +7,7 @@ resource knows its attributes, not the mapping they live in.
 from __future__ import annotations
 
 from linter.formats.api import Editing, TextEdit
-from linter.formats.editing import JSON, YAML, Text, add_member, editable, policy_editing, replace
+from linter.formats.editing import JSON, YAML, Text, add_member, editable, policy_editing, replace, written_syntax
 from linter.model import Node, Resource
 
 
@@ -55,4 +55,4 @@ def set_attribute_in(resources_at: tuple[str, ...]):
 
 
 def editing() -> Editing:
-    return policy_editing(lambda text, node: syntax(text), set_attribute_in(()))
+    return policy_editing(lambda text, node: written_syntax(text, node, syntax(text)), set_attribute_in(()))
