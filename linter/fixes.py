@@ -113,6 +113,12 @@ def _edits(
     return None
 
 
+def _title(rule: Rule, edits: list[TextEdit]) -> str:
+    """The fix's title; a replacement names what it writes ("…: s3:GetObject")."""
+    title = rule.fix["title"]
+    return f"{title}: {edits[0].text.strip(chr(34) + chr(39))}" if "replace_element" in rule.fix else title
+
+
 def plan(
     path: str, text: str, findings: list[Finding], rules: list[Rule], settings: Settings, file: Path | None = None
 ) -> list[Fix]:
@@ -144,7 +150,7 @@ def plan(
                 edits = _edits(rule, editing, text, path, subject, found, span, options)
                 if edits:
                     safe = rule.fix["safety"] == "safe"
-                    fixes[(rule.id, span)] = Fix(rule.id, path, span, rule.fix["title"], safe, tuple(edits))
+                    fixes[(rule.id, span)] = Fix(rule.id, path, span, _title(rule, edits), safe, tuple(edits))
     return sorted(fixes.values(), key=lambda f: (f.span, f.rule_id))
 
 

@@ -66,7 +66,7 @@ def test_show_fixes_lists_without_writing(tmp_path, capsys, monkeypatch):
     assert out.endswith(
         "Applicable fixes (apply with --fix):\n"
         "  secret-policy.json:4:5: SM003 Pin VersionStage to AWSCURRENT\n"
-        "  secret-policy.json:7:51: IAM006 Use the action name it is close to\n"
+        "  secret-policy.json:7:51: IAM006 Use the action name it is close to: secretsmanager:DescribeSecret\n"
     )
     assert (tmp_path / "secret-policy.json").read_bytes() == POLICY.encode()
 

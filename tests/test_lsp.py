@@ -357,7 +357,7 @@ async def test_fix_quick_fixes_and_fix_all_apply_in_the_buffer(client: LanguageC
     typo = next(d for d in diagnostics if d.code == "IAM006")
 
     (action,) = await code_actions(client, uri, typo)  # JSON: no ignore comment, only the fix
-    assert action.title == "Use the action name it is close to (IAM006)" and action.kind == types.CodeActionKind.QuickFix
+    assert action.title == "Use the action name it is close to: secretsmanager:DescribeSecret (IAM006)" and action.kind == types.CodeActionKind.QuickFix
     (edit,) = action.edit.changes[uri]
     line = SECRET_POLICY.split("\n")[4]
     assert edit.range.start == types.Position(4, utf16(line[: line.index('"secretsmanager:DescribeSecrett"')]))
