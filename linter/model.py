@@ -118,6 +118,11 @@ class PolicyDocument:
     # documents or resources is reported once.
     twin: PolicyDocument | None = field(default=None, repr=False)
     instance: str = ""
+    # A document the user attached by name rather than wrote (`AWS managed policy SecretsManagerReadWrite`):
+    # messages say where its statements come from.
+    origin: str = ""
+    # Why a document the user referred to cannot be read (an unknown AWS managed policy name): IAM006.
+    problem: str = ""
 
     @property
     def where(self) -> Span:
@@ -149,6 +154,9 @@ class Resource:
     written_names: dict[str, str] = field(default_factory=dict)
     twin: Resource | None = field(default=None, repr=False)  # as PolicyDocument.twin
     instance: str = ""  # as PolicyDocument.instance
+    # Attributes that only some deployments set (CloudFormation `!If [Cond, X, !Ref AWS::NoValue]`), absent
+    # from `attributes`: name -> a node at the attribute's key whose value says when it is set.
+    conditional: dict[str, Node] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +166,8 @@ class Suppression:
     It covers findings of `rule_ids` whose element, statement, document or resource block starts on
     `target_line` of `path` (a comment above a block targets the block's first line), or the whole file
     when `target_line` is 0. `declared` is where it is written, to report it when it matches nothing.
+    `problem` is set for a comment that looks like a directive but is mistyped: it covers nothing and is
+    reported like an unused suppression, so the typo does not silently leave a finding unsuppressed.
     """
 
     path: str
@@ -165,6 +175,7 @@ class Suppression:
     rule_ids: tuple[str, ...]
     reason: str
     declared: Span
+    problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)

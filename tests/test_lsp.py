@@ -90,12 +90,12 @@ async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, t
     assert start == WILDCARD.index('"secretsmanager:*"') + 1  # the emoji counts twice
     assert d.range == types.Range(types.Position(0, start), types.Position(0, start + len('"secretsmanager:*"')))
     assert d.code == "SM001"
-    assert d.code_description.href == "https://github.com/policylint/policylint/blob/main/docs/rules/SM001.md"
+    assert d.code_description is None  # no `rule_docs_url` configured: hover and the docs action work offline
     assert d.source == "policylint"
     assert d.severity == types.DiagnosticSeverity.Error
     assert "secretsmanager:*" in d.message
 
-    # JSON has no comments: no quick fix is offered.
+    # JSON has no comments: no quick fix is offered, only the rule's documentation.
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -103,7 +103,9 @@ async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, t
             context=types.CodeActionContext(diagnostics=[d]),
         )
     )
-    assert not actions
+    assert [(a.title, a.command, list(a.arguments)) for a in actions] == [
+        ("Show rule documentation (SM001)", "policylint.showRuleDocumentation", [uri, "SM001"])
+    ]
 
     assert await published(client, uri, change_doc(client, uri, FIXED, 2)) == []
     assert "SM001" in {d.code for d in await published(client, uri, change_doc(client, uri, WILDCARD, 3))}
@@ -169,7 +171,8 @@ async def code_actions(client: LanguageClient, uri: str, diagnostic: types.Diagn
         range=diagnostic.range,
         context=types.CodeActionContext(diagnostics=[diagnostic]),
     )
-    return list(await client.text_document_code_action_async(params) or [])
+    actions = await client.text_document_code_action_async(params) or []
+    return [a for a in actions if isinstance(a, types.CodeAction)]
 
 
 @pytest.mark.asyncio

@@ -61,3 +61,8 @@ def documents(fmt: str) -> dict[str, tuple[tuple[str, DocKind], ...]]:
 def types_of(kind: str) -> dict[str, str]:
     """Attribute (dotted for nested blocks) -> `number`, `bool` or `block`, for one kind."""
     return _data()["kinds"].get(kind, {}).get("types", {})
+
+
+def attachments(fmt: str) -> dict[str, str]:
+    """Resource type -> the attribute (property) that attaches policies by ARN, for one format."""
+    return section(fmt).get("attachments", {})
