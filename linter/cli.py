@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="PATH", help="read the file's content from standard input, report it as PATH")
     check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes, then report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix, --diff or --show-fixes: unsafe fixes too")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, write nothing")
+    check.add_argument("--show-fixes", action="store_true", help="text format: list the applicable fixes")
     check.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the report")
     check.add_argument("--junit-gitlab", action="store_true", help="junit format: add GitLab's file attribute to test cases")
     check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
@@ -154,6 +158,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_ERROR if report.errors else EXIT_OK
     options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root),
                "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
+    if args.fix or args.diff or args.show_fixes:
+        from linter.fixcli import check_fixes
+
+        outcome = lambda result: ci.exit_code(result, settings, args.exit_zero)  # noqa: E731
+        return check_fixes(args, report, rules, settings, (known, sources, root), (_write, options, outcome))
     if args.statistics:
         from linter.report.statistics import statistics
 

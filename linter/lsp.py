@@ -158,12 +158,31 @@ def _run_in(context: FolderContext, display: str, text: str):
     worker thread changes the working directory; nothing else in the server uses relative paths."""
     from linter.pipeline import run
 
+    return _in_folder(
+        context, lambda: run([display], context.rules, context.settings, jobs=1, sources={display: text}, baseline=context.baseline)
+    )
+
+
+def _in_folder(context: FolderContext, work):
+    """`work()` run from the folder (relative paths, sibling files): on the lint worker thread only."""
     previous = os.getcwd()
     os.chdir(context.root)
     try:
-        return run([display], context.rules, context.settings, jobs=1, sources={display: text}, baseline=context.baseline)
+        return work()
     finally:
         os.chdir(previous)
+
+
+def buffer_fixes(uri: str, text: str, display: str, context: FolderContext, codec: PositionCodec, diagnostics, only) -> list:
+    """Fix quick fixes and fix-all for a buffer (`linter.lsp_fixes`), planned from the folder."""
+    from linter.lsp_fixes import fix_actions
+
+    lines = buffer_lines(text)
+
+    def ranged(span) -> lsp.Range:
+        return to_range(lines, span.line, span.column, span.end_line, span.end_column, codec)
+
+    return _in_folder(context, lambda: fix_actions(uri, text, lambda: _run_in(context, display, text), display, context, ranged, diagnostics, only))
 
 
 def unused_diagnostic(unused, lines: list[str], codec: PositionCodec) -> lsp.Diagnostic:
@@ -372,6 +391,17 @@ class PolicylintServer(LanguageServer):
         _, _, root = self.place(doc)
         return next((r for r in self.context_for(root).rules if r.id == rule_id), None)
 
+    async def fix_actions(self, doc: TextDocument, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        """Fix quick fixes and fix-all for the document, planned on the lint worker."""
+        _, display, root = self.place(doc)
+        loop = asyncio.get_running_loop()
+        context = await loop.run_in_executor(self.worker, self.context_for, root)
+        only = [getattr(k, "value", k) for k in params.context.only or []]
+        diagnostics = list(params.context.diagnostics)
+        return await loop.run_in_executor(
+            self.worker, buffer_fixes, doc.uri, doc.source, display, context, doc.position_codec, diagnostics, only
+        )
+
     def schedule(self, uri: str, delay: float) -> None:
         """(Re)start the document's lint timer: typing fast lints once, after a pause."""
         previous = self.pending.pop(uri, None)
@@ -462,15 +492,19 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, "source.fixAll.policylint"]),
     )
-    def code_action(ls: PolicylintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction | lsp.Command] | None:
+    async def code_action(ls: PolicylintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction | lsp.Command] | None:
         doc = ls.open_document(params.text_document.uri)
         if doc is None:
             return None
         diagnostics = list(params.context.diagnostics)
         try:
-            actions = ignore_actions(params.text_document.uri, doc.path or "", doc.source, diagnostics)
+            fixes = await ls.fix_actions(doc, params)
+            only = params.context.only
+            if only and not any(getattr(k, "value", k) == lsp.CodeActionKind.QuickFix.value for k in only):
+                return fixes  # a source action was asked for (fix all, e.g. on save)
+            actions = fixes + ignore_actions(params.text_document.uri, doc.path or "", doc.source, diagnostics)
         except Exception:  # noqa: BLE001 - a failed quick fix is no reason to fail the request loudly
             logger.exception("code action failed for %s", params.text_document.uri)
             actions = []
