@@ -6,12 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-from linter import __version__
+from linter import __version__, ci
 from linter.baseline import BaselineError
 from linter.config import ConfigError, Settings
+from linter.ci import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from linter.rules import SEVERITIES, RuleError, load_rules, rule_files
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -49,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="PATH", help="read the file's content from standard input, report it as PATH")
     check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes, then report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix, --diff or --show-fixes: unsafe fixes too")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, write nothing")
+    check.add_argument("--show-fixes", action="store_true", help="text format: list the applicable fixes")
+    check.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the report")
+    check.add_argument("--junit-gitlab", action="store_true", help="junit format: add GitLab's file attribute to test cases")
+    check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
+    ci.add_arguments(check)
 
     listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
@@ -98,6 +105,7 @@ def _use_color(choice: str, output: str | None) -> bool:
 def _write(text: str, output: str | None) -> None:
     """Reports are UTF-8 whatever the locale (a C locale would make stdout ASCII)."""
     if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)  # `--output reports/x.sarif` in a fresh checkout
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         return
@@ -140,38 +148,67 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from linter import baseline as baselines
     from linter.config import check_rule_options, check_rule_refs
-    from linter.fileaccess import Scope, scoped
+    from linter.fileaccess import scoped
+    from linter.pipeline import reading_scope
 
     settings = _settings(args)
     rules = load_rules(settings.rules_dirs)
     check_rule_options(settings, rules)
     check_rule_refs(settings, rules, {"select": args.select, "ignore": args.ignore})
+    if args.show_settings:
+        from linter.show_settings import describe
+
+        _write(describe(settings, args), None)
+        return EXIT_OK
+    if args.statistics and args.format not in ("text", "json"):
+        print("policylint: --statistics prints text or JSON (--format text or json)", file=sys.stderr)
+        return EXIT_ERROR
     paths, sources = args.paths or ["."], {}
-    if args.stdin_filename:
-        if args.paths:
-            print("policylint: --stdin-filename lints standard input only; give no PATH", file=sys.stderr)
+    if "-" in args.paths and args.paths != ["-"]:
+        print("policylint: '-' (standard input) cannot be combined with other PATHs", file=sys.stderr)
+        return EXIT_ERROR
+    if args.stdin_filename or args.paths == ["-"]:
+        if args.paths and args.paths != ["-"]:
+            print("policylint: --stdin-filename lints standard input only; give no PATH (or '-')", file=sys.stderr)
             return EXIT_ERROR
-        if os.path.isdir(args.stdin_filename):
+        if args.stdin_filename and os.path.isdir(args.stdin_filename):
             _complain("--stdin-filename names the file standard input stands for, not a directory")
             return EXIT_ERROR
+        from linter.formats.stdin import stdin_name
+
         text = _read_stdin()
         if text is None:
             return EXIT_ERROR
-        paths, sources = [args.stdin_filename], {args.stdin_filename: text}
+        name = args.stdin_filename or stdin_name(text)
+        paths, sources = [name], {name: text}
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
-    report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known)
+    root = ci.project_root(args)
+    report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known, root=root)
+    if args.baseline_commit and not args.write_baseline:
+        from linter.gitrev import compare_with_revision
+
+        report = compare_with_revision(args.baseline_commit, report, paths, rules, settings, root, args.jobs or None)
     if args.write_baseline:
         baselines.write(args.write_baseline, report.unbaselined)
         count = len(report.unbaselined)
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
-    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, "sources": sources}
-    with scoped(Scope.of(paths)):  # source excerpts obey the same policy as linting
-        text = render(args.format, report, rules, **options)
-    _write(text, args.output)
-    if report.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if any(settings.fails(f.severity) for f in report.findings) else EXIT_OK
+    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root),
+               "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
+    with scoped(reading_scope(paths)):  # what reports read obeys the same file policy as linting
+        if args.fix or args.diff or args.show_fixes:
+            from linter.fixcli import check_fixes
+
+            outcome = lambda result: ci.exit_code(result, settings, args.exit_zero)  # noqa: E731
+            return check_fixes(args, report, rules, settings, (known, sources, root), (_write, options, outcome))
+        if args.statistics:
+            from linter.report.statistics import statistics
+
+            _write(statistics(report, rules, args.format), args.output)
+        else:
+            _write(render(args.format, report, rules, **options), args.output)
+        ci.write_reports(args, report, rules, options, _use_color)
+    return ci.exit_code(report, settings, args.exit_zero)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -195,7 +232,10 @@ def cmd_rules_validate(args: argparse.Namespace) -> int:
     if not selected:
         raise RuleError(args.dirs[0], 1, "", "no rule files (*.yaml, *.yml) found")
     coverage = [p for rule in selected for p in coverage_problems(rule)]
-    results = check_rules(selected, rules)
+    # A house rule's compliant example is minimal code for that rule: the user's rules judge it, not the
+    # shipped ones (a bare secret is fine for a naming rule, though SM004-SM006 would fire on it).
+    users = own | {p.as_posix() for d in args.rules for p in rule_files(Path(d))}
+    results = check_rules(selected, [r for r in rules if r.source in users])
     _write(validation_report(selected, results, coverage), None)
     return EXIT_FINDINGS if coverage or any(not r.passed for r in results) else EXIT_OK
 
@@ -206,7 +246,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     rules = {rule.id: rule for rule in load_rules(tuple(args.rules))}
     rule = rules.get(args.rule_id.upper())
     if rule is None:
-        print(f"policylint: unknown rule id {args.rule_id!r} (see 'policylint rules')", file=sys.stderr)
+        from linter.suggest import did_you_mean
+
+        hint = did_you_mean(args.rule_id.upper(), rules)
+        print(f"policylint: unknown rule id {args.rule_id!r}{hint} (see 'policylint rules')", file=sys.stderr)
         return EXIT_ERROR
     _write(explain(rule), None)
     return EXIT_OK
@@ -228,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except ci.UsageError as exc:
+        print(f"policylint: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except (RuleError, ConfigError, BaselineError) as exc:
         kind = {RuleError: "rule", ConfigError: "config", BaselineError: "baseline"}[type(exc)]
         _complain(f"{kind} error: {exc}")

@@ -10,8 +10,9 @@ import hashlib
 import json
 from typing import Iterable
 
-from linter.model import DocKind, Finding, Node, PolicyDocument, Resource, Span
-from linter.predicates import Context, Subject, Witness, element_text, evaluate, grant_wording
+from linter.messages import render
+from linter.model import DocKind, Finding, Node, PolicyDocument, RawFinding, Resource, Span
+from linter.predicates import GRANT_PLACEHOLDERS, Context, Subject, Witness, element_text, evaluate, grant_wording
 from linter.rules import Rule, RuleError
 
 
@@ -56,7 +57,7 @@ class _Defaults(dict):
     """Message values: derived wording of granted actions on demand; unknown names stay as written."""
 
     def __missing__(self, key: str) -> str:
-        if "_granted" in self and key in ("count", "actions", "including", "plural", "granted"):
+        if "_granted" in self and key in GRANT_PLACEHOLDERS:
             self.update(grant_wording(self["_granted"]))
             return self[key]
         return "{" + key + "}"
@@ -81,8 +82,8 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
     return places
 
 
-def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]) -> list[tuple]:
-    """Raw findings of one rule: (rule, path, span, owner, element, message, enclosing spans).
+def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]) -> list[RawFinding]:
+    """Raw findings of one rule.
 
     `where` selects subjects (its witnesses only feed the message); `match` decides and locates.
     """
@@ -103,15 +104,28 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
         owner = _subject_place(subject)[2]
         enclosing = _enclosing(subject)
         base = {k: v for _, info in reversed(context) for k, v in info.items()}
-        twin = subject.resource.twin if subject.resource is not None else subject.document.twin
+        holder = subject.resource if subject.resource is not None else subject.document
+        twin = holder.twin
         known = _twin_keys(rule, ctx, twin, twins) if twin is not None else set()
         for path, span, element, info in _places(rule, subject, found):
             if known and _place_key(subject, path, span) in known:
                 continue  # the child module has this finding on its own: reported there, once
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
             context_spans = (span,) + tuple(x for x in enclosing if x != span)
-            raw.append((rule, path, span, owner, element, rule.message.format_map(values), context_spans))
+            message = _attributed(subject, render(rule.message, values))
+            raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, holder.instance))
     return raw
+
+
+def _attributed(subject: Subject, message: str) -> str:
+    """A message about a document the user attached rather than wrote says which one, and which statement."""
+    document = subject.document
+    if document is None or not document.origin or subject.resource is not None:
+        return message
+    sid = subject.statement.sid if subject.statement is not None else None
+    if sid is not None and isinstance(sid.value, str) and sid.value:
+        return f"{document.origin}, statement {sid.value}: {message}"
+    return f"{document.origin}: {message}"
 
 
 def _place_key(subject: Subject, path: str, span: Span) -> tuple:
@@ -141,25 +155,26 @@ def _twin_keys(rule: Rule, ctx: Context, twin: PolicyDocument | Resource, cache:
     return keys
 
 
-def fingerprints(raw: list[tuple]) -> list[Finding]:
+def fingerprints(raw: list[RawFinding], rules: dict[str, Rule]) -> list[Finding]:
     """Findings with line-independent fingerprints (rule, path, owner, element), numbered when repeated."""
     counts: dict[str, int] = {}
     findings = []
     seen: set[tuple] = set()
-    for rule, path, span, owner, element, message, context in sorted(raw, key=lambda r: (r[1], r[2], r[0].id, r[5], r[3])):
-        if (rule.id, path, span, message) in seen:
+    for r in sorted(raw, key=RawFinding.sort_key):
+        if (r.rule_id, r.path, r.span, r.message) in seen:
             continue  # one element reached twice (a policy document merged into another and used itself)
-        seen.add((rule.id, path, span, message))
-        if owner.startswith("module.") and "." in owner[7:]:
-            # One value passed into a module call and used by several of its resources: reported once.
-            call = (rule.id, path, span, owner[: owner.index(".", 7) + 1])
-            if call in seen:
+        seen.add((r.rule_id, r.path, r.span, r.message))
+        if r.instance:
+            # One value passed into an instance and used by several of its resources: reported once.
+            once = (r.rule_id, r.path, r.span, r.instance)
+            if once in seen:
                 continue
-            seen.add(call)
-        key = json.dumps([rule.id, path, owner, element], sort_keys=True)
+            seen.add(once)
+        key = json.dumps([r.rule_id, r.path, r.owner, r.element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = hashlib.sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
-        findings.append(Finding(rule.id, rule.severity, rule.title, message, path, span, owner, digest, context))
+        rule = rules[r.rule_id]
+        findings.append(Finding(r.rule_id, rule.severity, rule.title, r.message, r.path, r.span, r.owner, digest, r.context))
     return findings
 
 
@@ -178,7 +193,7 @@ def _mirrors(a: Node, b: Node) -> bool:
 
 def run_rules(
     rules: list[Rule], options: dict[str, dict], documents: list[PolicyDocument], resources: list[Resource]
-) -> list[tuple]:
+) -> list[RawFinding]:
     """Raw findings of every rule over everything extracted; `options` are users' values by rule id."""
     # A module instance's document that no caller value reached is its twin again: every finding it could
     # give would be dropped as the twin's, so it is not evaluated at all.
@@ -188,3 +203,16 @@ def run_rules(
         raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
     return raw
 
+
+def matched_places(
+    rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]
+) -> Iterable[tuple[Subject, list[Witness], list[tuple[str, Span, object, dict]]]]:
+    """Each subject the rule fires on, with its witnesses and the places of its findings: what a fix
+    needs to edit the subject that a finding points into."""
+    ctx = Context({**rule.option_defaults(), **options})
+    for subject in _subjects(rule, documents, resources):
+        if rule.where and evaluate(rule.where, subject, ctx) is None:
+            continue
+        found = evaluate(rule.match, subject, ctx)
+        if found is not None:
+            yield subject, found, _places(rule, subject, found)

@@ -93,9 +93,11 @@ class Scope:
     named: frozenset[str]
 
     @classmethod
-    def of(cls, paths: Iterable[str]) -> Scope:
+    def of(cls, paths: Iterable[str], project: Path | str | None = None) -> Scope:
         """The scope of a run over these command-line paths: a named directory is a root; a named file is
-        allowed itself, and its directory is a root (its Terraform module's other files are read too)."""
+        allowed itself, and its directory is a root (its Terraform module's other files are read too).
+        `project` (the project root) is a root too when the paths lie in it: Terraform resolves module
+        calls across the project, not only below the paths named."""
         roots, named = set(), set()
         for path in paths:
             real = os.path.realpath(path)
@@ -106,11 +108,19 @@ class Scope:
             else:
                 named.add(real)
                 roots.add(os.path.realpath(os.path.dirname(os.path.abspath(path))))
+        if project is not None:
+            top = os.path.realpath(project)
+            if any(_within(root, top) for root in roots):
+                roots.add(top)
         return cls(tuple(sorted(roots)), frozenset(named))
 
     def allows(self, path: Path | str) -> bool:
         real = os.path.realpath(path)
-        return real in self.named or any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+        return real in self.named or any(_within(real, root) for root in self.roots)
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 _SCOPE: list[Scope] = []

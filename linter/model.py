@@ -112,9 +112,17 @@ class PolicyDocument:
     # False when part of the document cannot be read offline (a `dynamic` statement, a source document from a
     # variable): rules that must see every statement to judge (SM004) stay silent rather than guess.
     complete: bool = True
-    # A Terraform module instance's document: the same document of the child module evaluated on its own.
-    # Findings it has too are reported there, once; only what the caller's values add is reported here.
+    # An instance of reused code (a Terraform module call) carries its `twin`: the same document of that code
+    # evaluated on its own. Findings the twin has too are reported there, once; only what the instance's
+    # inputs add is reported here. `instance` names the instance: one element reached through it by several
+    # documents or resources is reported once.
     twin: PolicyDocument | None = field(default=None, repr=False)
+    instance: str = ""
+    # A document the user attached by name rather than wrote (`AWS managed policy SecretsManagerReadWrite`):
+    # messages say where its statements come from.
+    origin: str = ""
+    # Why a document the user referred to cannot be read (an unknown AWS managed policy name): IAM006.
+    problem: str = ""
 
     @property
     def where(self) -> Span:
@@ -145,6 +153,10 @@ class Resource:
     # messages; a name missing here is written as the key of `attributes`.
     written_names: dict[str, str] = field(default_factory=dict)
     twin: Resource | None = field(default=None, repr=False)  # as PolicyDocument.twin
+    instance: str = ""  # as PolicyDocument.instance
+    # Attributes that only some deployments set (CloudFormation `!If [Cond, X, !Ref AWS::NoValue]`), absent
+    # from `attributes`: name -> a node at the attribute's key whose value says when it is set.
+    conditional: dict[str, Node] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +166,8 @@ class Suppression:
     It covers findings of `rule_ids` whose element, statement, document or resource block starts on
     `target_line` of `path` (a comment above a block targets the block's first line), or the whole file
     when `target_line` is 0. `declared` is where it is written, to report it when it matches nothing.
+    `problem` is set for a comment that looks like a directive but is mistyped: it covers nothing and is
+    reported like an unused suppression, so the typo does not silently leave a finding unsuppressed.
     """
 
     path: str
@@ -161,6 +175,7 @@ class Suppression:
     rule_ids: tuple[str, ...]
     reason: str
     declared: Span
+    problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,12 +198,38 @@ class Extraction:
     suppressions: list[Suppression] = field(default_factory=list)
     files_scanned: int = 0
 
+    def read_beyond(self, displays: set[str]) -> set[str]:
+        """Files other than these whose policies were read (Terraform's file()): consumed in this context."""
+        return {d.path for d in self.documents} - displays
+
     def extend(self, other: Extraction) -> None:
         self.documents += other.documents
         self.resources += other.resources
         self.errors += other.errors
         self.suppressions += other.suppressions
         self.files_scanned += other.files_scanned
+
+
+@dataclass(frozen=True, slots=True)
+class RawFinding:
+    """What a rule found, before fingerprints and filters: plain data, so it crosses process boundaries.
+
+    `element` is the matched element's value (what the fingerprint is made of); `context` the spans that
+    enclose the finding, innermost first (what an inline suppression can target); `instance` as in
+    `PolicyDocument.instance`.
+    """
+
+    rule_id: str
+    path: str
+    span: Span
+    owner: str
+    element: object
+    message: str
+    context: tuple[Span, ...]
+    instance: str = ""
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span, self.rule_id, self.message, self.owner)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,152 +6,106 @@ stopping the others.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
+from typing import Callable
 
-from linter import filters, suppress
+from linter import filters, parallel, suppress
 from linter.baseline import Entry
 from linter.config import Settings
 from linter.discover import SourceFile, discover
 from linter.engine import fingerprints, run_rules
 from linter.fileaccess import Scope, scoped
-from linter.extract.policy import looks_like_policy
-from linter.filters import SuppressedFinding, UnusedSuppression
-from linter.loaders import jsonpos
-from linter.loaders.text import overlaid, overlay, read_text
-from linter.model import Extraction, FileError, Finding, Node, Suppression
+from linter.formats import registry, shapes
+from linter.formats.api import Format, Source
+from linter.loaders.text import overlaid, overlay, read_text, reading, texts
+from linter.model import Extraction, FileError, Finding, RawFinding, Suppression
+from linter.results import Report
 from linter.rules import Rule
 
 
-@dataclass(slots=True)
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    files_scanned: int = 0
-    suppressed: list[SuppressedFinding] = field(default_factory=list)  # covered by an inline suppression
-    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
-    baseline: str | None = None  # the baseline file used, if any
-    baseline_matched: int = 0  # findings the baseline already knew (not reported)
-    baseline_stale: list[Entry] = field(default_factory=list)  # baseline entries that match nothing now
-    rules_run: tuple[str, ...] = ()  # ids of the rules that ran
-    # Findings after suppressions but before the baseline: what `--write-baseline` records.
-    unbaselined: list[Finding] = field(default_factory=list, repr=False)
-
-
-def _cloudformation():
-    """The CloudFormation extractor, imported when the first template-like file turns up."""
-    return import_module("linter.extract.cloudformation")
-
-
-def _is_template_text(text: str) -> bool:
-    return _cloudformation().looks_like_template(text)
-
-
-def _json_kind(value: object) -> str | None:
-    """What a parsed JSON file is, judged by content; None for JSON that policylint does not read."""
-    if not isinstance(value, dict):
-        return None
-    resources = value.get("Resources")
-    if "AWSTemplateFormatVersion" in value or (
-        isinstance(resources, dict)
-        and any(
-            isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
-            for r in resources.values()
-        )
-    ):
-        return "cloudformation"
-    if "planned_values" in value or ("terraform_version" in value and "format_version" in value):
-        return "plan"
-    if "Statement" in value:
-        return "policy"
-    return None
-
-
-# After a JSON syntax error: does the text still look like a policy, template or plan (then report the error)?
-_OURS_JSON = re.compile(r'"(?:Statement|AWSTemplateFormatVersion|Resources|planned_values|terraform_version)"\s*:')
-
-
-def _extract_json(file: SourceFile, text: str) -> Extraction:
-    try:
-        kind = _json_kind(jsonpos.check_syntax(text))
-        if kind is None:
-            return Extraction()
-        node: Node = jsonpos.parse(text, file.display)
-    except jsonpos.JSONSyntaxError as exc:
-        if text.strip() and not _OURS_JSON.search(text):
-            return Extraction()  # JSON with comments (tsconfig.json, editor settings) or other broken JSON: not ours
-        return Extraction(errors=[FileError(file.display, exc.line, exc.column, exc.message)], files_scanned=1)
-    if kind == "policy":
-        if not looks_like_policy(node):
-            return Extraction()
-        from linter.extract import json_policy
-
-        return json_policy.extract(node, file.display)
-    if kind == "plan":
-        return import_module("linter.extract.terraform").extract_plan(node, file)
-    return _cloudformation().extract_template(node, file)
-
-
-def _extract_file(file: SourceFile) -> Extraction:
-    text = read_text(file.path, file.display)
-    if isinstance(text, FileError):
-        return Extraction(errors=[text], files_scanned=1)
-    if file.syntax == "json":
-        return _extract_json(file, text)
-    return _cloudformation().extract_yaml(file, text)
-
-
-def _guarded(files: list[SourceFile], step, *args) -> Extraction:
+def _guarded(files: list[SourceFile], step: Callable[..., Extraction], *args) -> Extraction:
     """Run one extraction step so that a defect triggered by odd input costs that input, not the run."""
     try:
         return step(*args)
-    except (RecursionError, MemoryError):
-        reason = "too deeply nested or too large to read"
     except Exception as exc:  # noqa: BLE001 - reported as an input error, never as a traceback
+        return _failed(files, exc)
+
+
+def _failed(files: list[SourceFile], exc: Exception) -> Extraction:
+    if isinstance(exc, (RecursionError, MemoryError)):
+        reason = "too deeply nested or too large to read"
+    else:
         reason = f"internal error while reading this file ({type(exc).__name__}: {exc}); please report it"
     return Extraction(errors=[FileError(f.display, 1, 1, reason) for f in files], files_scanned=len(files))
 
 
-def read_by_terraform(extraction: Extraction, terraform: list[SourceFile]) -> set[str]:
-    """Files other than `terraform` whose policies Terraform read through file()/templatefile()."""
-    return {d.path for d in extraction.documents} - {f.display for f in terraform}
+def _claimed(file: SourceFile, result: Extraction) -> tuple[Format, Source] | None:
+    """The format that reads a file and the file's source; None (with any error recorded) otherwise."""
+    fmt = registry.keyed_by(file)
+    if fmt is None:  # named on the command line, but no format reads such a name
+        if not file.path.exists() and overlaid(file.path) is None:
+            result.errors.append(FileError(file.display, 1, 1, "no such file or directory"))
+        return None
+    if fmt.first:  # reads its units itself (a Terraform module is more than the files named)
+        return fmt, Source(file)
+    text = read_text(file.path, file.display)
+    if isinstance(text, FileError):
+        result.errors.append(text)
+        result.files_scanned += 1
+        return None
+    source = Source(file, text)
+    try:
+        found = registry.claim(source)
+    except Exception as exc:  # noqa: BLE001 - as in _guarded
+        result.extend(_failed([file], exc))
+        return None
+    return (found, source) if found is not None else None
 
 
 def extract_all(
-    files: list[SourceFile], terraform_root: Path | None = None, read_elsewhere: frozenset[str] = frozenset()
+    files: list[SourceFile], contexts: dict[str, object] | None = None, consumed: frozenset[str] = frozenset()
 ) -> Extraction:
-    """Stage 2 and 3 for every file; Terraform is read a module (directory) at a time.
+    """Stage 2 and 3 for every file: each format reads its units, formats that run first before the others.
 
-    A policy file that Terraform read (here, or in another unit of a parallel run: `read_elsewhere`) was
-    linted in its Terraform context and is only counted. `terraform_root` bounds what Terraform may read.
+    A file that a first-running format consumed (here, or in another unit of a parallel run: `consumed`)
+    was linted in that context and is only counted. `contexts` are the formats' run-wide contexts
+    (default: computed from `files`).
     """
+    contexts = registry.contexts(files) if contexts is None else contexts
     result = Extraction()
-    terraform = [f for f in files if f.syntax == "terraform"]
-    if terraform:
-        extract_modules = import_module("linter.extract.terraform").extract_modules
-        result.extend(_guarded(terraform, extract_modules, terraform, terraform_root))
-    skipped = read_elsewhere | read_by_terraform(result, terraform)
-    for file in files:
-        if file.display in skipped:
-            result.files_scanned += 1
-        elif file.syntax in ("json", "yaml"):
-            result.extend(_guarded([file], _extract_file, file))
-        elif file.syntax is None and not file.path.exists() and overlaid(file.path) is None:
-            result.errors.append(FileError(file.display, 1, 1, "no such file or directory"))
+    first = [f for f in files if (fmt := registry.keyed_by(f)) is not None and fmt.first]
+    _extract_units(first, contexts, result)
+    skipped = consumed | result.read_beyond({f.display for f in first})
+    rest = [f for f in files if f.display not in skipped and f not in first]
+    result.files_scanned += sum(1 for f in files if f.display in skipped and f not in first)
+    _extract_units(rest, contexts, result)
+    shapes.normalise(result.resources)
     return result
 
 
-def comment_suppressions(files: list[SourceFile]) -> list[Suppression]:
-    """Suppression comments of Terraform files and CloudFormation YAML templates (only files with the
-    marker are parsed; YAML that names no AWS resource type is not a template and is left alone)."""
-    found = []
+def _extract_units(files: list[SourceFile], contexts: dict[str, object], result: Extraction) -> None:
+    """Extract each unit (files a format reads together) of `files` into `result`, with its suppressions."""
+    units: dict[tuple[str, str], list[Source]] = {}
+    formats: dict[str, Format] = {}
     for file in files:
-        if file.syntax in ("terraform", "yaml") and suppress.has_comments(file.display):
-            text = read_text(file.path, file.display)
-            if isinstance(text, str) and (file.syntax == "terraform" or _is_template_text(text)):
-                found += suppress.parse_comments(file.display, text)
+        claimed = _claimed(file, result)
+        if claimed is not None:
+            fmt, source = claimed
+            formats[fmt.name] = fmt
+            units.setdefault((fmt.name, fmt.group(file)), []).append(source)
+    for (name, _), sources in sorted(units.items(), key=lambda item: item[0][1]):
+        fmt = formats[name]
+        result.extend(_guarded([s.file for s in sources], fmt.extract, sources, contexts.get(name)))
+        result.suppressions += comment_suppressions(fmt, sources)
+
+
+def comment_suppressions(fmt: Format, sources: list[Source]) -> list[Suppression]:
+    """Suppression comments (and mistyped ones) of the sources whose syntax has comments (only files that
+    name policylint are parsed)."""
+    found = []
+    for source in sources:
+        if suppress.mentions_policylint(source.text) and (syntax := fmt.comments(source)) is not None:
+            found += suppress.parse_comments(source.display, source.text, syntax)
     return found
 
 
@@ -159,20 +113,31 @@ def evaluate_unit(
     files: list[SourceFile],
     rules: list[Rule],
     settings: Settings,
-    terraform_root: Path | None = None,
-    read_elsewhere: frozenset[str] = frozenset(),
-) -> tuple[list[tuple], Extraction]:
-    """Extraction, raw findings and suppressions of some files (all of them, or one unit of a parallel run)."""
-    extraction = extract_all(files, terraform_root, read_elsewhere)
-    raw = run_rules(rules, settings.rule_options, extraction.documents, extraction.resources)
-    extraction.suppressions += comment_suppressions(files)
-    return raw, extraction
+    contexts: dict[str, object] | None = None,
+    consumed: frozenset[str] = frozenset(),
+) -> tuple[list[RawFinding], Extraction, dict[str, str]]:
+    """Raw findings, extraction and the linted texts of the files they point into, for some files (all of
+    them, or one unit of a parallel run)."""
+    with reading():
+        extraction = extract_all(files, contexts, consumed)
+        raw = run_rules(rules, settings.rule_options, extraction.documents, extraction.resources)
+        shown = {r.path for r in raw} | {e.path for e in extraction.errors} | {s.path for s in extraction.suppressions}
+        return raw, extraction, texts(shown)
 
 
 def _shown(path: str) -> str:
     """A path for reports: relative to the current directory when it is below it, with '/' separators."""
     relative = os.path.relpath(path) if os.path.isabs(path) else path
     return (path if relative.startswith("..") else relative).replace(os.sep, "/")
+
+
+def reading_scope(paths: list[str]) -> Scope:
+    """Where sources may be read (`linter.fileaccess`): the paths named, and the project root (the config
+    file's directory, else the git work tree, else the current directory) they lie in."""
+    from linter.configfile import find_config
+    from linter.project import default_root
+
+    return Scope.of(paths, default_root(find_config(Path.cwd())))
 
 
 def run(
@@ -182,22 +147,28 @@ def run(
     jobs: int | None = 1,
     sources: dict[str, str] | None = None,
     baseline: list[Entry] | None = None,
+    root: Path | None = None,
+    unit: parallel.UnitFunction | None = None,
 ) -> Report:
     """Lint the given paths with the given rules: every stage, in order.
 
     `jobs` > 1 (None: automatic) spreads files over worker processes with identical output; `sources`
     maps paths to text that replaces the file on disk (standard input, an editor's buffer); `baseline`
-    entries are findings to stop reporting.
+    entries are findings to stop reporting; `root` (`--project-root`) is what reported paths are relative to
+    (None: as reached from `paths`); `unit` replaces `evaluate_unit` (a git revision's files: `gitrev`).
     """
-    files = discover(paths, settings.exclude)
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
+    if root is not None:
+        from linter.project import rebase
+
+        files = rebase(files, root)
     unreadable = [FileError(f.display, 1, 1, f.error) for f in files if f.error]
     files = [f for f in files if not f.error]
     active = [rule for rule in rules if settings.wants(rule.id)]
-    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(Scope.of(paths)):
-        from linter import parallel
-
-        raw, extraction = parallel.evaluate(files, active, settings, jobs, sources or {})
-    findings = fingerprints(raw)
+    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(reading_scope(paths)):
+        units, contexts = registry.units(files), registry.contexts(files)
+        raw, extraction, linted = parallel.evaluate(units, active, settings, jobs, sources or {}, contexts, unit or evaluate_unit)
+    findings = fingerprints(raw, {rule.id: rule for rule in active})
     errors = sorted(set(extraction.errors + unreadable), key=lambda e: (e.path, e.line, e.column, e.message))
     scanned = {f.display for f in files} | {f.path for f in findings}
     result = filters.apply(
@@ -214,5 +185,6 @@ def run(
         baseline_stale=result.baseline_stale,
         rules_run=tuple(r.id for r in active),
         unbaselined=sorted(result.current, key=Finding.sort_key),
+        texts=linted,
     )
 

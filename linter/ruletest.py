@@ -1,8 +1,9 @@
 """Running a rule's inline examples: the test suite's rule tests and `policylint rules validate` share this.
 
 A non-compliant example must make its rule fire on exactly the listed lines; a compliant one must make no
-rule fire at all, so no rule is noisy on another rule's good code. Each example is written to a fresh
-temporary directory under the file name its format implies and linted like any user file.
+rule of the set it is checked against fire, so no rule is noisy on another rule's good code (every shipped
+rule for a shipped rule's example; the user's own rules for a house rule's). Each example is written to a
+fresh temporary directory under the file name its format implies and linted like any user file.
 """
 from __future__ import annotations
 
@@ -11,15 +12,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from linter.formats.registry import example_formats
 from linter.rules import Example, Rule
 
-EXAMPLE_FILENAMES = {
-    "json": "policy.json",
-    "terraform": "main.tf",
-    "terraform-json": "main.tf.json",
-    "cloudformation": "template.yaml",
-    "cloudformation-json": "template.json",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +42,7 @@ def lint_example(example: Example, rules: list[Rule], directory: Path):
     from linter.config import Settings
     from linter.pipeline import run
 
-    target = directory / EXAMPLE_FILENAMES[example.format]
+    target = directory / example_formats()[example.format].filename
     target.write_text(example.code, encoding="utf-8")
     cwd = os.getcwd()
     os.chdir(directory)  # report paths relative to the example, as a user would run it

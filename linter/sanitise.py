@@ -6,18 +6,18 @@ forge a `parseable` record or start a GitHub `::error` workflow command, and a l
 JSON, an undecodable byte in a file name) would crash the encoder. So every string of a report passes
 through `clean`: control characters, line and paragraph separators and bidirectional overrides are shown
 as visible escapes (`\\x1b`, `\\u2028`), code points that cannot be encoded become U+FFFD, and a field that
-starts with `::` or `##` (how workflow commands begin) has that first character escaped.
+starts with `::`, `##[` or `##vso[` (how CI workflow commands begin) has that first character escaped.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import Field, fields, is_dataclass, replace
 from typing import TypeVar
 
 # C0 controls but tab, DEL, C1 controls (NEL among them), line/paragraph separators, bidi controls, surrogates,
 # and the two non-characters XML cannot carry.
 _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
-_COMMAND_START = re.compile(r"[ \t]*(::|##)")
+_COMMAND_START = re.compile(r"[ \t]*(::|##(?:vso)?\[)")
 _T = TypeVar("_T")
 
 
@@ -48,6 +48,14 @@ def clean_fields(value: _T) -> _T:
     if isinstance(value, dict):
         return {clean_fields(k): clean_fields(v) for k, v in value.items()}  # type: ignore[return-value]
     if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: clean_fields(getattr(value, f.name)) for f in fields(value) if f.init}
+        changes = {f.name: _clean_field(f, getattr(value, f.name)) for f in fields(value) if f.init}
         return replace(value, **changes)
     return value
+
+
+def _clean_field(spec: Field, value: object) -> object:
+    """A field marked `metadata={"sanitise": "keys"}` (source texts by path) keeps its values: the text
+    report cleans excerpts itself, piece by piece, so its markers stay under the element."""
+    if spec.metadata.get("sanitise") == "keys" and isinstance(value, dict):
+        return {clean_fields(k): v for k, v in value.items()}
+    return clean_fields(value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linter.discover import SourceFile, syntax_of
+from linter.discover import SourceFile
 from linter.model import Extraction, PolicyDocument, Resource, Span
 from linter.pipeline import extract_all
 
@@ -12,7 +12,7 @@ DEMO = Path(__file__).parent.parent / "fixtures" / "demo" / "cloudformation"
 
 
 def source_file(path: Path) -> SourceFile:
-    return SourceFile(path, path.name, syntax_of(path.name))
+    return SourceFile(path, path.name)
 
 
 def extract(path: Path) -> Extraction:

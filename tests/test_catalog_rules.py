@@ -6,6 +6,7 @@ import json
 import pytest
 
 from linter.engine import fingerprints, run_rules
+from linter.formats.shapes import normalise
 from linter.loaders.jsonpos import parse
 from linter.model import Node, Resource, Span
 from linter.rules import load_rules
@@ -29,7 +30,8 @@ def resource(kind: str, address: str, attributes: dict | None = None, **links) -
 
 
 def run(rule_id: str, resources: list[Resource], options: dict | None = None):
-    return fingerprints(run_rules([RULES[rule_id]], {rule_id: options or {}}, [], resources))
+    normalise(resources)  # as extraction hands them to the engine: one shape whatever the format
+    return fingerprints(run_rules([RULES[rule_id]], {rule_id: options or {}}, [], resources), RULES)
 
 
 # ---- SM005 ---------------------------------------------------------------------------------------------------

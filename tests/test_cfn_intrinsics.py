@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linter.extract.cfn_intrinsics import MAX_VARIANTS, Evaluator, Template
+from linter.formats.cloudformation.syntax import INTRINSIC_TAGS
+from linter.formats.cloudformation.intrinsics import MAX_VARIANTS, Evaluator, Template
 from linter.loaders.yamlpos import load
 from linter.model import UNKNOWN
 
@@ -24,7 +25,7 @@ HEADER = (
 
 
 def evaluate(expression: str) -> list:
-    root = load(HEADER + f"Outputs:\n  X:\n    Value: {expression}\n", "t.yaml")
+    root = load(HEADER + f"Outputs:\n  X:\n    Value: {expression}\n", "t.yaml", INTRINSIC_TAGS)
     evaluator = Evaluator(Template.of(root, "t.yaml"))
     node = root.get("Outputs").get("X").get("Value")
     return [(alt.plain(), alt.ref) for alt in evaluator.alternatives(node)]
@@ -76,7 +77,7 @@ def test_evaluation(expression, expected):
 
 
 def test_evaluated_values_are_placed_at_the_usage():
-    root = load(HEADER + "Outputs:\n  X:\n    Value: !FindInMap [M, prod, Names]\n", "t.yaml")
+    root = load(HEADER + "Outputs:\n  X:\n    Value: !FindInMap [M, prod, Names]\n", "t.yaml", INTRINSIC_TAGS)
     node = root.get("Outputs").get("X").get("Value")
     (value,) = Evaluator(Template.of(root, "t.yaml")).alternatives(node)
     assert all(item.span == node.span for item in value.value)
@@ -85,7 +86,7 @@ def test_evaluated_values_are_placed_at_the_usage():
 def test_variants_are_capped():
     value = ("{Sid: !If [C, '1', '2'], Effect: !If [C, a, b], Version: !If [C, x, y], "
              "Condition: !If [C, {A: {k: v}}, {B: {k: v}}]}")
-    root = load(f"Outputs: {{X: {{Value: {value}}}}}\n")
+    root = load(f"Outputs: {{X: {{Value: {value}}}}}\n", tags=INTRINSIC_TAGS)
     node = root.get("Outputs").get("X").get("Value")
     alternatives = Evaluator(Template.of(root, "")).alternatives(node)
     assert len(alternatives) == MAX_VARIANTS  # 16 combinations, capped
@@ -94,7 +95,7 @@ def test_variants_are_capped():
 
 @given(st.text(alphabet="ab${}!:.-*/ ", max_size=30))
 def test_sub_never_produces_a_bare_wildcard_from_unknowns(text):
-    root = load(HEADER)
+    root = load(HEADER, tags=INTRINSIC_TAGS)
     evaluator = Evaluator(Template.of(root, ""))
     result, _ = evaluator.substitute(text, {}, root)
     assert result.count("*") <= text.count("*")

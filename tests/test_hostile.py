@@ -51,7 +51,7 @@ def assert_safe_output(data: bytes, fmt: str) -> str:
     for line in text.split("\n"):
         assert not UNSAFE.search(line), repr(line)
         if fmt != "github":
-            assert not line.lstrip().startswith(("::", "##")), line
+            assert not line.lstrip().startswith(("::", "##[", "##vso[")), line
     return text
 
 
@@ -226,7 +226,7 @@ def test_control_characters_never_reach_the_report(tmp_path, fmt):
     (tmp_path / "control_chars.json").write_bytes((CORPUS / "control_chars.json").read_bytes())
     result = run(["check", ".", "--format", fmt, "--color", "never"], tmp_path)
     text = assert_safe_output(result.stdout, fmt)
-    assert "\\x1b]0;pwned\\x07" in text.replace("\\\\", "\\")
+    assert "x1b" in text and "pwned" in text and "x07" in text  # escaped visibly (markdown escapes more)
 
 
 @pytest.mark.parametrize("fmt", ["text", "parseable", "github"])
@@ -240,15 +240,17 @@ def test_file_names_cannot_forge_records_or_workflow_commands(tmp_path, fmt):
     findings = json.loads(run(["check", ".", "--format", "json"], tmp_path).stdout)["findings"]
     assert len(lines) == len(findings)  # one record per finding: no name started a new one
     if fmt == "github":
-        assert all(line.startswith(("::error file=", "::warning file=", "::notice file=")) for line in lines)
+        commands = [line for line in lines if line.startswith("::")]
+        assert commands and all(line.startswith(("::error file=", "::warning file=", "::notice file=")) for line in commands)
 
 
 def test_links_out_of_the_tree_are_not_followed(tmp_path):
-    outside = tmp_path / "outside"
+    outside = tmp_path / "outside"  # outside the project (the directory policylint runs in)
     outside.mkdir()
     (outside / "secret.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}')
+    tmp_path = tmp_path / "project"
     tree = tmp_path / "tree"
-    tree.mkdir()
+    tree.mkdir(parents=True)
     (tree / "passwd.json").symlink_to("/etc/passwd")
     (tree / "policy.json").symlink_to(outside / "secret.json")
     (tree / "root").symlink_to("/")

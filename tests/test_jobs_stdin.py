@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from linter.discover import SourceFile
-from linter.parallel import job_count, units
+from linter.formats.registry import units
+from linter.parallel import job_count
 from test_cli import CLEAN, ROOT, WILDCARD, run_core as run_cli
 
 
@@ -38,9 +39,9 @@ def test_jobs_output_is_byte_identical(tmp_path, capsys, fmt):
 def test_units_group_terraform_modules_and_auto_job_count(tmp_path):
     from pathlib import Path
 
-    files = [SourceFile(Path(p), p, syntax) for p, syntax in
-             [("a/main.tf", "terraform"), ("a/vars.tf", "terraform"), ("a/p.json", "json"), ("b/main.tf", "terraform")]]
-    assert [[f.display for f in unit] for unit in units(files)] == [["a/main.tf", "a/vars.tf"], ["a/p.json"], ["b/main.tf"]]
+    files = [SourceFile(Path(p), p) for p in ["a/main.tf", "a/vars.tf", "a/p.json", "b/main.tf"]]
+    assert [(first, [f.display for f in unit]) for first, unit in units(files)] == [
+        (True, ["a/main.tf", "a/vars.tf"]), (False, ["a/p.json"]), (True, ["b/main.tf"])]
     assert job_count(None, files) == 1 and job_count(3, files) == 3
     assert job_count(None, files * 100) >= 1
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
 from linter.config import Settings
 from linter.filters import apply, covers
 from linter.model import Finding, Span, Suppression
 from linter.rules import load_rules
+from linter.formats.cloudformation.syntax import YAML_COMMENTS
+from linter.formats.terraform import HCL_COMMENTS
 from linter.suppress import comment_start, parse_comments
 
 
@@ -38,7 +41,7 @@ def template(comment: str = "", eol: str = "") -> str:
 
 def test_comment_above_and_at_end_of_line():
     text = 'resource "a" "b" {\n  # policylint:ignore=SM001,sm002 reviewed: CI needs it\n\n  policy = 1 # policylint:ignore=SM003\n}\n'
-    above, end = parse_comments("main.tf", text)
+    above, end = parse_comments("main.tf", text, HCL_COMMENTS)
     assert (above.target_line, above.rule_ids, above.reason) == (4, ("SM001", "SM002"), "reviewed: CI needs it")
     assert above.declared == Span(2, 3, 2, 56)
     assert (end.target_line, end.rule_ids, end.reason) == (4, ("SM003",), "")
@@ -46,18 +49,18 @@ def test_comment_above_and_at_end_of_line():
 
 def test_stacked_comments_target_the_same_block_and_hcl_slash_comments():
     text = '// policylint:ignore=SM001 one\n# policylint:ignore=SM004 two\nresource "x" "y" {}\n'
-    assert [(s.target_line, s.rule_ids) for s in parse_comments("a.tf", text)] == [(3, ("SM001",)), (3, ("SM004",))]
+    assert [(s.target_line, s.rule_ids) for s in parse_comments("a.tf", text, HCL_COMMENTS)] == [(3, ("SM001",)), (3, ("SM004",))]
 
 
 def test_markers_inside_strings_are_not_comments():
-    assert comment_start('x = "# policylint:ignore=SM001"', hcl=True) is None
-    assert comment_start("url: http://example.com/#policylint:ignore=SM001", hcl=False) is None
-    assert comment_start("Action: 'a#b' # note", hcl=False) == 14
-    assert parse_comments("t.yaml", 'Description: "policylint:ignore=SM001"\n') == []
+    assert comment_start('x = "# policylint:ignore=SM001"', HCL_COMMENTS) is None
+    assert comment_start("url: http://example.com/#policylint:ignore=SM001", YAML_COMMENTS) is None
+    assert comment_start("Action: 'a#b' # note", YAML_COMMENTS) == 14
+    assert parse_comments("t.yaml", 'Description: "policylint:ignore=SM001"\n', YAML_COMMENTS) == []
 
 
 def test_comment_without_rule_id_names_none():
-    (s,) = parse_comments("t.yaml", "# policylint:ignore because\nResources: {}\n")
+    (s,) = parse_comments("t.yaml", "# policylint:ignore because\nResources: {}\n", YAML_COMMENTS)
     assert s.rule_ids == () and s.reason == "because"
 
 
@@ -229,3 +232,60 @@ def test_terraform_comment_covers_only_its_block(lint):
     report = lint({"main.tf": text})
     assert [(f.rule_id, f.resource) for f in report.findings] == [("SM001", "aws_iam_policy.deployer")]
     assert {s.finding.resource for s in report.suppressed} == {"aws_iam_policy.other"}
+
+
+@pytest.mark.parametrize(
+    ("comment", "problem"),
+    [
+        ("# policylint: ignore=SM001 reviewed", "'policylint: ignore' is not a policylint directive"),
+        ("# policylint:disable=SM001", "'policylint:disable' is not a policylint directive"),
+        ("# policylint-ignore=SM001", "'policylint-ignore' is not a policylint directive"),
+        ("# PolicyLint:Ignore=SM001", "'PolicyLint:Ignore' is not a policylint directive"),
+        ("# policy-lint:ignore=SM001", "'policy-lint:ignore' is not a policylint directive"),
+        ("# policylint noqa SM001", "'policylint noqa' is not a policylint directive"),
+        ("# policylint:ignore SM001 reviewed", "missing '=' before the rule id"),
+        ("# policylint:ignore= SM001", "no space may stand around '='"),
+        ("# policylint:ignore =SM001", "no space may stand around '='"),
+    ],
+)
+def test_mistyped_directives_are_reported_where_written(lint, comment, problem):
+    text = template(comment=f"          {comment}\n")
+    report = lint({"t.yaml": text})
+    assert [f.rule_id for f in report.findings] == ["SM001"]  # the typo suppresses nothing
+    (unused,) = report.unused_suppressions
+    line = text.splitlines().index(f"          {comment}") + 1
+    assert (unused.suppression.path, unused.suppression.declared) == ("t.yaml", Span(line, 11, line, 11 + len(comment)))
+    assert unused.problem.startswith(problem) and unused.problem.endswith("(write policylint:ignore=SM001 reason)")
+    assert unused.rule_ids == ()
+
+
+def test_mistyped_directive_at_end_of_hcl_line_and_in_text_json_reports(tmp_path, capsys):
+    from test_cli import run_core
+
+    line = ('  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:*", Resource = "*" }] })'
+            '  // policylint:disable=SM001,SM002')
+    (tmp_path / "main.tf").write_text(f'resource "aws_iam_policy" "p" {{\n{line}\n}}\n')
+    column = line.index("//") + 1
+    code, out, _ = run_core(["check", ".", "--format", "json"], tmp_path, capsys)
+    assert code == 1
+    (unused,) = json.loads(out)["unused_suppressions"]
+    assert (unused["path"], unused["line"], unused["column"], unused["rule_ids"]) == ("main.tf", 2, column, [])
+    assert unused["problem"].startswith("'policylint:disable' is not a policylint directive")
+    _, text, _ = run_core(["check", "."], tmp_path, capsys)
+    assert f"main.tf:2:{column}: WARNING unused suppression: 'policylint:disable' is not a policylint directive" in text
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["# policylint checks this file in CI", "# see policylint docs", "# policylint:ignore=SM001 fine", "# ignore=SM001"],
+)
+def test_comments_that_only_mention_policylint_are_not_typos(comment):
+    from linter.suppress import directive_problem
+
+    assert directive_problem(comment.lstrip("# ")) is None
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=40))
+def test_any_comment_text_parses_without_error(body):
+    for s in parse_comments("a.tf", f"# {body}\nresource \"x\" \"y\" {{}}\n", HCL_COMMENTS):
+        assert s.declared.line == 1 and (s.problem == "" or s.rule_ids == ())

@@ -6,7 +6,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.loaders import hcl
+from linter.formats.terraform import hcl
 from linter.loaders.strmap import MappedText, map_json_string
 from linter.model import Span
 
@@ -107,6 +107,6 @@ def test_importing_the_extractor_does_not_import_tree_sitter() -> None:
     import subprocess
     import sys
 
-    code = "import sys, linter.extract.terraform; print('tree_sitter' in sys.modules)"
+    code = "import sys, linter.formats.terraform.modules; print('tree_sitter' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "False"

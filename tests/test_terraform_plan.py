@@ -6,8 +6,8 @@ from pathlib import Path
 from tf_helpers import FIXTURES, at, document, resource
 
 from linter.discover import SourceFile
-from linter.extract.terraform import extract_plan
-from linter.loaders import jsonpos
+from linter.formats.api import Source
+from linter.formats.terraform.plan import extract_plan
 from linter.model import UNKNOWN, DocKind, Span
 
 PLAN = FIXTURES / "plan" / "plan.json"
@@ -15,8 +15,7 @@ PLAN = FIXTURES / "plan" / "plan.json"
 
 def _extract(path: Path = PLAN):
     text = path.read_text()
-    file = SourceFile(path, "plan.json", "json")
-    return extract_plan(jsonpos.parse(text, file.display), file), text
+    return extract_plan(Source(SourceFile(path, "plan.json"), text)), text
 
 
 def test_plan_documents_are_located_inside_their_json_strings() -> None:

@@ -9,6 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linter.formats.cloudformation.syntax import INTRINSIC_TAGS
 from linter.loaders import yamlpos
 from linter.loaders.yamlpos import YAMLSyntaxError, load, load_all
 from linter.model import Span
@@ -71,7 +72,7 @@ def test_short_forms_become_long_form_mappings():
         "H: !Transform {Name: AWS::Include}\n"
         "I: !GetAZs ''\n"
     )
-    plain = load(text).plain()
+    plain = load(text, tags=INTRINSIC_TAGS).plain()
     assert plain == {
         "A": {"Ref": "Bucket"},
         "B": {"Fn::GetAtt": ["Role", "Arn"]},
@@ -85,14 +86,14 @@ def test_short_forms_become_long_form_mappings():
     }
 
 
-@pytest.mark.parametrize("tag", sorted(yamlpos.SHORT_FORMS))
+@pytest.mark.parametrize("tag", sorted(INTRINSIC_TAGS.long_forms))
 def test_every_short_form_tag(tag):
-    node = load(f"X: {tag} value\n").get("X")
-    assert node.plain() == {yamlpos.SHORT_FORMS[tag]: "value" if tag != "!GetAtt" else ["value", ""]}
+    node = load(f"X: {tag} value\n", tags=INTRINSIC_TAGS).get("X")
+    assert node.plain() == {INTRINSIC_TAGS.long_forms[tag]: "value" if tag != "!GetAtt" else ["value", ""]}
 
 
 def test_short_form_spans():
-    root = load("Resource: !Sub 'arn:${AWS::Partition}:x'\nArn: !GetAtt Role.Arn\nJ: !Join\n  - ''\n  - [a]\n")
+    root = load("Resource: !Sub 'arn:${AWS::Partition}:x'\nArn: !GetAtt Role.Arn\nJ: !Join\n  - ''\n  - [a]\n", tags=INTRINSIC_TAGS)
     sub = root.get("Resource")
     assert spans(sub) == (1, 11, 1, 41)  # from the tag to the closing quote
     assert sub.key_spans["Fn::Sub"] == Span(1, 11, 1, 15)  # the tag

@@ -1,15 +1,27 @@
-"""Reading a source file's text, turning every way it can fail into a FileError."""
+"""Reading a source file's text, turning every way it can fail into a FileError.
+
+Within `reading()` (one run of the pipeline, or one worker), each file is read from disk once, whichever
+stage or format asks for it, and the report is shown the very text that was linted (`texts`).
+"""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
 from linter import fileaccess
+from linter.loaders import snapshot
 from linter.model import FileError
+
+MAX_BYTES = fileaccess.MAX_BYTES
 
 # Text that replaces a file's content on disk (`--stdin-filename`, an editor's unsaved buffer), by absolute path.
 _OVERLAY: dict[str, str] = {}
+# Within `reading()`: what each file read as (by absolute path), and the display names it was read under.
+_READ: dict[str, str | FileError] | None = None
+_SHOWN: dict[str, str] = {}
 
 
 def _key(path: Path) -> str:
@@ -33,16 +45,70 @@ def overlaid(path: Path) -> str | None:
     return _OVERLAY.get(_key(path)) if _OVERLAY else None
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within the block, every file is read once and remembered (see `texts`)."""
+    global _READ
+    saved = _READ, dict(_SHOWN)
+    _READ = {}
+    _SHOWN.clear()
+    try:
+        yield
+    finally:
+        _READ = saved[0]
+        _SHOWN.clear()
+        _SHOWN.update(saved[1])
+
+
+def texts(displays: set[str]) -> dict[str, str]:
+    """The text each of these files (by display name) was linted as, for those read within `reading()`."""
+    if _READ is None:
+        return {}
+    found = {display: _READ.get(_SHOWN.get(display, "")) for display in displays}
+    return {display: text for display, text in found.items() if isinstance(text, str)}
+
+
 def read_text(path: Path, display: str) -> str | FileError:
     """UTF-8 text (a BOM is dropped, CRLF and CR read as LF), or an error for missing, huge, binary or
     non-regular files and for links out of the scanned tree (`linter.fileaccess` is the policy)."""
+    if _READ is None:
+        return _read(path, display)
+    key = _key(path)
+    _SHOWN.setdefault(display, key)
+    if key not in _READ:
+        _READ[key] = _read(path, display)
+    found = _READ[key]
+    return replace(found, path=display) if isinstance(found, FileError) and found.path != display else found
+
+
+def _read(path: Path, display: str) -> str | FileError:
     if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
+    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+        return _from_snapshot(*covered, display)
     try:
         fileaccess.check_scope(path)
         data = fileaccess.read_bytes(path)
-        if b"\x00" in data[:8192]:
-            return FileError(display, 1, 1, "binary file, not text")
+    except fileaccess.UnreadableFile as exc:
+        return FileError(display, exc.line, exc.column, exc.message)
+    return _decoded(data, display)
+
+
+def _from_snapshot(tree: snapshot.Snapshot, relative: str, display: str) -> str | FileError:
+    size = tree.sizes.get(relative)
+    if size is None:
+        return FileError(display, 1, 1, "no such file")
+    if size > MAX_BYTES:
+        return FileError(display, 1, 1, f"file too large ({size // 1048576} MiB; the limit is 20 MiB)")
+    data = tree.load(relative)
+    return FileError(display, 1, 1, "cannot read file") if data is None else _decoded(data, display)
+
+
+def _decoded(data: bytes, display: str) -> str | FileError:
+    """The text of a file's bytes, as `read_text` returns it."""
+    if b"\x00" in data[:8192]:
+        return FileError(display, 1, 1, "binary file, not text")
+    try:
         text = fileaccess.decode(data)
     except fileaccess.UnreadableFile as exc:
         return FileError(display, exc.line, exc.column, exc.message)
@@ -53,3 +119,61 @@ def _line_ends(text: str) -> str:
     """CRLF and a lone CR (old Mac files) both end a line, as in editors: every format then counts the same
     lines (YAML would count a lone CR, JSON and HCL would not)."""
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+# File-system questions the extractors ask, answered from an active snapshot (a git revision) when one covers
+# the path, else from the disk.
+
+def is_file(path: Path) -> bool:
+    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+        return covered[0].is_file(covered[1])
+    return Path(path).is_file()
+
+
+def is_dir(path: Path) -> bool:
+    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+        return covered[0].is_dir(covered[1])
+    return Path(path).is_dir()
+
+
+def file_names(directory: Path) -> list[str]:
+    """Names of the regular files in a directory ([] when it cannot be listed)."""
+    if snapshot._ACTIVE and (covered := snapshot.active_for(directory)) is not None:
+        return sorted(name for name, is_file in covered[0].children.get(covered[1], {}).items() if is_file)
+    try:
+        return sorted(e.name for e in os.scandir(directory) if e.is_file())
+    except OSError:
+        return []
+
+
+def walk(top: Path, unlistable: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)`, or its equivalent over an active snapshot. On disk it walks without recursion (a tree
+    thousands of levels deep is walked too), puts only real directories in `dirnames` (links to directories
+    are not followed; they are names like files), and appends each directory it cannot list, with the
+    reason, to `unlistable`."""
+    if snapshot._ACTIVE and (covered := snapshot.active_for(top)) is not None:
+        return snapshot.walk(covered[0], Path(top), covered[1])
+    return _walk_disk(str(top), [] if unlistable is None else unlistable)
+
+
+def _walk_disk(top: str, unlistable: list[tuple[str, str]]) -> Iterator[tuple[str, list[str], list[str]]]:
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            unlistable.append((directory, exc.strerror or str(exc)))
+            continue
+        dirnames = [e.name for e in entries if _real_dir(e)]
+        filenames = [e.name for e in entries if not _real_dir(e)]
+        yield directory, dirnames, filenames  # the caller may prune dirnames, as with os.walk
+        pending.extend(os.path.join(directory, name) for name in reversed(dirnames))
+
+
+def _real_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False

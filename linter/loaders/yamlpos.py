@@ -6,8 +6,8 @@ makes it safe and exact:
 
 - scalars are resolved here: YAML 1.1 booleans, integers, floats and null as PyYAML does, but dates and
   timestamps stay strings (`Version: 2012-10-17` is the string IAM expects), and so does every other tag;
-- CloudFormation short-form tags (`!Ref X`, `!Sub ...`, `!GetAtt A.B`) become the long form mappings
-  (`{"Ref": X}`, `{"Fn::Sub": ...}`, `{"Fn::GetAtt": ["A", "B"]}`) that JSON templates use;
+- a format's local tags (`ShortForms`: CloudFormation's `!Ref X`, `!Sub ...`, `!GetAtt A.B`) become the
+  long form mappings (`{"Ref": X}`, `{"Fn::Sub": ...}`, `{"Fn::GetAtt": ["A", "B"]}`) its JSON uses;
 - a duplicate key is an error (CloudFormation rejects it, and a silently dropped statement is a missed
   finding);
 - aliases share one composed node; expanding them is budgeted, so an alias bomb is an error, not an
@@ -19,7 +19,8 @@ end of their last item, not at the next token, and block scalars end after their
 from __future__ import annotations
 
 import re
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from linter.loaders.positions import LineIndex
 from linter.model import FileError, Node, Span
@@ -30,12 +31,18 @@ ALIAS_TEXT_BUDGET = 4_000_000  # characters of scalars that alias expansion may 
 # scalar is one node, but every copy is linted, quoted in messages and joined by Fn::Join / Fn::Sub)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-_FN_TAGS = (
-    "Sub", "GetAtt", "Join", "If", "Select", "Split", "FindInMap", "ImportValue", "Base64", "Cidr",
-    "GetAZs", "Equals", "And", "Or", "Not", "Transform", "ToJsonString", "Length",
-)
-# Short-form tag -> the key of its long form.
-SHORT_FORMS = {"!Ref": "Ref", "!Condition": "Condition", **{f"!{name}": f"Fn::{name}" for name in _FN_TAGS}}
+
+
+@dataclass(frozen=True, slots=True)
+class ShortForms:
+    """Local tags that stand for a one-key mapping: `long_forms` maps a tag (`!Ref`) to its key (`Ref`);
+    the scalar of a long form in `dotted` is split at its first dot into two items (`!GetAtt A.B`)."""
+
+    long_forms: Mapping[str, str] = field(default_factory=dict)
+    dotted: frozenset[str] = frozenset()
+
+
+NO_SHORT_FORMS = ShortForms()
 
 _CORE = "tag:yaml.org,2002:"
 
@@ -51,16 +58,16 @@ class YAMLSyntaxError(ValueError):
         return FileError(path, self.line, self.column, self.message)
 
 
-def load(text: str, path: str = "") -> Node | None:
+def load(text: str, path: str = "", tags: ShortForms = NO_SHORT_FORMS) -> Node | None:
     """The single document of `text` as a Node tree; None for an empty document."""
-    documents = load_all(text, path)
+    documents = load_all(text, path, tags)
     if len(documents) > 1:
         second = documents[1]
         raise YAMLSyntaxError("expected a single YAML document, found another", second.span.line, 1)
     return documents[0] if documents else None
 
 
-def load_all(text: str, path: str = "") -> list[Node]:
+def load_all(text: str, path: str = "", tags: ShortForms = NO_SHORT_FORMS) -> list[Node]:
     """Every document of a (possibly multi-document) YAML stream."""
     import yaml
 
@@ -78,16 +85,17 @@ def load_all(text: str, path: str = "") -> list[Node]:
         raise YAMLSyntaxError(f"invalid YAML: {exc}", 1, 1) from None
     except RecursionError:
         raise YAMLSyntaxError("invalid YAML: nesting too deep", 1, 1) from None
-    builder = _Builder(text, path)
+    builder = _Builder(text, path, tags)
     return [builder.build(node) for node in composed if node is not None]
 
 
 class _Builder:
     """Walks a composed PyYAML node graph once, building Nodes with exact spans."""
 
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, tags: ShortForms) -> None:
         self.text = text
         self.path = path
+        self.tags = tags
         self.index = LineIndex(text)
         self.budget = ALIAS_BUDGET
         self.text_budget = ALIAS_TEXT_BUDGET
@@ -124,7 +132,7 @@ class _Builder:
             built = self.untagged(yaml_node, depth, in_alias)
         finally:
             self.active.discard(key)
-        long_form = SHORT_FORMS.get(yaml_node.tag)
+        long_form = self.tags.long_forms.get(yaml_node.tag)
         if long_form is None:
             return built
         return self.wrap(long_form, built, yaml_node)
@@ -241,8 +249,8 @@ class _Builder:
             line, column = self.index(value_start)
             inner.span = Span(line, column, whole.end_line, whole.end_column)
         tag_span = self.index.span(tag_start, tag_end)
-        if long_form == "Fn::GetAtt" and isinstance(inner.value, str):
-            inner = self.split_getatt(inner)
+        if long_form in self.tags.dotted and isinstance(inner.value, str):
+            inner = self.split_dotted(inner)
         return Node({long_form: inner}, whole, self.path, {long_form: tag_span})
 
     def skip(self, pos: int, predicate: Callable[[str], bool]) -> int:
@@ -250,7 +258,7 @@ class _Builder:
             pos += 1
         return pos
 
-    def split_getatt(self, inner: Node) -> Node:
+    def split_dotted(self, inner: Node) -> Node:
         """`!GetAtt Res.Attr` -> ["Res", "Attr"] (split at the first dot, as CloudFormation does)."""
         name, _, attribute = inner.value.partition(".")
         span = inner.span

@@ -1,22 +1,44 @@
-"""Stage 6: turning a Report into text for people, scripts and CI systems. One module per format."""
+"""Stage 6: turning a Report into text for people, scripts and CI systems. One module per format.
+
+Each format module has `render(report, rules, **options) -> str` (the `Formatter` protocol) and is named in
+`FORMATS`; modules are imported only when their format is asked for.
+"""
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING, Protocol
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
+if TYPE_CHECKING:
+    from linter.results import Report
+    from linter.rules import Rule
+
+# Format name -> the module that renders it.
+FORMATS: dict[str, str] = {
+    "text": "linter.report.text_format",
+    "json": "linter.report.json_format",
+    "sarif": "linter.report.sarif_format",
+    "github": "linter.report.github_format",
+    "junit": "linter.report.junit_format",
+    "parseable": "linter.report.parseable_format",
+    "markdown": "linter.report.markdown_format",
+    "gitlab": "linter.report.gitlab_format",
+}
 
 
-def render(fmt: str, report, rules, **options) -> str:
-    """The report in the named format; each format module has `render(report, rules, **options) -> str`.
+class Formatter(Protocol):
+    def __call__(self, report: Report, rules: list[Rule], **options: object) -> str: ...
 
-    Options (each format uses what applies): `color` and `quiet` (text), `sources` (path -> text for files
-    read from standard input, so snippets show what was linted). Every string of the report is cleaned
-    first (`linter.sanitise`), so no format can print a control character or an unencodable code point.
+
+def formatter(fmt: str) -> Formatter:
+    return import_module(FORMATS[fmt]).render
+
+
+def render(fmt: str, report: Report, rules: list[Rule], **options: object) -> str:
+    """The report in the named format. Options (each format uses what applies): `color` and `quiet` (text).
+
+    Every string of the report is cleaned first (`linter.sanitise`), so no format can print a control
+    character or an unencodable code point from a file's content or name.
     """
     from linter.sanitise import clean_fields
 
-    return import_module(f"linter.report.{fmt}_format").render(clean_fields(report), rules, **options)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return formatter(fmt)(clean_fields(report), rules, **options)

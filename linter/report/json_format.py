@@ -2,8 +2,11 @@
 
 Beyond the documented keys: `suppressed` (findings covered by an inline suppression, with its reason and
 where it is written), `unused_suppressions` (suppressions that cover nothing, so they can be cleaned up),
-and `baseline` (only when a baseline is used: its path, how many findings it accepted, and its `stale`
-entries that match no finding any more).
+`baseline` (only when a baseline is used: its path, how many findings it accepted, and its `stale`
+entries that match no finding any more), `baseline_commit` (only with `--baseline-commit`: the revision,
+how many current findings it already had, and the findings it had that are `fixed` now), and
+`summary.files_with_findings`. `linter/report.schema.json` is the JSON Schema of the whole document (the
+tests validate every report they render against it).
 """
 from __future__ import annotations
 
@@ -49,9 +52,17 @@ def unused_dict(item) -> dict:
     }
 
 
+def _data_dates() -> dict[str, str]:
+    """The dates of the shipped AWS data (managed policies, SAM templates), which findings depend on."""
+    from linter.formats.managed import data_sources
+
+    sources = data_sources()
+    return {key: sources[key] for key in ("managed_policies", "sam_policy_templates")}
+
+
 def render(report, rules, **options) -> str:
     document = {
-        "tool": {"name": "policylint", "version": __version__},
+        "tool": {"name": "policylint", "version": __version__, "data": _data_dates()},
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [{"path": e.path, "line": e.line, "column": e.column, "message": e.message} for e in report.errors],
         "suppressed": [suppressed_dict(s) for s in report.suppressed],
@@ -63,8 +74,13 @@ def render(report, rules, **options) -> str:
             "matched": report.baseline_matched,
             "stale": [e.as_dict() for e in report.baseline_stale],
         }
+    if report.baseline_commit is not None:
+        c = report.baseline_commit
+        document["baseline_commit"] = {"rev": c.rev, "commit": c.commit, "unchanged": c.unchanged,
+                                       "fixed": [finding_dict(f) for f in c.fixed]}
     document["summary"] = {
         "files_scanned": report.files_scanned,
+        "files_with_findings": len({f.path for f in report.findings}),
         "findings": len(report.findings),
         "errors": len(report.errors),
     }

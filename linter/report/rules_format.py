@@ -36,8 +36,15 @@ def explain(rule) -> str:
     for example in rule.examples:
         verdict = f"non-compliant (fires on {fired_lines(example.lines)})" if example.lines else "compliant"
         parts += ["", f"Example, {verdict}, {example.format}: {example.title}".rstrip(": "), _indent(example.code)]
+    if rule.known_gaps:
+        parts += ["", "Known gaps"] + [f"  {text.strip()}" for text in rule.known_gaps.values()]
     if rule.references:
         parts += ["", "References"] + [f"  {ref}" for ref in rule.references]
+    from linter.formats.managed import data_sources
+
+    sources = data_sources()
+    parts += ["", "AWS data", f"  AWS managed policies of {sources['managed_policies']}, SAM policy templates "
+              f"of {sources['sam_policy_templates']}, actions from {sources['action_catalog']}"]
     return "\n".join(parts).rstrip() + "\n"
 
 

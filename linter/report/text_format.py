@@ -7,15 +7,12 @@ terminal, and `NO_COLOR` unset). `quiet` keeps only the finding and error lines.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from linter.report import plural
 from linter.sanitise import clean
+from linter.severity import ORDER
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
 COLORS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[1;33m", "low": "\033[1;36m",
           "error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 WIDTH = 160  # longest source excerpt shown; longer lines (minified JSON) are windowed around the element
 
 
@@ -28,23 +25,23 @@ class _Style:
 
 
 class _Sources:
-    """Source lines for snippets: standard-input text first, then the file as reached from the CLI."""
+    """Source lines for snippets, from the text each file was linted as (never read again: a file that
+    changed since would show, or unmask, the wrong columns)."""
 
-    def __init__(self, given: dict[str, str]) -> None:
-        self.given = given
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
         self.cache: dict[str, list[str] | None] = {}
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self.cache:
-            from linter.loaders.text import read_text
-
-            text = self.given.get(path)
-            if text is None:
-                read = read_text(Path(path), path)
-                text = read if isinstance(read, str) else None
-            self.cache[path] = text.replace("\r\n", "\n").split("\n") if text is not None else None
+            text = self.texts.get(path)
+            self.cache[path] = text.split("\n") if text is not None else None
         lines = self.cache[path]
         return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _window(line: str, start: int, end: int) -> tuple[str, int, int]:
@@ -107,28 +104,39 @@ def _unused_lines(u, style: _Style) -> list[str]:
     return [f"{style(BOLD, f'{u.suppression.path}:{d.line}:{d.column}:')} {style(COLORS['warning'], 'WARNING')} unused suppression: {u.problem}"]
 
 
+def files_with_findings(report) -> int:
+    """How many files have a reported finding (suppressed and baselined ones do not count)."""
+    return len({f.path for f in report.findings})
+
+
 def summary(report) -> str:
+    """The closing line (the markdown format opens with it too): `27 findings (3 high, 24 medium) in 6 files,
+    11 files scanned, 1 error, ...`; the files with findings and the files read are counted apart."""
     counts = {}
     for f in report.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     text = plural(len(report.findings), "finding")
     if counts:
-        text += " (" + ", ".join(f"{counts[s]} {s}" for s in SEVERITY_ORDER if s in counts) + ")"
-    text += f" in {plural(report.files_scanned, 'file')}"
-    extras = []
+        text += " (" + ", ".join(f"{counts[s]} {s}" for s in ORDER if s in counts) + ")"
+    if report.findings:
+        text += f" in {plural(files_with_findings(report), 'file')}"
+    extras = [f"{plural(report.files_scanned, 'file')} scanned"]
     if report.errors:
         extras.append(plural(len(report.errors), "error"))
     if report.suppressed:
         extras.append(f"{len(report.suppressed)} suppressed")
     if report.baseline is not None:
         extras.append(f"{report.baseline_matched} in baseline")
+    if report.baseline_commit is not None:
+        c = report.baseline_commit
+        extras.append(f"{c.unchanged} unchanged since {c.rev}, {len(c.fixed)} fixed")
     if report.unused_suppressions:
         extras.append(plural(len(report.unused_suppressions), "unused suppression"))
     return ", ".join([text] + extras)
 
 
-def render(report, rules, color: bool = False, quiet: bool = False, sources: dict[str, str] | None = None, **options) -> str:
-    style, reader = _Style(color), _Sources(sources or {})
+def render(report, rules, color: bool = False, quiet: bool = False, **options) -> str:
+    style, reader = _Style(color), _Sources(report.texts)
     sensitive = {rule.id for rule in rules if rule.sensitive}
     groups: dict[str, list[tuple[tuple, list[str]]]] = {}
     for e in report.errors:
@@ -150,5 +158,9 @@ def render(report, rules, color: bool = False, quiet: bool = False, sources: dic
                  "rewrite it with --write-baseline"]
         stale += [f"  {e.path}: {e.rule_id} {e.resource or '(file)'} {e.fingerprint}" for e in report.baseline_stale]
         blocks.append("\n".join(stale))
+    if report.baseline_commit is not None and report.baseline_commit.fixed:
+        blocks.append("\n".join([f"fixed since {report.baseline_commit.rev}:"] + [
+            f"  {f.path}:{f.span.line}:{f.span.column}: {f.severity.upper()} {f.rule_id} {f.message}"
+            for f in report.baseline_commit.fixed]))
     blocks.append(style(BOLD, summary(report)))
     return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,1 @@
+"""Input formats: one package per format behind the interface in `api`, all listed in `registry`."""

@@ -1,0 +1,68 @@
+"""The resource catalogue (`catalogue.json`): which resources rules judge as a whole, and how each format
+names them. Knowledge as data: adding a resource type is an entry there, not code in an extractor.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from linter.model import DocKind
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """How a resource of some kind names the secret it belongs to: by `attribute`, as `relation` of the
+    secret; `documents`: its policy documents become the secret's own."""
+
+    attribute: str
+    relation: str
+    documents: bool = False
+
+
+@cache
+def _data() -> dict:
+    return json.loads(Path(__file__).with_name("catalogue.json").read_text(encoding="utf-8"))
+
+
+def kinds() -> tuple[str, ...]:
+    """Every resource kind a rule may name in `resources:`."""
+    return tuple(_data()["kinds"])
+
+
+def relations() -> tuple[str, ...]:
+    """Every relation a rule may follow (`linked: {rel: …}`)."""
+    return tuple(dict.fromkeys(r for kind in _data()["kinds"].values() for r in kind.get("relations", ())))
+
+
+def relations_of(kind: str) -> tuple[str, ...]:
+    return tuple(_data()["kinds"][kind].get("relations", ()))
+
+
+@cache
+def link_of(kind: str) -> Link | None:
+    link = _data()["kinds"].get(kind, {}).get("link")
+    return Link(**link) if link else None
+
+
+def section(fmt: str) -> dict:
+    """A format's part of the catalogue (its type names, attribute names, where its documents are)."""
+    return _data()[fmt]
+
+
+@cache
+def documents(fmt: str) -> dict[str, tuple[tuple[str, DocKind], ...]]:
+    """Resource type -> (where a policy document is, what kind it is), for one format."""
+    return {type_: tuple((where, DocKind(kind)) for where, kind in places)
+            for type_, places in section(fmt)["documents"].items()}
+
+
+def types_of(kind: str) -> dict[str, str]:
+    """Attribute (dotted for nested blocks) -> `number`, `bool` or `block`, for one kind."""
+    return _data()["kinds"].get(kind, {}).get("types", {})
+
+
+def attachments(fmt: str) -> dict[str, str]:
+    """Resource type -> the attribute (property) that attaches policies by ARN, for one format."""
+    return section(fmt).get("attachments", {})
