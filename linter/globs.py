@@ -35,7 +35,10 @@ class _Set:
 
 
 def _fold(text: str) -> str:
-    """Lower case, one character for one, so positions stay where they were."""
+    """Lower case, one character for one, so positions stay where they were (a character whose lower case
+    is longer, like U+0130, is kept as it is)."""
+    if text.isascii():  # the common case, at C speed
+        return text.lower()
     return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 
