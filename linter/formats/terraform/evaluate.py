@@ -438,8 +438,9 @@ def _find(node: TSNode, type_: str) -> TSNode | None:
 
 
 def _resource_reference(type_: str, attributes: list[str], span: Span, path: str) -> Node:
-    """`aws_x.name.arn` / `.id` (with any index) is unknown but known to be that resource's ARN or id."""
-    if len(attributes) == 2 and attributes[1] in ("arn", "id"):
+    """`aws_x.name.arn` / `.id` / `.name` (with any index) is unknown but known to be that resource's ARN, id or
+    name (IAM attachments name their role, user or group by `.name`)."""
+    if len(attributes) == 2 and attributes[1] in ("arn", "id", "name"):
         return unknown(span, path, ref=f"{type_}.{attributes[0]}")
     return unknown(span, path)
 
