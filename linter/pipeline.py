@@ -123,6 +123,13 @@ def evaluate_unit(
         return raw, extraction, texts(shown)
 
 
+def extract_paths(paths: list[str], settings: Settings) -> Extraction:
+    """Stages 1 to 3 only: the documents and resources of the given paths (`policylint access`)."""
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
+    with reading():
+        return extract_all(files)
+
+
 def _shown(path: str) -> str:
     """A path for reports: relative to the current directory when it is below it, with '/' separators."""
     relative = os.path.relpath(path) if os.path.isabs(path) else path

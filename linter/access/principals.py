@@ -1,0 +1,205 @@
+"""Who is in the tree: the roles and users an extraction defines, and the identity policies that reach each.
+
+A policy reaches a principal in several ways, in every format: inline (the role's own `inline_policy`,
+CloudFormation `Policies`), through a resource that names it (`aws_iam_role_policy.role`, an attachment's
+`role`, a CloudFormation `AWS::IAM::Policy`'s `Roles`), through a managed policy it attaches
+(`managed_policy_arns`, `policy_arn` of an attachment), and for a user through its groups. An AWS managed
+policy is an ordinary identity document owned by its attachment once the dataset reads it; until then (or
+for a policy outside the tree, or an unknown ARN) the principal is marked as holding an unreadable policy,
+which makes every answer for it "may". An attachment whose target is unknown (a variable) may reach every
+principal of that type: its documents apply to each of them uncertainly.
+
+Identity documents owned by something that is neither an IAM resource nor a data source (a SAM function, a
+Serverless function's generated role, an SSO permission set) stand for a principal of their own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from linter.model import UNKNOWN, DocKind, Extraction, Node, PolicyDocument, Resource
+
+PRINCIPAL_KINDS = {"iam_role": "role", "iam_user": "user"}
+_ATTACHMENT_TARGETS = (("role", "iam_role"), ("roles", "iam_role"), ("user", "iam_user"), ("users", "iam_user"),
+                       ("group", "iam_group"), ("groups", "iam_group"))
+_AWS_MANAGED = ":iam::aws:policy/"
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """An identity document that reaches a principal; `certain` is False when it only may (unknown target)."""
+
+    document: PolicyDocument
+    certain: bool = True
+
+
+@dataclass(slots=True, eq=False)
+class Principal:
+    """A principal defined in the tree: its address (or logical id), its name when literal, its policies.
+
+    `unreadable` lists policies attached to it whose documents cannot be read offline (why, for messages).
+    """
+
+    id: str
+    kind: str
+    name: str | None = None
+    documents: list[Applied] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    trusted_by: list[str] = field(default_factory=list)
+
+
+def _literal(node: Node | None) -> str | None:
+    if node is None or not isinstance(node.value, str) or UNKNOWN in node.value:
+        return None
+    return node.value
+
+
+def _items(node: Node | None) -> list[Node]:
+    return [] if node is None else node.items_list()
+
+
+class _Index:
+    """The extraction's IAM resources by address and the identity documents by owner."""
+
+    def __init__(self, extraction: Extraction) -> None:
+        self.resources = {r.address: r for r in extraction.resources}
+        self.by_owner: dict[str, list[PolicyDocument]] = {}
+        for document in extraction.documents:
+            if document.kind is DocKind.IDENTITY:
+                self.by_owner.setdefault(document.owner, []).append(document)
+        self.used: set[int] = set()
+
+    def own_documents(self, resource: Resource) -> list[PolicyDocument]:
+        """Identity documents a resource holds or owns (inline, and AWS managed ones read for it)."""
+        found = [d for d in resource.documents if d.kind is DocKind.IDENTITY]
+        found += [d for d in self.by_owner.get(resource.address, []) if d not in found]
+        self.used.update(id(d) for d in found)
+        return found
+
+    def named(self, node: Node, kind: str) -> tuple[list[Resource], bool]:
+        """Resources of `kind` a value names (by reference or literal name), and whether that is certain."""
+        candidates = [r for r in self.resources.values() if r.kind == kind]
+        if node.ref is not None:
+            return [r for r in candidates if r.address == node.ref or r.address.endswith("." + node.ref)], True
+        name = _literal(node)
+        if name is None:
+            return candidates, False
+        return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
+
+
+def _policy_arn(index: _Index, node: Node, holder: Principal | None) -> list[PolicyDocument] | str:
+    """The documents an attached policy ARN stands for, or why they cannot be read."""
+    if node.ref is not None and node.ref in index.resources:
+        return index.own_documents(index.resources[node.ref])
+    text = node.value if isinstance(node.value, str) else ""
+    if _AWS_MANAGED in text and UNKNOWN not in text:
+        return f"AWS managed policy {text.rsplit('/', 1)[-1]} (its document is not read)"
+    return "a policy outside the tree" if UNKNOWN not in text else "a policy given by an unknown value"
+
+
+class _Builder:
+    def __init__(self, extraction: Extraction) -> None:
+        self.index = _Index(extraction)
+        self.principals: dict[str, Principal] = {}
+        self.groups: dict[str, Principal] = {}  # groups are no principals: their members get their policies
+
+    def build(self, extraction: Extraction) -> list[Principal]:
+        for resource in self.index.resources.values():
+            if resource.kind in PRINCIPAL_KINDS or resource.kind == "iam_group":
+                self._define(resource)
+        for resource in self.index.resources.values():
+            if resource.kind == "iam_attachment":
+                self._attach(resource)
+        self._memberships()
+        self._owners(extraction)
+        return sorted(self.principals.values(), key=lambda p: p.id)
+
+    def _define(self, resource: Resource) -> None:
+        holder = Principal(resource.address, PRINCIPAL_KINDS.get(resource.kind, "group"),
+                           _literal(resource.attributes.get("name")))
+        holder.documents += [Applied(d) for d in self.index.own_documents(resource)]
+        for arn in _items(resource.attributes.get("managed_policy_arns")):
+            self._add_arn(holder, arn, True)
+        for trust in (d for d in resource.documents if d.kind is DocKind.TRUST):
+            holder.trusted_by += _trusted(trust)
+        (self.groups if resource.kind == "iam_group" else self.principals)[resource.address] = holder
+
+    def _add_arn(self, holder: Principal, arn: Node, certain: bool) -> None:
+        found = _policy_arn(self.index, arn, holder)
+        if isinstance(found, str):
+            holder.unreadable.append(found)
+        else:
+            holder.documents += [Applied(d, certain) for d in found]
+
+    def _targets(self, attachment: Resource) -> list[tuple[Principal, bool]]:
+        targets = []
+        for attribute, kind in _ATTACHMENT_TARGETS:
+            for node in _items(attachment.attributes.get(attribute)):
+                resources, certain = self.index.named(node, kind)
+                pool = self.groups if kind == "iam_group" else self.principals
+                targets += [(pool[r.address], certain) for r in resources if r.address in pool]
+        return targets
+
+    def _attach(self, attachment: Resource) -> None:
+        """An attachment, inline policy resource or (for groups) membership: its policies reach its targets."""
+        if attachment.type in ("aws_iam_user_group_membership", "aws_iam_group_membership", "AWS::IAM::UserToGroupAddition"):
+            return  # memberships: `_memberships`
+        documents = self.index.own_documents(attachment)
+        arns = _items(attachment.attributes.get("policy_arn"))
+        for holder, certain in self._targets(attachment):
+            holder.documents += [Applied(d, certain) for d in documents]
+            for arn in arns:
+                self._add_arn(holder, arn, certain)
+
+    def _memberships(self) -> None:
+        """Users receive the policies of their groups (CloudFormation `Groups`, membership resources)."""
+        pairs: list[tuple[Principal, Principal, bool]] = []
+        for resource in self.index.resources.values():
+            if resource.kind == "iam_user" and resource.address in self.principals:
+                for node in _items(resource.attributes.get("groups")):
+                    found, certain = self.index.named(node, "iam_group")
+                    pairs += [(self.principals[resource.address], self.groups[g.address], certain) for g in found]
+            elif resource.type in ("aws_iam_user_group_membership", "aws_iam_group_membership",
+                                   "AWS::IAM::UserToGroupAddition"):
+                targets = self._targets(resource)
+                users = [(p, c) for p, c in targets if p.kind == "user"]
+                groups = [(p, c) for p, c in targets if p.kind == "group"]
+                pairs += [(u, g, cu and cg) for u, cu in users for g, cg in groups]
+        for user, group, certain in pairs:
+            user.documents += [Applied(a.document, certain and a.certain) for a in group.documents]
+            user.unreadable += group.unreadable
+
+    def _owners(self, extraction: Extraction) -> None:
+        """Identity documents no IAM resource took: their owner (a function, a permission set) is the principal."""
+        for document in extraction.documents:
+            if document.kind is not DocKind.IDENTITY or id(document) in self.index.used or not document.owner:
+                continue
+            if document.owner.startswith("data.") or document.owner in self.index.resources:
+                continue
+            holder = self.principals.setdefault(document.owner, Principal(document.owner, "other"))
+            holder.documents.append(Applied(document))
+
+
+def _trusted(trust: PolicyDocument) -> list[str]:
+    """Who a role's trust policy lets assume it (Allow statements' principals, as written)."""
+    from linter.access.evaluate import principal_label
+
+    found = []
+    for statement in trust.statements:
+        if statement.effect is not None and statement.effect.value == "Allow" and statement.principal is not None:
+            found += principal_label_values(statement.principal, principal_label)
+    return sorted(set(found))
+
+
+def principal_label_values(principal: Node, label) -> list[str]:
+    """Every principal value of a Principal element, labelled for reports."""
+    if isinstance(principal.value, str):
+        return [label(principal)]
+    values = []
+    for block in principal.value.values() if isinstance(principal.value, dict) else []:
+        values += [label(item) for item in block.items_list()]
+    return values
+
+
+def principals_of(extraction: Extraction) -> list[Principal]:
+    """The principals defined in the tree, sorted by id, each with the identity documents that reach it."""
+    return _Builder(extraction).build(extraction)
