@@ -6,6 +6,7 @@ accounts, unknown values), whose own identity policies are not known.
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from linter.access.evaluate import Caller, Cell, cells, principal_label
@@ -19,6 +20,10 @@ class SecretAccess:
     path: str
     line: int
     cells: tuple[Cell, ...]
+
+
+def _tree_callers(principals: list[Principal], secret: Resource) -> list[Caller]:
+    return [Caller(p.id, "tree", p) for p in principals if in_scope(p, secret)]
 
 
 def _named_callers(secret: Resource, tree: dict[str, Principal]) -> list[Caller]:
@@ -51,14 +56,21 @@ def _caller(kind: str, item, tree: dict[str, Principal]) -> Caller | None:
     return Caller(label, "external", value=item.value if isinstance(item.value, str) else "")
 
 
+def in_scope(principal: Principal, secret: Resource) -> bool:
+    """Principals and secrets of one deployment: a CloudFormation template's, or one directory's (a Terraform
+    module with the instances of the modules it calls, which are reported at the call)."""
+    if secret.type.startswith("AWS::"):
+        return principal.path == secret.path
+    return posixpath.dirname(principal.path) == posixpath.dirname(secret.path)
+
+
 def build(extraction: Extraction) -> list[SecretAccess]:
     """The access map, sorted by secret address (then path, for equal addresses in different files)."""
     principals = principals_of(extraction)
     tree = {p.id: p for p in principals}
     resources = {r.address: r for r in extraction.resources}
-    tree_callers = [Caller(p.id, "tree", p) for p in principals]
     secrets = sorted((r for r in extraction.resources if r.kind == "secret"), key=lambda r: (r.address, r.path, r.span))
     return [
-        SecretAccess(s.address or s.path, s.path, s.span.line, tuple(cells(s, tree_callers + _named_callers(s, tree), resources)))
+        SecretAccess(s.address or s.path, s.path, s.span.line, tuple(cells(s, _tree_callers(principals, s) + _named_callers(s, tree), resources)))
         for s in secrets
     ]

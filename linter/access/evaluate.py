@@ -188,6 +188,8 @@ def is_account(value: str) -> bool:
 
 def _names(kind: str, item: Node, caller: Caller) -> int:
     value = item.value if isinstance(item.value, str) else None
+    if UNKNOWN in kind:
+        return MAY  # a principal type that cannot be known offline (a `dynamic` block) may name anyone
     if value == "*" and kind in ("AWS", "*"):
         return YES
     if caller.kind == "service":
@@ -249,8 +251,9 @@ def _condition(statement: Statement, caller: Caller) -> tuple[int, tuple[str, ..
             continue
         if outcome is False:
             return NO, ()
-        text = f"{operator} {key} {shown(json.dumps(values.plain(), sort_keys=True))}"
-        unknown = UNKNOWN in json.dumps(values.plain()) or outcome == "unknown"
+        written = json.dumps(values.plain(), sort_keys=True, ensure_ascii=False)
+        text = shown(f"{operator} {key} {written}")
+        unknown = UNKNOWN in text or UNKNOWN in written or UNKNOWN in operator + key or outcome == "unknown"
         level = min(level, MAY if unknown else COND)
         reported.append(text)
     if statement.condition is not None and not isinstance(statement.condition.value, dict):
@@ -319,7 +322,8 @@ def _best(outcomes: list[Outcome]) -> Outcome:
         return NOTHING
     level = max(o.level for o in live)
     conditions = () if level == YES else tuple(sorted({c for o in live if o.level == level for c in o.conditions}))
-    return Outcome(level, conditions, tuple(sorted({l for o in live for l in o.allowed_by})))
+    return Outcome(level, conditions, tuple(sorted({l for o in live for l in o.allowed_by})),
+                   tuple(sorted({l for o in live for l in o.denied_by})))
 
 
 def _both(a: Outcome, b: Outcome) -> Outcome:
@@ -327,7 +331,8 @@ def _both(a: Outcome, b: Outcome) -> Outcome:
     level = min(a.level, b.level)
     if level == NO:
         return NOTHING
-    return Outcome(level, tuple(sorted(set(a.conditions + b.conditions))), tuple(sorted(set(a.allowed_by + b.allowed_by))))
+    return Outcome(level, tuple(sorted(set(a.conditions + b.conditions))), tuple(sorted(set(a.allowed_by + b.allowed_by))),
+                   tuple(sorted(set(a.denied_by + b.denied_by))))
 
 
 def _unless(allowed: Outcome, denied: Outcome) -> Outcome:
@@ -352,19 +357,29 @@ class Policies:
     identity_known: bool = True  # False for a caller outside the tree: its identity policies are unknown
 
 
+def _with_effect(statement: Statement, effect: str) -> int:
+    """YES when the statement has this effect, MAY when its effect cannot be known offline, else NO."""
+    written = _effect(statement)
+    if written == effect:
+        return YES
+    return MAY if written is None or UNKNOWN in written else NO
+
+
 def _side(policies: Policies, action: str, target: Target, caller: Caller, effect: str) -> tuple[Outcome, Outcome]:
     """(identity, resource-policy) outcomes of the statements with this effect."""
     identity = []
     for applied in policies.identity:
         for statement in applied.document.statements:
-            if _effect(statement) == effect:
+            if (sure := _with_effect(statement, effect)) > NO:
                 found = _applies(statement, applied.document, action, target, False, YES, caller)
-                identity.append(found if applied.certain else Outcome(min(found.level, MAY), found.conditions, found.allowed_by))
+                cap = sure if applied.certain else MAY
+                identity.append(Outcome(min(found.level, cap), found.conditions, found.allowed_by))
     resource = []
     for document in policies.resource:
         for statement in document.statements:
-            if _effect(statement) == effect:
-                resource.append(_applies(statement, document, action, target, True, _principal_level(statement, caller), caller))
+            if (sure := _with_effect(statement, effect)) > NO:
+                found = _applies(statement, document, action, target, True, _principal_level(statement, caller), caller)
+                resource.append(Outcome(min(found.level, sure), found.conditions, found.allowed_by))
     return _best(identity), _best(resource)
 
 

@@ -41,6 +41,7 @@ class Principal:
 
     id: str
     kind: str
+    path: str = ""
     name: str | None = None
     documents: list[Applied] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
@@ -114,7 +115,7 @@ class _Builder:
         return sorted(self.principals.values(), key=lambda p: p.id)
 
     def _define(self, resource: Resource) -> None:
-        holder = Principal(resource.address, PRINCIPAL_KINDS.get(resource.kind, "group"),
+        holder = Principal(resource.address, PRINCIPAL_KINDS.get(resource.kind, "group"), resource.path,
                            _literal(resource.attributes.get("name")))
         holder.documents += [Applied(d) for d in self.index.own_documents(resource)]
         for arn in _items(resource.attributes.get("managed_policy_arns")):
@@ -175,7 +176,7 @@ class _Builder:
                 continue
             if document.owner.startswith("data.") or document.owner in self.index.resources:
                 continue
-            holder = self.principals.setdefault(document.owner, Principal(document.owner, "other"))
+            holder = self.principals.setdefault(document.owner, Principal(document.owner, "other", document.path))
             holder.documents.append(Applied(document))
 
 
