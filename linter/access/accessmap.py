@@ -32,7 +32,7 @@ def _named_callers(secret: Resource, tree: dict[str, Principal]) -> list[Caller]
     for document in secret.documents:
         for statement in document.statements:
             element = statement.principal or statement.not_principal
-            if element is None:
+            if element is None or (statement.effect is not None and statement.effect.value == "Deny"):
                 continue
             blocks = {"AWS": element} if not isinstance(element.value, dict) else element.value
             for kind, block in blocks.items():

@@ -352,7 +352,7 @@ class Policies:
     """The policies that decide one request: the caller's identity documents and the target's own."""
 
     identity: list[Applied]
-    unreadable: bool
+    unreadable: tuple[str, ...]  # why attached policies cannot be read: they may allow or deny anything
     resource: list[PolicyDocument]
     identity_known: bool = True  # False for a caller outside the tree: its identity policies are unknown
 
@@ -386,12 +386,14 @@ def _side(policies: Policies, action: str, target: Target, caller: Caller, effec
 def decide(policies: Policies, action: str, target: Target, caller: Caller) -> Outcome:
     """AWS's evaluation of one request: explicit Deny wins, then an Allow as the caller's account needs it."""
     identity, resource = _side(policies, action, target, caller, "Allow")
-    if not policies.identity_known or policies.unreadable:
-        unknown = Outcome(MAY, ("identity policies that cannot be read offline",))
-        identity = _best([identity, unknown])
+    denials = list(_side(policies, action, target, caller, "Deny"))
+    if not policies.identity_known:
+        identity = _best([identity, Outcome(MAY, ("identity policies outside the tree",))])
+    if policies.unreadable:
+        unknown = Outcome(MAY, tuple(f"depends on {reason}" for reason in policies.unreadable))
+        identity, denials = _best([identity, unknown]), denials + [Outcome(MAY)]  # it may deny, too
     allowed = _both(identity, resource) if caller.kind == "external" else _best([identity, resource])
-    denied = _best(list(_side(policies, action, target, caller, "Deny")))
-    return _unless(allowed, denied)
+    return _unless(allowed, _best(denials))
 
 
 def delegated(policies: Policies, action: str, target: Target, caller: Caller) -> Outcome:
@@ -432,7 +434,7 @@ def key_of(secret: Resource, resources: dict[str, Resource]) -> Key:
     return Key("unknown")
 
 
-def _decrypt(key: Key, caller: Caller, identity: list[Applied], unreadable: bool) -> Outcome:
+def _decrypt(key: Key, caller: Caller, identity: list[Applied], unreadable: tuple[str, ...]) -> Outcome:
     """May the caller use the secret's key to decrypt it?"""
     if key.kind == "managed":
         # The AWS managed key serves its own account only.
@@ -448,7 +450,7 @@ def _decrypt(key: Key, caller: Caller, identity: list[Applied], unreadable: bool
         return _both(documents_note, decide(policies, DECRYPT, target, caller))
     policies = Policies(identity, unreadable, documents, caller.kind == "tree")
     # Granted to the caller in the key policy itself (an identity policy alone never opens a key).
-    direct = decide(Policies([], False, documents, caller.kind != "external"), DECRYPT, target, caller)
+    direct = decide(Policies([], (), documents, caller.kind != "external"), DECRYPT, target, caller)
     identity_only = Policies(identity, unreadable, [], caller.kind == "tree")
     through_account = _both(delegated(policies, DECRYPT, target, caller), decide(identity_only, DECRYPT, target, caller))
     denied = _best(list(_side(policies, DECRYPT, target, caller, "Deny")))
@@ -464,7 +466,7 @@ def cells(secret: Resource, callers: list[Caller], resources: dict[str, Resource
     found = []
     for caller in callers:
         identity = caller.principal.documents if caller.principal is not None else []
-        unreadable = bool(caller.principal.unreadable) if caller.principal is not None else False
+        unreadable = tuple(sorted(set(caller.principal.unreadable))) if caller.principal is not None else ()
         policies = Policies(identity, unreadable, secret.documents, caller.kind in ("tree", "service"))
         if caller.kind == "everyone":
             policies.identity_known = False

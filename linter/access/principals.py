@@ -87,13 +87,13 @@ class _Index:
         return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
 
 
-def _policy_arn(index: _Index, node: Node, holder: Principal | None) -> list[PolicyDocument] | str:
+def _policy_arn(index: _Index, node: Node) -> list[PolicyDocument] | str:
     """The documents an attached policy ARN stands for, or why they cannot be read."""
     if node.ref is not None and node.ref in index.resources:
         return index.own_documents(index.resources[node.ref])
     text = node.value if isinstance(node.value, str) else ""
     if _AWS_MANAGED in text and UNKNOWN not in text:
-        return f"AWS managed policy {text.rsplit('/', 1)[-1]} (its document is not read)"
+        return f"the AWS managed policy {text.rsplit('/', 1)[-1]}, whose document is not read"
     return "a policy outside the tree" if UNKNOWN not in text else "a policy given by an unknown value"
 
 
@@ -125,7 +125,7 @@ class _Builder:
         (self.groups if resource.kind == "iam_group" else self.principals)[resource.address] = holder
 
     def _add_arn(self, holder: Principal, arn: Node, certain: bool) -> None:
-        found = _policy_arn(self.index, arn, holder)
+        found = _policy_arn(self.index, arn)
         if isinstance(found, str):
             holder.unreadable.append(found)
         else:

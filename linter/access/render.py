@@ -64,7 +64,7 @@ def as_text(secrets: list[SecretAccess]) -> str:
         if not rows:
             lines += ["  nobody in the tree can act on it", ""]
             continue
-        width = max(len(p) for p, _ in rows)
+        width = max(len("principal"), *(len(p) for p, _ in rows))
         lines.append("  " + "principal".ljust(width) + "  " + "  ".join(capabilities))
         for principal, by_capability in rows:
             marks = [(_MARK[VERDICTS[by_capability[c].outcome.level]] if c in by_capability else "-").ljust(len(c))
