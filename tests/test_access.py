@@ -104,6 +104,7 @@ def test_text_and_markdown_show_the_matrix(capsys) -> None:
     assert code == 0
     assert "  CiRole     yes   cond   -       -              -       -          -" in text.splitlines()
     assert "  aws_iam_role.app read: yes — allowed by infra/iam.tf:18, infra/secrets.tf:13" in text.splitlines()
+    assert "  aws_iam_role.app can be assumed by ec2.amazonaws.com" in text.splitlines()
     assert text.endswith("3 secrets\n")
     code, markdown = run_cli(["access", "--format", "markdown"], FIXTURE, capsys)
     assert "| `CiRole` | yes | conditional |  |  |  |  |  |" in markdown.splitlines()

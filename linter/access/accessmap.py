@@ -9,8 +9,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from linter.access.evaluate import Caller, Cell, cells, principal_label
-from linter.access.principals import Principal, principals_of
+from linter.access.evaluate import Caller, Cell, cells
+from linter.access.principals import Principal, principal_label, principals_of
 from linter.model import Extraction, Resource
 
 
@@ -20,6 +20,8 @@ class SecretAccess:
     path: str
     line: int
     cells: tuple[Cell, ...]
+    # Who can become each role of the map (its trust policy's principals): text and Markdown show it.
+    trust: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _tree_callers(principals: list[Principal], secret: Resource) -> list[Caller]:
@@ -59,7 +61,9 @@ def _caller(kind: str, item, tree: dict[str, Principal]) -> Caller | None:
 def in_scope(principal: Principal, secret: Resource) -> bool:
     """Principals and secrets of one deployment: a CloudFormation template's, or one directory's (a Terraform
     module with the instances of the modules it calls, which are reported at the call)."""
-    if secret.type.startswith("AWS::"):
+    from linter.formats import catalogue
+
+    if catalogue.access_scope(secret.type) == "file":
         return principal.path == secret.path
     return posixpath.dirname(principal.path) == posixpath.dirname(secret.path)
 
@@ -70,7 +74,12 @@ def build(extraction: Extraction) -> list[SecretAccess]:
     tree = {p.id: p for p in principals}
     resources = {r.address: r for r in extraction.resources}
     secrets = sorted((r for r in extraction.resources if r.kind == "secret"), key=lambda r: (r.address, r.path, r.span))
-    return [
-        SecretAccess(s.address or s.path, s.path, s.span.line, tuple(cells(s, _tree_callers(principals, s) + _named_callers(s, tree), resources)))
-        for s in secrets
-    ]
+    return [_secret_access(s, principals, tree, resources) for s in secrets]
+
+
+def _secret_access(secret: Resource, principals: list[Principal], tree: dict[str, Principal],
+                   resources: dict[str, Resource]) -> SecretAccess:
+    found = tuple(cells(secret, _tree_callers(principals, secret) + _named_callers(secret, tree), resources))
+    holders = sorted({c.principal for c in found if c.principal in tree and tree[c.principal].trusted_by})
+    trust = tuple((p, tuple(tree[p].trusted_by)) for p in holders)
+    return SecretAccess(secret.address or secret.path, secret.path, secret.span.line, found, trust)

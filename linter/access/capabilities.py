@@ -21,6 +21,4 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     ),
     "tag": ("secretsmanager:TagResource", "secretsmanager:UntagResource"),
 }
-# Documented next to `read`, though it adds no reader (see the module docstring).
-ALSO_READ = ("secretsmanager:BatchGetSecretValue",)
 DECRYPT = "kms:Decrypt"

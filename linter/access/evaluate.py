@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass
 
 from linter.access.capabilities import CAPABILITIES, DECRYPT
-from linter.access.principals import Applied, Principal
-from linter.iam import action_matches, condition_entries, covers_all_secrets, glob_match, may_name_a_secret, strings
+from linter.access.principals import Applied, Principal, shown
+from linter.iam import action_matches, condition_entries, covers_all_secrets, glob_match, may_name_a_secret
 from linter.model import UNKNOWN, Node, PolicyDocument, Resource, Statement
 
 NO, MAY, COND, YES = 0, 1, 2, 3
@@ -76,17 +76,6 @@ class Target:
     address: str
     service: str
     name: str | None = None
-
-
-def shown(text: str) -> str:
-    return text.replace(UNKNOWN, "(unknown)")
-
-
-def principal_label(node: Node) -> str:
-    if node.ref is not None:
-        return node.ref
-    value = node.value
-    return shown(str(value)) if value is not None else "(unknown)"
 
 
 # ---- elements -------------------------------------------------------------------------------------------

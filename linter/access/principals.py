@@ -87,13 +87,18 @@ class _Index:
         return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
 
 
-def _policy_arn(index: _Index, node: Node) -> list[PolicyDocument] | str:
-    """The documents an attached policy ARN stands for, or why they cannot be read."""
+def _policy_arn(index: _Index, node: Node, owned: list[PolicyDocument]) -> list[PolicyDocument] | str:
+    """The documents an attached policy ARN stands for, or why they cannot be read. An AWS managed policy
+    whose document the formats already read for the attaching resource (`owned`, marked by its `origin`)
+    is counted there."""
     if node.ref is not None and node.ref in index.resources:
         return index.own_documents(index.resources[node.ref])
     text = node.value if isinstance(node.value, str) else ""
     if _AWS_MANAGED in text and UNKNOWN not in text:
-        return f"the AWS managed policy {text.rsplit('/', 1)[-1]}, whose document is not read"
+        name = text.rsplit("/", 1)[-1]
+        if any(getattr(d, "origin", "").endswith(name) for d in owned):
+            return []
+        return f"the AWS managed policy {name}, whose document is not read"
     return "a policy outside the tree" if UNKNOWN not in text else "a policy given by an unknown value"
 
 
@@ -117,15 +122,16 @@ class _Builder:
     def _define(self, resource: Resource) -> None:
         holder = Principal(resource.address, PRINCIPAL_KINDS.get(resource.kind, "group"), resource.path,
                            _literal(resource.attributes.get("name")))
-        holder.documents += [Applied(d) for d in self.index.own_documents(resource)]
+        owned = self.index.own_documents(resource)
+        holder.documents += [Applied(d) for d in owned]
         for arn in _items(resource.attributes.get("managed_policy_arns")):
-            self._add_arn(holder, arn, True)
+            self._add_arn(holder, arn, True, owned)
         for trust in (d for d in resource.documents if d.kind is DocKind.TRUST):
             holder.trusted_by += _trusted(trust)
         (self.groups if resource.kind == "iam_group" else self.principals)[resource.address] = holder
 
-    def _add_arn(self, holder: Principal, arn: Node, certain: bool) -> None:
-        found = _policy_arn(self.index, arn)
+    def _add_arn(self, holder: Principal, arn: Node, certain: bool, owned: list[PolicyDocument]) -> None:
+        found = _policy_arn(self.index, arn, owned)
         if isinstance(found, str):
             holder.unreadable.append(found)
         else:
@@ -142,14 +148,12 @@ class _Builder:
 
     def _attach(self, attachment: Resource) -> None:
         """An attachment, inline policy resource or (for groups) membership: its policies reach its targets."""
-        if attachment.type in ("aws_iam_user_group_membership", "aws_iam_group_membership", "AWS::IAM::UserToGroupAddition"):
-            return  # memberships: `_memberships`
         documents = self.index.own_documents(attachment)
         arns = _items(attachment.attributes.get("policy_arn"))
         for holder, certain in self._targets(attachment):
             holder.documents += [Applied(d, certain) for d in documents]
             for arn in arns:
-                self._add_arn(holder, arn, certain)
+                self._add_arn(holder, arn, certain, documents)
 
     def _memberships(self) -> None:
         """Users receive the policies of their groups (CloudFormation `Groups`, membership resources)."""
@@ -159,8 +163,7 @@ class _Builder:
                 for node in _items(resource.attributes.get("groups")):
                     found, certain = self.index.named(node, "iam_group")
                     pairs += [(self.principals[resource.address], self.groups[g.address], certain) for g in found]
-            elif resource.type in ("aws_iam_user_group_membership", "aws_iam_group_membership",
-                                   "AWS::IAM::UserToGroupAddition"):
+            elif resource.kind == "iam_membership":
                 targets = self._targets(resource)
                 users = [(p, c) for p, c in targets if p.kind == "user"]
                 groups = [(p, c) for p, c in targets if p.kind == "group"]
@@ -180,25 +183,27 @@ class _Builder:
             holder.documents.append(Applied(document))
 
 
+def shown(text: str) -> str:
+    """A value for reports: what cannot be known offline is shown as `(unknown)`."""
+    return text.replace(UNKNOWN, "(unknown)")
+
+
+def principal_label(node: Node) -> str:
+    """How a principal value is named in the map: the resource it refers to, else the value as written."""
+    if node.ref is not None:
+        return node.ref
+    return shown(str(node.value)) if node.value is not None else "(unknown)"
+
+
 def _trusted(trust: PolicyDocument) -> list[str]:
     """Who a role's trust policy lets assume it (Allow statements' principals, as written)."""
-    from linter.access.evaluate import principal_label
-
     found = []
     for statement in trust.statements:
         if statement.effect is not None and statement.effect.value == "Allow" and statement.principal is not None:
-            found += principal_label_values(statement.principal, principal_label)
+            element = statement.principal
+            blocks = element.value.values() if isinstance(element.value, dict) else [element]
+            found += [principal_label(item) for block in blocks for item in block.items_list()]
     return sorted(set(found))
-
-
-def principal_label_values(principal: Node, label) -> list[str]:
-    """Every principal value of a Principal element, labelled for reports."""
-    if isinstance(principal.value, str):
-        return [label(principal)]
-    values = []
-    for block in principal.value.values() if isinstance(principal.value, dict) else []:
-        values += [label(item) for item in block.items_list()]
-    return values
 
 
 def principals_of(extraction: Extraction) -> list[Principal]:

@@ -70,7 +70,8 @@ def as_text(secrets: list[SecretAccess]) -> str:
             marks = [(_MARK[VERDICTS[by_capability[c].outcome.level]] if c in by_capability else "-").ljust(len(c))
                      for c in capabilities]
             lines.append(("  " + principal.ljust(width) + "  " + "  ".join(marks)).rstrip())
-        lines += ["  " + _evidence(cell) for cell in secret.cells] + [""]
+        lines += ["  " + _evidence(cell) for cell in secret.cells]
+        lines += [f"  {role} can be assumed by {', '.join(who)}" for role, who in secret.trust] + [""]
     count = len(secrets)
     lines.append(f"{count} secret{'' if count == 1 else 's'}")
     return "\n".join(lines) + "\n"
@@ -94,7 +95,8 @@ def as_markdown(secrets: list[SecretAccess]) -> str:
         for principal, by_capability in rows:
             marks = [VERDICTS[by_capability[c].outcome.level] if c in by_capability else "" for c in capabilities]
             lines.append(f"| `{_md(principal)}` | " + " | ".join(marks) + " |")
-        lines += ["", *(f"- {_md(_evidence(cell))}" for cell in secret.cells), ""]
+        lines += ["", *(f"- {_md(_evidence(cell))}" for cell in secret.cells)]
+        lines += [f"- `{_md(role)}` can be assumed by {_md(', '.join(who))}" for role, who in secret.trust] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

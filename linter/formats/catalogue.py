@@ -61,3 +61,12 @@ def documents(fmt: str) -> dict[str, tuple[tuple[str, DocKind], ...]]:
 def types_of(kind: str) -> dict[str, str]:
     """Attribute (dotted for nested blocks) -> `number`, `bool` or `block`, for one kind."""
     return _data()["kinds"].get(kind, {}).get("types", {})
+
+
+@cache
+def access_scope(resource_type: str) -> str:
+    """`file` or `directory`: where the principals that share a resource's deployment are defined."""
+    for fmt in ("cloudformation", "terraform"):
+        if resource_type in section(fmt)["resources"]:
+            return section(fmt)["access_scope"]
+    return "directory"
