@@ -24,8 +24,11 @@ EXPECTED = {
                               ["stack/template.yaml:34"], []),
     },
     "aws_secretsmanager_secret.api": {
-        # Cross-account: the partner's own identity policies are not in the tree, so "may"; reading a secret
-        # under the AWS managed key is impossible from another account, so no read at all.
+        # Cross-account: the partner's own identity policies are not in the tree, so "may"; the AWS managed
+        # key decrypts only for the secret's own account, which the partner's may or may not be.
+        ("arn:aws:iam::444455556666:root", "read"): (
+            "may", ["identity policies outside the tree", "the AWS managed key decrypts only for the secret's own account"],
+            ["infra/secrets.tf:51"], []),
         ("arn:aws:iam::444455556666:root", "tag"): ("may", ["identity policies outside the tree"],
                                                     ["infra/secrets.tf:51"], []),
         **{("aws_iam_role.admin", c): ("yes", [], ["infra/iam.tf:36"], []) for c in ADMIN_ALL},

@@ -241,8 +241,9 @@ def _condition(statement: Statement, caller: Caller) -> tuple[int, tuple[str, ..
         if outcome is False:
             return NO, ()
         written = json.dumps(values.plain(), sort_keys=True, ensure_ascii=False)
-        text = shown(f"{operator} {key} {written}")
-        unknown = UNKNOWN in text or UNKNOWN in written or UNKNOWN in operator + key or outcome == "unknown"
+        unreadable = UNKNOWN in operator + key
+        text = "a condition that cannot be known offline" if unreadable else shown(f"{operator} {key} {written}")
+        unknown = unreadable or UNKNOWN in written or outcome == "unknown"
         level = min(level, MAY if unknown else COND)
         reported.append(text)
     if statement.condition is not None and not isinstance(statement.condition.value, dict):
@@ -414,7 +415,7 @@ class Key:
 
 def key_of(secret: Resource, resources: dict[str, Resource]) -> Key:
     node = secret.attributes.get("kms_key_id")
-    if node is None:
+    if node is None or node.value is None or node.value == "":  # not set (null): Secrets Manager's own key
         return Key("managed")
     if node.ref is not None and node.ref in resources and resources[node.ref].kind == "kms_key":
         return Key("customer", resources[node.ref])
@@ -426,8 +427,11 @@ def key_of(secret: Resource, resources: dict[str, Resource]) -> Key:
 def _decrypt(key: Key, caller: Caller, identity: list[Applied], unreadable: tuple[str, ...]) -> Outcome:
     """May the caller use the secret's key to decrypt it?"""
     if key.kind == "managed":
-        # The AWS managed key serves its own account only.
-        return NOTHING if caller.kind == "external" else Outcome(YES)
+        # The AWS managed key serves its own account only; whether a named account is the secret's is not
+        # known offline.
+        if caller.kind == "external":
+            return Outcome(MAY, ("the AWS managed key decrypts only for the secret's own account",))
+        return Outcome(YES)
     if key.kind == "unknown":
         return Outcome(MAY, ("kms:Decrypt on a key that is not in the tree",))
     resource = key.resource
