@@ -5,12 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from linter import __version__
+from linter import __version__, ci
 from linter.baseline import BaselineError
 from linter.config import ConfigError, Settings
+from linter.ci import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from linter.rules import SEVERITIES, RuleError, load_rules, rule_files
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -48,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="PATH", help="read the file's content from standard input, report it as PATH")
     check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
+    ci.add_arguments(check)
 
     access = commands.add_parser("access", help="who can read, change or delete each secret")
     access.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
@@ -130,17 +130,21 @@ def cmd_check(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         paths, sources = [args.stdin_filename], {args.stdin_filename: sys.stdin.read()}
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
-    report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known)
+    root = ci.project_root(args)
+    report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known, root=root)
+    if args.baseline_commit and not args.write_baseline:
+        from linter.gitrev import compare_with_revision
+
+        report = compare_with_revision(args.baseline_commit, report, paths, rules, settings, root, args.jobs or None)
     if args.write_baseline:
         baselines.write(args.write_baseline, report.unbaselined)
         count = len(report.unbaselined)
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
-    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet}
+    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root)}
     _write(render(args.format, report, rules, **options), args.output)
-    if report.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if any(settings.fails(f.severity) for f in report.findings) else EXIT_OK
+    ci.write_reports(args, report, rules, options, _use_color)
+    return ci.exit_code(report, settings, args.exit_zero)
 
 
 def cmd_access(args: argparse.Namespace) -> int:
@@ -170,7 +174,10 @@ def cmd_rules_validate(args: argparse.Namespace) -> int:
     if not selected:
         raise RuleError(args.dirs[0], 1, "", "no rule files (*.yaml, *.yml) found")
     coverage = [p for rule in selected for p in coverage_problems(rule)]
-    results = check_rules(selected, rules)
+    # A house rule's compliant example is minimal code for that rule: the user's rules judge it, not the
+    # shipped ones (a bare secret is fine for a naming rule, though SM004-SM006 would fire on it).
+    users = own | {p.as_posix() for d in args.rules for p in rule_files(Path(d))}
+    results = check_rules(selected, [r for r in rules if r.source in users])
     _write(validation_report(selected, results, coverage), None)
     return EXIT_FINDINGS if coverage or any(not r.passed for r in results) else EXIT_OK
 
@@ -203,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except ci.UsageError as exc:
+        print(f"policylint: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except (RuleError, ConfigError, BaselineError) as exc:
         kind = {RuleError: "rule", ConfigError: "config", BaselineError: "baseline"}[type(exc)]
         print(f"policylint: {kind} error: {exc}", file=sys.stderr)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from linter.configfile import find_config
 from linter.rules import SEVERITIES
 
-CONFIG_NAMES = (".policylint.yaml", ".policylint.yml", "pyproject.toml")
 _RULE_REF = re.compile(r"^[A-Za-z]+[0-9]*$")
 
 
@@ -71,25 +71,6 @@ def _matches(rule_id: str, refs: tuple[str, ...]) -> bool:
 
 
 # ---- finding and reading config files --------------------------------------------------------------------------
-
-def find_config(start: Path) -> Path | None:
-    """The nearest config file from `start` upwards; a pyproject.toml counts only with a [tool.policylint] table."""
-    directory = start.absolute()
-    for folder in (directory, *directory.parents):
-        for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
-    return None
-
-
-def _has_tool_table(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*policylint\s*[\].]", text, re.MULTILINE) is not None
-
 
 def discover_settings(start: Path | None = None) -> Settings:
     """Settings from the config file found from `start` (default: the current directory) upwards, or defaults."""

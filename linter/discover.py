@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from linter.loaders.text import is_dir, walk
+
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
 
 
@@ -48,13 +50,13 @@ def discover(
     found: dict[str, SourceFile] = {}
     for arg in paths:
         root = Path(arg)
-        if not root.is_dir():
+        if not is_dir(root):
             # Named files obey excludes too: pre-commit and editors name files, and a configured
             # exclude (vendored or generated code) must hold there as well.
             if not _excluded(root.as_posix(), excludes):
                 found[root.as_posix()] = SourceFile(root, root.as_posix())
             continue
-        for directory, dirnames, filenames in os.walk(root):
+        for directory, dirnames, filenames in walk(root):
             rel_dir = Path(directory)
             dirnames[:] = sorted(
                 d for d in dirnames

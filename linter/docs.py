@@ -1,6 +1,7 @@
-"""Rule documentation generated from the rule files: `docs/rules/<ID>.md` and the README's rule table.
+"""Documentation generated from its single sources: `docs/rules/<ID>.md` and the README's rule table from
+the rule files (title, rationale, remediation, options, references and examples); the rule schema's
+expression part and the tables of `docs/rule-language.md` from the predicates' declarations.
 
-The rule files are the single source: title, rationale, remediation, options, references and examples.
 `python -m linter.docs` rewrites the generated files; `python -m linter.docs --check` only reports stale
 ones (the test suite does the same), so documentation cannot drift from the rules.
 """
@@ -10,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from linter.language import rule_schema, schema_text, sections
 from linter.report.rules_format import fired_lines, scope_text
 from linter.formats.registry import example_formats
 from linter.rules import Rule, load_rules
@@ -17,6 +19,7 @@ from linter.rules import Rule, load_rules
 ROOT = Path(__file__).resolve().parent.parent
 TABLE_START, TABLE_END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
 REGENERATE = "python -m linter.docs"
+SCHEMA = Path(__file__).with_name("rule.schema.json")  # its generated parts are replaced, the rest kept
 
 
 def rule_markdown(rule: Rule) -> str:
@@ -74,10 +77,23 @@ def readme_table(rules: list[Rule]) -> str:
 
 def with_table(readme: str, table: str) -> str:
     """The README with the text between the rule-table markers replaced."""
-    start, end = readme.find(TABLE_START), readme.find(TABLE_END)
+    return with_section(readme, "rules-table", table, "README.md")
+
+
+def with_section(text: str, name: str, content: str, where: str) -> str:
+    """`text` with what lies between the markers `<!-- NAME:start -->` and `<!-- NAME:end -->` replaced."""
+    start_mark, end_mark = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    start, end = text.find(start_mark), text.find(end_mark)
     if start < 0 or end < start:
-        raise ValueError(f"README.md lacks the {TABLE_START} ... {TABLE_END} markers")
-    return readme[: start + len(TABLE_START)] + "\n" + table + "\n" + readme[end:]
+        raise ValueError(f"{where} lacks the {start_mark} ... {end_mark} markers")
+    return text[: start + len(start_mark)] + "\n" + content + "\n" + text[end:]
+
+
+def rule_language(text: str) -> str:
+    """`docs/rule-language.md` with its predicate and placeholder tables generated from the declarations."""
+    for name, content in sections().items():
+        text = with_section(text, name, content, "docs/rule-language.md")
+    return text
 
 
 def generated(root: Path = ROOT) -> dict[Path, str]:
@@ -86,6 +102,10 @@ def generated(root: Path = ROOT) -> dict[Path, str]:
     files = {root / "docs" / "rules" / f"{rule.id}.md": rule_markdown(rule) for rule in rules}
     readme = root / "README.md"
     files[readme] = with_table(readme.read_text(encoding="utf-8"), readme_table(rules))
+    files[root / "linter" / SCHEMA.name] = schema_text(rule_schema(json.loads(SCHEMA.read_text(encoding="utf-8"))))
+    language = root / "docs" / "rule-language.md"
+    if language.is_file():  # prose around generated tables: updated where it exists, never made up
+        files[language] = rule_language(language.read_text(encoding="utf-8"))
     return files
 
 

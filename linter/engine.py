@@ -10,8 +10,9 @@ import hashlib
 import json
 from typing import Iterable
 
+from linter.messages import render
 from linter.model import DocKind, Finding, Node, PolicyDocument, RawFinding, Resource, Span
-from linter.predicates import Context, Subject, Witness, element_text, evaluate, grant_wording
+from linter.predicates import GRANT_PLACEHOLDERS, Context, Subject, Witness, element_text, evaluate, grant_wording
 from linter.rules import Rule, RuleError
 
 
@@ -56,7 +57,7 @@ class _Defaults(dict):
     """Message values: derived wording of granted actions on demand; unknown names stay as written."""
 
     def __missing__(self, key: str) -> str:
-        if "_granted" in self and key in ("count", "actions", "including", "plural", "granted"):
+        if "_granted" in self and key in GRANT_PLACEHOLDERS:
             self.update(grant_wording(self["_granted"]))
             return self[key]
         return "{" + key + "}"
@@ -111,7 +112,7 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
                 continue  # the child module has this finding on its own: reported there, once
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
             context_spans = (span,) + tuple(x for x in enclosing if x != span)
-            message = rule.message.format_map(values)
+            message = render(rule.message, values)
             raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, holder.instance))
     return raw
 

@@ -10,7 +10,6 @@ and sorting happen in the parent over the whole set, exactly as in a single-proc
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -50,6 +49,8 @@ def evaluate(
     workers = min(job_count(jobs, files), len(units))
     if workers <= 1:
         return unit(files, rules, settings, contexts, frozenset())
+    from concurrent.futures import ProcessPoolExecutor  # costs a one-process run (most runs) nothing
+
     raw: list[RawFinding] = []
     extraction = Extraction()
     linted: dict[str, str] = {}

@@ -143,18 +143,25 @@ def run(
     jobs: int | None = 1,
     sources: dict[str, str] | None = None,
     baseline: list[Entry] | None = None,
+    root: Path | None = None,
+    unit: parallel.UnitFunction | None = None,
 ) -> Report:
     """Lint the given paths with the given rules: every stage, in order.
 
     `jobs` > 1 (None: automatic) spreads files over worker processes with identical output; `sources`
     maps paths to text that replaces the file on disk (standard input, an editor's buffer); `baseline`
-    entries are findings to stop reporting.
+    entries are findings to stop reporting; `root` (`--project-root`) is what reported paths are relative to
+    (None: as reached from `paths`); `unit` replaces `evaluate_unit` (a git revision's files: `gitrev`).
     """
     files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
+    if root is not None:
+        from linter.project import rebase
+
+        files = rebase(files, root)
     active = [rule for rule in rules if settings.wants(rule.id)]
     with overlay({Path(p): t for p, t in (sources or {}).items()}):
         units, contexts = registry.units(files), registry.contexts(files)
-        raw, extraction, linted = parallel.evaluate(units, active, settings, jobs, sources or {}, contexts, evaluate_unit)
+        raw, extraction, linted = parallel.evaluate(units, active, settings, jobs, sources or {}, contexts, unit or evaluate_unit)
     findings = fingerprints(raw, {rule.id: rule for rule in active})
     errors = sorted(set(extraction.errors), key=lambda e: (e.path, e.line, e.column, e.message))
     scanned = {f.display for f in files} | {f.path for f in findings}

@@ -2,8 +2,10 @@
 
 Each predicate answers for one subject (a statement, a document or a resource) and returns the elements
 that made it true ("witnesses"), so a finding can point at the exact action string or resource value;
-`None` means false. Predicates are the only Python a rule relies on; rules themselves are data, and
-`docs/rule-language.md` documents every predicate (a test checks it).
+`None` means false. Predicates are the only Python a rule relies on; rules themselves are data. Each
+predicate declares itself where it is registered (argument schema, one-line doc, the subject it judges, the
+message placeholders it fills in): the rule schema's expression part, the tables of `docs/rule-language.md`
+and `rules validate` are all derived from those declarations.
 """
 from __future__ import annotations
 
@@ -53,14 +55,90 @@ class Context:
 
 
 Predicate = Callable[[Context, Subject, Any], "list[Witness] | None"]
-PREDICATES: dict[str, tuple[str, Predicate]] = {}
+
+# Argument types several predicates share, as JSON-schema definitions (`$ref: "#/$defs/<name>"`); the rule
+# schema's `$defs` are generated from these and from the declarations below (`python -m linter.docs`).
+EXPR = {"$ref": "#/$defs/expr"}
+OPTION = {"$ref": "#/$defs/option"}
+ARGUMENT_TYPES: dict[str, dict] = {
+    "option": {"type": "object", "additionalProperties": False, "required": ["option"],
+               "properties": {"option": {"type": "string"}}},
+    "actionSet": {"anyOf": [
+        {"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        {"type": "object", "additionalProperties": False, "required": ["include"], "properties": {
+            "include": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "exclude": {"type": "array", "items": {"type": "string"}}}},
+        OPTION]},
+    "stringList": {"anyOf": [{"type": "array", "items": {"type": "string"}}, OPTION]},
+    "number": {"anyOf": [{"type": "number"}, OPTION]},
+    "scalarList": {"anyOf": [{"type": "array", "items": {"type": ["string", "number", "boolean"]}}, OPTION]},
+}
+ACTION_SET, STRING_LIST, NUMBER = ({"$ref": f"#/$defs/{name}"} for name in ("actionSet", "stringList", "number"))
+TRUE = {"const": True}
+BOOLEAN = {"type": "boolean"}
+
+# Placeholders that predicates' witnesses fill in, with what they say (the docs' table and `rules validate`).
+PLACEHOLDERS: dict[str, str] = {
+    "element": "the matched element's text (a one-item list reads like its item; cut at 80 characters); not "
+               "with `report: subject`",
+    "label": "the matched element's name: `Action`, `NotAction`, `Principal`, `NotPrincipal`",
+    "granted": "the granted actions in words: `23 Secrets Manager actions, including GetSecretValue and DeleteSecret`",
+    "count": "how many actions are granted",
+    "actions": "the granted actions, comma-separated",
+    "including": "the two most consequential granted actions",
+    "plural": "`s` when more than one action is granted, else nothing",
+    "problem": "what makes the element invalid, as a sentence",
+    "reach": "what a Resource or NotResource reaches, quoting it",
+    "found": "what was found, as a phrase (`KmsKeyId is not set`, `its rotation runs every 365 days`)",
+    "attribute": "the attribute's name, as the source format writes it",
+    "value": "the attribute's value",
+    "field": "` (field 'password')`: the JSON field holding a literal secret, or nothing",
+    "days": "the rotation interval in days",
+}
+GRANT_PLACEHOLDERS = ("count", "actions", "including", "plural", "granted")  # derived from the granted actions
+_GRANTS = ("label", *GRANT_PLACEHOLDERS)
 
 
-def predicate(name: str, scope: str) -> Callable[[Predicate], Predicate]:
-    """Register a predicate under the name rules use, for subjects of one scope."""
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A predicate as the rest of the tool sees it: the rule schema, the rule-language docs and
+    `rules validate` read these declarations, so the vocabulary is written down once, beside the code."""
+
+    name: str
+    function: Predicate
+    scopes: tuple[str, ...]  # the subject part it reads (any of these): statement, document, resource
+    args: dict  # JSON schema of its argument
+    doc: str  # one line: when it is true
+    witnesses: str  # what a finding points at when it matched
+    provides: tuple[str, ...]  # message placeholders its witnesses may fill in
+    nested: str | None  # where its argument holds an expression: "" the whole argument, else that key
+    inner: str  # the subject part that nested expression looks at
+    keeps: bool  # the nested expression's witnesses become its own
+    names: dict[str, str]  # argument keys whose values name a catalogue entry ("rel": "relation")
+
+
+PREDICATES: dict[str, Declaration] = {}
+
+
+def predicate(
+    name: str,
+    scope: str | tuple[str, ...],
+    *,
+    args: dict,
+    doc: str,
+    witnesses: str = "none",
+    provides: tuple[str, ...] = (),
+    nested: str | None = None,
+    inner: str = "",
+    keeps: bool = True,
+    names: dict[str, str] | None = None,
+) -> Callable[[Predicate], Predicate]:
+    """Register a predicate under the name rules use, with its declaration (see `Declaration`)."""
 
     def register(function: Predicate) -> Predicate:
-        PREDICATES[name] = (scope, function)
+        scopes = (scope,) if isinstance(scope, str) else scope
+        PREDICATES[name] = Declaration(name, function, scopes, args, doc, witnesses, provides, nested, inner,
+                                       keeps, names or {})
         return function
 
     return register
@@ -81,7 +159,7 @@ def evaluate(expr: dict, subject: Subject, ctx: Context) -> list[Witness] | None
         return _joined(evaluate(part, subject, ctx) for part in arg)
     if name == "not":
         return None if evaluate(arg, subject, ctx) is not None else []
-    return PREDICATES[name][1](ctx, subject, arg)
+    return PREDICATES[name].function(ctx, subject, arg)
 
 
 def _truth(value: bool) -> list[Witness] | None:
@@ -128,9 +206,16 @@ def grant_wording(granted: tuple[str, ...]) -> dict:
 
 # ---- statement predicates --------------------------------------------------------------------------------
 
-@predicate("effect", "statement")
+@predicate(
+    "effect", "statement",
+    args={"anyOf": [{"enum": ["Allow", "Deny"]}, {"type": "object", "additionalProperties": False, "required": ["invalid"],
+                                                  "properties": {"invalid": TRUE}}]},
+    doc="`Allow` / `Deny`: the Effect is exactly that; `{invalid: true}`: it is missing or neither `Allow` nor "
+        "`Deny` (case matters)",
+    witnesses="for `invalid`, the Effect (the statement when it has none)",
+    provides=("element", "problem"),
+)
 def _effect(ctx: Context, s: Subject, arg: str | dict) -> list[Witness] | None:
-    """`Allow` / `Deny` exactly; or `{invalid: true}`: an Effect IAM rejects (`allow`, missing), as a witness."""
     effect = s.statement.effect
     if isinstance(arg, str):
         return _truth(effect is not None and effect.value == arg)
@@ -143,10 +228,17 @@ def _effect(ctx: Context, s: Subject, arg: str | dict) -> list[Witness] | None:
     return [(effect, {"problem": f"Effect '{shown}' is neither Allow nor Deny (case matters)"})]
 
 
-@predicate("action", "statement")
+@predicate(
+    "action", "statement",
+    args={"type": "object", "additionalProperties": False,
+          "properties": {"wildcard": BOOLEAN, "grants": ACTION_SET, "star": TRUE, "unknown": TRUE}},
+    doc="some Action item meets every given constraint: has a wildcard `*` or `?` (`wildcard: true`; `false`: "
+        "has none), is `*` or `*:*` (`star`), covers some action of a set (`grants: SET`), names no catalogued "
+        "action or service (`unknown`)",
+    witnesses="those items",
+    provides=("element", *_GRANTS, "problem"),
+)
 def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Action elements meeting every constraint: `wildcard` (has * or ?), `star` (`*` or `*:*`: every
-    action of every service), `grants` (covers one of a set), `unknown` (names no catalogued action)."""
     witnesses = []
     for element in iam.strings(s.statement.action):
         if "wildcard" in arg and iam.has_wildcard(element.value) != arg["wildcard"]:
@@ -168,10 +260,15 @@ def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return witnesses or None
 
 
-@predicate("not_action", "statement")
+@predicate(
+    "not_action", "statement",
+    args={"type": "object", "additionalProperties": False, "properties": {"leaves": ACTION_SET, "unknown": TRUE}},
+    doc="there is a NotAction (`{}`); with `leaves: SET`, it leaves some actions of SET granted; with "
+        "`unknown: true`, some of its items name no catalogued action",
+    witnesses="the NotAction (with `unknown`, those items)",
+    provides=("element", *_GRANTS, "problem"),
+)
 def _not_action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A NotAction element; with `leaves`, only if it leaves some of those actions granted; with `unknown`,
-    its items that name no catalogued action."""
     element = s.statement.not_action
     if element is None:
         return None
@@ -185,9 +282,14 @@ def _not_action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return [(element, _grant_info(left, "NotAction"))] if left else None
 
 
-@predicate("grants", "statement")
+@predicate(
+    "grants", "statement",
+    args=ACTION_SET,
+    doc="the statement's Action or NotAction covers some action of the set",
+    witnesses="the covering Action items, or the NotAction",
+    provides=("element", *_GRANTS),
+)
 def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
-    """The statement's Action or NotAction covers at least one action of the set."""
     targets = ctx.actions(arg)
     st = s.statement
     if st.not_action is not None:
@@ -200,9 +302,15 @@ def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
     return [(e, info) for e in iam.strings(st.action) if iam.actions_covered(e.value, targets)]
 
 
-@predicate("resource", "statement")
+@predicate(
+    "resource", "statement",
+    args={"type": "object", "additionalProperties": False, "properties": {"star": TRUE, "all_secrets": TRUE}},
+    doc="some Resource item is `*` (`star`) / covers every secret of an account, region or partition "
+        "(`all_secrets`)",
+    witnesses="those items",
+    provides=("element", "reach"),
+)
 def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Resource elements that are `*` (`star`) or cover every secret of an account (`all_secrets`)."""
     witnesses = []
     for element in iam.strings(s.statement.resource):
         if arg.get("star") and element.value != "*":
@@ -214,10 +322,14 @@ def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return witnesses or None
 
 
-@predicate("reaches_secrets", "statement")
+@predicate(
+    "reaches_secrets", "statement",
+    args=BOOLEAN,
+    doc="the statement's resources can include a secret: a Resource value that may name one (`*`, an unknown "
+        "value, a `secretsmanager` ARN), a NotResource, or no resource element (`false`: they cannot)",
+)
 def _reaches_secrets(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """Whether the statement's resources can include a secret: a `Resource` value that may name one, a
-    `NotResource`, or no resource element at all (a grant on S3 objects gives no Secrets Manager access)."""
+    """A grant on S3 objects gives no Secrets Manager access: only resources that may name a secret count."""
     st = s.statement
     reaches = st.not_resource is not None or st.resource is None or any(
         not isinstance(item.value, str) or iam.may_name_a_secret(item.value) for item in st.resource.items_list()
@@ -225,9 +337,14 @@ def _reaches_secrets(ctx: Context, s: Subject, arg: bool) -> list[Witness] | Non
     return _truth(reaches == arg)
 
 
-@predicate("not_resource", "statement")
+@predicate(
+    "not_resource", "statement",
+    args={"type": "object", "additionalProperties": False, "properties": {"leaves_secrets": TRUE}},
+    doc="there is a NotResource (`{}`) / it does not exclude every secret (`leaves_secrets`)",
+    witnesses="the NotResource",
+    provides=("element", "reach"),
+)
 def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A NotResource element; with `leaves_secrets`, only if it does not exclude every secret."""
     element = s.statement.not_resource
     if element is None:
         return None
@@ -238,18 +355,28 @@ def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return [(element, {"reach": f"NotResource '{element_text(element)}' leaves every other secret in reach"})]
 
 
-@predicate("principal", "statement")
+@predicate(
+    "principal", "statement",
+    args={"type": "object", "additionalProperties": False, "properties": {"everyone": TRUE}},
+    doc="there is a Principal (`{}`) / it is everyone: `*` or `{\"AWS\": \"*\"}` (`everyone`)",
+    witnesses="the Principal",
+    provides=("element", "label"),
+)
 def _principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """The Principal element, when it is everyone (`everyone: true`) or simply present."""
     principal = s.statement.principal
     if principal is None or (arg.get("everyone") and not iam.principal_is_everyone(principal)):
         return None
     return [(principal, {"label": "Principal"})]
 
 
-@predicate("not_principal", "statement")
+@predicate(
+    "not_principal", "statement",
+    args={"type": "object", "additionalProperties": False},
+    doc="there is a NotPrincipal: with Allow, everyone except the principals it lists",
+    witnesses="the NotPrincipal",
+    provides=("element", "label"),
+)
 def _not_principal(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A NotPrincipal element: with Allow, everyone except the principals it lists."""
     element = s.statement.not_principal
     return None if element is None else [(element, {"label": "NotPrincipal"})]
 
@@ -261,11 +388,33 @@ def _restricted(condition: Node | None, arg: Any, ctx: Context) -> list[Node]:
     return iam.restricted_by(condition, arg)
 
 
-@predicate("condition", "statement")
+@predicate(
+    "condition", "statement",
+    args={"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
+        "absent": BOOLEAN,
+        "has_key": {"type": "string"},
+        "pins": {"type": "object", "additionalProperties": False, "required": ["key", "value"], "properties": {
+            "key": {"type": "string"}, "value": {"type": "string"},
+            "operators": {"type": "array", "minItems": 1, "items": {"type": "string"}}}},
+        "only_exempts_named": STRING_LIST,
+        "restricted_by": {
+            "description": "Fixed values (no wildcard, no policy variable) of one of these keys under a positive "
+                           "operator, not IfExists; with caller_variables, the caller's own tag, user name or id "
+                           "counts too.",
+            "anyOf": [STRING_LIST, {"type": "object", "additionalProperties": False, "required": ["keys"],
+                                    "properties": {"keys": STRING_LIST, "caller_variables": BOOLEAN}}]},
+        "unknown_operator": TRUE}},
+    doc="every given fact about the Condition block holds: `absent` (or `false`: present), `has_key: KEY`, `pins: "
+        "{key, value, operators}` (exactly one value under a positive operator; default the StringEquals family; "
+        "IfExists never pins), `only_exempts_named: KEYS` (no condition, or only negated matches of these keys "
+        "against named principals), `restricted_by: KEYS` (fixed values, no wildcard or policy variable, of one "
+        "of these keys, globs allowed, under a positive operator, not IfExists or ForAllValues; `{keys: KEYS, "
+        "caller_variables: true}` also accepts the caller's own tag, user name or id, as in attribute-based "
+        "access: `${aws:PrincipalTag/team}`), `unknown_operator: true` (an operator IAM does not know)",
+    witnesses="with `unknown_operator`, those operators; else none",
+    provides=("element", "problem"),
+)
 def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Facts about the Condition block: `pins` a key to one value (under `operators`, default the StringEquals
-    family), `only_exempts_named` principals, `has_key`, `absent`, `restricted_by` (fixed values of one of
-    these keys under a positive operator), `unknown_operator` (witnesses: operators IAM does not know)."""
     condition = s.statement.condition
     if "absent" in arg and (condition is None) != arg["absent"]:
         return None
@@ -309,23 +458,35 @@ def _statements(ctx: Context, s: Subject, expr: dict) -> Iterable[list[Witness] 
         yield evaluate(expr, Subject(s.document, statement, s.resource), ctx)
 
 
-@predicate("some_statement", "document")
+@predicate(
+    "some_statement", "document",
+    args=EXPR, nested="", inner="statement",
+    doc="some statement of the document matches EXPR",
+    witnesses="those of every matching statement",
+)
 def _some_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
-    """At least one statement matches; the witnesses of every matching statement are kept."""
     return _joined(_statements(ctx, s, expr))
 
 
-@predicate("no_statement", "document")
+@predicate(
+    "no_statement", "document",
+    args=EXPR, nested="", inner="statement", keeps=False,
+    doc="no statement of the document matches EXPR",
+)
 def _no_statement(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
     return _truth(all(r is None for r in _statements(ctx, s, expr)))
 
 
-@predicate("version", "document")
+@predicate(
+    "version", "document",
+    args={"type": "object", "additionalProperties": False, "minProperties": 1,
+          "properties": {"missing": TRUE, "outdated": TRUE, "invalid": TRUE}},
+    doc="the document's Version is absent (`missing`) / `2008-10-17` (`outdated`) / anything else but "
+        "`2012-10-17` (`invalid`)",
+    witnesses="the Version (the document when it has none)",
+    provides=("element", "problem"),
+)
 def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """The document's Version is `missing`, `outdated` (2008-10-17) or `invalid` (anything else but 2012-10-17).
-
-    Witness: the Version value, or the document when it has none.
-    """
     version = s.document.version
     if version is None:
         if arg.get("missing"):
@@ -344,24 +505,33 @@ def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return None
 
 
-@predicate("standalone", "document")
+@predicate(
+    "standalone", ("document", "resource"),
+    args=BOOLEAN,
+    doc="a standalone policy file, or the secret it stands for (`false`: a document or resource written in IaC)",
+)
 def _standalone(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """A standalone policy file (true) or a document / resource written in IaC (false)."""
     alone = s.resource.standalone if s.resource is not None else not s.document.owner
     return _truth(alone == arg)
 
 
-@predicate("policy_variables", "document")
+@predicate(
+    "policy_variables", "document",
+    args=BOOLEAN,
+    doc="the document uses policy variables such as `${aws:username}` (`false`: none)",
+)
 def _policy_variables(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """The document uses policy variables such as `${aws:username}` (true), or none (false)."""
     return _truth(iam.has_policy_variable(s.document.node) == arg)
 
 
-@predicate("documents_known", "resource")
+@predicate(
+    "documents_known", "resource",
+    args=BOOLEAN,
+    doc="every policy that applies to the resource could be read in full offline (rules that look for a "
+        "*missing* statement use it to stay quiet)",
+)
 def _documents_known(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """Every policy that applies to the resource could be read in full offline.
-
-    A linked policy whose document is a variable, or a document with statements that exist only at plan
+    """A linked policy whose document is a variable, or a document with statements that exist only at plan
     time, might hold anything: rules that look for a missing statement use this to stay quiet.
     """
     r = s.resource
@@ -381,11 +551,14 @@ def _statements_known(document: PolicyDocument) -> bool:
     )
 
 
-@predicate("covers_this_secret", "statement")
+@predicate(
+    "covers_this_secret", "statement",
+    args=BOOLEAN,
+    doc="inside a secret's resource policy (`some_document`): the statement's Resource can include that secret "
+        "(`*`, its name, a reference to it, an unknown value), not only other secrets; true outside a secret "
+        "and with NotResource",
+)
 def _covers_this_secret(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
-    """Inside a secret's resource policy (via `some_document`), whether the statement's Resource can include
-    that secret: `*`, a pattern matching its name, a reference to it, or an unknown value. A statement
-    that names only other secrets does not apply to it. Outside a secret, or with NotResource: true."""
     secret, statement = s.resource, s.statement
     if secret is None or statement.resource is None or statement.not_resource is not None:
         return _truth(arg)
@@ -405,9 +578,14 @@ def _may_be(item: Node, secret: Resource, name: str | None) -> bool:
     return iam.may_name_secret(item.value, name)
 
 
-@predicate("some_document", "resource")
+@predicate(
+    "some_document", "resource",
+    args=EXPR, nested="", inner="document",
+    doc="one of the policy documents that apply to the resource (a secret's resource policies, wherever they "
+        "were written) matches EXPR",
+    witnesses="its witnesses",
+)
 def _some_document(ctx: Context, s: Subject, expr: dict) -> list[Witness] | None:
-    """One of the policy documents that apply to the resource (a secret's resource policies) matches."""
     for document in s.resource.documents:
         result = evaluate(expr, Subject(document=document, resource=s.resource), ctx)
         if result is not None:
@@ -432,13 +610,22 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-@predicate("attribute", "resource")
+@predicate(
+    "attribute", "resource",
+    args={"type": "object", "additionalProperties": False, "required": ["name"], "properties": {
+        "name": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)*$",
+                 "description": "Attribute name, as the resource catalogue names it; dotted for nested blocks."},
+        "missing": TRUE, "equals": {}, "in": {"$ref": "#/$defs/scalarList"}, "matches": STRING_LIST,
+        "literal": TRUE, "above": NUMBER,
+        "literal_secrets": {**STRING_LIST, "description": "Globs of JSON field names whose literal values are secrets."}}},
+    doc="the attribute `name` (the catalogue's name, dotted for nested blocks: `rotation_rules.schedule_expression`) "
+        "is absent or null (`missing`); or present and meets every other constraint: `equals` a value, is `in` a "
+        "list, `matches` globs, is `literal` (known offline), is numerically `above` N, holds `literal_secrets` "
+        "(fields whose names match globs)",
+    witnesses="the value (for a literal secret its position, never its text); the resource when it is missing",
+    provides=("element", "attribute", "found", "value", "field"),
+)
 def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A resource attribute (Terraform's name, dotted for nested blocks) that is `missing` (absent or null)
-    or present and meets every other constraint: `equals` a value, is `in` a list, `matches` a glob,
-    is a `literal` (known offline), is `above` a number, or holds `literal_secrets` (fields whose names
-    match the given globs; the secret itself never reaches the message or the fingerprint).
-    Witness: the attribute's value, or the resource itself when it is missing."""
     name = arg["name"]
     node = _attribute(s.resource, name)
     written = s.resource.written_names.get(name, name)  # as the user's format spells it, for messages
@@ -475,10 +662,16 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
     return [(node, {**info, "value": shown, "found": found})]
 
 
-@predicate("linked", "resource")
+@predicate(
+    "linked", "resource",
+    args={"type": "object", "additionalProperties": False, "required": ["rel"], "minProperties": 2,
+          "properties": {"rel": {"type": "string"}, "none": TRUE, "some": EXPR}},
+    nested="some", inner="resource", names={"rel": "relation"},
+    doc="no resource is linked to it by relation `rel` (`none: true`) / one that is matches EXPR (`some: EXPR`)",
+    witnesses="the resource for `none`; else the matching linked resources' witnesses",
+    provides=("found",),
+)
 def _linked(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """Resources linked by relation `rel` (`rotation`, `versions`, `policies`): `none` of them, or `some`
-    that match an expression (evaluated on the linked resource; its witnesses are kept)."""
     linked = s.resource.links.get(arg["rel"], [])
     if arg.get("none"):
         return [(None, {"found": f"it has no {arg['rel']}"})] if not linked else None
@@ -487,10 +680,17 @@ def _linked(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     return _truth(bool(linked))
 
 
-@predicate("rotation_interval", "resource")
+@predicate(
+    "rotation_interval", "resource",
+    args={"type": "object", "additionalProperties": False, "required": ["above_days"],
+          "properties": {"above_days": NUMBER}},
+    doc="`rotation_rules` rotate less often than every `above_days` days (`automatically_after_days`, "
+        "`rate(N days)`, `rate(N hours)`, `cron(...)`, read conservatively; a schedule unreadable offline never "
+        "matches)",
+    witnesses="the schedule value",
+    provides=("element", "found", "days"),
+)
 def _rotation_interval(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
-    """A rotation (its `rotation_rules`) that rotates less often than every `above_days` days; schedules
-    that cannot be read offline never match. Witness: the schedule value."""
     from linter import secrets
 
     rules = _attribute(s.resource, "rotation_rules")

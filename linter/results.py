@@ -29,6 +29,17 @@ class UnusedSuppression:
     problem: str
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What `--baseline-commit` found: the revision as given and its full id, how many current findings it
+    already had (counted, not listed), and the findings it had that are gone now."""
+
+    rev: str
+    commit: str
+    unchanged: int
+    fixed: list[Finding] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class Report:
     """Everything one run found, after filters, in the order every format writes it."""
@@ -42,6 +53,7 @@ class Report:
     baseline_matched: int = 0  # findings the baseline already knew (not reported)
     baseline_stale: list[Entry] = field(default_factory=list)  # baseline entries that match nothing now
     rules_run: tuple[str, ...] = ()  # ids of the rules that ran
+    baseline_commit: Comparison | None = None  # with --baseline-commit
     # Findings after suppressions but before the baseline: what `--write-baseline` records.
     unbaselined: list[Finding] = field(default_factory=list, repr=False)
     # The text each reported file was linted as (by path), so excerpts never re-read a file that changed.

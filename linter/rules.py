@@ -100,8 +100,9 @@ def schema() -> dict:
     return data
 
 
-def _line_of(root: Node, path: list) -> int:
-    """1-based line of the value at a JSON path in the rule file (or of the deepest part that exists)."""
+def _line_of(root: Node, path: list, key: str | None = None) -> int:
+    """1-based line of the value at a JSON path in the rule file (or of the deepest part that exists), or of
+    the key `key` of the mapping there."""
     node = root
     for part in path:
         value = node.value
@@ -110,8 +111,13 @@ def _line_of(root: Node, path: list) -> int:
         elif isinstance(value, list) and isinstance(part, int) and part < len(value):
             node = value[part]
         else:
-            break
-    return node.span.line
+            return node.span.line
+    spans = node.key_spans or {}
+    return spans[key].line if key in spans else node.span.line
+
+
+def _key_text(path: list) -> str:
+    return ".".join(str(p) for p in path) or "(rule)"
 
 
 def _load(path: Path, display: str) -> Node:
@@ -128,19 +134,32 @@ def _load(path: Path, display: str) -> Node:
 
 
 def validate(data: dict, root: Node, display: str) -> None:
-    """Check a rule against the schema; the first error names its line and key."""
+    """Check a rule against the schema, then that it can work (`linter.rulecheck`); the first error names
+    its line and key. An unknown key comes first: it explains the errors it causes (`scop:` for `scope:`)."""
     import jsonschema
+
+    from linter import rulecheck
 
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
+        problem = rulecheck.schema_problem(errors)
+        if problem is not None:
+            _raise(problem, root, display)
         best = jsonschema.exceptions.best_match(errors)
         where = list(best.absolute_path)
-        key = ".".join(str(p) for p in where) or "(rule)"
-        raise RuleError(display, _line_of(root, where), key, best.message)
+        raise RuleError(display, _line_of(root, where), _key_text(where), best.message)
     for name in _undefined_options([data.get("where", {}), data.get("match", {})]):
         if name not in data.get("options", {}):
             raise RuleError(display, _line_of(root, ["match"]), "match", f"option '{name}' is not declared")
+    for problem in rulecheck.problems(data):
+        _raise(problem, root, display)
+
+
+def _raise(problem: Any, root: Node, display: str) -> None:
+    """A `rulecheck.Problem` as the RuleError naming its line (the key's own line, for an unknown key)."""
+    where = list(problem.path)
+    raise RuleError(display, _line_of(root, where, problem.key), _key_text(where), problem.message)
 
 
 def _undefined_options(expr: Any) -> list[str]:

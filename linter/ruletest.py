@@ -1,8 +1,9 @@
 """Running a rule's inline examples: the test suite's rule tests and `policylint rules validate` share this.
 
 A non-compliant example must make its rule fire on exactly the listed lines; a compliant one must make no
-rule fire at all, so no rule is noisy on another rule's good code. Each example is written to a fresh
-temporary directory under the file name its format implies and linted like any user file.
+rule of the set it is checked against fire, so no rule is noisy on another rule's good code (every shipped
+rule for a shipped rule's example; the user's own rules for a house rule's). Each example is written to a
+fresh temporary directory under the file name its format implies and linted like any user file.
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ assert timings; this script is where speed is measured.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -91,6 +92,27 @@ GENERATORS = {
 }
 
 
+NESTED_CALL = """
+module "child{c}" {{
+  source = "../m{child:04d}"
+  name   = "${{var.name}}/{c}"
+}}
+"""
+
+
+def generate_nested(count: int, root: Path) -> Path:
+    """The Terraform tree again, each module calling two others (a binary tree, about 8 levels deep) with
+    an argument: what module evaluation costs per file, next to the flat tree."""
+    base = root / "terraform-modules"
+    for i in range(count):
+        folder = base / f"m{i:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = 'variable "name" {\n  default = "root"\n}\n' + TERRAFORM.format(i=i).replace(f'"app{i}/db"', "var.name")
+        text += "".join(NESTED_CALL.format(c=c, child=2 * i + c) for c in (1, 2) if 2 * i + c < count)
+        (folder / "main.tf").write_text(text, encoding="utf-8")
+    return base
+
+
 def generate(kind: str, count: int, root: Path) -> Path:
     name, template = GENERATORS[kind]
     base = root / kind
@@ -116,6 +138,17 @@ def checkov(executable: str, target: Path) -> list[str]:
     return [executable, "-d", str(target), "--framework", "terraform", "--quiet", "--compact", "-o", "json"]
 
 
+def baseline_commit_rows(command: list[str], tree: Path, repeat: int) -> list[tuple[str, float, int]]:
+    """`--baseline-commit HEAD` against a plain run of the same tree, committed to a fresh repository."""
+    env = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.com", "PATH": os.environ.get("PATH", "")}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
+        subprocess.run(["git", *args], cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+    plain = timed(command + [str(tree), "--project-root", str(tree)], repeat)
+    compared = timed(command + [str(tree), "--project-root", str(tree), "--baseline-commit", "HEAD"], repeat)
+    return [(f"  {tree.name} again, plain", *plain), (f"  with --baseline-commit HEAD ({compared[0] / plain[0]:.2f}x)", *compared)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
@@ -134,6 +167,10 @@ def main() -> None:
             rows.append((f"{options.files} generated {kind} files", *timed(command + [str(tree)], options.repeat)))
             if options.checkov and kind == "terraform":
                 rows.append((f"  checkov, same {kind} tree", *timed(checkov(options.checkov, tree), 1)))
+            if kind == "terraform":
+                nested = generate_nested(options.files, Path(tmp))
+                rows.append((f"{options.files} terraform modules calling modules", *timed(command + [str(nested)], options.repeat)))
+                rows += baseline_commit_rows(command, tree, options.repeat)
         if CORPUS.is_dir():
             for folder in sorted(CORPUS.iterdir()):
                 rows.append((f"corpus: {folder.name}", *timed(command + [str(folder)], options.repeat)))

@@ -32,7 +32,7 @@ def positions(report: dict) -> list[tuple]:
 
 
 def test_demo_templates(capsys):
-    code, report = check(["."], DEMO, capsys)
+    code, report = check([".", "--project-root", "."], DEMO, capsys)  # paths as reached from the demo directory
     assert code == 1
     assert report["errors"] == []
     assert positions(report) == [

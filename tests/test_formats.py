@@ -24,7 +24,8 @@ MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def _imports(path: Path) -> set[str]:
-    """Every linter module a module imports, at module level or inside functions (lazy imports count)."""
+    """Every linter module a module imports, at module level or inside functions (lazy imports count), or
+    names as a string to be imported later."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -33,10 +34,8 @@ def _imports(path: Path) -> set[str]:
             for alias in node.names:
                 child = f"{node.module}.{alias.name}"
                 found.add(child if child in MODULES else node.module)
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "import_module":
-            argument = node.args[0] if node.args else None
-            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                found.add(argument.value)
+        elif isinstance(node, ast.Constant) and node.value in MODULES:
+            found.add(node.value)  # a module named to be imported by name (`import_module`, `each_file`)
     return {name for name in found if name in MODULES}
 
 

@@ -76,7 +76,7 @@ def test_sarif_errors_suppressions_and_uri_escaping(tmp_path, capsys):
         "            Resource: arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf\n"
         "# policylint:ignore=SM003\n"
     )
-    code, out, _ = run_cli(["check", ".", "--format", "sarif"], tmp_path, capsys)
+    code, out, _ = run_cli(["check", ".", "--format", "sarif", "--sarif-include-suppressed"], tmp_path, capsys)
     sarif = json.loads(out)
     jsonschema.validate(sarif, SARIF_SCHEMA)
     run = sarif["runs"][0]

@@ -28,7 +28,7 @@ CASES = {
 def demo_output(fmt: str, extra: list[str], capsys) -> str:
     base = fmt.split("-")[0]
     _, out, _ = run_cli(["check", "fixtures/demo", "--no-config", "--jobs", "1", "--format", base, *extra], ROOT, capsys)
-    return out
+    return out.replace(ROOT.as_uri() + "/", "file:///ROOT/")  # SARIF's originalUriBaseIds: where the checkout is
 
 
 @pytest.mark.parametrize("fmt", CASES)

@@ -70,3 +70,12 @@ def test_named_pipe_is_an_error_not_a_hang(tmp_path, shipped_rules):
     report = lint_files(tmp_path, {}, shipped_rules)
     assert [(e.path, e.message) for e in report.errors] == [("pipe.json", "not a regular file (a pipe, device or socket)")]
     assert "SM001" in {f.rule_id for f in report.findings}
+
+
+def test_a_one_process_run_never_imports_the_process_pool(tmp_path):
+    policy = tmp_path / "p.json"
+    policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}')
+    code = ("import sys; from linter.cli import main; code = main(['check', sys.argv[1]]); "
+            "print('POOL' if 'concurrent.futures.process' in sys.modules else 'NO POOL', code)")
+    result = subprocess.run([sys.executable, "-c", code, str(policy)], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "NO POOL 1", result.stderr

@@ -39,7 +39,7 @@ def check(args: list[str], cwd: Path, capsys) -> tuple[int, dict]:
 
 
 def test_demo_module(capsys) -> None:
-    code, report = check(["."], DEMO, capsys)
+    code, report = check([".", "--project-root", "."], DEMO, capsys)  # paths as reached from the demo directory
     assert code == 1 and report["errors"] == []
     assert [(f["rule_id"], f["path"], f["line"], f["column"], f["end_line"], f["end_column"], f["resource"])
             for f in report["findings"]] == [

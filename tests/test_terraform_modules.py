@@ -2,14 +2,9 @@
 from __future__ import annotations
 
 import json
-import os
-from contextlib import redirect_stdout
-from io import StringIO
 from pathlib import Path
 
-from tf_helpers import at, extract, resource, write
-
-from linter.cli import main
+from tf_helpers import at, extract, places, resource, run_check, span, write
 
 SECRET_MODULE = """\
 variable "name" {}
@@ -80,25 +75,9 @@ RULES = "SM001,SM002,SM004,SM005,SM007,SM010"
 
 
 def check(cwd: Path, *args: str, select: str = RULES) -> tuple[int, dict, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        out = StringIO()
-        with redirect_stdout(out):
-            code = main(["check", *args, "--no-config", "--format", "json", "--select", select])
-    finally:
-        os.chdir(old)
-    return code, json.loads(out.getvalue()), out.getvalue()
+    return run_check(cwd, *args, select=select)
 
 
-def places(report: dict) -> list[tuple]:
-    return [(f["rule_id"], f["path"], f["line"], f["column"], f["end_line"], f["end_column"], f["resource"])
-            for f in report["findings"]]
-
-
-def span(rule: str, path: str, text: str, needle: str, resource: str, occurrence: int = 1) -> tuple:
-    s = at(text, needle, occurrence)
-    return (rule, path, s.line, s.column, s.end_line, s.end_column, resource)
 
 
 def tree(tmp_path: Path) -> Path:
@@ -262,8 +241,11 @@ module "a0" {
     root = write(tmp_path, {"modules/a/main.tf": cycle_a, "modules/b/main.tf": cycle_b, "env/main.tf": caller})
     code, report, _ = check(root, ".", select="SM007")
     assert report["errors"] == []
+    # for_each and count are evaluated: the "x" instance gets 0; the two instances of a0 share the one
+    # value the call passes, reported once.
     assert places(report) == [
-        span("SM007", "env/main.tf", caller, "0", "module.a0.aws_secretsmanager_secret.a", 3),
+        span("SM007", "env/main.tf", caller, "0", 'module.a["x"].aws_secretsmanager_secret.a', 1),
+        span("SM007", "env/main.tf", caller, "0", "module.a0[0].aws_secretsmanager_secret.a", 3),
     ]
 
 

@@ -325,7 +325,7 @@ data "aws_iam_policy_document" "d" {
     assert statement.principal.plain() == {UNKNOWN: UNKNOWN}
 
 
-def test_count_and_for_each_do_not_change_the_address(tmp_path: Path) -> None:
+def test_unknown_count_keeps_the_address_and_known_count_makes_instances(tmp_path: Path) -> None:
     text = """\
 resource "aws_iam_policy" "p" {
   count    = var.create ? 1 : 0
@@ -350,7 +350,8 @@ data "aws_iam_policy_document" "d" {
 """
     result = extract(write(tmp_path, {"main.tf": text}))
     assert document(result, "aws_iam_policy.p").statements == []
-    assert document(result, "data.aws_iam_policy_document.d").kind is DocKind.IDENTITY
+    assert document(result, "data.aws_iam_policy_document.d[0]").kind is DocKind.IDENTITY
+    assert document(result, "data.aws_iam_policy_document.d[1]").kind is DocKind.IDENTITY
 
 
 def test_same_document_used_twice_is_reported_once(tmp_path: Path) -> None:

@@ -1,6 +1,10 @@
 """Shared helpers for the Terraform tests: write a module, extract it, find expected spans by plain search."""
 from __future__ import annotations
 
+import json
+import os
+from contextlib import redirect_stdout
+from io import StringIO
 from pathlib import Path
 
 from linter.discover import discover
@@ -51,3 +55,30 @@ def resource(result: Extraction, address: str) -> Resource:
     matches = [r for r in result.resources if r.address == address]
     assert len(matches) == 1, [r.address for r in result.resources]
     return matches[0]
+
+
+def run_check(cwd: Path, *args: str, select: str | None = None) -> tuple[int, dict, str]:
+    """`policylint check ARGS --format json` run from `cwd`: exit code, report, raw output."""
+    from linter.cli import main
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        out = StringIO()
+        with redirect_stdout(out):
+            code = main(["check", *args, "--no-config", "--format", "json", *(["--select", select] if select else [])])
+    finally:
+        os.chdir(old)
+    return code, json.loads(out.getvalue()), out.getvalue()
+
+
+def places(report: dict) -> list[tuple]:
+    """Each finding as (rule, path, line, column, end line, end column, resource)."""
+    return [(f["rule_id"], f["path"], f["line"], f["column"], f["end_line"], f["end_column"], f["resource"])
+            for f in report["findings"]]
+
+
+def span(rule: str, path: str, text: str, needle: str, resource: str, occurrence: int = 1) -> tuple:
+    """The expected finding at the n-th occurrence of `needle` in `text`."""
+    s = at(text, needle, occurrence)
+    return (rule, path, s.line, s.column, s.end_line, s.end_column, resource)

@@ -9,6 +9,7 @@ rule-example formats it reads. Nothing outside `linter/formats/` knows any of th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Callable
 
 from linter.discover import SourceFile
@@ -86,6 +87,20 @@ class ExampleFormat:
     filename: str
     fence: str
     label: str
+
+
+def each_file(module: str, function: str = "extract") -> Callable[[list[Source], object], Extraction]:
+    """An `extract` for formats whose units are single files: `module.function(source)` for each source,
+    the module imported when the first file of the format is read (so the registry stays light)."""
+
+    def extract(sources: list[Source], context: object) -> Extraction:
+        read = getattr(import_module(module), function)
+        result = Extraction()
+        for source in sources:
+            result.extend(read(source))
+        return result
+
+    return extract
 
 
 def _alone(file: SourceFile) -> str:

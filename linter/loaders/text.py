@@ -5,12 +5,14 @@ stage or format asks for it, and the report is shown the very text that was lint
 """
 from __future__ import annotations
 
+import os
 import stat
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
+from linter.loaders import snapshot
 from linter.model import FileError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -81,6 +83,8 @@ def read_text(path: Path, display: str) -> str | FileError:
 def _read(path: Path, display: str) -> str | FileError:
     if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
+    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+        return _from_snapshot(*covered, display)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -93,6 +97,21 @@ def _read(path: Path, display: str) -> str | FileError:
         return FileError(display, 1, 1, "no such file")
     except OSError as exc:
         return FileError(display, 1, 1, f"cannot read file: {exc.strerror or exc}")
+    return _decoded(data, display)
+
+
+def _from_snapshot(tree: snapshot.Snapshot, relative: str, display: str) -> str | FileError:
+    size = tree.sizes.get(relative)
+    if size is None:
+        return FileError(display, 1, 1, "no such file")
+    if size > MAX_BYTES:
+        return FileError(display, 1, 1, f"file too large ({size // 1048576} MiB; the limit is 20 MiB)")
+    data = tree.load(relative)
+    return FileError(display, 1, 1, "cannot read file") if data is None else _decoded(data, display)
+
+
+def _decoded(data: bytes, display: str) -> str | FileError:
+    """The text of a file's bytes, as `read_text` returns it."""
     if b"\x00" in data[:8192]:
         return FileError(display, 1, 1, "binary file, not text")
     try:
@@ -102,3 +121,35 @@ def _read(path: Path, display: str) -> str | FileError:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return FileError(display, line, column, "not valid UTF-8 text")
     return text.replace("\r\n", "\n")
+
+
+# File-system questions the extractors ask, answered from an active snapshot (a git revision) when one covers
+# the path, else from the disk.
+
+def is_file(path: Path) -> bool:
+    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+        return covered[0].is_file(covered[1])
+    return Path(path).is_file()
+
+
+def is_dir(path: Path) -> bool:
+    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+        return covered[0].is_dir(covered[1])
+    return Path(path).is_dir()
+
+
+def file_names(directory: Path) -> list[str]:
+    """Names of the regular files in a directory ([] when it cannot be listed)."""
+    if snapshot._ACTIVE and (covered := snapshot.active_for(directory)) is not None:
+        return sorted(name for name, is_file in covered[0].children.get(covered[1], {}).items() if is_file)
+    try:
+        return sorted(e.name for e in os.scandir(directory) if e.is_file())
+    except OSError:
+        return []
+
+
+def walk(top: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)`, or its equivalent over an active snapshot."""
+    if snapshot._ACTIVE and (covered := snapshot.active_for(top)) is not None:
+        return snapshot.walk(covered[0], Path(top), covered[1])
+    return os.walk(top)

@@ -20,6 +20,8 @@ FORMATS: dict[str, str] = {
     "github": "linter.report.github_format",
     "junit": "linter.report.junit_format",
     "parseable": "linter.report.parseable_format",
+    "markdown": "linter.report.markdown_format",
+    "gitlab": "linter.report.gitlab_format",
 }
 
 
@@ -34,7 +36,3 @@ def formatter(fmt: str) -> Formatter:
 def render(fmt: str, report: Report, rules: list[Rule], **options: object) -> str:
     """The report in the named format. Options (each format uses what applies): `color` and `quiet` (text)."""
     return formatter(fmt)(report, rules, **options)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

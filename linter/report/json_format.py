@@ -2,8 +2,9 @@
 
 Beyond the documented keys: `suppressed` (findings covered by an inline suppression, with its reason and
 where it is written), `unused_suppressions` (suppressions that cover nothing, so they can be cleaned up),
-and `baseline` (only when a baseline is used: its path, how many findings it accepted, and its `stale`
-entries that match no finding any more).
+`baseline` (only when a baseline is used: its path, how many findings it accepted, and its `stale`
+entries that match no finding any more), and `baseline_commit` (only with `--baseline-commit`: the revision,
+how many current findings it already had, and the findings it had that are `fixed` now).
 """
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ def render(report, rules, **options) -> str:
             "matched": report.baseline_matched,
             "stale": [e.as_dict() for e in report.baseline_stale],
         }
+    if report.baseline_commit is not None:
+        c = report.baseline_commit
+        document["baseline_commit"] = {"rev": c.rev, "commit": c.commit, "unchanged": c.unchanged,
+                                       "fixed": [finding_dict(f) for f in c.fixed]}
     document["summary"] = {
         "files_scanned": report.files_scanned,
         "findings": len(report.findings),

@@ -3,10 +3,14 @@
 Rules are described in `tool.driver.rules` (sorted by id) with help generated from the rule file; results
 carry repo-relative URIs (`%SRCROOT%`), full regions (columns in Unicode code points, as declared by
 `columnKind`), and the line-independent fingerprint under `partialFingerprints["policylint/v1"]` (the
-`primaryLocationLineHash` key is left to GitHub, which computes it). Findings covered by an inline
-suppression are included with `suppressions` (kind `inSource`, the reason as justification). Input errors
-are tool execution notifications; unused suppressions and stale baseline entries are configuration
-notifications. No timestamps: the same input gives the same bytes.
+`primaryLocationLineHash` key is left to GitHub, which computes it). `originalUriBaseIds` says where
+%SRCROOT% is (the project root) when it is known. Findings covered by an inline suppression are left out of
+the results, because GitHub code scanning shows a result with `suppressions` as an open alert: they are
+tool execution notifications (level `note`, descriptor `policylint/suppressed-finding`) instead;
+`include_suppressed` (`--sarif-include-suppressed`) keeps them as results with `suppressions` (kind
+`inSource`, the reason as justification) for viewers that honour it. Input errors are tool execution
+notifications; unused suppressions and stale baseline entries are configuration notifications. No
+timestamps: the same input gives the same bytes.
 """
 from __future__ import annotations
 
@@ -27,8 +31,8 @@ TAGS = {"SM": "secrets-manager", "IAM": "iam", "KMS": "kms"}
 
 
 def artifact_location(path: str) -> dict:
-    """A repo-relative URI against %SRCROOT% (the directory policylint ran in); absolute paths outside it
-    become file URIs."""
+    """A URI relative to %SRCROOT% (the project root, which reported paths are already relative to; without
+    one, the current directory); absolute paths outside it become file URIs."""
     if os.path.isabs(path):
         relative = os.path.relpath(path)
         if relative.startswith(".."):
@@ -103,18 +107,35 @@ def _notification(descriptor: str, level: str, text: str, path: str, span=None) 
     return {"descriptor": {"id": descriptor}, "level": level, "message": {"text": text}, "locations": [_location(path, span)]}
 
 
-def render(report, rules, **options) -> str:
+def _suppressed_notification(item) -> dict:
+    f, reason = item.finding, item.suppression.reason or "(no reason given)"
+    return _notification("policylint/suppressed-finding", "note",
+                         f"{f.rule_id} suppressed in source ({reason}): {f.message}", f.path, f.span)
+
+
+def _root_uri(root) -> dict:
+    """`originalUriBaseIds`: %SRCROOT% as an absolute directory URI (SARIF wants the trailing slash)."""
+    from pathlib import Path
+
+    uri = Path(root).absolute().as_uri()
+    return {"%SRCROOT%": {"uri": uri if uri.endswith("/") else uri + "/"}}
+
+
+def render(report, rules, root=None, include_suppressed: bool = False, **options) -> str:
     from linter.model import Span
 
     ran = set(report.rules_run) | {f.rule_id for f in report.findings} | {s.finding.rule_id for s in report.suppressed}
     descriptors = sorted((r for r in rules if r.id in ran), key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(descriptors)}
     results = [(f.sort_key(), _result(f, index)) for f in report.findings]
-    results += [(s.finding.sort_key(), _result(s.finding, index, s.suppression)) for s in report.suppressed]
+    if include_suppressed:
+        results += [(s.finding.sort_key(), _result(s.finding, index, s.suppression)) for s in report.suppressed]
     errors = [
         _notification("policylint/input-error", "error", e.message, e.path, Span(e.line, e.column, e.line, e.column + 1))
         for e in report.errors
     ]
+    if not include_suppressed:
+        errors += [_suppressed_notification(s) for s in report.suppressed]
     config = [
         _notification("policylint/unused-suppression", "warning", f"unused suppression: {u.problem}", u.suppression.path, u.suppression.declared)
         for u in report.unused_suppressions
@@ -141,6 +162,7 @@ def render(report, rules, **options) -> str:
                 "rules": [rule_descriptor(rule) for rule in descriptors],
             }},
             "invocations": [invocation],
+            **({"originalUriBaseIds": _root_uri(root)} if root is not None else {}),
             "columnKind": "unicodeCodePoints",
             "results": [result for _, result in sorted(results, key=lambda pair: pair[0])],
         }],

@@ -7,7 +7,6 @@ terminal, and `NO_COLOR` unset). `quiet` keeps only the finding and error lines.
 """
 from __future__ import annotations
 
-from linter.report import plural
 from linter.severity import ORDER
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
@@ -38,6 +37,10 @@ class _Sources:
             self.cache[path] = text.split("\n") if text is not None else None
         lines = self.cache[path]
         return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _window(line: str, start: int, end: int) -> tuple[str, int, int]:
@@ -98,6 +101,7 @@ def _unused_lines(u, style: _Style) -> list[str]:
 
 
 def summary(report) -> str:
+    """The closing line (the markdown format opens with it too)."""
     counts = {}
     for f in report.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
@@ -112,6 +116,9 @@ def summary(report) -> str:
         extras.append(f"{len(report.suppressed)} suppressed")
     if report.baseline is not None:
         extras.append(f"{report.baseline_matched} in baseline")
+    if report.baseline_commit is not None:
+        c = report.baseline_commit
+        extras.append(f"{c.unchanged} unchanged since {c.rev}, {len(c.fixed)} fixed")
     if report.unused_suppressions:
         extras.append(plural(len(report.unused_suppressions), "unused suppression"))
     return ", ".join([text] + extras)
@@ -140,5 +147,9 @@ def render(report, rules, color: bool = False, quiet: bool = False, **options) -
                  "rewrite it with --write-baseline"]
         stale += [f"  {e.path}: {e.rule_id} {e.resource or '(file)'} {e.fingerprint}" for e in report.baseline_stale]
         blocks.append("\n".join(stale))
+    if report.baseline_commit is not None and report.baseline_commit.fixed:
+        blocks.append("\n".join([f"fixed since {report.baseline_commit.rev}:"] + [
+            f"  {f.path}:{f.span.line}:{f.span.column}: {f.severity.upper()} {f.rule_id} {f.message}"
+            for f in report.baseline_commit.fixed]))
     blocks.append(style(BOLD, summary(report)))
     return "\n\n".join(blocks) + "\n"

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source
+from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source, each_file
 from linter.formats.cloudformation.syntax import YAML_COMMENTS, looks_like_template
-from linter.model import Extraction
 
 _SUFFIXES = (".yaml", ".yml", ".template", ".json")
 _TEMPLATE_KEYS = re.compile(r'"(?:AWSTemplateFormatVersion|Resources)"\s*:')
@@ -37,15 +36,6 @@ def _claims(source: Source) -> bool:
     return _is_json_template(value)
 
 
-def _extract(sources: list[Source], context) -> Extraction:
-    from linter.formats.cloudformation.template import extract
-
-    result = Extraction()
-    for source in sources:
-        result.extend(extract(source))
-    return result
-
-
 def _comments(source: Source) -> CommentSyntax | None:
     """YAML templates have comments; JSON ones (whatever the suffix) do not."""
     if source.name.endswith(".json") or source.text.lstrip().startswith("{"):
@@ -57,7 +47,7 @@ CLOUDFORMATION = Format(
     name="cloudformation",
     reads=lambda name: name.endswith(_SUFFIXES),
     claims=_claims,
-    extract=_extract,
+    extract=each_file("linter.formats.cloudformation.template"),
     comments=_comments,
     examples=(
         ExampleFormat("cloudformation", "template.yaml", "yaml", "CloudFormation"),

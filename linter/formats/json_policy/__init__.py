@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import re
 
-from linter.formats.api import ExampleFormat, Format, Source
-from linter.model import Extraction
+from linter.formats.api import ExampleFormat, Format, Source, each_file
 
 _STATEMENT_KEY = re.compile(r'"Statement"\s*:')
 
@@ -16,20 +15,11 @@ def _claims(source: Source) -> bool:
     return isinstance(value, dict) and "Statement" in value
 
 
-def _extract(sources: list[Source], context) -> Extraction:
-    from linter.formats.json_policy.document import extract
-
-    result = Extraction()
-    for source in sources:
-        result.extend(extract(source))
-    return result
-
-
 JSON_POLICY = Format(
     name="json-policy",
     reads=lambda name: name.endswith(".json"),
     claims=_claims,
-    extract=_extract,
+    extract=each_file("linter.formats.json_policy.document"),
     examples=(ExampleFormat("json", "policy.json", "json", "JSON policy"),),
     languages=(("json", ".json"),),
 )

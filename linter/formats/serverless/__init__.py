@@ -9,28 +9,18 @@ from __future__ import annotations
 
 import re
 
-from linter.formats.api import ExampleFormat, Format, Source
+from linter.formats.api import ExampleFormat, Format, each_file
 from linter.formats.cloudformation.syntax import YAML_COMMENTS
-from linter.model import Extraction
 
 _NAMES = ("serverless.yml", "serverless.yaml")
 _SERVICE = re.compile(r"^(?:service|provider)\s*:", re.M)
-
-
-def _extract(sources: list[Source], context) -> Extraction:
-    from linter.formats.serverless.service import extract
-
-    result = Extraction()
-    for source in sources:
-        result.extend(extract(source))
-    return result
 
 
 SERVERLESS = Format(
     name="serverless",
     reads=lambda name: name in _NAMES,
     claims=lambda source: _SERVICE.search(source.text) is not None,
-    extract=_extract,
+    extract=each_file("linter.formats.serverless.service"),
     comments=lambda source: YAML_COMMENTS,
     examples=(ExampleFormat("serverless", "serverless.yml", "yaml", "Serverless Framework"),),
     languages=(("serverless", ".yml"),),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from linter.discover import SourceFile
-from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source
+from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source, each_file
 from linter.model import Extraction
 
 _HEREDOC = re.compile(r"<<-?\s*\"?([A-Za-z_][\w-]*)\"?\s*$")
@@ -78,13 +78,4 @@ def _is_plan(source: Source) -> bool:
     )
 
 
-def _extract_plans(sources: list[Source], context) -> Extraction:
-    from linter.formats.terraform.plan import extract_plan
-
-    result = Extraction()
-    for source in sources:
-        result.extend(extract_plan(source))
-    return result
-
-
-PLAN = Format(name="terraform-plan", reads=lambda name: name.endswith(".json"), claims=_is_plan, extract=_extract_plans)
+PLAN = Format(name="terraform-plan", reads=lambda name: name.endswith(".json"), claims=_is_plan, extract=each_file("linter.formats.terraform.plan", "extract_plan"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from linter.formats.terraform import expand
 from linter.formats.terraform.evaluate import Evaluator
 from linter.formats.terraform.values import parse_json_text, unknown
 from linter.formats.terraform.syntax import Block, Body, Unit
@@ -38,13 +39,24 @@ class Documents:
         self.errors: list[tuple[FileError, Unit]] = []  # invalid JSON text, with the file that used it
         self._parsed: dict[int, tuple[Node, Node | None]] = {}
 
-    def data_document(self, name: str) -> Node | None:
+    def data_document(self, name: str, key: str | int | None = None) -> Node | None:
+        """The document of `data.aws_iam_policy_document.<name>` (of its instance `key` when it has
+        count or for_each); None when it has no such instance (`count = 0`)."""
         block = self.data.get(name)
         if block is None:
             return None
-        root = self.evaluator.cached("data." + name, lambda: self._build(block), block.header, block.unit.display)
+        made, known = expand.instances(self.evaluator, block)
+        if known and key is not None:
+            made = [i for i in made if i.key is not None and i.key.value == key]
+        if not made or (known and key is None and len(made) > 1):
+            return None
+        instance = made[0]
+        address = block.address + instance.suffix
+        root = self.evaluator.cached(
+            "data." + name + instance.suffix, lambda: self._build(instance.block), block.header, block.unit.display
+        )
         if root is not None and not root.is_unknown:
-            self.roots[block.address] = root
+            self.roots[address] = root
         return root
 
     def root_of(self, value: Node, origin: Unit) -> Node | None:
@@ -79,7 +91,7 @@ class Documents:
         if policy_id is not None:
             values["Id"] = self.evaluator.eval(policy_id.expr)
             key_spans["Id"] = policy_id.name_span
-        own_blocks = body.blocks_static("statement")
+        own_blocks, known = expand.blocks(self.evaluator, body, "statement")
         own = [self._statement(b) for b in own_blocks]
         statements: list[Node] = []
         for source in self._documents(block, "source_json", "source_policy_documents"):
@@ -95,15 +107,13 @@ class Documents:
         values["Statement"] = Node(statements, statement_span, path)
         key_spans["Statement"] = own_blocks[0].header if own_blocks else block.header
         root = Node(values, block.span, path, key_spans)
-        if self._partial(block):
+        if not known or self._partial(block):
             self.partial_ids.add(id(root))
         return root
 
     def _partial(self, block: Block) -> bool:
-        """Does a data source take statements from somewhere unknown: a `dynamic` block, an unresolved
-        or partial source/override document?"""
-        if any(b.labels[:1] == ["statement"] for b in block.body.blocks("dynamic")):
-            return True
+        """Does a data source take statements from somewhere unknown: an unresolved or partial
+        source/override document? (A `dynamic` statement over an unknown collection is told by `expand`.)"""
         names = ("source_json", "source_policy_documents", "override_policy_documents", "override_json")
         return any(root is None or id(root) in self.partial_ids for root in self._named_roots(block, names))
 
@@ -125,7 +135,7 @@ class Documents:
         return roots
 
     def _statement(self, block: Block) -> Node:
-        body, path = block.body, block.unit.display
+        body, path = block.body, block.display
         values: dict[str, Node] = {}
         key_spans: dict[str, Span] = {}
         for attribute, key in _STATEMENT_ATTRIBUTES:
@@ -142,11 +152,11 @@ class Documents:
             values["Effect"] = Node("Allow", block.header, path)
             key_spans["Effect"] = block.header
         for block_type, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            blocks = body.blocks_static(block_type)
+            blocks, _ = expand.blocks(self.evaluator, body, block_type)
             if blocks:
                 values[key] = self._principals(blocks, path)
                 key_spans[key] = blocks[0].header
-        conditions = body.blocks_static("condition")
+        conditions, _ = expand.blocks(self.evaluator, body, "condition")
         if conditions:
             values["Condition"] = self._conditions(conditions, path)
             key_spans["Condition"] = conditions[0].header

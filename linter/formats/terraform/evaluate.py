@@ -1,33 +1,61 @@
 """Offline evaluation of Terraform expressions into positioned `Node`s.
 
-What can be known without running Terraform is computed (literals, `local.x`, `var.x` defaults, `jsonencode`,
-`file()`, a few collection functions); everything else becomes a string holding `UNKNOWN`, keeping the literal
-parts around it, and never `*`. A reference to a resource's `arn`/`id` also records the resource in `ref`, so
-secrets can be linked to their policies, rotations and versions.
+What can be known without running Terraform is computed (literals, `local.x`, `var.x` defaults and the
+caller's arguments, operators, conditionals, `for` expressions, `each`/`count`, dynamic-block iterators,
+`file()`, the functions of `functions`); everything else becomes a string holding `UNKNOWN`, keeping the
+literal parts around it, and never `*`. `null` is a value (a `Node` whose value is None: "not set"), not an
+unknown. A reference to a resource's `arn`/`id` also records the resource in `ref`, so secrets can be linked
+to their policies, rotations and versions.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
 from linter.formats.terraform import hcl
+from linter.formats.terraform.functions import FUNCTIONS, Missing, as_text, missing
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
-from linter.loaders.text import read_text
-from linter.model import UNKNOWN, Node, Span
+from linter.loaders.text import is_file, read_text
+from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
 from linter.formats.terraform.values import TextNode, parse_json_text, unknown
 from linter.values import number
 
-MAX_DEPTH = 64
+MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)
+MAX_NESTING = 96  # syntactic nesting of one expression; deeper is an input error at its position
+MAX_EXPANSION = 20_000  # items made by `for` expressions and dynamic blocks in one module instance
 _STEPS = ("get_attr", "index", "splat")
 _UNKNOWN_ROOTS = {"each", "count", "self", "module", "terraform", "ephemeral", "provider"}
-_IDENTITY_FUNCTIONS = {"tolist", "toset", "tostring", "tonumber", "tobool", "tomap", "sensitive", "nonsensitive"}
 _TEMPLATE_MARK = "__POLICYLINT_TEMPLATE__"
+_EXPANSION_MESSAGE = (f"not evaluated: for expressions and dynamic blocks of this module expand to more than "
+                      f"{MAX_EXPANSION} values")
+_COMPARE = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
+_OPERATORS = frozenset({"&&", "||", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%"})
+_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+
+
+class _TooDeep(Exception):
+    """Raised past MAX_NESTING; the expression being evaluated is reported and becomes unknown."""
+
+
+class _TooMuch(Exception):
+    """Raised past MAX_EXPANSION (nested `for` expressions over long lists); reported like _TooDeep."""
+
+
+class ResourceNode(Node):
+    """A resource instance as an object: `arn` and `id` are unknowns naming it (`ref`); any other attribute
+    is unknown. `every` marks a resource whose instances are unknown (a count or for_each that cannot be
+    evaluated offline): any index or splat of it is that same instance."""
+
+    __slots__ = ("every",)
+
+    def __init__(self, address: str, span: Span, path: str, every: bool = False) -> None:
+        super().__init__({"arn": unknown(span, path, ref=address), "id": unknown(span, path, ref=address)}, span, path)
+        self.every = every
 
 
 @dataclass(slots=True, eq=False)
@@ -42,23 +70,39 @@ class Scope:
     data: dict[str, Block]  # "aws_iam_policy_document.x" -> block
     # A module instance's input variables, evaluated in the caller (their nodes keep the caller's positions).
     bound: dict[str, Node] = field(default_factory=dict)
+    types: dict[str, Expr] = field(default_factory=dict)  # declared variable types (optional attributes)
+    # A module that callers use (a child linted on its own): a variable no call binds is an input that
+    # could be anything, not its default.
+    inputs_unknown: bool = False
 
 
 class Lookups(Protocol):
-    """What expressions refer to beyond the module's own values: the JSON of an `aws_iam_policy_document`
-    data source, and `module.<call>.<output>` (the output's value in that module instance). Each is None
-    when it cannot be known (not followed, not found)."""
+    """What expressions refer to beyond the module's own values. Each is None when it cannot be known (not
+    followed, not found): the JSON of an `aws_iam_policy_document` data source (of its instance `key`);
+    `module.<call>.<output>` (the output's value in that module instance); `type.name`, a resource as a
+    value (its instances); `data.type.name`, what is known of another data source (the AWS managed key
+    looked up by alias)."""
 
-    def data_document(self, name: str) -> Node | None: ...
+    def data_document(self, name: str, key: str | int | None = None) -> Node | None: ...
 
     def module_output(self, call: str, output: str) -> Node | None: ...
 
+    def resource_value(self, type_: str, name: str) -> Node | None: ...
+
+    def data_value(self, type_: str, name: str) -> Node | None: ...
+
 
 class _NoLookups:
-    def data_document(self, name: str) -> Node | None:
+    def data_document(self, name: str, key: str | int | None = None) -> Node | None:
         return None
 
     def module_output(self, call: str, output: str) -> Node | None:
+        return None
+
+    def resource_value(self, type_: str, name: str) -> Node | None:
+        return None
+
+    def data_value(self, type_: str, name: str) -> Node | None:
         return None
 
 
@@ -72,11 +116,16 @@ class Evaluator:
     def __init__(self, scope: Scope, lookups: Lookups | None = None) -> None:
         self.scope = scope
         self.lookups = lookups or _NO_LOOKUPS
+        self.errors: list[FileError] = []  # expressions too deeply nested to evaluate
         self._cache: dict[str, Node] = {}
         self._active: set[str] = set()
         self._files: dict[Path, Node | None] = {}
-        self._template_vars: list[dict[str, Node]] = []
+        # Names bound around the expression being evaluated: template variables, `for` iterators, and the
+        # `each`/`count`/iterator values of an expanded block (innermost last; each scope is complete).
+        self._names: list[dict[str, Node]] = []
         self._depth = 0
+        self._nesting = 0
+        self._expanded = 0
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -84,14 +133,40 @@ class Evaluator:
         if self._depth > MAX_DEPTH:
             return unknown(expr.span, _display(expr))
         self._depth += 1
+        if expr.names is not None:
+            self._names.append(expr.names)
         try:
             if isinstance(expr, HclExpr):
                 return self._hcl(expr.file, expr.node)
             return self._json(expr.unit, expr.node)
-        except RecursionError:
-            return unknown(expr.span, _display(expr))
+        except (_TooDeep, RecursionError):
+            return self._too_deep(expr.span, _display(expr))
+        except _TooMuch:
+            return self._report(expr.span, _display(expr), _EXPANSION_MESSAGE)
         finally:
             self._depth -= 1
+            if expr.names is not None:
+                self._names.pop()
+
+    def _too_deep(self, span: Span, path: str) -> Node:
+        """An expression nested deeper than policylint evaluates: reported where it starts, never dropped
+        (it is unknown then)."""
+        return self._report(span, path, f"expression nested too deeply to evaluate (more than {MAX_NESTING} levels)")
+
+    def _report(self, span: Span, path: str, message: str) -> Node:
+        error = FileError(path, span.line, span.column, message)
+        if error not in self.errors:
+            self.errors.append(error)
+        return unknown(span, path)
+
+    def spend(self, count: int, span: Span, path: str) -> bool:
+        """Count `count` items made by expansion; False (reported at `span`) once the module's budget is
+        spent, so nested `for`s and dynamic blocks over long lists cannot explode."""
+        self._expanded += count
+        if self._expanded <= MAX_EXPANSION:
+            return True
+        self._report(span, path, _EXPANSION_MESSAGE)
+        return False
 
     def cached(self, key: str, compute: Callable[[], Node | None], span: Span, path: str) -> Node | None:
         """Evaluate once per key; a reference cycle (a local using itself) is unknown rather than endless."""
@@ -100,9 +175,11 @@ class Evaluator:
         if key in self._active:
             return unknown(span, path)
         self._active.add(key)
+        self._names.append({})  # a local or variable never sees the names bound where it is used
         try:
             value = compute()
         finally:
+            self._names.pop()
             self._active.discard(key)
         self._cache[key] = value
         return value
@@ -110,6 +187,15 @@ class Evaluator:
     # --- HCL ------------------------------------------------------------------------------------------
 
     def _hcl(self, file: HclFile, node: TSNode) -> Node:
+        if self._nesting > MAX_NESTING * 3:  # about three syntax nodes per level of nesting
+            raise _TooDeep
+        self._nesting += 1
+        try:
+            return self._hcl_node(file, node)
+        finally:
+            self._nesting -= 1
+
+    def _hcl_node(self, file: HclFile, node: TSNode) -> Node:
         kind = node.type
         if kind == "expression":
             return self._expression(file, node)
@@ -133,23 +219,129 @@ class Evaluator:
             return self._traversal(file, node, node, [])
         if kind == "conditional":
             return self._conditional(file, node)
-        return unknown(file.span(node), file.display)  # for expressions, operations, recovered errors
+        if kind in ("operation", "for_expr") and node.children:
+            return self._hcl(file, node.children[0])
+        if kind == "binary_operation":
+            return self._binary(file, node)
+        if kind == "unary_operation":
+            return self._unary(file, node)
+        if kind in ("for_tuple_expr", "for_object_expr"):
+            return self._for(file, node)
+        return unknown(file.span(node), file.display)  # recovered errors and anything not evaluated
 
     def _expression(self, file: HclFile, node: TSNode) -> Node:
+        """An expression term and its traversal steps. Parentheses are unwrapped in a loop, not by
+        recursion, so any number of them evaluates (valid Terraform, however odd)."""
+        layers: list[tuple[list[TSNode], Span]] = []
         children = [c for c in node.children if c.type != "comment"]
-        if not children:
-            return unknown(file.span(node), file.display)
-        first = children[0]
-        if first.type == "(":
+        while children and children[0].type == "(":
             inner = next((c for c in children if c.type == "expression"), None)
-            value = self._hcl(file, inner) if inner is not None else unknown(file.span(node), file.display)
-            steps = [c for c in children if c.type in _STEPS]
-            return self._walk(file, value, steps, file.span(node)) if steps else value
-        steps = [c for c in children[1:] if c.type in _STEPS]
+            layers.append(([c for c in children if c.type in _STEPS], file.span(node)))
+            if inner is None:
+                children = []
+                break
+            node, children = inner, [c for c in inner.children if c.type != "comment"]
+        value = self._term(file, children) if children else unknown(file.span(node), file.display)
+        for steps, span in reversed(layers):
+            value = self._walk(file, value, steps, span) if steps else value
+        return value
+
+    def _term(self, file: HclFile, nodes: list[TSNode]) -> Node:
+        """A term (`var.x`, a literal, a call, a parenthesised expression) followed by its steps."""
+        first, steps = nodes[0], [c for c in nodes[1:] if c.type in _STEPS]
+        span = file.span_range(file.start(first), file.end(nodes[-1]))
+        if first.type == "(":  # an operand in parentheses: `!(a || b)`
+            inner = next((c for c in nodes if c.type == "expression"), None)
+            value = self._hcl(file, inner) if inner is not None else unknown(span, file.display)
+            return self._walk(file, value, steps, span) if steps else value
         if first.type == "variable_expr":
-            return self._traversal(file, node, first, steps)
+            return self._traversal(file, span, first, steps)
         value = self._hcl(file, first)
-        return self._walk(file, value, steps, file.span(node)) if steps else value
+        return self._walk(file, value, steps, span) if steps else value
+
+    def _binary(self, file: HclFile, node: TSNode) -> Node:
+        children = [c for c in node.children if c.type != "comment"]
+        at = next((i for i, c in enumerate(children) if i and c.type in _OPERATORS), None)
+        span = file.span(node)
+        if at is None or at + 1 >= len(children):
+            return unknown(span, file.display)
+        operator = file.source(children[at])
+        left = self._term(file, children[:at])
+        if operator in ("&&", "||") and isinstance(left.value, bool) and left.value == (operator == "||"):
+            return Node(left.value, span, file.display)  # decided by the left side, whatever the right is
+        right = self._term(file, children[at + 1 :])
+        return _operate(operator, left, right, span, file.display)
+
+    def _unary(self, file: HclFile, node: TSNode) -> Node:
+        children = [c for c in node.children if c.type != "comment"]
+        span = file.span(node)
+        if len(children) < 2:
+            return unknown(span, file.display)
+        value = self._term(file, children[1:])
+        operator = file.source(children[0])
+        if operator == "!" and isinstance(value.value, bool):
+            return Node(not value.value, span, file.display)
+        if operator == "-" and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+            return Node(-value.value, span, file.display)
+        return unknown(span, file.display)
+
+    def _for(self, file: HclFile, node: TSNode) -> Node:
+        """`[for k, v in coll : expr if cond]` and `{for k, v in coll : key => value... if cond}` over a
+        known collection; the items keep their nodes (and so where they were written)."""
+        span = file.span(node)
+        intro = next((c for c in node.children if c.type == "for_intro"), None)
+        if intro is None:
+            return unknown(span, file.display)
+        names = [file.source(c) for c in intro.children if c.type == "identifier"]
+        collection_node = next((c for c in intro.children if c.type == "expression"), None)
+        collection = self._hcl(file, collection_node) if collection_node is not None else None
+        if collection is None or not isinstance(collection.value, (list, dict)) or not names:
+            return unknown(span, file.display)
+        condition = next((c for c in node.children if c.type == "for_cond"), None)
+        condition_expr = next((c for c in condition.children if c.type == "expression"), None) if condition else None
+        bodies = [c for c in node.children if c.type == "expression"]
+        grouped = any(c.type == "ellipsis" for c in node.children)
+        is_object = node.type == "for_object_expr"
+        items: list[Node] = []
+        mapping: dict[str, Node] = {}
+        key_spans: dict[str, Span] = {}
+        pairs = iterate(collection)
+        self._expanded += len(pairs)
+        if self._expanded > MAX_EXPANSION:
+            raise _TooMuch
+        for key, value in pairs:
+            scope = dict(self._names[-1]) if self._names else {}
+            if len(names) == 2:
+                scope[names[0]], scope[names[1]] = key, value
+            else:
+                scope[names[0]] = value
+            self._names.append(scope)
+            try:
+                if condition_expr is not None:
+                    keep = self._hcl(file, condition_expr)
+                    if not isinstance(keep.value, bool):
+                        return unknown(span, file.display)
+                    if not keep.value:
+                        continue
+                if not is_object:
+                    items.append(self._hcl(file, bodies[0]))
+                    continue
+                result_key = self._hcl(file, bodies[0])
+                if not isinstance(result_key.value, (str, int, float)) or result_key.is_unknown:
+                    return unknown(span, file.display)
+                text = as_text(result_key)
+                item = self._hcl(file, bodies[1])
+                if grouped:
+                    group = mapping.setdefault(text, Node([], item.span, item.path))
+                    group.value.append(item)
+                else:
+                    mapping[text] = item
+                key_spans.setdefault(text, result_key.span)
+            finally:
+                self._names.pop()
+        if is_object:
+            return Node(mapping, span, file.display, key_spans)
+        return Node(items, span, file.display)
 
     def _tuple(self, file: HclFile, node: TSNode) -> Node:
         items = [self._hcl(file, c) for c in node.children if c.type == "expression"]
@@ -187,16 +379,20 @@ class Evaluator:
             condition = self._hcl(file, parts[0])
             if isinstance(condition.value, bool):
                 return self._hcl(file, parts[1] if condition.value else parts[2])
+            if condition.is_unknown:
+                # Both branches the same known value (`x != null ? x : x`) is that value; else unknown.
+                yes, no = self._hcl(file, parts[1]), self._hcl(file, parts[2])
+                if yes.value is None and no.value is None:
+                    return yes
         return unknown(file.span(node), file.display)
 
     # --- references -----------------------------------------------------------------------------------
 
-    def _traversal(self, file: HclFile, node: TSNode, root: TSNode, steps: list[TSNode]) -> Node:
-        span = file.span(node)
+    def _traversal(self, file: HclFile, span: Span, root: TSNode, steps: list[TSNode]) -> Node:
         name = file.source(root)
+        if self._names and name in self._names[-1]:
+            return self._walk(file, self._names[-1][name], steps, span)
         names = [self._step_name(file, s) for s in steps]
-        if self._template_vars and name in self._template_vars[-1]:
-            return self._walk(file, self._template_vars[-1][name], steps, span)
         if name in ("var", "local") and names and isinstance(names[0], str):
             value = self._variable(names[0], span, file.display) if name == "var" else self._local(names[0], span, file.display)
             return self._walk(file, value, steps[1:], span)
@@ -204,11 +400,21 @@ class Evaluator:
             return Node(".", span, file.display)
         attributes = [n for step, n in zip(steps, names) if step.type == "get_attr" and isinstance(n, str)]
         if name == "data":
-            return self._data_reference(attributes, span, file.display)
+            value = self.lookups.data_value(names[0], names[1]) if len(names) > 1 and all(
+                isinstance(n, str) for n in names[:2]) else None
+            if value is not None:  # a value derived from the lookup, reported where it is used
+                found = self._walk(file, value, steps[2:], span)
+                return Node(found.value, span, file.display) if isinstance(found.value, str) else found
+            index = names[2] if len(steps) > 2 and steps[2].type == "index" else None
+            return self._data_reference(attributes, span, file.display, index)
         if name == "module" and len(attributes) >= 2:
             return self._module_reference(attributes[0], attributes[1], span, file.display)
         if name in _UNKNOWN_ROOTS or name in ("path", "var", "local"):
             return unknown(span, file.display)
+        if steps and steps[0].type == "get_attr" and isinstance(names[0], str):
+            resource = self.lookups.resource_value(name, names[0])
+            if resource is not None:
+                return self._walk(file, resource, steps[1:], span)
         return _resource_reference(name, attributes, span, file.display)
 
     def _step_name(self, file: HclFile, step: TSNode) -> str | int | None:
@@ -229,38 +435,79 @@ class Evaluator:
         return None
 
     def _walk(self, file: HclFile, value: Node, steps: list[TSNode], span: Span) -> Node:
-        """Apply `.attr` / `[index]` steps to a known value; anything not found is unknown."""
-        for step in steps:
+        """Apply `.attr` / `[index]` / splat steps to a value. An unknown stays unknown (keeping the resource
+        it names); what a known value does not have is `Missing` (an error `try` skips)."""
+        for at, step in enumerate(steps):
+            if isinstance(value, ResourceNode) and value.every and step.type != "get_attr":
+                continue  # any instance of a resource whose instances are unknown: that same one
+            if step.type == "splat":
+                return self._splat(file, value, step, steps[at + 1 :], span)
             key = self._step_name(file, step)
-            if value.is_unknown or key is None or step.type == "splat":
+            if value.is_unknown:
+                return unknown(span, file.display, ref=value.ref if _keeps_ref(step) else None)
+            if key is None:
                 return unknown(span, file.display)
-            if isinstance(value.value, dict) and isinstance(key, str) and key in value.value:
-                value = value.value[key]
-            elif isinstance(value.value, list) and isinstance(key, int) and 0 <= key < len(value.value):
-                value = value.value[key]
-            else:
-                return unknown(span, file.display)
+            if isinstance(value.value, dict) and isinstance(key, (str, int)) and not isinstance(key, bool):
+                key = as_text(Node(key, span))
+                if key in value.value:
+                    value = value.value[key]
+                    continue
+                return unknown(span, file.display) if isinstance(value, ResourceNode) else missing(span, file.display)
+            if isinstance(value.value, list) and isinstance(key, (int, float)) and not isinstance(key, bool):
+                if 0 <= int(key) < len(value.value):
+                    value = value.value[int(key)]
+                    continue
+            return missing(span, file.display)
         return value
 
+    def _splat(self, file: HclFile, value: Node, step: TSNode, rest: list[TSNode], span: Span) -> Node:
+        """`x[*].a.b` applies the steps inside the splat (and after it) to every item; a single value is a
+        one-item list, null an empty one."""
+        inner = [c for c in step.children[0].children if c.type in ("get_attr", "index")] if step.children else []
+        if isinstance(value, ResourceNode) and value.every:
+            return self._walk(file, value, inner + rest, span)
+        if value.is_unknown:
+            return unknown(span, file.display)
+        items = value.value if isinstance(value.value, list) else [] if value.value is None else [value]
+        return Node([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
+
     def _module_reference(self, call: str, output: str, span: Span, path: str) -> Node:
-        """`module.x.out`: only what links resources is followed, an output that is a resource's ARN or id
-        (`aws_secretsmanager_secret.this.arn` in the child is `module.x.aws_secretsmanager_secret.this` here);
-        other values of outputs stay unknown."""
+        """`module.x.out`: the output's value when the child module is followed. An output that is a
+        resource's ARN or id (`aws_secretsmanager_secret.this.arn` in the child) names it as
+        `module.x.aws_secretsmanager_secret.this` here; a known value without references comes back as it
+        is (with the positions where it was written); anything else stays unknown."""
         key = f"module.{call}.{output}"
         value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
         if value is not None and value.is_unknown and value.ref:
             return unknown(span, path, ref=f"module.{call}.{value.ref}")
+        if value is not None and not _has_refs(value) and not isinstance(value, Missing):
+            from linter.formats.terraform.functions import known
+
+            if known(value):
+                return value
         return unknown(span, path)
 
     def _variable(self, name: str, span: Span, path: str) -> Node:
+        """The caller's argument, else the default (unless callers set the inputs), conformed to the
+        declared type (an optional attribute left out is null). No default and no argument: unknown."""
         if name in self.scope.bound:
-            value = self.scope.bound[name]
-            return value if value.value is not None else unknown(span, path)
-        expr = self.scope.variables.get(name)
-        if expr is None:
+            given: Callable[[], Node | None] = lambda: self.scope.bound[name]
+        elif name in self.scope.variables and self.scope.variables[name] is not None and not self.scope.inputs_unknown:
+            given = lambda: self.eval(self.scope.variables[name])
+        else:
             return unknown(span, path)
-        value = self.cached("var." + name, lambda: self.eval(expr), span, path)
-        return value if value is not None and value.value is not None else unknown(span, path)
+        type_expr = self.scope.types.get(name)
+
+        def compute() -> Node | None:
+            value = given()
+            if value is None or type_expr is None or not isinstance(type_expr, HclExpr):
+                return value
+            from linter.formats.terraform.vartypes import conform
+
+            return conform(self.eval, type_expr, value)
+
+        value = self.cached("var." + name, compute, span, path)
+        return value if value is not None else unknown(span, path)
 
     def _local(self, name: str, span: Span, path: str) -> Node:
         expr = self.scope.locals.get(name)
@@ -269,10 +516,11 @@ class Evaluator:
         value = self.cached("local." + name, lambda: self.eval(expr), span, path)
         return value if value is not None else unknown(span, path)
 
-    def _data_reference(self, parts: list[str], span: Span, path: str) -> Node:
-        """`data.aws_iam_policy_document.x.json` (or `[0].json`, `.minified_json`) is the document itself."""
+    def _data_reference(self, parts: list[str], span: Span, path: str, index: str | int | None) -> Node:
+        """`data.aws_iam_policy_document.x.json` (or `[0].json`, `["k"].json`, `.minified_json`) is the
+        document itself (of that instance)."""
         if len(parts) == 3 and parts[0] == "aws_iam_policy_document" and parts[2] in ("json", "minified_json"):
-            document = self.lookups.data_document(f"{parts[0]}.{parts[1]}")
+            document = self.lookups.data_document(f"{parts[0]}.{parts[1]}", index)
             if document is not None:
                 return document
         return unknown(span, path)
@@ -303,7 +551,7 @@ class Evaluator:
             if isinstance(part, MappedText):
                 out.extend(part)
             elif part.type == "template_interpolation":
-                out.add(_as_text(self._interpolation(file, part)), file.start(part))
+                out.add(as_text(self._interpolation(file, part)), file.start(part))
             else:
                 out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
         out.end = parsed.end
@@ -332,11 +580,11 @@ class Evaluator:
         heredoc = _find(expression, "heredoc_template") if expression is not None else None
         if heredoc is None or file.root.has_error:
             return unknown(span_of(locate, 0, len(text)), display)
-        self._template_vars.append(variables)
+        self._names.append(variables)
         try:
             return self.template(file, heredoc, strip_newline=True)
         finally:
-            self._template_vars.pop()
+            self._names.pop()
 
     # --- functions ------------------------------------------------------------------------------------
 
@@ -351,14 +599,13 @@ class Evaluator:
         values = [self._hcl(file, a) for a in args]
         if name == "jsonencode" and len(values) == 1:
             return values[0]
-        if name in _IDENTITY_FUNCTIONS and len(values) == 1:
-            return values[0]
         if name == "jsondecode" and len(values) == 1:
             return self.decode_json(values[0]) or unknown(span, file.display)
         if name in ("file", "templatefile") and values:
             return self._file(name, values, span, file.display)
-        if name in ("concat", "flatten", "distinct", "compact", "merge", "coalesce", "try"):
-            return _collection_function(name, values, span, file.display)
+        function = FUNCTIONS.get(name)
+        if function is not None and values:
+            return function(values, span, file.display)
         return unknown(span, file.display)
 
     def decode_json(self, value: Node) -> Node | None:
@@ -393,7 +640,7 @@ class Evaluator:
             resolved = candidate.resolve()
         except (OSError, RuntimeError):
             return None
-        if not (resolved.is_relative_to(self.scope.root) and resolved.is_file()):
+        if not (resolved.is_relative_to(self.scope.root) and is_file(resolved)):
             return None
         return resolved
 
@@ -445,59 +692,62 @@ def _resource_reference(type_: str, attributes: list[str], span: Span, path: str
     return unknown(span, path)
 
 
-def _as_text(value: Node) -> str:
-    """How an interpolated value reads inside a string (objects as JSON, as `jsonencode` makes them)."""
-    raw = value.value
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if raw is None:
-        return ""
-    if isinstance(raw, (dict, list)):
-        return json.dumps(value.plain(), separators=(",", ":"), ensure_ascii=False)
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw)
+def _keeps_ref(step: TSNode) -> bool:
+    """An index into an unknown resource reference (`x.arn[0]` is odd, `x[0]` is not) keeps what it names."""
+    return step.type == "index"
 
 
-def _collection_function(name: str, values: list[Node], span: Span, path: str) -> Node:
-    if name in ("coalesce", "try"):
-        for value in values:
-            if not value.is_unknown and value.value is not None and value.value != "":
-                return value
+def _has_refs(value: Node) -> bool:
+    if value.ref:
+        return True
+    if isinstance(value.value, dict):
+        return any(_has_refs(v) for v in value.value.values())
+    if isinstance(value.value, list):
+        return any(_has_refs(v) for v in value.value)
+    return False
+
+
+def iterate(collection: Node) -> list[tuple[Node, Node]]:
+    """(key, value) pairs of a collection as Terraform iterates it: lists by index, maps by sorted key."""
+    if isinstance(collection.value, list):
+        return [(Node(i, item.span, item.path), item) for i, item in enumerate(collection.value)]
+    spans = collection.key_spans or {}
+    return [(Node(k, spans.get(k, collection.span), collection.path), collection.value[k])
+            for k in sorted(collection.value)]
+
+
+def _null(value: Node) -> bool | None:
+    """Is the value null: True, False, or None when it is an unknown that might be."""
+    if value.value is None:
+        return True
+    return None if value.value == UNKNOWN or isinstance(value, Missing) else False
+
+
+def _operate(operator: str, left: Node, right: Node, span: Span, path: str) -> Node:
+    """A binary operator on two values; unknown whenever an operand it needs is unknown."""
+    a, b = left.value, right.value
+    if operator in ("&&", "||"):
+        if isinstance(a, bool) and isinstance(b, bool):
+            return Node(a and b if operator == "&&" else a or b, span, path)
+        if operator == "&&" and b is False or operator == "||" and b is True:
+            return Node(b, span, path)
         return unknown(span, path)
-    if name == "merge":
-        merged: dict[str, Node] = {}
-        key_spans: dict[str, Span] = {}
-        for value in values:
-            if not isinstance(value.value, dict):
-                return unknown(span, path)
-            merged.update(value.value)
-            key_spans.update(value.key_spans or {})
-        return Node(merged, span, path, key_spans)
-    items: list[Node] = []
-    for value in values if name == "concat" else values[:1]:
-        if isinstance(value.value, list):
-            items += value.value
-        else:
-            items.append(value if value.is_unknown else unknown(value.span, path))
-    if name == "flatten":
-        items = _flatten(items)
-    elif name == "compact":
-        items = [i for i in items if i.value not in ("", None)]
-    elif name == "distinct":
-        seen: set[str] = set()
-        unique = []
-        for item in items:
-            key = json.dumps(item.plain(), sort_keys=True)
-            if key not in seen:
-                seen.add(key)
-                unique.append(item)
-        items = unique
-    return Node(items, span, path)
+    if operator in ("==", "!="):
+        from linter.formats.terraform.functions import known
 
-
-def _flatten(items: list[Node]) -> list[Node]:
-    result: list[Node] = []
-    for item in items:
-        result += _flatten(item.value) if isinstance(item.value, list) else [item]
-    return result
+        nulls = (_null(left), _null(right))
+        if True in nulls and None not in nulls:  # `x != null`: known once x is known to be (not) null
+            return Node((nulls[0] == nulls[1]) == (operator == "=="), span, path)
+        if not (known(left) and known(right)):
+            return unknown(span, path)
+        return Node((left.plain() == right.plain()) == (operator == "=="), span, path)
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    if not numbers:
+        return unknown(span, path)
+    if operator in _COMPARE:
+        return Node(_COMPARE[operator](a, b), span, path)
+    if operator in _ARITHMETIC:
+        return Node(_ARITHMETIC[operator](a, b), span, path)
+    if operator in ("/", "%") and b:
+        return Node(a / b if operator == "/" else a % b, span, path)
+    return unknown(span, path)

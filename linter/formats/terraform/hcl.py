@@ -43,7 +43,7 @@ class HclFile:
     line index unless the text was synthesised (an HCL template taken out of a `.tf.json` string).
     """
 
-    __slots__ = ("display", "text", "root", "index", "locate", "_lines")
+    __slots__ = ("display", "text", "root", "index", "locate", "_lines", "templates", "_spans")
 
     def __init__(self, display: str, text: str, locate: Locator | None = None) -> None:
         data = text.encode("utf-8")
@@ -53,6 +53,9 @@ class HclFile:
         self.locate = locate or self.index
         self._lines = None if len(data) == len(text) else data.split(b"\n")
         self.root = _parser().parse(data).root_node
+        # Decoded strings and spans by node id: a module is evaluated once per instance, its text once.
+        self.templates: dict[int, Template] = {}
+        self._spans: dict[int, Span] = {}
 
     def _char(self, point: tuple[int, int]) -> int:
         row, column = point
@@ -69,7 +72,10 @@ class HclFile:
         return node.end_byte if self._lines is None else self._char(node.end_point)
 
     def span(self, node: TSNode) -> Span:
-        return span_of(self.locate, self.start(node), self.end(node))
+        found = self._spans.get(node.id)
+        if found is None:
+            found = self._spans[node.id] = span_of(self.locate, self.start(node), self.end(node))
+        return found
 
     def span_range(self, start: int, end: int) -> Span:
         return span_of(self.locate, start, end)
@@ -267,7 +273,14 @@ class Template:
 
 
 def template(file: HclFile, node: TSNode) -> Template:
-    """Decode a `string_lit`, `quoted_template` or `heredoc_template` node."""
+    """Decode a `string_lit`, `quoted_template` or `heredoc_template` node (once per node and file)."""
+    found = file.templates.get(node.id)
+    if found is None:
+        found = file.templates[node.id] = _template(file, node)
+    return found
+
+
+def _template(file: HclFile, node: TSNode) -> Template:
     if node.type == "heredoc_template":
         return _heredoc(file, node)
     children = node.children

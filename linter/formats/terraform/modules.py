@@ -10,9 +10,11 @@ resource as a whole (SM004) point there. A policy document's elements keep the s
 (in the `.tf` file, in a heredoc, or in a file read by `file()`); a document used by several resources is
 reported once.
 
-Local module calls (`source = "../modules/x"` inside the scan root) are followed: the child module is evaluated
-as an instance, its variables bound to the call's arguments evaluated in the caller (positions stay where the
-caller wrote them). An instance's resources are placed at the module call (`module "db"`, address
+Module calls are followed (a local `source = "../modules/x"` inside the project root, or a registry or git
+module installed under `.terraform/modules`, see `layout`): the child module is evaluated as an instance
+(one per `count` index or `for_each` key), its variables bound to the call's arguments evaluated in the
+caller (positions stay where the caller wrote them). Resources and data sources are expanded into their
+instances the same way (`expand`). An instance's resources are placed at the module call (`module "db"`, address
 `module.db.<address>`); each instance document and resource carries its `twin`, the same one in the child
 evaluated on its own, and the engine drops the findings the twin has too, so only what the caller's values
 add is reported for the call (the rest is reported once, by the child). The child's files are read for
@@ -27,14 +29,19 @@ from pathlib import Path
 from linter.discover import SourceFile
 from linter.formats import catalogue
 from linter.formats.policy import build_document
+from linter.formats.terraform import expand
 from linter.formats.terraform.documents import Documents
-from linter.formats.terraform.evaluate import Evaluator, Scope
+from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
+from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
-from linter.loaders.text import read_text
-from linter.model import DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+from linter.loaders.text import file_names, is_dir, read_text
+from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+
+AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
+
 
 def is_terraform_name(name: str) -> bool:
     return name.lower().endswith((".tf", ".tf.json"))
@@ -53,16 +60,25 @@ def single_blocks() -> frozenset[str]:
 @dataclass(slots=True)
 class Tree:
     """What every module of a run shares: the tree `file()`, `templatefile()` and module calls may reach (the
-    common parent of the run's modules, computed once from every Terraform file of the run so that it does
-    not depend on how a parallel run splits them), and child modules' files, parsed once (pure, shared)."""
+    project root when it holds the run's modules, else their common parent; computed once from every
+    Terraform file of the run so that it does not depend on how a parallel run splits them), the
+    directories some module of that tree calls (their variables are the callers' inputs), and child
+    modules' files, parsed once (pure, shared)."""
 
     root: Path
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
+    callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
+    linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
-    directories = {str(_resolved(file.path.parent)) for file in files}
-    return Tree(Path(os.path.commonpath(sorted(directories)))) if directories else None
+    directories = {_resolved(file.path.parent) for file in files}
+    if not directories:
+        return None
+    common = Path(os.path.commonpath(sorted(str(d) for d in directories)))
+    project = project_root()
+    root = project if common.is_relative_to(project) else common
+    return Tree(root, callers=module_callers(root), linted=frozenset(directories))
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -80,11 +96,28 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
             run = _Run(tree.root, tree.parsed)
-            result.extend(_Module(run, directory, passed[0].display.rpartition("/")[0], passed).extract())
+            module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
+                             inputs_unknown=directory in tree.callers)
+            result.extend(module.extract())
+            result.documents += _through_callers(tree, directory, passed)
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
+
+
+def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> list[PolicyDocument]:
+    """What the root modules that call this directory (and that the run does not lint) report in the
+    passed files: their instances' documents that lie there. So a file named alone (pre-commit, the
+    editor) gets what `check .` reports for it."""
+    lens = {file.display for file in passed}
+    found: list[PolicyDocument] = []
+    for root in root_callers(directory, tree.callers):
+        if root in tree.linted:
+            continue
+        caller = _Module(_Run(tree.root, tree.parsed), root, shown(root, passed[0].path, passed[0].display), [])
+        found += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+    return found
 
 
 def _resolved(path: Path) -> Path:
@@ -95,16 +128,52 @@ def _resolved(path: Path) -> Path:
 
 
 MAX_MODULE_DEPTH = 8  # nested module calls followed below a linted module
+MAX_MODULE_INSTANCES = 1000  # module instances evaluated for one linted module; past it, calls are errors
 
 
 class _Run:
-    """What the modules of one linted module share: the scan root, parsed child files, and child modules
-    evaluated on their own (the twins of module instances)."""
+    """What the modules of one linted module share: the scan root, parsed child files, child modules
+    evaluated on their own (the twins of module instances), and the instances made so far: one per
+    (directory, arguments), so calls that pass the same values share one evaluation and a call graph
+    that fans out costs what its distinct instances cost, up to a bound."""
 
     def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]]) -> None:
         self.root = root
         self.parsed = parsed
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
+        self.made: dict[tuple, _Module] = {}
+        self.count = 0
+
+    def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
+                 chain: tuple[Path, ...]) -> _Module | None:
+        """The instance `call` (one instance of `module "name"`) makes, shared with every call that passes
+        the same arguments (values and positions); None past the bound (reported at the call)."""
+        child = _Module(self, directory, display_dir, [], chain, instance=True, twins=False,
+                        key_path=f"{caller.key_path}.{name}" if caller.key_path else name, manifest=caller.manifest)
+        bound = caller.bind(call, child)
+        key = (directory, caller.twins, caller.twin is not None, tuple(sorted((k, _shape(v)) for k, v in bound.items())))
+        if key in self.made:
+            return self.made[key]
+        self.count += 1
+        if self.count > MAX_MODULE_INSTANCES:
+            return None  # the linted module's call that led here reports it
+        child.evaluator.scope.bound = bound
+        child.twins = caller.twins
+        if caller.twins:
+            child.twin = caller._twin_of(name, directory, display_dir, chain)
+        self.made[key] = child
+        return child
+
+
+def _shape(node: Node) -> tuple:
+    """What makes two argument values the same: values, files and positions, all the way down."""
+    if isinstance(node.value, dict):
+        inner: object = tuple((k, _shape(v)) for k, v in node.value.items())
+    elif isinstance(node.value, list):
+        inner = tuple(_shape(v) for v in node.value)
+    else:
+        inner = (type(node.value).__name__, node.value)
+    return (node.path, node.span, node.ref, type(node).__name__, inner)
 
 
 @dataclass(slots=True, eq=False)
@@ -122,7 +191,8 @@ class _Module:
 
     def __init__(self, run: _Run, directory: Path, display_dir: str, passed: list[SourceFile],
                  chain: tuple[Path, ...] = (), bound: dict[str, Node] | None = None,
-                 instance: bool = False, twins: bool = True) -> None:
+                 instance: bool = False, twins: bool = True, inputs_unknown: bool = False,
+                 key_path: str = "", manifest: dict[str, tuple[Path, str]] | None = None) -> None:
         self.run = run
         self.directory = directory
         self.passed = passed
@@ -133,6 +203,9 @@ class _Module:
         self.twins = twins  # do this module's instances need twins (False for twins themselves)
         self.twin: _Module | None = None  # an instance: the called module linted on its own
         self.errors: list[FileError] = []
+        self.key_path = key_path  # the module's key in modules.json ("" for a linted module)
+        # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
+        self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
         if passed:
             self.units = self._load_units()
         else:
@@ -141,15 +214,22 @@ class _Module:
                 run.parsed[key] = self._load_units()
             self.units = run.parsed[key]
         self.blocks = [block for unit in self.units for block in unit.blocks]
-        scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}))
+        scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}), inputs_unknown=inputs_unknown)
         self.calls: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
+        self.resource_blocks: dict[tuple[str, str], Block] = {}
         for block in self.blocks:
+            if block.type in ("resource", "data") and len(block.labels) > 1:
+                kind = block.labels[0] if block.type == "resource" else "data." + block.labels[0]
+                self.resource_blocks.setdefault((kind, block.labels[1]), block)
             if block.type == "locals":
                 scope.locals.update({name: attr.expr for name, attr in block.body.attrs().items()})
             elif block.type == "variable" and block.labels:
-                default = block.body.attr("default")
+                default, type_ = block.body.attr("default"), block.body.attr("type")
                 scope.variables[block.labels[0]] = default.expr if default else None
+                if type_ is not None:
+                    scope.types[block.labels[0]] = type_.expr
+
             elif block.type == "data" and block.labels[:1] == ["aws_iam_policy_document"] and len(block.labels) > 1:
                 scope.data[".".join(block.labels[:2])] = block
             elif block.type == "module" and block.labels:
@@ -158,7 +238,7 @@ class _Module:
                 self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope, self)
         self.documents = Documents(self.evaluator, scope.data)
-        self._instances: dict[str, _Module | None] = {}
+        self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
 
     def _passed(self, unit: Unit) -> bool:
@@ -168,10 +248,7 @@ class _Module:
 
     def _load_units(self) -> list[Unit]:
         passed = {file.path.name: file for file in self.passed}
-        try:
-            names = {e.name for e in os.scandir(self.directory) if is_terraform_name(e.name) and e.is_file()}
-        except OSError:
-            names = set()
+        names = {name for name in file_names(self.directory) if is_terraform_name(name)}
         units = []
         for name in sorted(names | set(passed)):
             file = passed.get(name)
@@ -212,6 +289,8 @@ class _Module:
         items = self.items()
         result = Extraction(errors=self.errors, files_scanned=len(self.passed))
         result.errors += [error for error, unit in self.documents.errors if unit.passed]
+        passed = {unit.display for unit in self.units if unit.passed}
+        result.errors += [e for e in self.evaluator.errors if e.path in passed]
         result.documents = [doc for doc, emit, _ in items.documents if emit]
         result.resources = [resource for resource, emit, _ in items.resources if emit]
         return result
@@ -226,9 +305,7 @@ class _Module:
         roots: dict[int, Node] = {}
         resources: list[tuple[Resource, Block]] = []
         policy_roots: dict[int, list[Node]] = {}  # id(resource) -> its document roots
-        for block in self.blocks:
-            if block.type != "resource" or len(block.labels) < 2:
-                continue
+        for block in self._instance_blocks("resource"):
             type_ = block.labels[0]
             attributes = self._attributes(block) if type_ in resource_kinds() else None
             found = []
@@ -243,9 +320,11 @@ class _Module:
                                     attributes, block_span=block.span)
                 resources.append((resource, block))
                 policy_roots[id(resource)] = found
-        for block in self.blocks:
-            if block.type == "data" and ".".join(block.labels[:2]) in self.evaluator.scope.data:
-                root = self.documents.data_document(".".join(block.labels[:2]))
+        for name, block in self.evaluator.scope.data.items():
+            made, known = expand.instances(self.evaluator, block)
+            for instance in made:
+                key = instance.key.value if known and instance.key is not None else None
+                root = self.documents.data_document(name, key)
                 if root is not None:
                     roots.setdefault(id(root), root)
         documents = self._documents(roots, uses)
@@ -260,40 +339,100 @@ class _Module:
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
         for name, block in self.calls.items():
-            instance = self.instance_of(name)
-            if instance is not None:
-                self._adopt(items, instance, name, block, seen)
+            within = self.run.count <= MAX_MODULE_INSTANCES
+            for suffix, instance in self.instances_of(name):
+                own += self._adopt(items, instance, name, suffix, block, seen)
+            if within and self.run.count > MAX_MODULE_INSTANCES and block.unit.passed and not self.instance:
+                self.errors.append(FileError(block.unit.display, block.header.line, block.header.column, (
+                    f"module.{name}: the module calls below it expand to more than {MAX_MODULE_INSTANCES} "
+                    "module instances; those past the bound are not followed")))
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         return items
 
+    def _instance_blocks(self, type_: str) -> list[Block]:
+        """Every instance of the module's resources (or data sources): blocks bound to their `count.index`
+        or `each`, addressed `name[0]`/`name["k"]` (a block without count, or a toggle, keeps its name)."""
+        result = []
+        for block in self.blocks:
+            if block.type != type_ or len(block.labels) < 2:
+                continue
+            made, _ = expand.instances(self.evaluator, block)
+            for instance in made:
+                labels = [block.labels[0], block.labels[1] + instance.suffix, *block.labels[2:]]
+                result.append(replace(instance.block, labels=labels) if instance.suffix else instance.block)
+        return result
+
+    def data_value(self, type_: str, name: str) -> Node | None:
+        """`data.aws_kms_alias.x` / `data.aws_kms_key.x` that look up `alias/aws/secretsmanager`: every
+        attribute that names the key names the AWS managed key (as its alias, which KMS accepts wherever
+        the key is expected). Other data sources are unknown."""
+        block = self.resource_blocks.get(("data." + type_, name))
+        attribute = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}.get(type_)
+        attr = block.body.attr(attribute) if block is not None and attribute else None
+        if attr is None or block.body.attr("count") or block.body.attr("for_each"):
+            return None
+        value = self.evaluator.eval(attr.expr)
+        text = value.value if isinstance(value.value, str) and not value.is_unknown else ""
+        if text != AWS_MANAGED_ALIAS and not text.endswith(":" + AWS_MANAGED_ALIAS):
+            return None
+        arn = Node(f"arn:{UNKNOWN}:kms:{UNKNOWN}:{UNKNOWN}:{AWS_MANAGED_ALIAS}", value.span, value.path)
+        alias = Node(AWS_MANAGED_ALIAS, value.span, value.path)
+        names = ("arn", "target_key_arn", "id", "target_key_id", "key_id", "name")
+        return Node({n: arn if n.endswith("arn") else alias for n in names}, value.span, value.path)
+
+    def resource_value(self, type_: str, name: str) -> Node | None:
+        """`type.name` as a value: one instance object, a list (count) or a map (for_each) of them, or one
+        instance standing for all when they cannot be known; None for a resource this module lacks."""
+        block = self.resource_blocks.get((type_, name))
+        if block is None:
+            return None
+        made, known = expand.instances(self.evaluator, block)
+        address, path = block.address, block.unit.display
+        if not known:
+            return ResourceNode(address, block.header, path, every=True)
+        if block.body.attr("count") is None and block.body.attr("for_each") is None:
+            return ResourceNode(address, block.header, path)
+        if block.body.attr("count") is not None:
+            return Node([ResourceNode(address + i.suffix, block.header, path) for i in made], block.header, path)
+        return Node({str(i.key.value): ResourceNode(address + i.suffix, block.header, path) for i in made},
+                    block.header, path)
+
     # --- module calls ----------------------------------------------------------------------------------
 
     def instance_of(self, name: str) -> _Module | None:
-        """The module that `module "name"` calls, evaluated with the call's arguments; None when it is not
-        followed (a registry or git source, a missing directory, outside the scan root, a cycle, too deep)."""
+        """The one instance `module "name"` makes (None when it makes none, several, or is not followed)."""
+        made = self.instances_of(name)
+        return made[0][1] if len(made) == 1 else None
+
+    def instances_of(self, name: str) -> list[tuple[str, _Module]]:
+        """The module instances that `module "name"` makes (one per count index or for_each key, each with
+        its address suffix), evaluated with the call's arguments; none when the call is not followed (an
+        unknown source, a missing directory, outside the scan root, a cycle, too deep, past the bound)."""
         if name in self._instances:
             return self._instances[name]
-        self._instances[name] = None  # a call reached again while it is being set up is not followed
-        block = self.calls[name]
-        target = self._local_source(block)
+        self._instances[name] = []  # a call reached again while it is being set up is not followed
+        call = self.calls[name]
+        target = self._source(name, call)
         if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
-            return None
-        directory, source = target
-        display_dir = os.path.normpath(os.path.join(self.display_dir, source)).replace(os.sep, "/")
-        display_dir = "" if display_dir == "." else display_dir
+            return []
+        directory, display_dir = target
         chain = self.chain + (directory,)
-        child = _Module(self.run, directory, display_dir, [], chain, instance=True, twins=False)
+        made, _ = expand.instances(self.evaluator, call)
+        result = []
+        for instance in made:
+            child = self.run.instance(self, name, instance.block, directory, display_dir, chain)
+            if child is None:
+                break
+            result.append((instance.suffix, child))
+        self._instances[name] = result
+        return result
+
+    def bind(self, call: Block, child: _Module) -> dict[str, Node]:
+        """The call's arguments that the child declares, evaluated here (they keep the caller's positions)."""
         declared = set(child.evaluator.scope.variables)
-        child.evaluator.scope.bound = {
-            argument: self.evaluator.eval(attr.expr)
-            for argument, attr in block.body.attrs().items() if argument in declared
-        }
-        child.twins = self.twins
-        if self.twins:
-            child.twin = self._twin_of(name, directory, display_dir, chain)
-        self._instances[name] = child
-        return child
+        return {argument: self.evaluator.eval(attr.expr)
+                for argument, attr in call.body.attrs().items() if argument in declared}
 
     def _twin_of(self, name: str, directory: Path, display_dir: str, chain: tuple[Path, ...]) -> _Module | None:
         """The called module as it is linted on its own: its twin. Below another instance, it is the same
@@ -305,43 +444,58 @@ class _Module:
             return None
         key = (directory, chain)
         if key not in self.run.standalone:
-            self.run.standalone[key] = _Module(self.run, directory, display_dir, [], chain, instance=True, twins=False)
+            self.run.standalone[key] = _Module(
+                self.run, directory, display_dir, [], chain, instance=True, twins=False, inputs_unknown=True,
+                key_path=f"{self.key_path}.{name}" if self.key_path else name, manifest=self.manifest)
         return self.run.standalone[key]
 
-    def _local_source(self, block: Block) -> tuple[Path, str] | None:
-        """The directory a `module` block calls, when its `source` is a local path (`./x`, `../x`) to an
-        existing directory inside the scan root; None for registry and git sources and anything else."""
+    def _source(self, name: str, block: Block) -> tuple[Path, str] | None:
+        """The directory a `module` block calls and how it is shown: a local path (`./x`, `../x`), or a
+        registry or git module that `terraform init` laid out (`.terraform/modules/modules.json` of the root
+        module); always an existing directory inside the scan root. None: not followed."""
         attr = block.body.attr("source")
         source = self.evaluator.eval(attr.expr) if attr is not None else None
         if source is None or not isinstance(source.value, str) or source.is_unknown:
             return None
         text = source.value.replace("\\", "/")
-        if not text.startswith(("./", "../")):
+        if text.startswith(("./", "../")):
+            target = _resolved(self.directory / text)
+            display = os.path.join(self.display_dir, text)
+        else:
+            key = f"{self.key_path}.{name}" if self.key_path else name
+            installed = self.manifest.get(key)
+            if installed is None:
+                return None
+            target, display = installed
+        if not target.is_relative_to(self.root) or not is_dir(target):
             return None
-        target = _resolved(self.directory / text)
-        if not target.is_relative_to(self.root) or not target.is_dir():
-            return None
-        return target, text
+        display = os.path.normpath(display).replace(os.sep, "/")
+        return target, "" if display == "." else display
 
-    def data_document(self, name: str) -> Node | None:
+    def data_document(self, name: str, key: str | int | None = None) -> Node | None:
         """The JSON of `data.aws_iam_policy_document.<name>` (the evaluator's lookup)."""
-        return self.documents.data_document(name)
+        return self.documents.data_document(name, key)
 
     def module_output(self, call: str, output: str) -> Node | None:
-        """The value of `output "output"` of the module instance that `module "call"` makes."""
+        """The value of `output "output"` of the module instance that `module "call"` makes (one only)."""
         instance = self.instance_of(call) if call in self.calls else None
         block = instance.outputs.get(output) if instance is not None else None
         value = block.body.attr("value") if block is not None else None
         return instance.evaluator.eval(value.expr) if value is not None else None
 
-    def _adopt(self, items: _Items, instance: _Module, name: str, call: Block, seen: dict[int, PolicyDocument]) -> None:
+    def _adopt(self, items: _Items, instance: _Module, name: str, suffix: str, call: Block,
+               seen: dict[int, PolicyDocument]) -> list[Resource]:
         """Add an instance's documents and resources as this module's caller sees them: addresses under
-        `module.name.`, resources placed at the module call (what the user can change), each with its twin."""
+        `module.name[suffix].`, resources placed at the module call (what the user can change), each with
+        its twin. The instances of one call are one instance for reporting: a value the call passes to all
+        of them is reported once.
+        Returns the instance's policies, rotations and versions whose secret is not the instance's own (the
+        caller passed its ARN in): the caller links them to its secrets."""
         inner = instance.items()
         twin_items = instance.twin.items() if instance.twin is not None else _Items()
         twin_documents = {key: document for document, _, key in twin_items.documents}
         twin_resources = {key: resource for resource, _, key in twin_items.resources}
-        prefix = f"module.{name}."
+        prefix, called = f"module.{name}{suffix}.", f"module.{name}."
         reported = self._passed(call.unit)
         copies: dict[int, PolicyDocument] = {}
         for document, emit, key in inner.documents:
@@ -349,7 +503,7 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key), instance=prefix if document.owner else "")
+                           twin=twin_documents.get(key), instance=called if document.owner else "")
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
@@ -359,18 +513,25 @@ class _Module:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=twin_resources.get(key), instance=prefix,
+                twin=twin_resources.get(key), instance=called,
             )
+        own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}
+        foreign = []
         for resource, emit, key in inner.resources:
             copy = placed[id(resource)]
             copy.links = {rel: [placed.get(id(r), r) for r in linked] for rel, linked in resource.links.items()}
             items.resources.append((copy, emit and reported, prefix + key))
+            link = catalogue.link_of(resource.kind)
+            target = resource.attributes.get(link.attribute) if link else None
+            if target is not None and target.ref and target.ref not in own_secrets:
+                foreign.append(copy)
+        return foreign
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []
         for name, kind in catalogue.documents("terraform").get(block.labels[0], ()):
             if name == "inline_policy.policy":
-                for inline in block.body.blocks_static("inline_policy"):
+                for inline in expand.blocks(self.evaluator, block.body, "inline_policy")[0]:
                     attr = inline.body.attr("policy")
                     if attr is not None:
                         values.append((self.evaluator.eval(attr.expr), kind))
@@ -399,7 +560,7 @@ class _Module:
             document = build_document(root, root.path, kind, owner)
             document.complete = key not in self.documents.partial_ids
             if key in data_owner:
-                block = data_blocks[data_owner[key]]
+                block = data_blocks[data_owner[key].split("[")[0]]
                 document.span = block.header
                 home = block.unit
                 emit = self._passed(home) and (bool(used) or key not in self.documents.source_ids)
@@ -417,18 +578,22 @@ class _Module:
         return _body_values(self.evaluator, block)[0]
 
 
-def _body_values(evaluator: Evaluator, block: Block) -> tuple[dict[str, Node], dict[str, Span]]:
+def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[dict[str, Node], dict[str, Span]]:
+    """A block's attributes evaluated (null ones are kept: rules read them as not set) and its nested
+    blocks, `dynamic` ones expanded, as mappings."""
     values: dict[str, Node] = {}
     key_spans: dict[str, Span] = {}
     for name, attr in block.body.attrs().items():
+        if name in ("count", "for_each"):
+            continue
         values[name] = evaluator.eval(attr.expr)
         key_spans[name] = attr.name_span
-    for nested in block.body.blocks():
-        name = nested.labels[0] if nested.type == "dynamic" and nested.labels else nested.type
-        contents = nested.body.blocks("content") if nested.type == "dynamic" else [nested]
-        for content in contents:
-            inner, inner_spans = _body_values(evaluator, content)
-            node = Node(inner, nested.span, nested.unit.display, inner_spans)
+    types = dict.fromkeys(b.labels[0] if b.type == "dynamic" and b.labels else b.type for b in block.body.blocks())
+    for type_ in types if depth < MAX_MODULE_DEPTH else ():
+        for nested in expand.blocks(evaluator, block.body, type_)[0]:
+            name = type_
+            inner, inner_spans = _body_values(evaluator, nested, depth + 1)
+            node = Node(inner, nested.span, nested.display, inner_spans)
             if name in single_blocks():
                 values.setdefault(name, node)
             elif name in values and isinstance(values[name].value, list):

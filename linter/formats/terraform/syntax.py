@@ -38,8 +38,12 @@ class Unit:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class HclExpr:
+    """An HCL expression; `names` are the values its block gives it (`each`, `count`, a dynamic block's
+    iterator), bound when the block was expanded."""
+
     file: HclFile
     node: TSNode
+    names: dict | None = None
 
     @property
     def span(self) -> Span:
@@ -50,6 +54,7 @@ class HclExpr:
 class JsonExpr:
     unit: Unit
     node: Node
+    names: dict | None = None
 
     @property
     def span(self) -> Span:
@@ -76,6 +81,13 @@ class Block:
     header: Span
     body: Body
     unit: Unit
+    # Where a block made by expansion is reported when its value was written in another file (a dynamic
+    # block's iterator value passed by a module's caller); None: its own file.
+    origin: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.origin or self.unit.display
 
     @property
     def address(self) -> str:
@@ -85,13 +97,15 @@ class Block:
 
 
 class Body:
-    """Attributes and nested blocks of a block, read on first use."""
+    """Attributes and nested blocks of a block, read on first use. `names` are the values bound in it
+    (`each`, `count`, dynamic iterators) when it is an expanded instance (see `expand`)."""
 
-    __slots__ = ("_attrs", "_blocks")
+    __slots__ = ("_attrs", "_blocks", "names")
 
     def __init__(self) -> None:
         self._attrs: dict[str, Attr] | None = None
         self._blocks: list[Block] = []
+        self.names: dict | None = None
 
     def _load(self) -> None:
         raise NotImplementedError
@@ -108,17 +122,6 @@ class Body:
     def blocks(self, type_: str | None = None) -> list[Block]:
         self.attrs()
         return [b for b in self._blocks if type_ is None or b.type == type_]
-
-    def blocks_static(self, type_: str) -> list[Block]:
-        """Blocks of a type, with `dynamic "type"` blocks replaced by their `content` (what is static of them)."""
-        result = []
-        for block in self.blocks():
-            if block.type == type_:
-                result.append(block)
-            elif block.type == "dynamic" and block.labels[:1] == [type_]:
-                for content in block.body.blocks("content"):
-                    result.append(Block(type_, [], block.span, block.header, content.body, block.unit))
-        return result
 
 
 class HclBody(Body):

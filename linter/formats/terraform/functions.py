@@ -1,0 +1,361 @@
+"""Terraform's built-in functions that real modules use to build policies, on positioned `Node`s.
+
+Every function keeps the nodes it was given wherever Terraform would pass a value through unchanged
+(`concat`, `lookup`, `merge`, `element`, ...), so a string that flows through them is reported where the
+user wrote it. A result that depends on an unknown is unknown (never a guess), and a call Terraform would
+reject (`one` of three items, a missing key without default) is `Missing`, which `try` and `can` see.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from linter.formats.terraform.values import unknown
+from linter.model import UNKNOWN, Node, Span
+
+
+class Missing(Node):
+    """A value that does not exist (a missing attribute or key, an index past the end, a rejected call):
+    unknown to every rule, but an error that `try` skips and `can` reports as false."""
+
+    __slots__ = ()
+
+
+def missing(span: Span, path: str) -> Node:
+    return Missing(UNKNOWN, span, path)
+
+
+def known(value: Node) -> bool:
+    """Known all the way down (no unknown string anywhere in it)."""
+    if isinstance(value.value, dict):
+        return all(known(v) for v in value.value.values())
+    if isinstance(value.value, list):
+        return all(known(v) for v in value.value)
+    return not value.is_unknown
+
+
+def as_text(value: Node) -> str:
+    """How a value reads inside a string (objects as JSON, as `jsonencode` makes them)."""
+    raw = value.value
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if raw is None:
+        return ""
+    if isinstance(raw, (dict, list)):
+        return json.dumps(value.plain(), separators=(",", ":"), ensure_ascii=False)
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def _text(value: Node) -> str | None:
+    """A known scalar as Terraform converts it to a string; None when unknown or not a scalar."""
+    if value.is_unknown or isinstance(value.value, (dict, list)) or value.value is None:
+        return None
+    return as_text(value)
+
+
+def _items(value: Node) -> list[Node] | None:
+    """A list's items, or a map's values in key order (sets and tuples are lists here); None otherwise."""
+    if isinstance(value.value, list):
+        return value.value
+    if isinstance(value.value, dict):
+        return [value.value[k] for k in sorted(value.value)]
+    return None
+
+
+Function = Callable[[list[Node], Span, str], Node]
+
+
+def _coalesce(values: list[Node], span: Span, path: str) -> Node:
+    for value in values:
+        if value.is_unknown:
+            return unknown(span, path, ref=value.ref)
+        if value.value is not None and value.value != "":
+            return value
+    return missing(span, path)
+
+
+def _coalescelist(values: list[Node], span: Span, path: str) -> Node:
+    for value in values:
+        if not isinstance(value.value, list):
+            return unknown(span, path)
+        if value.value:
+            return value
+    return missing(span, path)
+
+
+def _try(values: list[Node], span: Span, path: str) -> Node:
+    """The first argument that is not an error (an unknown is not an error: it is what Terraform returns)."""
+    for value in values:
+        if not isinstance(value, Missing):
+            return value
+    return missing(span, path)
+
+
+def _can(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 1:
+        return unknown(span, path)
+    value = values[0]
+    if isinstance(value, Missing):
+        return Node(False, span, path)
+    return Node(True, span, path) if not value.is_unknown else unknown(span, path)
+
+
+def _merge(values: list[Node], span: Span, path: str) -> Node:
+    merged: dict[str, Node] = {}
+    key_spans: dict[str, Span] = {}
+    for value in values:
+        if value.value is None:
+            continue
+        if not isinstance(value.value, dict):
+            return unknown(span, path)
+        for key, item in value.value.items():
+            merged.pop(key, None)
+            merged[key] = item
+        key_spans.update(value.key_spans or {})
+    return Node(merged, span, path, key_spans)
+
+
+def _concat(values: list[Node], span: Span, path: str) -> Node:
+    items: list[Node] = []
+    for value in values:
+        if not isinstance(value.value, list):
+            return unknown(span, path)
+        items += value.value
+    return Node(items, span, path)
+
+
+def _flatten_items(items: list[Node]) -> list[Node] | None:
+    result: list[Node] = []
+    stack = list(reversed(items))
+    while stack:
+        item = stack.pop()
+        if isinstance(item.value, list):
+            stack.extend(reversed(item.value))
+        elif item.is_unknown and not isinstance(item.value, dict):
+            return None  # an unknown might be a list of any length
+        else:
+            result.append(item)
+    return result
+
+
+def _list_function(name: str) -> Function:
+    """flatten, compact, distinct, toset, tolist: one list in, one list out, items kept."""
+
+    def apply(values: list[Node], span: Span, path: str) -> Node:
+        if len(values) != 1 or not isinstance(values[0].value, list):
+            return unknown(span, path)
+        items = values[0].value
+        if name == "flatten":
+            flat = _flatten_items(items)
+            if flat is None:
+                return unknown(span, path)
+            items = flat
+        elif name == "compact":
+            if any(i.is_unknown for i in items):
+                return unknown(span, path)
+            items = [i for i in items if i.value not in ("", None)]
+        elif name in ("distinct", "toset"):
+            if not all(known(i) for i in items):
+                return unknown(span, path) if name == "distinct" else Node(list(items), span, path)
+            seen: set[str] = set()
+            unique = []
+            for item in items:
+                key = json.dumps(item.plain(), sort_keys=True)
+                if key not in seen:
+                    seen.add(key)
+                    unique.append(item)
+            items = sorted(unique, key=lambda i: as_text(i)) if name == "toset" else unique
+        return Node(list(items), span, path)
+
+    return apply
+
+
+def _identity(values: list[Node], span: Span, path: str) -> Node:
+    return values[0] if len(values) == 1 else unknown(span, path)
+
+
+def _lookup(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) not in (2, 3):
+        return unknown(span, path)
+    mapping, key = values[0], _text(values[1])
+    if not isinstance(mapping.value, dict) or key is None:
+        return unknown(span, path)
+    if key in mapping.value:
+        return mapping.value[key]
+    return values[2] if len(values) == 3 else missing(span, path)
+
+
+def _keys(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 1 or not isinstance(values[0].value, dict):
+        return unknown(span, path)
+    mapping = values[0]
+    spans = mapping.key_spans or {}
+    return Node([Node(k, spans.get(k, mapping.span), mapping.path) for k in sorted(mapping.value)], span, path)
+
+
+def _values(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 1 or not isinstance(values[0].value, dict):
+        return unknown(span, path)
+    return Node(_items(values[0]) or [], span, path)
+
+
+def _zipmap(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 2 or not all(isinstance(v.value, list) for v in values):
+        return unknown(span, path)
+    keys = [_text(k) for k in values[0].value]
+    if None in keys or len(keys) != len(values[1].value):
+        return unknown(span, path)
+    return Node(dict(zip(keys, values[1].value)), span, path, {k: n.span for k, n in zip(keys, values[0].value)})
+
+
+def _tomap(values: list[Node], span: Span, path: str) -> Node:
+    return values[0] if len(values) == 1 and isinstance(values[0].value, dict) else unknown(span, path)
+
+
+def _contains(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 2 or not isinstance(values[0].value, list) or not known(values[1]):
+        return unknown(span, path)
+    wanted = values[1].plain()
+    if any(item.plain() == wanted for item in values[0].value):
+        return Node(True, span, path)
+    if not all(known(item) for item in values[0].value):
+        return unknown(span, path)
+    return Node(False, span, path)
+
+
+def _length(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 1:
+        return unknown(span, path)
+    value = values[0].value
+    if isinstance(value, (list, dict)):
+        return Node(len(value), span, path)
+    text = _text(values[0])
+    return Node(len(text), span, path) if text is not None and isinstance(value, str) else unknown(span, path)
+
+
+def _element(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 2 or not isinstance(values[0].value, list):
+        return unknown(span, path)
+    index = values[1].value
+    if isinstance(index, bool) or not isinstance(index, (int, float)) or not values[0].value:
+        return unknown(span, path)
+    return values[0].value[int(index) % len(values[0].value)]
+
+
+def _one(values: list[Node], span: Span, path: str) -> Node:
+    """The only item of a list (null for an empty one); a value that is not a list (an unknown, a resource
+    whose count is unknown) passes through, so a reference keeps naming its resource."""
+    if len(values) != 1:
+        return unknown(span, path)
+    value = values[0]
+    if not isinstance(value.value, list):
+        return value if value.is_unknown else unknown(span, path)
+    if not value.value:
+        return Node(None, span, path)
+    return value.value[0] if len(value.value) == 1 else missing(span, path)
+
+
+def _join(values: list[Node], span: Span, path: str) -> Node:
+    if len(values) != 2 or not isinstance(values[1].value, list):
+        return unknown(span, path)
+    separator = _text(values[0])
+    parts = [_text(item) for item in values[1].value]
+    if separator is None or None in parts:
+        return unknown(span, path)
+    return Node(separator.join(parts), span, path)
+
+
+def _split(values: list[Node], span: Span, path: str) -> Node:
+    separator, text = (_text(v) for v in values) if len(values) == 2 else (None, None)
+    if not separator or text is None:
+        return unknown(span, path)
+    return Node([Node(part, span, path) for part in text.split(separator)], span, path)
+
+
+def _string_function(transform: Callable[[str], str]) -> Function:
+    def apply(values: list[Node], span: Span, path: str) -> Node:
+        text = _text(values[0]) if len(values) == 1 else None
+        return Node(transform(text), span, path) if text is not None else unknown(span, path)
+
+    return apply
+
+
+def _replace(values: list[Node], span: Span, path: str) -> Node:
+    texts = [_text(v) for v in values] if len(values) == 3 else [None]
+    if None in texts or texts[1] == "" or (texts[1].startswith("/") and texts[1].endswith("/")):
+        return unknown(span, path)  # a regular expression replacement is not evaluated
+    return Node(texts[0].replace(texts[1], texts[2]), span, path)
+
+
+def _format(values: list[Node], span: Span, path: str) -> Node:
+    """`%s`/`%d`/`%v` and `%%` only; anything else, or an unknown argument, keeps the text unknown."""
+    spec = _text(values[0]) if values else None
+    if spec is None:
+        return unknown(span, path)
+    out, arguments, i = [], iter(values[1:]), 0
+    while i < len(spec):
+        char = spec[i]
+        if char != "%":
+            out.append(char)
+            i += 1
+            continue
+        verb = spec[i + 1 : i + 2]
+        i += 2
+        if verb == "%":
+            out.append("%")
+            continue
+        argument = next(arguments, None)
+        if verb not in ("s", "d", "v") or argument is None:
+            return unknown(span, path)
+        out.append(as_text(argument) if not isinstance(argument.value, (dict, list)) else UNKNOWN)
+    return Node("".join(out), span, path)
+
+
+def _formatlist(values: list[Node], span: Span, path: str) -> Node:
+    lists = [v.value for v in values[1:] if isinstance(v.value, list)]
+    if not values or not lists or len({len(item) for item in lists}) != 1:
+        return unknown(span, path)
+    rows = []
+    for index in range(len(lists[0])):
+        row = [v.value[index] if isinstance(v.value, list) else v for v in values[1:]]
+        rows.append(_format([values[0], *row], span, path))
+    return Node(rows, span, path)
+
+
+FUNCTIONS: dict[str, Function] = {
+    "coalesce": _coalesce,
+    "coalescelist": _coalescelist,
+    "try": _try,
+    "can": _can,
+    "merge": _merge,
+    "concat": _concat,
+    "flatten": _list_function("flatten"),
+    "compact": _list_function("compact"),
+    "distinct": _list_function("distinct"),
+    "toset": _list_function("toset"),
+    "tolist": _identity,
+    "tostring": _identity,
+    "tonumber": _identity,
+    "tobool": _identity,
+    "sensitive": _identity,
+    "nonsensitive": _identity,
+    "tomap": _tomap,
+    "lookup": _lookup,
+    "keys": _keys,
+    "values": _values,
+    "zipmap": _zipmap,
+    "contains": _contains,
+    "length": _length,
+    "element": _element,
+    "one": _one,
+    "join": _join,
+    "split": _split,
+    "lower": _string_function(str.lower),
+    "upper": _string_function(str.upper),
+    "trimspace": _string_function(str.strip),
+    "replace": _replace,
+    "format": _format,
+    "formatlist": _formatlist,
+}

@@ -1,0 +1,111 @@
+"""Where a Terraform module sits in its project: the project root, which modules call which, and the
+modules `terraform init` installed.
+
+A run that names one file (pre-commit, `--stdin-filename`, the editor) must lint it as `check .` does: the
+modules it calls may lie outside the path given (`source = "../.."`), and whether its own variables are
+inputs that callers set depends on whether some module of the project calls its directory. Both are
+bounded by the project root (the config file's directory, else the git work tree root, else the current
+directory), which is also the most `file()` and module calls may ever read.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from linter.discover import SKIP_DIRS
+from linter.loaders.text import read_text, walk
+
+MAX_SCANNED = 5000  # Terraform files read to find module calls; a larger project is scanned up to that
+_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"$%]*)"\s*$', re.M)
+_MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]*"\s*\{', re.M)
+
+
+def project_root() -> Path:
+    """CONVENTIONS' default project root: the nearest config file's directory, else the git work tree root,
+    else the current directory."""
+    from linter.configfile import find_config
+    from linter.project import default_root
+
+    return _resolved(default_root(find_config(Path.cwd())))
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def module_callers(root: Path) -> dict[Path, frozenset[Path]]:
+    """Each directory under `root` that some module of the project calls with a local `source`, with the
+    directories of its callers.
+
+    A cheap reading (a `module` block's `source = "./x"` line), so that a run naming one file does not
+    parse the project to learn who calls it.
+    """
+    called: dict[Path, set[Path]] = {}
+    scanned = 0
+    for directory, dirnames, filenames in walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            if not name.endswith(".tf"):
+                continue
+            scanned += 1
+            if scanned > MAX_SCANNED:
+                break
+            text = read_text(Path(directory) / name, name)
+            if not isinstance(text, str) or not _MODULE_BLOCK.search(text):
+                continue
+            caller = _resolved(Path(directory))
+            for match in _LOCAL_SOURCE.finditer(text):
+                target = _resolved(Path(directory) / match.group(1))
+                if target != caller:
+                    called.setdefault(target, set()).add(caller)
+    return {target: frozenset(callers) for target, callers in called.items()}
+
+
+def root_callers(directory: Path, callers: dict[Path, frozenset[Path]]) -> list[Path]:
+    """The root modules (called by no module) that call `directory`, directly or through other modules."""
+    roots, seen, stack = set(), {directory}, [directory]
+    while stack:
+        for caller in callers.get(stack.pop(), ()):
+            if caller in seen:
+                continue
+            seen.add(caller)
+            if caller in callers:
+                stack.append(caller)
+            else:
+                roots.add(caller)
+    return sorted(roots)
+
+
+def shown(directory: Path, like: Path, like_display: str) -> str:
+    """How a directory the run was not given is shown: as the run shows the file `like` (relative to the
+    same base: the project root or the current directory; absolute when that file is), '/' separators."""
+    if os.path.isabs(like_display):
+        return directory.as_posix()
+    base = _resolved(like).parents[len(Path(like_display).parts) - 1]
+    relative = os.path.relpath(directory, base).replace(os.sep, "/")
+    return "" if relative == "." else relative
+
+
+def read_manifest(directory: Path, display_dir: str) -> dict[str, tuple[Path, str]]:
+    """`.terraform/modules/modules.json` of a root module: each installed module's key (`a`, `a.b` for a
+    call inside module a) -> (its directory, how it is shown). Empty when absent or unreadable."""
+    text = read_text(directory / ".terraform" / "modules" / "modules.json", "modules.json")
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return {}
+    modules = data.get("Modules") if isinstance(data, dict) else None
+    result: dict[str, tuple[Path, str]] = {}
+    for entry in modules if isinstance(modules, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        key, folder = entry.get("Key"), entry.get("Dir")
+        if not isinstance(key, str) or not key or not isinstance(folder, str) or os.path.isabs(folder):
+            continue
+        result[key] = (_resolved(directory / folder), os.path.join(display_dir, folder))
+    return result

@@ -1,0 +1,87 @@
+"""Variable type constraints, applied as Terraform applies them to a value: `optional()` attributes.
+
+An object attribute declared `optional(T)` that the value leaves out is null ("not set"), or the
+declared default (`optional(string, "Allow")`); nested `map(...)`, `list(...)`, `set(...)` and `object(...)`
+constraints are followed. Nothing else of the type is checked: a value that does not fit is kept as it is.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from linter.formats.terraform.hcl import TSNode
+from linter.formats.terraform.syntax import Expr, HclExpr
+from linter.model import Node
+
+Evaluate = Callable[[Expr], Node]  # the module's evaluator, for `optional()` defaults
+
+_COLLECTIONS = ("map", "list", "set")
+MAX_TYPE_DEPTH = 16
+
+
+def conform(evaluate: Evaluate, type_expr: HclExpr, value: Node) -> Node:
+    """`value` with the optional attributes its declared type leaves out filled in."""
+    return _conform(evaluate, type_expr, _call_of(type_expr.node), value, 0)
+
+
+def _call_of(node: TSNode | None) -> TSNode | None:
+    """The function_call node of a type expression (`map(object({...}))`), unwrapping `expression` nodes."""
+    while node is not None and node.type == "expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node if node is not None and node.type == "function_call" else None
+
+
+def _arguments(call: TSNode) -> list[TSNode]:
+    arguments = next((c for c in call.children if c.type == "function_arguments"), None)
+    return [c for c in arguments.children if c.type == "expression"] if arguments is not None else []
+
+
+def _conform(evaluate: Evaluate, expr: HclExpr, call: TSNode | None, value: Node, depth: int) -> Node:
+    if call is None or depth > MAX_TYPE_DEPTH or value.value is None or value.is_unknown:
+        return value
+    name = expr.file.source(call.children[0])
+    arguments = _arguments(call)
+    if name in _COLLECTIONS and arguments:
+        inner = _call_of(arguments[0])
+        if inner is None:
+            return value
+        if isinstance(value.value, list):
+            items = [_conform(evaluate, expr, inner, item, depth + 1) for item in value.value]
+            return Node(items, value.span, value.path, value.key_spans, value.ref)
+        if isinstance(value.value, dict) and name == "map":
+            mapping = {k: _conform(evaluate, expr, inner, v, depth + 1) for k, v in value.value.items()}
+            return Node(mapping, value.span, value.path, value.key_spans, value.ref)
+        return value
+    if name == "object" and arguments and isinstance(value.value, dict):
+        return _object(evaluate, expr, arguments[0], value, depth)
+    return value
+
+
+def _object(evaluate: Evaluate, expr: HclExpr, declaration: TSNode, value: Node, depth: int) -> Node:
+    file = expr.file
+    obj = declaration
+    while obj is not None and obj.type != "object":
+        obj = obj.named_children[0] if obj.named_child_count else None
+    if obj is None:
+        return value
+    mapping = dict(value.value)
+    key_spans = dict(value.key_spans or {})
+    for element in obj.children:
+        if element.type != "object_elem":
+            continue
+        key_node, type_node = element.child_by_field_name("key"), element.child_by_field_name("val")
+        if key_node is None or type_node is None:
+            continue
+        key = file.source(key_node).strip('"')
+        call = _call_of(type_node)
+        if call is not None and file.source(call.children[0]) == "optional":
+            arguments = _arguments(call)
+            inner = _call_of(arguments[0]) if arguments else None
+            if key not in mapping or mapping[key].value is None:
+                default = arguments[1] if len(arguments) > 1 else None
+                filled = evaluate(HclExpr(file, default)) if default is not None else None
+                mapping[key] = filled if filled is not None else Node(None, file.span(element), file.display)
+                key_spans.setdefault(key, file.span(key_node))
+            call = inner
+        if key in mapping:
+            mapping[key] = _conform(evaluate, expr, call, mapping[key], depth + 1)
+    return Node(mapping, value.span, value.path, key_spans, value.ref)
