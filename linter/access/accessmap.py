@@ -6,11 +6,10 @@ accounts, unknown values), whose own identity policies are not known.
 """
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 
 from linter.access.evaluate import Caller, Cell, cells
-from linter.access.principals import Principal, principal_label, principals_of
+from linter.access.principals import Principal, principal_label, principals_of, same_deployment
 from linter.model import Extraction, Resource
 
 
@@ -25,7 +24,7 @@ class SecretAccess:
 
 
 def _tree_callers(principals: list[Principal], secret: Resource) -> list[Caller]:
-    return [Caller(p.id, "tree", p) for p in principals if in_scope(p, secret)]
+    return [Caller(p.id, "tree", p) for p in principals if same_deployment(secret, p.path)]
 
 
 def _named_callers(secret: Resource, tree: dict[str, Principal]) -> list[Caller]:
@@ -56,16 +55,6 @@ def _caller(kind: str, item, tree: dict[str, Principal]) -> Caller | None:
     if item.ref is not None:
         return None  # a resource of the tree that is no principal (a function's role is found by its owner)
     return Caller(label, "external", value=item.value if isinstance(item.value, str) else "")
-
-
-def in_scope(principal: Principal, secret: Resource) -> bool:
-    """Principals and secrets of one deployment: a CloudFormation template's, or one directory's (a Terraform
-    module with the instances of the modules it calls, which are reported at the call)."""
-    from linter.formats import catalogue
-
-    if catalogue.access_scope(secret.type) == "file":
-        return principal.path == secret.path
-    return posixpath.dirname(principal.path) == posixpath.dirname(secret.path)
 
 
 def build(extraction: Extraction) -> list[SecretAccess]:

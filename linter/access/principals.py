@@ -14,6 +14,7 @@ Serverless function's generated role, an SSO permission set) stand for a princip
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
 from linter.model import UNKNOWN, DocKind, Extraction, Node, PolicyDocument, Resource
@@ -48,6 +49,17 @@ class Principal:
     trusted_by: list[str] = field(default_factory=list)
 
 
+def same_deployment(resource: Resource, path: str) -> bool:
+    """Is something defined in `path` part of the resource's deployment: the same CloudFormation template,
+    or the same directory (a Terraform module, with the instances of the modules it calls, which are
+    reported at the call)?"""
+    from linter.formats import catalogue
+
+    if catalogue.access_scope(resource.type) == "file":
+        return path == resource.path
+    return posixpath.dirname(path) == posixpath.dirname(resource.path)
+
+
 def _literal(node: Node | None) -> str | None:
     if node is None or not isinstance(node.value, str) or UNKNOWN in node.value:
         return None
@@ -76,9 +88,10 @@ class _Index:
         self.used.update(id(d) for d in found)
         return found
 
-    def named(self, node: Node, kind: str) -> tuple[list[Resource], bool]:
-        """Resources of `kind` a value names (by reference or literal name), and whether that is certain."""
-        candidates = [r for r in self.resources.values() if r.kind == kind]
+    def named(self, node: Node, kind: str, holder: Resource) -> tuple[list[Resource], bool]:
+        """Resources of `kind` a value of `holder` names (by reference or literal name, in its deployment),
+        and whether that is certain."""
+        candidates = [r for r in self.resources.values() if r.kind == kind and same_deployment(holder, r.path)]
         if node.ref is not None:
             return [r for r in candidates if r.address == node.ref or r.address.endswith("." + node.ref)], True
         name = _literal(node)
@@ -141,7 +154,7 @@ class _Builder:
         targets = []
         for attribute, kind in _ATTACHMENT_TARGETS:
             for node in _items(attachment.attributes.get(attribute)):
-                resources, certain = self.index.named(node, kind)
+                resources, certain = self.index.named(node, kind, attachment)
                 pool = self.groups if kind == "iam_group" else self.principals
                 targets += [(pool[r.address], certain) for r in resources if r.address in pool]
         return targets
@@ -161,7 +174,7 @@ class _Builder:
         for resource in self.index.resources.values():
             if resource.kind == "iam_user" and resource.address in self.principals:
                 for node in _items(resource.attributes.get("groups")):
-                    found, certain = self.index.named(node, "iam_group")
+                    found, certain = self.index.named(node, "iam_group", resource)
                     pairs += [(self.principals[resource.address], self.groups[g.address], certain) for g in found]
             elif resource.kind == "iam_membership":
                 targets = self._targets(resource)
