@@ -178,8 +178,14 @@ def test_baseline_commit_without_changes_passes_fail_on_widening(two_commits: Pa
 
 
 def test_baseline_commit_that_does_not_exist_is_a_usage_error(two_commits: Path, capsys) -> None:
-    code = run_cli(["access", "--baseline-commit", "no-such-rev"], two_commits, capsys)[0]
+    previous = os.getcwd()
+    os.chdir(two_commits)
+    try:
+        code = main(["access", "--baseline-commit", "no-such-rev"])
+    finally:
+        os.chdir(previous)
     assert code == 2
+    assert "--baseline-commit no-such-rev: no such commit in this repository" in capsys.readouterr().err
 
 
 def access_of(root: Path, files: dict[str, str], capsys) -> dict[str, dict[tuple[str, str], str]]:

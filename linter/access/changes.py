@@ -1,62 +1,27 @@
 """`access --baseline-commit REV`: what a change adds to and removes from the access map.
 
-The map of REV is built from the revision's files, read from git objects into a temporary directory
-(`git archive`): the work tree and the index are never touched. `extraction_at` is the one seam to replace
-with the pull-request command's revision reader (`linter.gitrev`) once that lands.
+The map of REV is built from the same paths read from git objects, through the pull-request command's
+revision reader (`linter.gitrev`): nothing is checked out, the work tree and the index are never touched,
+and paths are shown as they are now.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import tarfile
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
 from linter.access.accessmap import SecretAccess
 from linter.access.evaluate import VERDICTS, Cell
 
 
-class RevisionError(Exception):
-    """REV cannot be read (no git, not a repository, no such commit): a usage error, exit 2."""
+def map_at(rev: str, paths: list[str], build: Callable[[list[str]], list[SecretAccess]]) -> list[SecretAccess]:
+    """The access map of the paths as they are at REV; a `gitrev.GitError` (exit 2) when REV cannot be read."""
+    from linter.gitrev import Revision, resolve
+    from linter.loaders.snapshot import active
 
-
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise RevisionError("--baseline-commit needs git, which is not installed") from None
-
-
-@contextmanager
-def checked_out_copy(rev: str) -> Iterator[Path]:
-    """The current directory as it is at REV, in a temporary directory removed afterwards."""
-    cwd = Path.cwd()
-    top = _git(["rev-parse", "--show-toplevel"], cwd)
-    if top.returncode != 0:
-        raise RevisionError(f"--baseline-commit {rev}: {cwd} is not inside a git work tree")
-    root = Path(top.stdout.decode().strip())
-    archive = _git(["archive", "--format=tar", "--end-of-options", f"{rev}^{{commit}}"], root)
-    if archive.returncode != 0:
-        raise RevisionError(f"--baseline-commit {rev}: no such commit in this repository")
-    with tempfile.TemporaryDirectory(prefix="policylint-rev-") as directory:
-        with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-            tar.extractall(directory, filter="data")
-        yield Path(directory) / os.path.relpath(cwd.resolve(), root.resolve())
-
-
-def map_at(rev: str, paths: list[str], build) -> list[SecretAccess]:
-    """The access map of the same paths at REV, with paths shown as they are now (relative paths only)."""
-    with checked_out_copy(rev) as copy:
-        previous = Path.cwd()
-        os.chdir(copy if copy.is_dir() else copy.parent)
-        try:
-            return build(paths)
-        finally:
-            os.chdir(previous)
+    revision = Revision.read(*resolve(rev, Path.cwd()))
+    with active(revision.snapshot()):
+        return build(paths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,11 +52,12 @@ def run_access(args, write) -> int:
         write(RENDERERS[args.format](current), args.output)
         widened = False
     else:
-        from linter.access.changes import RevisionError, compare, map_at
+        from linter.access.changes import compare, map_at
+        from linter.gitrev import GitError
 
         try:
             before = map_at(args.baseline_commit, paths, lambda p: _map(p, excludes)[0])
-        except RevisionError as exc:
+        except GitError as exc:
             print(f"policylint: {exc}", file=sys.stderr)
             return EXIT_ERROR
         changes = compare(before, current)
