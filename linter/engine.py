@@ -112,9 +112,20 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
                 continue  # the child module has this finding on its own: reported there, once
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
             context_spans = (span,) + tuple(x for x in enclosing if x != span)
-            message = render(rule.message, values)
+            message = _attributed(subject, render(rule.message, values))
             raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, holder.instance))
     return raw
+
+
+def _attributed(subject: Subject, message: str) -> str:
+    """A message about a document the user attached rather than wrote says which one, and which statement."""
+    document = subject.document
+    if document is None or not document.origin or subject.resource is not None:
+        return message
+    sid = subject.statement.sid if subject.statement is not None else None
+    if sid is not None and isinstance(sid.value, str) and sid.value:
+        return f"{document.origin}, statement {sid.value}: {message}"
+    return f"{document.origin}: {message}"
 
 
 def _place_key(subject: Subject, path: str, span: Span) -> tuple:

@@ -117,7 +117,13 @@ def granted(action: Node | None, not_action: Node | None, targets: Iterable[str]
 # (so `secret:*-??????` covers every secret, and `secret:db-??????` only the one named db).
 _PROBE_NAMES = ("a-AbCdEf", "Zq-x1Y2z3", "prod/db-credentials-AbC123", "x.y_z+w=v@u-t-9Qr8St", "9/8/7-000000")
 _FREE_FIELDS = {1: "aws", 3: "us-east-1", 4: "123456789012"}  # partition, region, account
-_SAMPLE_SECRET = f"arn:{_FREE_FIELDS[1]}:secretsmanager:{_FREE_FIELDS[3]}:{_FREE_FIELDS[4]}:secret:"
+# Role names of different shapes (a path, punctuation IAM allows), and ARNs of different services.
+_ROLE_NAMES = ("app", "service-role/AWSLambda-x", "a/b/c.d_e+f=g@h-i,j")
+_SAMPLE_ARNS = (
+    "arn:{partition}:s3:::bucket/key", "arn:{partition}:iam::123456789012:role/app",
+    "arn:{partition}:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf",
+    "arn:{partition}:ec2:eu-west-1:123456789012:instance/i-0123", "arn:{partition}:sqs:us-east-1:123456789012:q",
+)
 
 
 def covers_all_secrets(pattern: str) -> bool:
@@ -129,13 +135,36 @@ def covers_all_secrets(pattern: str) -> bool:
     literal (the pattern must cover every secret *there*) and sampled when wildcard or wholly unknown; the
     secret name is probed with names of different shapes.
     """
+    return _covers_every(pattern, "secretsmanager", _FREE_FIELDS[3], "secret:", _PROBE_NAMES)
+
+
+def covers_all_roles(pattern: str) -> bool:
+    """Does a Resource value cover every IAM role of some account or partition (`*`,
+    `arn:aws:iam::123456789012:role/*`, `arn:aws:iam::*:role/*`, `arn:aws:iam::*:*`)? As `covers_all_secrets`;
+    `...:role/app-*` and `...:role/service-role/*` do not."""
+    return _covers_every(pattern, "iam", "", "role/", _ROLE_NAMES)
+
+
+def covers_everything(pattern: str) -> bool:
+    """Does a Resource value cover every resource of some partition (`*`, `arn:*`, `arn:aws:*:*:*:*`)?"""
     if pattern == "*":
         return True
+    fields = pattern.split(":", 2)
+    partition = fields[1] if len(fields) > 1 and not has_wildcard(fields[1]) and UNKNOWN not in fields[1] else "aws"
+    return all(glob_match(pattern, sample.format(partition=partition)) for sample in _SAMPLE_ARNS)
+
+
+def _covers_every(pattern: str, service: str, region: str, kind: str, names: tuple[str, ...]) -> bool:
+    """Does `pattern` match the ARN of every resource of one kind (`secret:`, `role/`) of some account?"""
+    if pattern == "*":
+        return True
+    free = {**_FREE_FIELDS, 3: region}
     fields = pattern.split(":", 5)
     if fields[0].lower() != "arn":
         # A leading wildcard (`arn*`, `*:secret:*`) can span the colons: probe the whole ARN.
-        return has_wildcard(fields[0]) and all(glob_match(pattern, _SAMPLE_SECRET + name) for name in _PROBE_NAMES)
-    sample = dict(_FREE_FIELDS)
+        prefix = f"arn:{free[1]}:{service}:{free[3]}:{free[4]}:{kind}"
+        return has_wildcard(fields[0]) and all(glob_match(pattern, prefix + name) for name in names)
+    sample = dict(free)
     for index, field in enumerate(fields[:5]):
         if index not in sample:
             continue
@@ -144,8 +173,14 @@ def covers_all_secrets(pattern: str) -> bool:
         elif not has_wildcard(field):
             sample[index] = field
     subject = ":".join(fields)
-    prefix = f"arn:{sample[1]}:secretsmanager:{sample[3]}:{sample[4]}:secret:"
-    return all(glob_match(subject, prefix + name) for name in _PROBE_NAMES)
+    prefix = f"arn:{sample[1]}:{service}:{sample[3]}:{sample[4]}:{kind}"
+    return all(glob_match(subject, prefix + name) for name in names)
+
+
+def is_arn_or_star(value: str) -> bool:
+    """Is a Resource value of a shape IAM accepts: `*` or an ARN? IAM rejects a policy with anything else
+    (`abc*`), so such a value names nothing. Values with unknown parts are given the benefit of the doubt."""
+    return UNKNOWN in value or value == "*" or value[:4].lower() == "arn:"
 
 
 def may_name_a_secret(pattern: str) -> bool:
@@ -156,6 +191,8 @@ def may_name_a_secret(pattern: str) -> bool:
     """
     if UNKNOWN in pattern:
         return True
+    if not is_arn_or_star(pattern):
+        return False
     fields = pattern.split(":", 3)
     if len(fields) < 3 or has_wildcard(fields[0]) or has_wildcard(fields[1]):
         return has_wildcard(pattern)
@@ -331,11 +368,21 @@ def restricted_by(condition: Node | None, keys: Iterable[str], caller_variables:
         if items and all(
             is_fixed_value(item.value)
             or is_single_account_arn(item.value)
+            or (key.lower() == "aws:principalorgpaths" and is_one_organization_path(item.value))
             or (caller_variables and is_caller_variable(item.value))
             for item in items
         ):
             found.append(values)
     return found
+
+
+def is_one_organization_path(value: object) -> bool:
+    """An `aws:PrincipalOrgPaths` pattern inside one literal organization (`o-a1b2c3/r-ab12/ou-ab12-111/*`):
+    it admits the accounts of an organizational unit, so it restricts the caller like an organization id."""
+    if not isinstance(value, str) or "${" in value or UNKNOWN in value:
+        return False
+    organization = value.split("/", 1)[0]
+    return organization.startswith("o-") and len(organization) > 2 and not has_wildcard(organization)
 
 
 def is_single_account_arn(value: object) -> bool:
@@ -412,6 +459,26 @@ def _suggestion(value: str) -> str:
     names = {a.lower(): a for a in catalog.service_actions(prefix)}
     close = difflib.get_close_matches(value.lower(), list(names), n=1, cutoff=0.8)
     return f" (did you mean {names[close[0]]}?)" if close else ""
+
+
+def condition_key_problem(key: str) -> str | None:
+    """Why a service's condition key (`secretsmanager:KmsKeyArnn`) names nothing that service defines, or None.
+
+    Global keys (`aws:...`), keys of services the catalog does not describe and keys with unknown parts are
+    not judged; keys compare case-insensitively, and a tag key stands in for a template (`.../${TagKey}`).
+    """
+    prefix, colon, name = key.partition(":")
+    if not colon or not name or prefix.lower() == "aws" or UNKNOWN in key or "${" in key:
+        return None
+    known = catalog.condition_keys(prefix)
+    if known is None or any(glob_match(pattern, key, True) for pattern in known):
+        return None
+    import difflib
+
+    names = {k.lower(): k for k in known if "*" not in k}
+    close = difflib.get_close_matches(key.lower(), list(names), n=1, cutoff=0.8)
+    hint = f" (did you mean {names[close[0]]}?)" if close else ""
+    return f"'{key}' is not a known {prefix} condition key{hint}"
 
 
 _POLICY_VARIABLE = re.compile(r"\$\{[^}]*\}")

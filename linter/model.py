@@ -118,6 +118,11 @@ class PolicyDocument:
     # documents or resources is reported once.
     twin: PolicyDocument | None = field(default=None, repr=False)
     instance: str = ""
+    # A document the user attached by name rather than wrote (`AWS managed policy SecretsManagerReadWrite`):
+    # messages say where its statements come from.
+    origin: str = ""
+    # Why a document the user referred to cannot be read (an unknown AWS managed policy name): IAM006.
+    problem: str = ""
 
     @property
     def where(self) -> Span:
@@ -149,6 +154,9 @@ class Resource:
     written_names: dict[str, str] = field(default_factory=dict)
     twin: Resource | None = field(default=None, repr=False)  # as PolicyDocument.twin
     instance: str = ""  # as PolicyDocument.instance
+    # Attributes that only some deployments set (CloudFormation `!If [Cond, X, !Ref AWS::NoValue]`), absent
+    # from `attributes`: name -> a node at the attribute's key whose value says when it is set.
+    conditional: dict[str, Node] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -302,23 +302,37 @@ def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
     return [(e, info) for e in iam.strings(st.action) if iam.actions_covered(e.value, targets)]
 
 
+_RESOURCE_TESTS: dict[str, Callable[[str], bool]] = {
+    "star": lambda value: value == "*",
+    "all_secrets": iam.covers_all_secrets,
+    "all_roles": iam.covers_all_roles,
+    "everything": iam.covers_everything,
+}
+
+
 @predicate(
     "resource", "statement",
-    args={"type": "object", "additionalProperties": False, "properties": {"star": TRUE, "all_secrets": TRUE}},
+    args={"type": "object", "additionalProperties": False, "properties": {
+        "star": TRUE, "all_secrets": TRUE, "all_roles": TRUE, "everything": TRUE, "invalid": TRUE}},
     doc="some Resource item is `*` (`star`) / covers every secret of an account, region or partition "
-        "(`all_secrets`)",
+        "(`all_secrets`) / every role of an account (`all_roles`: `arn:aws:iam::*:role/*`) / every resource of a "
+        "partition (`everything`: `arn:*`); or some Resource or NotResource item is neither `*` nor an ARN, "
+        "which IAM rejects (`invalid`)",
     witnesses="those items",
-    provides=("element", "reach"),
+    provides=("element", "reach", "problem"),
 )
 def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
+    if arg.get("invalid"):
+        labelled = [("Resource", e) for e in iam.strings(s.statement.resource)]
+        labelled += [("NotResource", e) for e in iam.strings(s.statement.not_resource)]
+        return [(e, {"problem": f"{label} '{e.value}' is neither '*' nor an ARN"})
+                for label, e in labelled if not iam.is_arn_or_star(e.value)] or None
+    covered = "every secret" if arg.get("all_secrets") else "every role" if arg.get("all_roles") else "everything"
     witnesses = []
     for element in iam.strings(s.statement.resource):
-        if arg.get("star") and element.value != "*":
+        if not all(test(element.value) for name, test in _RESOURCE_TESTS.items() if arg.get(name)):
             continue
-        if arg.get("all_secrets") and not iam.covers_all_secrets(element.value):
-            continue
-        reach = f"'{element_text(element)}' covers every secret"
-        witnesses.append((element, {"reach": reach}))
+        witnesses.append((element, {"reach": f"'{element_text(element)}' covers {covered}"}))
     return witnesses or None
 
 
@@ -350,7 +364,8 @@ def _not_resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
         return None
     if arg.get("leaves_secrets"):
         items = iam.strings(element)
-        if any(i.is_unknown or iam.covers_all_secrets(i.value) for i in items):
+        # An unknown value is one resource (`!Ref Secret`): it excludes that one, not every secret.
+        if any(iam.covers_all_secrets(i.value) for i in items):
             return None
     return [(element, {"reach": f"NotResource '{element_text(element)}' leaves every other secret in reach"})]
 
@@ -403,15 +418,16 @@ def _restricted(condition: Node | None, arg: Any, ctx: Context) -> list[Node]:
                            "counts too.",
             "anyOf": [STRING_LIST, {"type": "object", "additionalProperties": False, "required": ["keys"],
                                     "properties": {"keys": STRING_LIST, "caller_variables": BOOLEAN}}]},
-        "unknown_operator": TRUE}},
+        "unknown_operator": TRUE, "unknown_key": TRUE}},
     doc="every given fact about the Condition block holds: `absent` (or `false`: present), `has_key: KEY`, `pins: "
         "{key, value, operators}` (exactly one value under a positive operator; default the StringEquals family; "
         "IfExists never pins), `only_exempts_named: KEYS` (no condition, or only negated matches of these keys "
         "against named principals), `restricted_by: KEYS` (fixed values, no wildcard or policy variable, of one "
         "of these keys, globs allowed, under a positive operator, not IfExists or ForAllValues; `{keys: KEYS, "
         "caller_variables: true}` also accepts the caller's own tag, user name or id, as in attribute-based "
-        "access: `${aws:PrincipalTag/team}`), `unknown_operator: true` (an operator IAM does not know)",
-    witnesses="with `unknown_operator`, those operators; else none",
+        "access: `${aws:PrincipalTag/team}`), `unknown_operator: true` (an operator IAM does not know), "
+        "`unknown_key: true` (a service's condition key that service does not define; `aws:` keys are not judged)",
+    witnesses="with `unknown_operator` or `unknown_key`, those operators or keys; else none",
     provides=("element", "problem"),
 )
 def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
@@ -433,7 +449,23 @@ def _condition(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
             return None
     if arg.get("unknown_operator"):
         return _unknown_operators(condition) or None
+    if arg.get("unknown_key"):
+        return _unknown_keys(condition) or None
     return []
+
+
+def _unknown_keys(condition: Node | None) -> list[Witness]:
+    """Service condition keys of a Condition block that the service does not define, as positioned witnesses."""
+    found = []
+    for block in condition.value.values() if condition is not None and isinstance(condition.value, dict) else ():
+        if not isinstance(block.value, dict):
+            continue
+        spans = block.key_spans or {}
+        for key, values in block.value.items():
+            problem = iam.condition_key_problem(key)
+            if problem:
+                found.append((Node(key, spans.get(key, values.span), block.path or condition.path), {"problem": problem}))
+    return found
 
 
 def _unknown_operators(condition: Node | None) -> list[Witness]:
@@ -503,6 +535,30 @@ def _version(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     if arg.get("invalid"):
         return [(version, {"problem": f"Version '{text}' is not a policy language version; use {iam.VERSION_CURRENT}"})]
     return None
+
+
+@predicate(
+    "unreadable", "document",
+    args=BOOLEAN,
+    doc="the document is a reference that cannot be read: an AWS managed policy name the dataset lacks "
+        "(`false`: a readable document)",
+    witnesses="the reference",
+    provides=("element", "problem"),
+)
+def _unreadable(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    problem = s.document.problem
+    if not arg:
+        return _truth(not problem)
+    return [(s.document.node, {"problem": problem})] if problem else None
+
+
+@predicate(
+    "attached", "document",
+    args=BOOLEAN,
+    doc="the document is an AWS managed policy attached by name or ARN (`false`: a document written in the file)",
+)
+def _attached(ctx: Context, s: Subject, arg: bool) -> list[Witness] | None:
+    return _truth(bool(s.document.origin) == arg)
 
 
 @predicate(
@@ -631,7 +687,12 @@ def _attribute_predicate(ctx: Context, s: Subject, arg: dict) -> list[Witness] |
     written = s.resource.written_names.get(name, name)  # as the user's format spells it, for messages
     info = {"attribute": written}
     if arg.get("missing"):
-        return [(None, {**info, "found": f"{written} is not set"})] if node is None else None
+        if node is not None:
+            return None
+        when = s.resource.conditional.get(name)
+        if when is not None:  # set in some deployments only: reported at the attribute, saying when
+            return [(when, {**info, "found": f"{written} is set only {when.value}"})]
+        return [(None, {**info, "found": f"{written} is not set"})]
     if node is None:
         return None
     value = node.value

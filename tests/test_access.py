@@ -12,7 +12,6 @@ import pytest
 from linter.cli import main
 
 FIXTURE = Path(__file__).parent / "access_fixture"
-READER = "depends on the AWS managed policy SecretsManagerReadWrite, whose document is not read"
 ADMIN_ALL = ("delete", "manage-policy", "read", "replicate", "rotate", "tag", "write")
 
 # (principal, capability) -> (verdict, conditions, allowed_by, denied_by), per secret.
@@ -33,14 +32,15 @@ EXPECTED = {
                                                     ["infra/secrets.tf:51"], []),
         **{("aws_iam_role.admin", c): ("yes", [], ["infra/iam.tf:36"], []) for c in ADMIN_ALL},
         ("aws_iam_role.app", "read"): ("yes", [], ["infra/iam.tf:18"], []),
-        **{("aws_iam_role.reader", c): ("may", [READER], [], []) for c in ADMIN_ALL},
+        # The AWS managed policy SecretsManagerReadWrite, read from the dataset, allows secretsmanager:*.
+        **{("aws_iam_role.reader", c): ("yes", [], ["infra/iam.tf:57"], []) for c in ADMIN_ALL},
     },
     "aws_secretsmanager_secret.db": {
         # The customer key lets only the app role decrypt: admin and reader cannot read, whatever IAM says.
         # The delete guard exempts admin; reader is denied delete outright.
         **{("aws_iam_role.admin", c): ("yes", [], ["infra/iam.tf:36"], []) for c in ADMIN_ALL if c != "read"},
         ("aws_iam_role.app", "read"): ("yes", [], ["infra/iam.tf:18", "infra/secrets.tf:13"], []),
-        **{("aws_iam_role.reader", c): ("may", [READER], [], [])
+        **{("aws_iam_role.reader", c): ("yes", [], ["infra/iam.tf:57"], [])
            for c in ADMIN_ALL if c not in ("read", "delete")},
     },
 }
@@ -250,3 +250,30 @@ def test_a_key_policy_that_delegates_to_the_account_leaves_reading_to_may(tmp_pa
     # Whether the root principal is the role's own account is not known offline; without kms:Decrypt in its
     # identity policy, `other` cannot read through the account's delegation at all.
     assert found == {"aws_secretsmanager_secret.s": {("aws_iam_role.app", "read"): "may"}}
+
+
+def test_a_policy_whose_document_is_not_in_the_tree_makes_every_cell_may(tmp_path: Path, capsys) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "app" {\n  name = "app"\n}\n'
+        'resource "aws_iam_role_policy_attachment" "app" {\n  role = aws_iam_role.app.name\n'
+        '  policy_arn = "arn:aws:iam::123456789012:policy/shared"\n}\n'
+        'resource "aws_secretsmanager_secret" "s" {\n  name = "s"\n}\n', encoding="utf-8")
+    code, out = run_cli(["access", "--format", "json"], tmp_path, capsys)
+    cells = json.loads(out)["secrets"][0]["access"]
+    assert code == 0
+    assert [(c["capability"], c["verdict"], c["conditions"]) for c in cells] == [
+        (c, "may", ["depends on a policy outside the tree"]) for c in ADMIN_ALL
+    ]
+
+
+def test_an_aws_managed_policy_the_dataset_lacks_makes_every_cell_may(tmp_path: Path, capsys) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "app" {\n  name = "app"\n}\n'
+        'resource "aws_iam_role_policy_attachment" "app" {\n  role = aws_iam_role.app.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/NoSuchPolicyEver"\n}\n'
+        'resource "aws_secretsmanager_secret" "s" {\n  name = "s"\n}\n', encoding="utf-8")
+    code, out = run_cli(["access", "--format", "json"], tmp_path, capsys)
+    cells = json.loads(out)["secrets"][0]["access"]
+    assert [(c["capability"], c["verdict"], c["conditions"]) for c in cells] == [
+        (c, "may", ["depends on the AWS managed policy NoSuchPolicyEver, whose document is not known"]) for c in ADMIN_ALL
+    ]

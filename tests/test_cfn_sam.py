@@ -11,7 +11,9 @@ ANY_SECRET = f"arn:{UNKNOWN}:secretsmanager:{UNKNOWN}:{UNKNOWN}:secret:*"
 def test_get_secret_value_template_points_at_its_usage():
     path = DEMO / "sam-function.yaml"
     extraction = extract(path)
-    template_doc, inline = documents_of(extraction, "ApiFunction")
+    template_doc, inline, basic = documents_of(extraction, "ApiFunction")
+    assert basic.origin == "AWS managed policy AWSLambdaBasicExecutionRole"  # `- AWSLambdaBasicExecutionRole`
+    assert text_at(path, basic.statements[0].action.span) == "AWSLambdaBasicExecutionRole"
     assert template_doc.kind == DocKind.IDENTITY
     (statement,) = template_doc.statements
     assert statement.effect.value == "Allow"
@@ -49,7 +51,7 @@ def test_rotation_template_expands_to_both_statements():
     assert span(rotate.resource.span) == span(password.node.span) == (48, 11, 48, 42)
 
 
-def test_state_machine_single_document_and_unknown_templates(tmp_path):
+def test_state_machine_single_document_templates_and_managed_arns(tmp_path):
     path = write(tmp_path, "sam.yaml", (
         "Transform: AWS::Serverless-2016-10-31\n"
         "Resources:\n"
@@ -75,7 +77,14 @@ def test_state_machine_single_document_and_unknown_templates(tmp_path):
     extraction = extract(path)
     (flow,) = documents_of(extraction, "Flow")
     assert span(flow.statements[0].action.span) == (10, 21, 10, 37)
-    (decrypt,) = documents_of(extraction, "Fn")
+    read, decrypt, read_only = documents_of(extraction, "Fn")
+    # Every SAM template is expanded from AWS's definitions; the bucket is placed on the value given.
+    (statement,) = read.statements
+    assert statement.resource.plain() == [f"arn:{UNKNOWN}:s3:::b", f"arn:{UNKNOWN}:s3:::b/*"]
+    assert span(statement.resource.value[0].span) == (16, 38, 16, 39)
+    assert span(statement.action.span) == (16, 11, 16, 23)
+    assert read_only.origin == "AWS managed policy ReadOnlyAccess"
+    assert span(read_only.statements[0].node.span) == (17, 11, 17, 49)
     (statement,) = decrypt.statements
     assert statement.action.value == "kms:Decrypt"
     assert statement.resource.value == f"arn:{UNKNOWN}:kms:{UNKNOWN}:{UNKNOWN}:key/{UNKNOWN}"

@@ -39,10 +39,10 @@ def test_action_matching(pattern, action, expected):
     assert iam.action_matches(pattern, action) is expected
 
 
-def test_expand_uses_catalog_and_override():
+def test_expand_uses_the_catalog():
     everything = iam.expand(["secretsmanager:*"])
     assert len(everything) == 23
-    assert "secretsmanager:BatchGetSecretValue" in everything  # newer than policyuniverse's catalog
+    assert "secretsmanager:BatchGetSecretValue" in everything  # newer than policyuniverse's data
     assert iam.expand(["SecretsManager:*Secret*"], ["secretsmanager:Get*"]) == tuple(
         a for a in everything if "secret" in a.split(":")[1].lower() and not a.lower().startswith("secretsmanager:get")
     )

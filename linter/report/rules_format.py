@@ -40,6 +40,11 @@ def explain(rule) -> str:
         parts += ["", "Known gaps"] + [f"  {text.strip()}" for text in rule.known_gaps.values()]
     if rule.references:
         parts += ["", "References"] + [f"  {ref}" for ref in rule.references]
+    from linter.formats.managed import data_sources
+
+    sources = data_sources()
+    parts += ["", "AWS data", f"  AWS managed policies of {sources['managed_policies']}, SAM policy templates "
+              f"of {sources['sam_policy_templates']}, actions from {sources['action_catalog']}"]
     return "\n".join(parts).rstrip() + "\n"
 
 

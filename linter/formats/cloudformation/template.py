@@ -17,7 +17,7 @@ from typing import Callable
 from linter.formats import catalogue
 from linter.formats.api import Source, json_tree
 from linter.formats.cloudformation.syntax import INTRINSIC_TAGS, looks_like_template
-from linter.formats.cloudformation.intrinsics import Evaluator, Template, intrinsic, sub_arguments
+from linter.formats.cloudformation.intrinsics import NO_VALUE, Evaluator, Template, intrinsic, sub_arguments
 from linter.formats.policy import build_document
 from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
@@ -157,6 +157,7 @@ class _Extractor:
 
             for node in policy_documents(properties.get("Policies"), self.evaluator):
                 documents += self.documents(node, DocKind.IDENTITY, logical_id)
+        documents += self.attached(kind, properties, logical_id)
         block = span.cover(declaration.span)  # from the logical id to the end of the declaration
         for document in documents:
             document.owner_span = block
@@ -166,17 +167,33 @@ class _Extractor:
             resource.documents += documents
             self.found.resources[logical_id] = resource
 
+    def attached(self, kind: str, properties: Node, logical_id: str) -> list[PolicyDocument]:
+        """The AWS managed policies a resource attaches, each as a document placed on its ARN or name."""
+        sam = kind in catalogue.section("cloudformation")["sam_policies"]
+        values = properties.get("Policies" if sam else catalogue.attachments("cloudformation").get(kind, ""))
+        if values is None:
+            return []
+        from linter.formats.managed import attachment_documents
+
+        documents = []
+        for alternative in self.evaluator.alternatives(values):
+            documents += attachment_documents(alternative, logical_id, bare_names=sam)
+        return documents
+
     def document_nodes(self, properties: Node, prop: str) -> list[Node]:
         if not prop.endswith("[]"):
             node = properties.get(prop)
             return [] if node is None else [node]
         found = []
         policies = properties.get(prop[:-2])
-        for alternative in self.evaluator.alternatives(policies) if policies is not None else []:
-            for item in alternative.items_list():
-                document = item.get("PolicyDocument")
-                if document is not None:
-                    found.append(document)
+        if policies is not None and isinstance(policies.value, list) and not any(map(intrinsic, policies.value)):
+            items = policies.value  # documents as written: `documents` reads a `!Sub` JSON string in place
+        else:
+            items = [i for a in self.evaluator.alternatives(policies) for i in a.items_list()] if policies else []
+        for item in items:
+            document = item.get("PolicyDocument")
+            if document is not None:
+                found.append(document)
         return found
 
     def documents(self, node: Node, kind: DocKind, owner: str) -> list[PolicyDocument]:
@@ -245,11 +262,14 @@ class _Extractor:
     ) -> Resource:
         entry = resource_types()[kind]
         attributes: dict[str, Node] = {}
+        conditional: dict[str, Node] = {}
         if properties is not None:
             for prop, name in entry["attributes"].items():
                 value = self.evaluator.value(properties.get(prop))
                 if value is not None:
                     attributes[name] = value
+                elif (when := _set_when(properties, prop)) is not None:
+                    conditional[name] = when
             for prop, block in entry.get("blocks", {}).items():
                 value = self.evaluator.value(properties.get(prop))
                 if value is not None and isinstance(value.value, dict):
@@ -259,7 +279,7 @@ class _Extractor:
             attributes["metadata"] = metadata
         return Resource(kind=entry["kind"], type=kind, address=logical_id, path=self.path, span=span,
                         attributes=attributes, block_span=span.cover(declaration.span),
-                        written_names=written_names(kind))
+                        written_names=written_names(kind), conditional=conditional)
 
     def link(self) -> None:
         """Attach each resource policy and rotation schedule to the secret its `SecretId` names."""
@@ -298,6 +318,25 @@ def metadata_suppressions(root: Node, path: str) -> list[Suppression]:
             text = reason.value if reason is not None and isinstance(reason.value, str) else ""
             found.append(Suppression(path, line, ids, text.strip(), entry.span))
     return found
+
+
+def _set_when(properties: Node, prop: str) -> Node | None:
+    """For a property written `!If [Cond, X, !Ref AWS::NoValue]` (or the reverse): a node at its key saying
+    when it is set (`when condition Cond holds`); None for any other property."""
+    call = intrinsic(properties.get(prop)) if properties.get(prop) is not None else None
+    if call is None or call[0] != "Fn::If" or not isinstance(call[1].value, list) or len(call[1].value) != 3:
+        return None
+    condition, when_true, when_false = call[1].value
+    unset = [_is_no_value(when_true), _is_no_value(when_false)]
+    if unset.count(True) != 1 or not isinstance(condition.value, str):
+        return None
+    when = f"when condition {condition.value} {'does not hold' if unset[0] else 'holds'}"
+    return Node(when, (properties.key_spans or {}).get(prop, properties.span), properties.path)
+
+
+def _is_no_value(node: Node) -> bool:
+    call = intrinsic(node)
+    return call is not None and call[0] == "Ref" and call[1].value == NO_VALUE
 
 
 def _secret_named(target: Node, secrets: dict[str, Resource]) -> Resource | None:

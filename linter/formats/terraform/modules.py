@@ -305,8 +305,10 @@ class _Module:
         roots: dict[int, Node] = {}
         resources: list[tuple[Resource, Block]] = []
         policy_roots: dict[int, list[Node]] = {}  # id(resource) -> its document roots
+        attached: list[tuple[PolicyDocument, bool]] = []  # AWS managed policies, as their attachments' documents
         for block in self._instance_blocks("resource"):
             type_ = block.labels[0]
+            attached += self._attached(block)
             attributes = self._attributes(block) if type_ in resource_kinds() else None
             found = []
             for value, kind in self._policy_values(block, attributes):
@@ -332,7 +334,7 @@ class _Module:
             resource.documents = [documents[id(root)][0] for root in policy_roots[id(resource)]]
         items = _Items()
         ranks: dict[str, int] = {}
-        for document, emit in documents.values():
+        for document, emit in list(documents.values()) + attached:
             ranks[document.owner] = ranks.get(document.owner, 0) + 1
             items.documents.append((document, emit, (document.owner, ranks[document.owner])))
         items.resources = [(resource, self._passed(block.unit), resource.address) for resource, block in resources]
@@ -366,8 +368,15 @@ class _Module:
     def data_value(self, type_: str, name: str) -> Node | None:
         """`data.aws_kms_alias.x` / `data.aws_kms_key.x` that look up `alias/aws/secretsmanager`: every
         attribute that names the key names the AWS managed key (as its alias, which KMS accepts wherever
-        the key is expected). Other data sources are unknown."""
+        the key is expected); `data.aws_iam_policy.x` looked up by `arn`: its ARN. Other data sources are
+        unknown."""
         block = self.resource_blocks.get(("data." + type_, name))
+        if type_ == "aws_iam_policy":  # looked up by ARN: `.arn` is that ARN (an AWS managed policy is linted)
+            attr = block.body.attr("arn") if block is not None else None
+            if attr is None or block.body.attr("count") or block.body.attr("for_each"):
+                return None
+            value = self.evaluator.eval(attr.expr)
+            return Node({"arn": value}, value.span, value.path)
         attribute = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}.get(type_)
         attr = block.body.attr(attribute) if block is not None and attribute else None
         if attr is None or block.body.attr("count") or block.body.attr("for_each"):
@@ -526,6 +535,19 @@ class _Module:
             if target is not None and target.ref and target.ref not in own_secrets:
                 foreign.append(copy)
         return foreign
+
+    def _attached(self, block: Block) -> list[tuple[PolicyDocument, bool]]:
+        """The AWS managed policies a resource attaches by ARN, each reported if the resource's file was passed."""
+        name = catalogue.attachments("terraform").get(block.labels[0])
+        attr = block.body.attr(name) if name is not None else None
+        if attr is None:
+            return []
+        from linter.formats.managed import attachment_documents
+
+        documents = attachment_documents(self.evaluator.eval(attr.expr), block.address)
+        for document in documents:
+            document.owner_span = block.span
+        return [(document, self._passed(block.unit)) for document in documents]
 
     def _policy_values(self, block: Block, attributes: dict[str, Node] | None) -> list[tuple[Node, DocKind]]:
         values = []

@@ -76,6 +76,7 @@ class _Plan:
                     document.owner_span = item.span
                     self.documents.append(document)
                     found.append(document)
+        self.attached(type_, values, address, item.span)
         if type_ not in resource_kinds():
             return
         attributes = {key: _single(key, value) for key, value in values.value.items()}
@@ -89,6 +90,18 @@ class _Plan:
                             block_span=item.span)
         resource.links = {relation: [] for relation in catalogue.relations_of(resource.kind)}
         self.resources.append((resource, item))
+
+    def attached(self, type_: str, values: Node, address: str, block: Span) -> None:
+        """The AWS managed policies a planned resource attaches (`policy_arn`, `managed_policy_arns`)."""
+        name = catalogue.attachments("terraform").get(type_)
+        value = values.get(name) if name is not None else None
+        if value is None:
+            return
+        from linter.formats.managed import attachment_documents
+
+        for document in attachment_documents(value, address):
+            document.owner_span = block
+            self.documents.append(document)
 
     def _policy_values(self, values: Node, name: str) -> list[Node]:
         if name == "inline_policy.policy":

@@ -104,7 +104,7 @@ data "aws_iam_policy_document" "rotation" {
   }
   statement {
     actions = ["secretsmanager:GetSecretValue"]
-    # todoruleid: SM002 gap=notresource-partly-unknown
+    # ruleid: SM002 @21-86
     not_resources = ["arn:aws:secretsmanager:eu-west-1:${var.region}:secret:admin/*"]
   }
   statement {
