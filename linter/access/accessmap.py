@@ -23,10 +23,6 @@ class SecretAccess:
     trust: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-def _tree_callers(principals: list[Principal], secret: Resource) -> list[Caller]:
-    return [Caller(p.id, "tree", p) for p in principals if same_deployment(secret, p.path)]
-
-
 def _named_callers(secret: Resource, tree: dict[str, Principal]) -> list[Caller]:
     """The principals a secret's resource policy names that are not principals of the tree."""
     found: dict[str, Caller] = {}
@@ -60,15 +56,14 @@ def _caller(kind: str, item, tree: dict[str, Principal]) -> Caller | None:
 def build(extraction: Extraction) -> list[SecretAccess]:
     """The access map, sorted by secret address (then path, for equal addresses in different files)."""
     principals = principals_of(extraction)
-    tree = {p.id: p for p in principals}
-    resources = {r.address: r for r in extraction.resources}
     secrets = sorted((r for r in extraction.resources if r.kind == "secret"), key=lambda r: (r.address, r.path, r.span))
-    return [_secret_access(s, principals, tree, resources) for s in secrets]
+    return [_secret_access(s, principals, extraction.resources) for s in secrets]
 
 
-def _secret_access(secret: Resource, principals: list[Principal], tree: dict[str, Principal],
-                   resources: dict[str, Resource]) -> SecretAccess:
-    found = tuple(cells(secret, _tree_callers(principals, secret) + _named_callers(secret, tree), resources))
+def _secret_access(secret: Resource, principals: list[Principal], resources: list[Resource]) -> SecretAccess:
+    tree = {p.id: p for p in principals if same_deployment(secret, p.path)}
+    callers = [Caller(p.id, "tree", p) for p in tree.values()] + _named_callers(secret, tree)
+    found = tuple(cells(secret, callers, resources))
     holders = sorted({c.principal for c in found if c.principal in tree and tree[c.principal].trusted_by})
     trust = tuple((p, tuple(tree[p].trusted_by)) for p in holders)
     return SecretAccess(secret.address or secret.path, secret.path, secret.span.line, found, trust)

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 
 from linter.access.capabilities import CAPABILITIES, DECRYPT
-from linter.access.principals import Applied, Principal, shown
+from linter.access.principals import Applied, Principal, same_deployment, shown
 from linter.iam import action_matches, condition_entries, covers_all_secrets, glob_match, may_name_a_secret
 from linter.model import UNKNOWN, Node, PolicyDocument, Resource, Statement
 
@@ -380,7 +380,7 @@ def decide(policies: Policies, action: str, target: Target, caller: Caller) -> O
     if not policies.identity_known:
         identity = _best([identity, Outcome(MAY, ("identity policies outside the tree",))])
     if policies.unreadable:
-        unknown = Outcome(MAY, tuple(f"depends on {reason}" for reason in policies.unreadable))
+        unknown = Outcome(MAY, policies.unreadable)
         identity, denials = _best([identity, unknown]), denials + [Outcome(MAY)]  # it may deny, too
     allowed = _both(identity, resource) if caller.kind == "external" else _best([identity, resource])
     return _unless(allowed, _best(denials))
@@ -413,12 +413,14 @@ class Key:
     resource: Resource | None = None
 
 
-def key_of(secret: Resource, resources: dict[str, Resource]) -> Key:
+def key_of(secret: Resource, resources: list[Resource]) -> Key:
     node = secret.attributes.get("kms_key_id")
     if node is None or node.value is None or node.value == "":  # not set (null): Secrets Manager's own key
         return Key("managed")
-    if node.ref is not None and node.ref in resources and resources[node.ref].kind == "kms_key":
-        return Key("customer", resources[node.ref])
+    key = next((r for r in resources if node.ref is not None and r.address == node.ref and r.kind == "kms_key"
+                and same_deployment(secret, r.path)), None)
+    if key is not None:
+        return Key("customer", key)
     if isinstance(node.value, str) and node.value in ("alias/aws/secretsmanager",):
         return Key("managed")
     return Key("unknown")
@@ -450,7 +452,7 @@ def _decrypt(key: Key, caller: Caller, identity: list[Applied], unreadable: tupl
     return _unless(_best([direct, through_account]), denied)
 
 
-def cells(secret: Resource, callers: list[Caller], resources: dict[str, Resource]) -> list[Cell]:
+def cells(secret: Resource, callers: list[Caller], resources: list[Resource]) -> list[Cell]:
     """Every granted (principal, capability) of one secret, sorted."""
     name = secret.attributes.get("name")
     target = Target(secret.address, "secretsmanager",

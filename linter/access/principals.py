@@ -71,10 +71,11 @@ def _items(node: Node | None) -> list[Node]:
 
 
 class _Index:
-    """The extraction's IAM resources by address and the identity documents by owner."""
+    """The extraction's resources and its identity documents by owner. Addresses repeat across deployments
+    (two templates may both have a `Role`), so every lookup stays within the asker's deployment."""
 
     def __init__(self, extraction: Extraction) -> None:
-        self.resources = {r.address: r for r in extraction.resources}
+        self.resources = list(extraction.resources)
         self.by_owner: dict[str, list[PolicyDocument]] = {}
         for document in extraction.documents:
             if document.kind is DocKind.IDENTITY:
@@ -84,14 +85,15 @@ class _Index:
     def own_documents(self, resource: Resource) -> list[PolicyDocument]:
         """Identity documents a resource holds or owns (inline, and AWS managed ones read for it)."""
         found = [d for d in resource.documents if d.kind is DocKind.IDENTITY]
-        found += [d for d in self.by_owner.get(resource.address, []) if d not in found]
+        found += [d for d in self.by_owner.get(resource.address, [])
+                  if d not in found and same_deployment(resource, d.path)]
         self.used.update(id(d) for d in found)
         return found
 
     def named(self, node: Node, kind: str, holder: Resource) -> tuple[list[Resource], bool]:
         """Resources of `kind` a value of `holder` names (by reference or literal name, in its deployment),
         and whether that is certain."""
-        candidates = [r for r in self.resources.values() if r.kind == kind and same_deployment(holder, r.path)]
+        candidates = [r for r in self.resources if r.kind == kind and same_deployment(holder, r.path)]
         if node.ref is not None:
             return [r for r in candidates if r.address == node.ref or r.address.endswith("." + node.ref)], True
         name = _literal(node)
@@ -100,12 +102,18 @@ class _Index:
         return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
 
 
-def _policy_arn(index: _Index, node: Node, owned: list[PolicyDocument]) -> list[PolicyDocument] | str:
+    def find(self, address: str, holder: Resource) -> Resource | None:
+        """The resource of this address in the holder's deployment."""
+        return next((r for r in self.resources if r.address == address and same_deployment(holder, r.path)), None)
+
+
+def _policy_arn(index: _Index, node: Node, holder: Resource, owned: list[PolicyDocument]) -> list[PolicyDocument] | str:
     """The documents an attached policy ARN stands for, or why they cannot be read. An AWS managed policy
     whose document the formats already read for the attaching resource (`owned`, marked by its `origin`)
     is counted there; one the dataset lacks (its document has a `problem`) cannot be read."""
-    if node.ref is not None and node.ref in index.resources:
-        return index.own_documents(index.resources[node.ref])
+    policy = index.find(node.ref, holder) if node.ref is not None else None
+    if policy is not None:
+        return index.own_documents(policy)
     text = node.value if isinstance(node.value, str) else ""
     if _AWS_MANAGED in text and UNKNOWN not in text:
         name = text.rsplit("/", 1)[-1]
@@ -118,19 +126,20 @@ def _policy_arn(index: _Index, node: Node, owned: list[PolicyDocument]) -> list[
 class _Builder:
     def __init__(self, extraction: Extraction) -> None:
         self.index = _Index(extraction)
-        self.principals: dict[str, Principal] = {}
-        self.groups: dict[str, Principal] = {}  # groups are no principals: their members get their policies
+        # By id() of the defining resource (or by owner and file): addresses repeat across deployments.
+        self.principals: dict[object, Principal] = {}
+        self.groups: dict[object, Principal] = {}  # groups are no principals: their members get their policies
 
     def build(self, extraction: Extraction) -> list[Principal]:
-        for resource in self.index.resources.values():
+        for resource in self.index.resources:
             if resource.kind in PRINCIPAL_KINDS or resource.kind == "iam_group":
                 self._define(resource)
-        for resource in self.index.resources.values():
+        for resource in self.index.resources:
             if resource.kind == "iam_attachment":
                 self._attach(resource)
         self._memberships()
         self._owners(extraction)
-        return sorted(self.principals.values(), key=lambda p: p.id)
+        return sorted(self.principals.values(), key=lambda p: (p.id, p.path))
 
     def _define(self, resource: Resource) -> None:
         holder = Principal(resource.address, PRINCIPAL_KINDS.get(resource.kind, "group"), resource.path,
@@ -138,13 +147,14 @@ class _Builder:
         owned = self.index.own_documents(resource)
         holder.documents += [Applied(d) for d in owned]
         for arn in _items(resource.attributes.get("managed_policy_arns")):
-            self._add_arn(holder, arn, True, owned)
+            self._add_arn(holder, arn, resource, True, owned)
         for trust in (d for d in resource.documents if d.kind is DocKind.TRUST):
             holder.trusted_by += _trusted(trust)
-        (self.groups if resource.kind == "iam_group" else self.principals)[resource.address] = holder
+        (self.groups if resource.kind == "iam_group" else self.principals)[id(resource)] = holder
 
-    def _add_arn(self, holder: Principal, arn: Node, certain: bool, owned: list[PolicyDocument]) -> None:
-        found = _policy_arn(self.index, arn, owned)
+    def _add_arn(self, holder: Principal, arn: Node, attaching: Resource, certain: bool,
+                 owned: list[PolicyDocument]) -> None:
+        found = _policy_arn(self.index, arn, attaching, owned)
         if isinstance(found, str):
             holder.unreadable.append(found)
         else:
@@ -156,7 +166,7 @@ class _Builder:
             for node in _items(attachment.attributes.get(attribute)):
                 resources, certain = self.index.named(node, kind, attachment)
                 pool = self.groups if kind == "iam_group" else self.principals
-                targets += [(pool[r.address], certain) for r in resources if r.address in pool]
+                targets += [(pool[id(r)], certain) for r in resources if id(r) in pool]
         return targets
 
     def _attach(self, attachment: Resource) -> None:
@@ -166,16 +176,16 @@ class _Builder:
         for holder, certain in self._targets(attachment):
             holder.documents += [Applied(d, certain) for d in documents]
             for arn in arns:
-                self._add_arn(holder, arn, certain, documents)
+                self._add_arn(holder, arn, attachment, certain, documents)
 
     def _memberships(self) -> None:
         """Users receive the policies of their groups (CloudFormation `Groups`, membership resources)."""
         pairs: list[tuple[Principal, Principal, bool]] = []
-        for resource in self.index.resources.values():
-            if resource.kind == "iam_user" and resource.address in self.principals:
+        for resource in self.index.resources:
+            if resource.kind == "iam_user" and id(resource) in self.principals:
                 for node in _items(resource.attributes.get("groups")):
                     found, certain = self.index.named(node, "iam_group", resource)
-                    pairs += [(self.principals[resource.address], self.groups[g.address], certain) for g in found]
+                    pairs += [(self.principals[id(resource)], self.groups[id(g)], certain) for g in found]
             elif resource.kind == "iam_membership":
                 targets = self._targets(resource)
                 users = [(p, c) for p, c in targets if p.kind == "user"]
@@ -190,9 +200,11 @@ class _Builder:
         for document in extraction.documents:
             if document.kind is not DocKind.IDENTITY or id(document) in self.index.used or not document.owner:
                 continue
-            if document.owner.startswith("data.") or document.owner in self.index.resources:
+            if document.owner.startswith("data.") or any(
+                    r.address == document.owner and same_deployment(r, document.path) for r in self.index.resources):
                 continue
-            holder = self.principals.setdefault(document.owner, Principal(document.owner, "other", document.path))
+            key = (document.owner, document.path)
+            holder = self.principals.setdefault(key, Principal(document.owner, "other", document.path))
             holder.documents.append(Applied(document))
 
 

@@ -6,7 +6,7 @@ import json
 from linter import __version__
 from linter.access.accessmap import SecretAccess
 from linter.access.capabilities import CAPABILITIES
-from linter.access.evaluate import VERDICTS, Cell
+from linter.access.evaluate import COND, VERDICTS, Cell
 
 _MARK = {"yes": "yes", "conditional": "cond", "may": "may"}
 
@@ -47,7 +47,7 @@ def _evidence(cell: Cell) -> str:
     outcome = cell.outcome
     parts = [f"{cell.principal} {cell.capability}: {VERDICTS[outcome.level]}"]
     if outcome.conditions:
-        parts.append("when " + "; ".join(outcome.conditions))
+        parts.append(("when " if outcome.level == COND else "depending on ") + "; ".join(outcome.conditions))
     parts.append("allowed by " + (", ".join(_places(outcome.allowed_by)) or "nothing written in the tree"))
     if outcome.denied_by:
         parts.append("deny at " + ", ".join(_places(outcome.denied_by)))
