@@ -436,17 +436,15 @@ def _decrypt(key: Key, caller: Caller, identity: list[Applied], unreadable: tupl
         return Outcome(YES)
     if key.kind == "unknown":
         return Outcome(MAY, ("kms:Decrypt on a key that is not in the tree",))
-    resource = key.resource
-    target = Target(resource.address, "kms")
-    documents = resource.documents
-    if not documents:  # the default key policy: the account's IAM decides
-        documents_note = Outcome(MAY, ("the default key policy delegates kms:Decrypt to the account",))
-        policies = Policies(identity, unreadable, [], caller.kind == "tree")
-        return _both(documents_note, decide(policies, DECRYPT, target, caller))
+    target = Target(key.resource.address, "kms")
+    documents = key.resource.documents
+    identity_only = Policies(identity, unreadable, [], caller.kind == "tree")
+    if not documents:  # the default policy (delegating to the account), or one written in another resource
+        note = Outcome(MAY, ("a key policy that is not written on the key",))
+        return _both(note, decide(identity_only, DECRYPT, target, caller))
     policies = Policies(identity, unreadable, documents, caller.kind == "tree")
     # Granted to the caller in the key policy itself (an identity policy alone never opens a key).
     direct = decide(Policies([], (), documents, caller.kind != "external"), DECRYPT, target, caller)
-    identity_only = Policies(identity, unreadable, [], caller.kind == "tree")
     through_account = _both(delegated(policies, DECRYPT, target, caller), decide(identity_only, DECRYPT, target, caller))
     denied = _best(list(_side(policies, DECRYPT, target, caller, "Deny")))
     return _unless(_best([direct, through_account]), denied)
