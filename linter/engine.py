@@ -203,3 +203,16 @@ def run_rules(
         raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
     return raw
 
+
+def matched_places(
+    rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]
+) -> Iterable[tuple[Subject, list[Witness], list[tuple[str, Span, object, dict]]]]:
+    """Each subject the rule fires on, with its witnesses and the places of its findings: what a fix
+    needs to edit the subject that a finding points into."""
+    ctx = Context({**rule.option_defaults(), **options})
+    for subject in _subjects(rule, documents, resources):
+        if rule.where and evaluate(rule.where, subject, ctx) is None:
+            continue
+        found = evaluate(rule.match, subject, ctx)
+        if found is not None:
+            yield subject, found, _places(rule, subject, found)

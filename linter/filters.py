@@ -14,6 +14,7 @@ from linter.baseline import Entry
 from linter.config import Settings
 from linter.model import Finding, Suppression
 from linter.results import SuppressedFinding, UnusedSuppression
+from linter.suggest import did_you_mean
 
 
 @dataclass(slots=True)
@@ -56,13 +57,17 @@ def _suppress(findings: list[Finding], suppressions: list[Suppression]):
 def _unused(suppressions: Iterable[Suppression], used: set, active: set[str], known: set[str]) -> list[UnusedSuppression]:
     unused = []
     for s in suppressions:
+        if s.problem:
+            unused.append(UnusedSuppression(s, (), s.problem))
+            continue
         if not s.rule_ids:
             unused.append(UnusedSuppression(s, (), "names no rule id (write policylint:ignore=SM001 reason)"))
             continue
         unknown = tuple(i for i in s.rule_ids if i not in known)
         idle = tuple(i for i in s.rule_ids if i in active and (s, i) not in used)
         if unknown:
-            unused.append(UnusedSuppression(s, unknown, f"unknown rule id{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"))
+            hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
+            unused.append(UnusedSuppression(s, unknown, f"unknown rule id{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}{hint}"))
         if idle:
             unused.append(UnusedSuppression(s, idle, f"suppression of {', '.join(idle)} matches no finding"))
     return unused

@@ -452,13 +452,36 @@ def action_problem(value: str) -> str | None:
     return f"'{value}' is not a known {prefix} action" + _suggestion(value)
 
 
-def _suggestion(value: str) -> str:
+def _close(value: str, count: int) -> list[str]:
+    """Up to `count` catalogued actions of the value's service whose names are close to it, closest first."""
     import difflib
 
     prefix = value.partition(":")[0]
     names = {a.lower(): a for a in catalog.service_actions(prefix)}
-    close = difflib.get_close_matches(value.lower(), list(names), n=1, cutoff=0.8)
-    return f" (did you mean {names[close[0]]}?)" if close else ""
+    return [names[c] for c in difflib.get_close_matches(value.lower(), list(names), n=count, cutoff=0.8)]
+
+
+def _suggestion(value: str) -> str:
+    close = _close(value, 1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+_ONE_TYPO = 0.85  # difflib ratio of names that differ by about one letter in a dozen
+
+
+def close_action(value: str) -> str | None:
+    """The one catalogued action a misspelt action name is close to; None when it is not a typo of a known
+    service's action or when two or more actions are about as close (then a person must choose)."""
+    import difflib
+
+    problem = action_problem(value)
+    if problem is None or "did you mean" not in problem:
+        return None
+    prefix, _, name = value.partition(":")
+    names = {a.partition(":")[2].lower(): a for a in catalog.service_actions(prefix)}
+    # Names alone (the shared service prefix would make every action of the service look close).
+    close = difflib.get_close_matches(name.lower(), list(names), n=2, cutoff=_ONE_TYPO)
+    return names[close[0]] if len(close) == 1 else None
 
 
 def condition_key_problem(key: str) -> str | None:

@@ -33,7 +33,6 @@ from linter.model import FileError, Finding
 from linter.severity import SEVERITIES
 
 SOURCE = "policylint"
-RULE_DOC = "https://github.com/policylint/policylint/blob/main/docs/rules/{}.md"
 DEBOUNCE_SECONDS = 0.3
 IGNORE_REASON = "TODO: say why this is acceptable"
 # Suffixes for buffers that have no file yet (`untitled:` URIs), by the editor's language id.
@@ -91,14 +90,18 @@ def ignore_line(finding: Finding, unsafe: set[int]) -> int | None:
 # --- diagnostics ----------------------------------------------------------------------------------------
 
 
-def finding_diagnostic(finding: Finding, lines: list[str], codec: PositionCodec, insert_at: int | None) -> lsp.Diagnostic:
+def finding_diagnostic(
+    finding: Finding, lines: list[str], codec: PositionCodec, insert_at: int | None, docs_url: str | None = None
+) -> lsp.Diagnostic:
+    """The finding on its exact range; the rule id links to `rule_docs_url` when the config sets one (offline,
+    hover and the "Show rule documentation" action give the same text)."""
     s = finding.span
     return lsp.Diagnostic(
         range=to_range(lines, s.line, s.column, s.end_line, s.end_column, codec),
         message=finding.message,
         severity=lsp.DiagnosticSeverity(SEVERITIES[finding.severity].lsp),
         code=finding.rule_id,
-        code_description=lsp.CodeDescription(href=RULE_DOC.format(finding.rule_id)),
+        code_description=lsp.CodeDescription(href=docs_url.replace("{id}", finding.rule_id)) if docs_url else None,
         source=SOURCE,
         data=None if insert_at is None else {"ignore_line": insert_at},
     )
@@ -155,12 +158,31 @@ def _run_in(context: FolderContext, display: str, text: str):
     worker thread changes the working directory; nothing else in the server uses relative paths."""
     from linter.pipeline import run
 
+    return _in_folder(
+        context, lambda: run([display], context.rules, context.settings, jobs=1, sources={display: text}, baseline=context.baseline)
+    )
+
+
+def _in_folder(context: FolderContext, work):
+    """`work()` run from the folder (relative paths, sibling files): on the lint worker thread only."""
     previous = os.getcwd()
     os.chdir(context.root)
     try:
-        return run([display], context.rules, context.settings, jobs=1, sources={display: text}, baseline=context.baseline)
+        return work()
     finally:
         os.chdir(previous)
+
+
+def buffer_fixes(uri: str, text: str, display: str, context: FolderContext, codec: PositionCodec, diagnostics, only) -> list:
+    """Fix quick fixes and fix-all for a buffer (`linter.lsp_fixes`), planned from the folder."""
+    from linter.lsp_fixes import fix_actions
+
+    lines = buffer_lines(text)
+
+    def ranged(span) -> lsp.Range:
+        return to_range(lines, span.line, span.column, span.end_line, span.end_column, codec)
+
+    return _in_folder(context, lambda: fix_actions(uri, text, lambda: _run_in(context, display, text), display, context, ranged, diagnostics, only))
 
 
 def unused_diagnostic(unused, lines: list[str], codec: PositionCodec) -> lsp.Diagnostic:
@@ -171,7 +193,7 @@ def unused_diagnostic(unused, lines: list[str], codec: PositionCodec) -> lsp.Dia
         message=unused.problem,
         severity=lsp.DiagnosticSeverity.Warning,
         source=SOURCE,
-        tags=[lsp.DiagnosticTag.Unnecessary],
+        tags=None if unused.suppression.problem else [lsp.DiagnosticTag.Unnecessary],  # a typo is not dead code
     )
 
 
@@ -192,7 +214,7 @@ def lint_buffer(text: str, display: str, context: FolderContext, codec: Position
     found += [error_diagnostic(e.message, lines, codec, e.line, e.column) for e in errors]
     found += [unused_diagnostic(u, lines, codec) for u in report.unused_suppressions if u.suppression.path == display]
     found += [
-        finding_diagnostic(f, lines, codec, ignore_line(f, unsafe) if syntax else None)
+        finding_diagnostic(f, lines, codec, ignore_line(f, unsafe) if syntax else None, context.settings.rule_docs_url)
         for f in report.findings
         if f.path == display
     ]
@@ -255,6 +277,28 @@ def ignore_actions(uri: str, path: str, text: str, diagnostics: list[lsp.Diagnos
     return actions
 
 
+SHOW_DOCUMENTATION = "policylint.showRuleDocumentation"
+
+
+def _contains(where: lsp.Range, position: lsp.Position) -> bool:
+    start, end = where.start, where.end
+    return (start.line, start.character) <= (position.line, position.character) <= (end.line, end.character)
+
+
+def documentation_actions(diagnostics: list[lsp.Diagnostic], uri: str) -> list[lsp.Command]:
+    """One "Show rule documentation" command per rule among the policylint diagnostics (works offline).
+    A bare Command is a valid code action result; editors list it with the quick fixes."""
+    commands, seen = [], set()
+    for diagnostic in diagnostics:
+        rule_id = diagnostic.code
+        if diagnostic.source != SOURCE or not isinstance(rule_id, str) or not _RULE_ID.match(rule_id) or rule_id in seen:
+            continue
+        seen.add(rule_id)
+        commands.append(lsp.Command(title=f"Show rule documentation ({rule_id})", command=SHOW_DOCUMENTATION,
+                                    arguments=[uri, rule_id]))
+    return commands
+
+
 # --- the server -----------------------------------------------------------------------------------------
 
 
@@ -268,6 +312,10 @@ class PolicylintServer(LanguageServer):
         self.pending: dict[str, asyncio.Task] = {}
         self.contexts: dict[Path, FolderContext] = {}  # read and filled on the worker thread only
         self.open_uris: set[str] = set()  # as the client spells them, to publish under the same URI
+        self.latest: dict[str, list[lsp.Diagnostic]] = {}  # last diagnostics per URI, for hover and actions
+        self.pull = False  # the client pulls diagnostics (textDocument/diagnostic): do not push them too
+        self.refresh = False  # the client accepts workspace/diagnostic/refresh (pull clients re-ask on reload)
+        self.show_document = False  # the client can open a file on request (window/showDocument)
 
     def open_document(self, uri: str) -> TextDocument | None:
         return self.workspace.text_documents.get(unquote(uri))
@@ -304,10 +352,20 @@ class PolicylintServer(LanguageServer):
         return path, display, root
 
     async def lint(self, uri: str) -> None:
-        """Lint the open document's current text and publish, unless it changed or closed meanwhile."""
+        """Lint the open document's current text and publish (to push clients), unless it changed or closed
+        meanwhile."""
+        result = await self.diagnose(uri)
+        if result is None or self.pull:
+            return
+        version, diagnostics = result
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    async def diagnose(self, uri: str) -> tuple[int | None, list[lsp.Diagnostic]] | None:
+        """The open document's diagnostics and the version they are for (None: closed or changed meanwhile);
+        kept in `latest` for hover and code actions."""
         doc = self.open_document(uri)
         if doc is None:
-            return
+            return None
         version, text = doc.version, doc.source
         loop = asyncio.get_running_loop()
         try:
@@ -321,8 +379,28 @@ class PolicylintServer(LanguageServer):
             diagnostics = [error_diagnostic(f"policylint failed: {type(exc).__name__}: {exc}", buffer_lines(text), doc.position_codec)]
         current = self.open_document(uri)
         if current is None or current.version != version:
-            return
-        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+            return None
+        self.latest[uri] = diagnostics
+        return version, diagnostics
+
+    def rule_for(self, uri: str, rule_id: str):
+        """The rule a diagnostic names, from the rules of the document's folder (the user's own included)."""
+        doc = self.open_document(uri)
+        if doc is None:
+            return None
+        _, _, root = self.place(doc)
+        return next((r for r in self.context_for(root).rules if r.id == rule_id), None)
+
+    async def fix_actions(self, doc: TextDocument, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        """Fix quick fixes and fix-all for the document, planned on the lint worker."""
+        _, display, root = self.place(doc)
+        loop = asyncio.get_running_loop()
+        context = await loop.run_in_executor(self.worker, self.context_for, root)
+        only = [getattr(k, "value", k) for k in params.context.only or []]
+        diagnostics = list(params.context.diagnostics)
+        return await loop.run_in_executor(
+            self.worker, buffer_fixes, doc.uri, doc.source, display, context, doc.position_codec, diagnostics, only
+        )
 
     def schedule(self, uri: str, delay: float) -> None:
         """(Re)start the document's lint timer: typing fast lints once, after a pause."""
@@ -340,11 +418,15 @@ class PolicylintServer(LanguageServer):
         previous = self.pending.pop(uri, None)
         if previous is not None:
             previous.cancel()
-        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.latest.pop(uri, None)
+        if not self.pull:
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def reload(self) -> None:
         """Configuration or rule files changed: re-read them and re-lint every open document."""
         self.contexts.clear()
+        if self.pull and self.refresh:
+            self.workspace_diagnostic_refresh(None)
         for uri in sorted(self.open_uris):
             self.schedule(uri, 0)
 
@@ -368,6 +450,12 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
         options = params.initialization_options
         if isinstance(options, dict) and isinstance(options.get("debounce_ms"), (int, float)):
             ls.debounce = max(0.0, options["debounce_ms"] / 1000)
+        capabilities = params.capabilities
+        ls.pull = bool(capabilities.text_document and capabilities.text_document.diagnostic)
+        diagnostics = capabilities.workspace.diagnostics if capabilities.workspace else None
+        ls.refresh = bool(diagnostics and diagnostics.refresh_support)
+        window = capabilities.window
+        ls.show_document = bool(window and window.show_document and window.show_document.support)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: PolicylintServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -404,17 +492,68 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, "source.fixAll.policylint"]),
     )
-    def code_action(ls: PolicylintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    async def code_action(ls: PolicylintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction | lsp.Command] | None:
         doc = ls.open_document(params.text_document.uri)
         if doc is None:
             return None
+        diagnostics = list(params.context.diagnostics)
         try:
-            return ignore_actions(params.text_document.uri, doc.path or "", doc.source, list(params.context.diagnostics))
+            fixes = await ls.fix_actions(doc, params)
+            only = params.context.only
+            if only and not any(getattr(k, "value", k) == lsp.CodeActionKind.QuickFix.value for k in only):
+                return fixes  # a source action was asked for (fix all, e.g. on save)
+            actions = fixes + ignore_actions(params.text_document.uri, doc.path or "", doc.source, diagnostics)
         except Exception:  # noqa: BLE001 - a failed quick fix is no reason to fail the request loudly
             logger.exception("code action failed for %s", params.text_document.uri)
-            return []
+            actions = []
+        return actions + documentation_actions(diagnostics, params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(inter_file_dependencies=True, workspace_diagnostics=False))
+    async def pull_diagnostics(ls: PolicylintServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
+        """Pull diagnostics: lint now (no debounce) and answer with the full list."""
+        result = await ls.diagnose(params.text_document.uri)
+        return lsp.RelatedFullDocumentDiagnosticReport(items=result[1] if result else [])
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: PolicylintServer, params: lsp.HoverParams) -> lsp.Hover | None:
+        uri = params.text_document.uri
+        under = [d for d in ls.latest.get(uri, []) if d.source == SOURCE and isinstance(d.code, str)
+                 and _RULE_ID.match(d.code) and _contains(d.range, params.position)]
+        if not under:
+            return None
+        loop = asyncio.get_running_loop()
+        rules = await loop.run_in_executor(ls.worker, lambda: [ls.rule_for(uri, d.code) for d in under])
+        from linter.lsp_docs import hover_markdown
+
+        texts = [hover_markdown(rule, d.message) for d, rule in zip(under, rules) if rule is not None]
+        if not texts:
+            return None
+        markdown = "\n\n---\n\n".join(dict.fromkeys(texts))
+        return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=markdown), range=under[0].range)
+
+    @server.command(SHOW_DOCUMENTATION)
+    async def show_documentation(ls: PolicylintServer, *args) -> None:
+        """Open the rule's documentation: as a Markdown file in the editor, else as a message."""
+        if len(args) != 2 or not all(isinstance(a, str) for a in args):
+            return None
+        uri, rule_id = args
+        loop = asyncio.get_running_loop()
+        rule = await loop.run_in_executor(ls.worker, ls.rule_for, uri, rule_id)
+        if rule is None:
+            ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"policylint: no rule {rule_id}"))
+            return None
+        if ls.show_document:
+            from linter.lsp_docs import documentation_file
+
+            page = await loop.run_in_executor(ls.worker, documentation_file, rule)
+            await ls.window_show_document_async(lsp.ShowDocumentParams(uri=page.as_uri(), take_focus=True))
+        else:
+            from linter.report.rules_format import explain
+
+            ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Info, message=explain(rule)))
+        return None
 
     return server
 

@@ -166,6 +166,8 @@ class Suppression:
     It covers findings of `rule_ids` whose element, statement, document or resource block starts on
     `target_line` of `path` (a comment above a block targets the block's first line), or the whole file
     when `target_line` is 0. `declared` is where it is written, to report it when it matches nothing.
+    `problem` is set for a comment that looks like a directive but is mistyped: it covers nothing and is
+    reported like an unused suppression, so the typo does not silently leave a finding unsuppressed.
     """
 
     path: str
@@ -173,6 +175,7 @@ class Suppression:
     rule_ids: tuple[str, ...]
     reason: str
     declared: Span
+    problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)

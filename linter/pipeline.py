@@ -99,10 +99,11 @@ def _extract_units(files: list[SourceFile], contexts: dict[str, object], result:
 
 
 def comment_suppressions(fmt: Format, sources: list[Source]) -> list[Suppression]:
-    """Suppression comments of the sources whose syntax has comments (only files with the marker are parsed)."""
+    """Suppression comments (and mistyped ones) of the sources whose syntax has comments (only files that
+    name policylint are parsed)."""
     found = []
     for source in sources:
-        if suppress.MARKER in source.text and (syntax := fmt.comments(source)) is not None:
+        if suppress.mentions_policylint(source.text) and (syntax := fmt.comments(source)) is not None:
             found += suppress.parse_comments(source.display, source.text, syntax)
     return found
 

@@ -61,6 +61,7 @@ class Rule:
     examples: tuple[Example, ...] = ()
     options: dict = field(default_factory=dict)
     known_gaps: dict[str, str] = field(default_factory=dict)  # slug -> what the rule misses or wrongly flags
+    fix: dict | None = None  # the rule's remedy as data (`linter.fixes` applies it)
 
     def option_defaults(self) -> dict[str, Any]:
         return {name: spec["default"] for name, spec in self.options.items()}
@@ -149,9 +150,10 @@ def validate(data: dict, root: Node, display: str) -> None:
         best = jsonschema.exceptions.best_match(errors)
         where = list(best.absolute_path)
         raise RuleError(display, _line_of(root, where), _key_text(where), best.message)
-    for name in _undefined_options([data.get("where", {}), data.get("match", {})]):
-        if name not in data.get("options", {}):
-            raise RuleError(display, _line_of(root, ["match"]), "match", f"option '{name}' is not declared")
+    for part in ("where", "match", "fix"):
+        for name in _undefined_options(data.get(part, {})):
+            if name not in data.get("options", {}):
+                raise RuleError(display, _line_of(root, [part]), part, f"option '{name}' is not declared")
     for problem in rulecheck.problems(data):
         _raise(problem, root, display)
 
@@ -196,6 +198,7 @@ def _build(data: dict, display: str) -> Rule:
         examples=examples,
         options=data.get("options", {}),
         known_gaps=data.get("known_gaps", {}),
+        fix=data.get("fix"),
     )
 
 

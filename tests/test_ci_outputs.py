@@ -130,18 +130,25 @@ def test_markdown_groups_by_rule_most_severe_first_and_escapes(tmp_path):
     sm2_title = next(r.title for r in RULES if r.id == "SM002")
     assert out == (
         "## policylint\n\n"
-        "**3 findings (1 critical, 2 low) in 4 files, 1 error**\n\n"
+        "**3 findings (1 critical, 2 low) in 3 files, 4 files scanned, 1 error**\n\n"
         "### Input errors (exit code 2)\n\n| Location | Problem |\n| --- | --- |\n"
         "| b\\|ad.json:1:2 | invalid JSON: expected ',' |\n\n"
         f"### SM003: {markdown_format.cell(next(r.title for r in RULES if r.id == 'SM003'))} (1)\n\n"
         "| Severity | Rule | Location | Message |\n| --- | --- | --- | --- |\n"
-        "| critical | [SM003](https://github.com/policylint/policylint/blob/main/docs/rules/SM003.md) | f02.json:3:2 | "
+        "| critical | SM003 | f02.json:3:2 | "
         "&lt;script&gt; \\*x\\* \\`y\\` |\n\n"
         f"### SM002: {markdown_format.cell(sm2_title)} (2)\n\n"
         "| Severity | Rule | Location | Message |\n| --- | --- | --- | --- |\n"
-        "| low | [SM002](https://github.com/policylint/policylint/blob/main/docs/rules/SM002.md) | f01.json:2:2 | a \\| b |\n"
-        "| low | [SM002](https://github.com/policylint/policylint/blob/main/docs/rules/SM002.md) | f10.json:11:2 | z |\n"
+        "| low | SM002 | f01.json:2:2 | a \\| b |\n"
+        "| low | SM002 | f10.json:11:2 | z |\n"
     )
+
+
+def test_markdown_links_rules_only_to_the_configured_docs_site():
+    report = Report(findings=[finding("low", 1, "m")], files_scanned=1)
+    out = render("markdown", report, RULES, docs_url="https://docs.corp.test/rules/{id}.md")
+    assert "| low | [SM002](https://docs.corp.test/rules/SM002.md) | f01.json:2:2 | m |" in out
+    assert "](" not in render("markdown", report, RULES)
 
 
 def test_markdown_stays_under_githubs_summary_limit():

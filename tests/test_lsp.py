@@ -90,12 +90,12 @@ async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, t
     assert start == WILDCARD.index('"secretsmanager:*"') + 1  # the emoji counts twice
     assert d.range == types.Range(types.Position(0, start), types.Position(0, start + len('"secretsmanager:*"')))
     assert d.code == "SM001"
-    assert d.code_description.href == "https://github.com/policylint/policylint/blob/main/docs/rules/SM001.md"
+    assert d.code_description is None  # no `rule_docs_url` configured: hover and the docs action work offline
     assert d.source == "policylint"
     assert d.severity == types.DiagnosticSeverity.Error
     assert "secretsmanager:*" in d.message
 
-    # JSON has no comments: no quick fix is offered.
+    # JSON has no comments: no quick fix is offered, only the rule's documentation.
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -103,7 +103,9 @@ async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, t
             context=types.CodeActionContext(diagnostics=[d]),
         )
     )
-    assert not actions
+    assert [(a.title, a.command, list(a.arguments)) for a in actions] == [
+        ("Show rule documentation (SM001)", "policylint.showRuleDocumentation", [uri, "SM001"])
+    ]
 
     assert await published(client, uri, change_doc(client, uri, FIXED, 2)) == []
     assert "SM001" in {d.code for d in await published(client, uri, change_doc(client, uri, WILDCARD, 3))}
@@ -169,7 +171,8 @@ async def code_actions(client: LanguageClient, uri: str, diagnostic: types.Diagn
         range=diagnostic.range,
         context=types.CodeActionContext(diagnostics=[diagnostic]),
     )
-    return list(await client.text_document_code_action_async(params) or [])
+    actions = await client.text_document_code_action_async(params) or []
+    return [a for a in actions if isinstance(a, types.CodeAction)]
 
 
 @pytest.mark.asyncio
@@ -320,3 +323,81 @@ def test_cli_does_not_import_pygls():
     code = "import sys; from linter.cli import main; main(['rules']); assert 'pygls' not in sys.modules, 'pygls imported'"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=SERVER_ENV, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+SECRET_POLICY = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Sid": "\U0001F600", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"},\n'
+    '     "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecrett"], "Resource": "*"}\n  ]\n}\n'
+)
+SECRET_POLICY_FIXED = SECRET_POLICY.replace("DescribeSecrett", "DescribeSecret").replace(
+    '"Resource": "*"}', '"Resource": "*", "Condition": {"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}}'
+)
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP edits (UTF-16 positions, as a client does), last first."""
+    lines = text.split("\n")
+
+    def offset(position: types.Position) -> int:
+        line = lines[position.line]
+        units, index = 0, 0
+        while units < position.character:
+            units += 2 if ord(line[index]) > 0xFFFF else 1
+            index += 1
+        return sum(len(x) + 1 for x in lines[: position.line]) + index
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+@pytest.mark.asyncio
+async def test_fix_quick_fixes_and_fix_all_apply_in_the_buffer(client: LanguageClient, tmp_path):
+    (tmp_path / ".policylint.yaml").write_text("select: [SM003, IAM006]\n")
+    uri = (tmp_path / "secret-policy.json").as_uri()
+    diagnostics = await published(client, uri, open_doc(client, uri, SECRET_POLICY))
+    assert sorted(d.code for d in diagnostics) == ["IAM006", "SM003"]
+    typo = next(d for d in diagnostics if d.code == "IAM006")
+
+    (action,) = await code_actions(client, uri, typo)  # JSON: no ignore comment, only the fix
+    assert action.title == "Use the action name it is close to: secretsmanager:DescribeSecret (IAM006)" and action.kind == types.CodeActionKind.QuickFix
+    (edit,) = action.edit.changes[uri]
+    line = SECRET_POLICY.split("\n")[4]
+    assert edit.range.start == types.Position(4, utf16(line[: line.index('"secretsmanager:DescribeSecrett"')]))
+    once = apply_edits(SECRET_POLICY, action.edit.changes[uri])
+    assert once == SECRET_POLICY.replace("DescribeSecrett", "DescribeSecret")
+    remaining = await published(client, uri, change_doc(client, uri, once, 2))
+    assert [d.code for d in remaining] == ["SM003"]
+
+    # Fix all: asked for by kind (as on save; "source" asks for every source action), one edit that
+    # leaves the buffer with no finding.
+    diagnostics = await published(client, uri, change_doc(client, uri, SECRET_POLICY, 3))
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[], only=["source"]),
+    )
+    (fix_all,) = await client.text_document_code_action_async(params)
+    assert fix_all.title == "Fix all policylint findings in this file"
+    assert fix_all.kind == "source.fixAll.policylint"
+    fixed = apply_edits(SECRET_POLICY, fix_all.edit.changes[uri])
+    assert fixed == SECRET_POLICY_FIXED
+    assert await published(client, uri, change_doc(client, uri, fixed, 4)) == []
+
+
+@pytest.mark.asyncio
+async def test_yaml_quick_fix_sits_beside_the_ignore_comment(client: LanguageClient, tmp_path):
+    template = (
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  DbSecretPolicy:\n    Type: AWS::SecretsManager::ResourcePolicy\n'
+        "    Properties:\n      SecretId: arn:aws:secretsmanager:eu-west-1:111122223333:secret:app/db-AbCdEf\n"
+        "      ResourcePolicy:\n        Statement:\n"
+        '          - {Effect: Deny, Principal: "*", Action: secretsmanager:DeleteSecret, Resource: "*", Condition: {ArnNotEquals: {aws:PrincipalArn: arn:aws:iam::111122223333:role/admin}}}\n'
+    )
+    uri = (tmp_path / "template.yaml").as_uri()
+    diagnostics = await published(client, uri, open_doc(client, uri, template, language="yaml"))
+    (sm009,) = [d for d in diagnostics if d.code == "SM009"]
+    fix, ignore = await code_actions(client, uri, sm009)
+    assert fix.title == "Block public policies (SM009)" and ignore.title.startswith("Ignore SM009")
+    fixed = apply_edits(template, fix.edit.changes[uri])
+    assert fixed == template + "      BlockPublicPolicy: true\n"
+    assert not [d for d in await published(client, uri, change_doc(client, uri, fixed, 2)) if d.code == "SM009"]

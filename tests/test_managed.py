@@ -245,3 +245,15 @@ def test_terraform_data_source_looked_up_by_arn(lint):
         '}\n'
     )})
     assert places(report, "SM001", "IAM001") == [("SM001", 8, 16, 8, 42)]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("ReadOnlyAccess", []),  # metadata on every secret (Describe*, List*), never a value
+    ("SecurityAudit", []),
+    ("service-role/AWS_ConfigRole", []),
+    ("PowerUserAccess", ["SM001", "SM002", "SM011", "SM012"]),  # not IAM002: AWS wrote its NotAction
+])
+def test_managed_policies_are_judged_by_what_they_grant_not_how_aws_wrote_them(lint, name, expected):
+    report = lint({"main.tf": f'resource "aws_iam_role_policy_attachment" "a" {{\n'
+                              f'  policy_arn = "arn:aws:iam::aws:policy/{name}"\n}}\n'})
+    assert sorted({f.rule_id for f in report.findings}) == expected

@@ -7,6 +7,7 @@ plus uncommitted changes to tracked files); that takes a few seconds, so each ru
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -31,6 +32,19 @@ resource "aws_iam_policy" "app" {
   })
 }
 """ % ARN
+# A CloudFormation template named `.template`: pre-commit gives it no file type, the manifest's `files` does.
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: "secretsmanager:*"
+            Resource: "%s"
+""" % ARN
 PRECOMMIT_CONFIG = "repos:\n  - repo: local\n    hooks: []\n"
 
 
@@ -41,7 +55,11 @@ def test_hook_manifest():
     assert hook["id"] == "policylint"
     assert hook["entry"] == "policylint check"
     assert hook["language"] == "python"
-    assert hook["types_or"] == ["terraform", "yaml", "json"]
+    assert hook["types"] == ["file"]
+    files = re.compile(hook["files"])
+    read = ["stack/app.template", "APP.TEMPLATE", "main.tf", "x.tf.json", "p.json", "t.yaml", "serverless.yml"]
+    assert all(files.search(name) for name in read)
+    assert not any(files.search(name) for name in ["app.template.bak", "prod.tfvars", "README.md", "tf"])
     assert hook["require_serial"] is True
     assert hook["pass_filenames"] is True
     raw = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
@@ -118,12 +136,17 @@ def test_try_repo_passes_a_clean_commit_and_fails_a_wildcard(tmp_path):
 
     # Wildcards are introduced in a new policy file and in a Terraform file: the commit fails, pointing at
     # the staged files only (the Terraform module's other file is read, not reported).
-    _write(repo, {"iam/ci.json": WILDCARD, "infra/main.tf": MAIN_TF.replace("local.reader_actions", '"secretsmanager:*"')})
+    _write(repo, {
+        "iam/ci.json": WILDCARD,
+        "infra/main.tf": MAIN_TF.replace("local.reader_actions", '"secretsmanager:*"'),
+        "stack/app.template": TEMPLATE,
+    })
     _git(repo, env, "add", "-A")
     code, output, seconds = _try_repo(repo, env)
     assert code == 1, output
     assert "Failed" in output
     assert "iam/ci.json:1:46: HIGH SM001" in output
     assert "infra/main.tf:5:18: HIGH SM001" in output
+    assert "stack/app.template:9:21: HIGH SM001" in output
     assert "legacy.json" not in output and "iam/app.json" not in output and "locals.tf" not in output
     assert seconds < 300

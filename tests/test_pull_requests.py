@@ -89,12 +89,12 @@ def test_only_what_the_second_commit_adds_and_what_it_fixes(repo, capsys):
     assert out.splitlines()[0] == ("infra/app.json:6:17: HIGH SM001 Action 'secretsmanager:*' grants 23 Secrets Manager "
                                    "actions, including GetSecretValue and DeleteSecret")
     assert "fixed since HEAD~1:\n  infra/old.json:7:19: HIGH SM002 " in out
-    assert out.rstrip().endswith("1 finding (1 high) in 3 files, 1 unchanged since HEAD~1, 1 fixed")
+    assert out.rstrip().endswith("1 finding (1 high) in 1 file, 3 files scanned, 1 unchanged since HEAD~1, 1 fixed")
 
     code, out, _ = run_core(["check", "--baseline-commit", "HEAD~1", "--format", "markdown"], repo, capsys)
-    assert "**1 finding (1 high) in 3 files, 1 unchanged since HEAD\\~1, 1 fixed**" in out  # (~ is escaped: GitHub reads ~x~ as strikethrough)
+    assert "**1 finding (1 high) in 1 file, 3 files scanned, 1 unchanged since HEAD\\~1, 1 fixed**" in out  # (~ is escaped: GitHub reads ~x~ as strikethrough)
     fixed = out.split("### Fixed since HEAD\\~1")[1]
-    assert "| high | [SM002](" in fixed and "| infra/old.json:7:19 |" in fixed
+    assert "| high | SM002 |" in fixed and "| infra/old.json:7:19 |" in fixed
 
 
 def test_unchanged_revision_reports_nothing_and_exits_zero(repo, capsys):

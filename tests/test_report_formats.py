@@ -43,7 +43,7 @@ def test_sarif_validates_and_describes_rules(capsys):
     for rule in rules:
         assert rule["properties"]["tags"][0] == "security"
         assert rule["properties"]["security-severity"] in ("9.5", "8.0", "5.5", "3.0")
-        assert rule["helpUri"] == f"https://github.com/policylint/policylint/blob/main/docs/rules/{rule['id']}.md"
+        assert "helpUri" not in rule  # no docs site configured: nothing points at a site that may not exist
         assert rule["help"]["text"] and "### How to fix" in rule["help"]["markdown"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     for result in run["results"]:
@@ -56,6 +56,38 @@ def test_sarif_validates_and_describes_rules(capsys):
         assert len(result["partialFingerprints"]["policylint/v1"]) == 32
     assert run["invocations"] == [{"executionSuccessful": True}]
     assert "timestamp" not in out.lower()
+
+
+def test_sarif_help_uri_comes_from_rule_docs_url(tmp_path, capsys):
+    (tmp_path / ".policylint.yaml").write_text("rule_docs_url: https://docs.corp.test/policylint/{id}.html\n")
+    (tmp_path / "p.json").write_text(WILDCARD)
+    _, out, _ = run_cli(["check", ".", "--format", "sarif"], tmp_path, capsys)
+    sarif = json.loads(out)
+    jsonschema.validate(sarif, SARIF_SCHEMA)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["helpUri"] for r in rules if r["id"] == "SM001"] == ["https://docs.corp.test/policylint/SM001.html"]
+    assert all(r["helpUri"] == f"https://docs.corp.test/policylint/{r['id']}.html" for r in rules)
+
+
+@pytest.mark.parametrize("value", ["docs.corp.test/{id}", "https://", "[1]", "ftp://x/{id}", "https://a b/{id}"])
+def test_rule_docs_url_must_be_an_http_url(tmp_path, capsys, value):
+    (tmp_path / ".policylint.yaml").write_text(f"fail_on: low\nrule_docs_url: '{value}'\n")
+    code, out, err = run_cli(["check", "."], tmp_path, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("policylint: config error: ") and err.count("\n") == 1
+    assert ".policylint.yaml:2: rule_docs_url: expected an http(s) URL" in err
+
+
+@pytest.mark.parametrize(
+    ("value", "template"),
+    [("https://git.corp.test/sec/policylint/-/blob/main/docs/rules/", "https://git.corp.test/sec/policylint/-/blob/main/docs/rules/{id}.md"),
+     ("https://docs.corp.test/rules", "https://docs.corp.test/rules/{id}.md"), ("http://h/r/{id}.html", "http://h/r/{id}.html")],
+)
+def test_rule_docs_url_is_a_base_url_or_a_template(tmp_path, value, template):
+    from linter.config import load_config
+
+    (tmp_path / ".policylint.yaml").write_text(f"rule_docs_url: {value}\n")
+    assert load_config(tmp_path / ".policylint.yaml").rule_docs_url == template
 
 
 def test_sarif_matches_json_findings(capsys):
@@ -147,6 +179,37 @@ def test_junit_groups_by_rule_and_resource_and_lists_passing_rules():
     assert root.get("tests") == "5" and root.get("failures") == "3" and root.get("errors") == "1"
 
 
+def test_junit_suppressed_findings_are_skipped_cases_and_gitlab_file_is_opt_in(tmp_path, capsys, jenkins_junit_schema):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_policy" "a" {\n'
+        '  # policylint:ignore=SM001 reviewed (SEC-7)\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:*", Resource = "*" }] })\n}\n'
+    )
+    code, out, _ = run_cli(["check", ".", "--format", "junit", "--select", "SM001,SM002"], tmp_path, capsys)
+    assert code == 1
+    jenkins_junit_schema.validate(out)
+    root = ET.fromstring(out.encode())
+    suite = root.find("testsuite")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    skipped = cases["SM001 aws_iam_policy.a (main.tf) suppressed"].find("skipped")
+    assert skipped.get("message") == "suppressed: reviewed (SEC-7)" and skipped.get("type") == "suppressed"
+    assert skipped.text.startswith("main.tf:3:") and "(suppressed at main.tf:2: reviewed (SEC-7))" in skipped.text
+    assert cases["SM002 aws_iam_policy.a (main.tf)"].find("failure") is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == (str(len(cases)), "1", "1")
+    assert all(c.get("file") is None for c in cases.values())
+    _, gitlab, _ = run_cli(["check", ".", "--format", "junit", "--select", "SM001,SM002", "--junit-gitlab"], tmp_path, capsys)
+    files = {c.get("name"): c.get("file") for c in ET.fromstring(gitlab.encode()).iter("testcase")}
+    assert files["SM002 aws_iam_policy.a (main.tf)"] == "main.tf" == files["SM001 aws_iam_policy.a (main.tf) suppressed"]
+    assert not jenkins_junit_schema.is_valid(gitlab)  # the schema does have teeth
+
+
+def test_gitlab_recipe_asks_for_the_file_attribute():
+    import yaml
+
+    job = yaml.safe_load((ROOT / "examples" / "gitlab-ci" / ".gitlab-ci.yml").read_text())["policylint"]
+    assert any("junit" in line and "--junit-gitlab" in line for line in job["script"])
+
+
 # ---- parseable -------------------------------------------------------------------------------------------
 
 def test_parseable_lines(capsys):
@@ -170,7 +233,7 @@ def test_text_first_line_is_compiler_style_with_marker(tmp_path, capsys):
     assert lines[0].startswith("p.json:1:45: HIGH SM001 Action 'secretsmanager:*'")
     assert lines[1] == "    1 | " + policy
     assert lines[2] == "      | " + " " * 44 + "^" + "~" * 17
-    assert lines[-1] == "1 finding (1 high) in 1 file"
+    assert lines[-1] == "1 finding (1 high) in 1 file, 1 file scanned"
 
 
 def test_text_quiet_has_only_finding_lines(capsys):
@@ -210,7 +273,7 @@ def test_text_groups_errors_and_findings_by_file(tmp_path, capsys):
     code, out, _ = run_cli(["check", "."], tmp_path, capsys)
     blocks = out.rstrip("\n").split("\n\n")
     assert blocks[0].startswith("a.json:1:46:") and blocks[1].startswith("b.json:2:22: ERROR")
-    assert blocks[-1] == "1 finding (1 high) in 2 files, 1 error"
+    assert blocks[-1] == "1 finding (1 high) in 1 file, 2 files scanned, 1 error"
 
 
 def test_text_report_masks_the_secret_of_a_sensitive_rule(tmp_path, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
 from linter.config import Settings
 from linter.filters import apply, covers
@@ -231,3 +232,60 @@ def test_terraform_comment_covers_only_its_block(lint):
     report = lint({"main.tf": text})
     assert [(f.rule_id, f.resource) for f in report.findings] == [("SM001", "aws_iam_policy.deployer")]
     assert {s.finding.resource for s in report.suppressed} == {"aws_iam_policy.other"}
+
+
+@pytest.mark.parametrize(
+    ("comment", "problem"),
+    [
+        ("# policylint: ignore=SM001 reviewed", "'policylint: ignore' is not a policylint directive"),
+        ("# policylint:disable=SM001", "'policylint:disable' is not a policylint directive"),
+        ("# policylint-ignore=SM001", "'policylint-ignore' is not a policylint directive"),
+        ("# PolicyLint:Ignore=SM001", "'PolicyLint:Ignore' is not a policylint directive"),
+        ("# policy-lint:ignore=SM001", "'policy-lint:ignore' is not a policylint directive"),
+        ("# policylint noqa SM001", "'policylint noqa' is not a policylint directive"),
+        ("# policylint:ignore SM001 reviewed", "missing '=' before the rule id"),
+        ("# policylint:ignore= SM001", "no space may stand around '='"),
+        ("# policylint:ignore =SM001", "no space may stand around '='"),
+    ],
+)
+def test_mistyped_directives_are_reported_where_written(lint, comment, problem):
+    text = template(comment=f"          {comment}\n")
+    report = lint({"t.yaml": text})
+    assert [f.rule_id for f in report.findings] == ["SM001"]  # the typo suppresses nothing
+    (unused,) = report.unused_suppressions
+    line = text.splitlines().index(f"          {comment}") + 1
+    assert (unused.suppression.path, unused.suppression.declared) == ("t.yaml", Span(line, 11, line, 11 + len(comment)))
+    assert unused.problem.startswith(problem) and unused.problem.endswith("(write policylint:ignore=SM001 reason)")
+    assert unused.rule_ids == ()
+
+
+def test_mistyped_directive_at_end_of_hcl_line_and_in_text_json_reports(tmp_path, capsys):
+    from test_cli import run_core
+
+    line = ('  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:*", Resource = "*" }] })'
+            '  // policylint:disable=SM001,SM002')
+    (tmp_path / "main.tf").write_text(f'resource "aws_iam_policy" "p" {{\n{line}\n}}\n')
+    column = line.index("//") + 1
+    code, out, _ = run_core(["check", ".", "--format", "json"], tmp_path, capsys)
+    assert code == 1
+    (unused,) = json.loads(out)["unused_suppressions"]
+    assert (unused["path"], unused["line"], unused["column"], unused["rule_ids"]) == ("main.tf", 2, column, [])
+    assert unused["problem"].startswith("'policylint:disable' is not a policylint directive")
+    _, text, _ = run_core(["check", "."], tmp_path, capsys)
+    assert f"main.tf:2:{column}: WARNING unused suppression: 'policylint:disable' is not a policylint directive" in text
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["# policylint checks this file in CI", "# see policylint docs", "# policylint:ignore=SM001 fine", "# ignore=SM001"],
+)
+def test_comments_that_only_mention_policylint_are_not_typos(comment):
+    from linter.suppress import directive_problem
+
+    assert directive_problem(comment.lstrip("# ")) is None
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=40))
+def test_any_comment_text_parses_without_error(body):
+    for s in parse_comments("a.tf", f"# {body}\nresource \"x\" \"y\" {{}}\n", HCL_COMMENTS):
+        assert s.declared.line == 1 and (s.problem == "" or s.rule_ids == ())

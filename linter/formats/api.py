@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import Callable
 
 from linter.discover import SourceFile
-from linter.model import Extraction
+from linter.model import Extraction, Node, PolicyDocument, Resource, Span, Statement
 
 _UNPARSED = object()
 
@@ -89,6 +89,34 @@ class ExampleFormat:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the text of `span` (1-based lines and character columns, end exclusive; an empty span
+    inserts) with `text`. Everything outside the span stays byte-identical."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Editing:
+    """How a format edits its own text, for fixes. Each operation is given the file's text and the
+    extracted element to change, and returns the edits, or None when the format cannot make the change
+    safely there (a value computed by an intrinsic, a shape it does not know). What to change and when is
+    the fix engine's business (`linter.fixes`); how to write it is the format's.
+
+    `set_attribute`: give a resource attribute (by its Terraform name) a value, replacing or adding it.
+    `add_condition`: require `operator` `key` = `value` in a statement, merging with its conditions.
+    `replace`: write a new scalar value in place of an element.
+    `add_statement`: append a statement (plain IAM JSON data) to a policy document.
+    """
+
+    set_attribute: Callable[[str, Resource, str, object], list[TextEdit] | None]
+    add_condition: Callable[[str, Statement, str, str, str], list[TextEdit] | None]
+    replace: Callable[[str, Node, object], list[TextEdit] | None]
+    add_statement: Callable[[str, PolicyDocument, dict], list[TextEdit] | None]
+
+
 def each_file(module: str, function: str = "extract") -> Callable[[list[Source], object], Extraction]:
     """An `extract` for formats whose units are single files: `module.function(source)` for each source,
     the module imported when the first file of the format is read (so the registry stays light)."""
@@ -101,6 +129,11 @@ def each_file(module: str, function: str = "extract") -> Callable[[list[Source],
         return result
 
     return extract
+
+
+def imported(module: str, function: str) -> Callable[[], object]:
+    """`module.function()`, the module imported on first call (a format's `edits`, so the registry stays light)."""
+    return lambda: getattr(import_module(module), function)()
 
 
 def _alone(file: SourceFile) -> str:
@@ -128,6 +161,8 @@ class Format:
     skips_directory: Callable[[str, str], bool] = field(default=lambda name, parent: False)
     # Editors' language ids for this format's buffers, with the suffix an unsaved (untitled) buffer is read as.
     languages: tuple[tuple[str, str], ...] = ()
+    # How fixes edit this format's text (None: its files are never fixed, e.g. generated plan JSON).
+    edits: Callable[[], Editing] | None = None
 
 
 def json_tree(source: Source) -> Extraction | object:

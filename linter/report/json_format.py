@@ -3,8 +3,10 @@
 Beyond the documented keys: `suppressed` (findings covered by an inline suppression, with its reason and
 where it is written), `unused_suppressions` (suppressions that cover nothing, so they can be cleaned up),
 `baseline` (only when a baseline is used: its path, how many findings it accepted, and its `stale`
-entries that match no finding any more), and `baseline_commit` (only with `--baseline-commit`: the revision,
-how many current findings it already had, and the findings it had that are `fixed` now).
+entries that match no finding any more), `baseline_commit` (only with `--baseline-commit`: the revision,
+how many current findings it already had, and the findings it had that are `fixed` now), and
+`summary.files_with_findings`. `linter/report.schema.json` is the JSON Schema of the whole document (the
+tests validate every report they render against it).
 """
 from __future__ import annotations
 
@@ -78,6 +80,7 @@ def render(report, rules, **options) -> str:
                                        "fixed": [finding_dict(f) for f in c.fixed]}
     document["summary"] = {
         "files_scanned": report.files_scanned,
+        "files_with_findings": len({f.path for f in report.findings}),
         "findings": len(report.findings),
         "errors": len(report.errors),
     }

@@ -1,7 +1,7 @@
 """`--format markdown`: a summary for a CI job page or a merge-request comment (GitHub's job summary).
 
 A count line, then a table per rule (rules with the most severe findings first), each row with severity,
-rule (linked to its documentation), location and message; input errors before them, and with
+rule (linked to its documentation when the config's `rule_docs_url` says where it is online), location and message; input errors before them, and with
 `--baseline-commit` the findings the change fixed after them. Everything is listed, within GitHub's 1 MiB
 limit for a step's summary: past `BUDGET` bytes the remaining rows are counted instead of listed.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from linter.report.sarif_format import HELP_URI
 from linter.report.text_format import plural, summary
 from linter.severity import ORDER
 
@@ -27,15 +26,15 @@ def _location(path: str, line: int, column: int) -> str:
     return cell(f"{path}:{line}:{column}")
 
 
-def _rule_link(rule_id: str) -> str:
-    return f"[{cell(rule_id)}]({HELP_URI.format(id=rule_id)})"
+def _rule_link(rule_id: str, docs_url: str | None) -> str:
+    return f"[{cell(rule_id)}]({docs_url.replace('{id}', rule_id)})" if docs_url else cell(rule_id)
 
 
-def _row(f) -> str:
-    return f"| {f.severity} | {_rule_link(f.rule_id)} | {_location(f.path, f.span.line, f.span.column)} | {cell(f.message)} |"
+def _row(f, docs_url: str | None) -> str:
+    return f"| {f.severity} | {_rule_link(f.rule_id, docs_url)} | {_location(f.path, f.span.line, f.span.column)} | {cell(f.message)} |"
 
 
-def _sections(report, titles: dict[str, str]) -> list[tuple[str, list[str]]]:
+def _sections(report, titles: dict[str, str], docs_url: str | None) -> list[tuple[str, list[str]]]:
     """(heading and preamble, table rows) in the order they are shown."""
     sections = []
     if report.errors:
@@ -50,19 +49,19 @@ def _sections(report, titles: dict[str, str]) -> list[tuple[str, list[str]]]:
     for rule_id in order:
         findings = groups[rule_id]
         title = cell(titles.get(rule_id, findings[0].title))
-        sections.append((f"### {cell(rule_id)}: {title} ({len(findings)})\n\n{header}", [_row(f) for f in findings]))
+        sections.append((f"### {cell(rule_id)}: {title} ({len(findings)})\n\n{header}", [_row(f, docs_url) for f in findings]))
     if report.baseline_commit is not None and report.baseline_commit.fixed:
         sections.append((f"### Fixed since {cell(report.baseline_commit.rev)}\n\n{header}",
-                         [_row(f) for f in report.baseline_commit.fixed]))
+                         [_row(f, docs_url) for f in report.baseline_commit.fixed]))
     return sections
 
 
-def render(report, rules, **options) -> str:
+def render(report, rules, docs_url: str | None = None, **options) -> str:
     titles = {rule.id: rule.title for rule in rules}
     out = ["## policylint", "", f"**{cell(summary(report))}**"]
     size = sum(len(line.encode()) + 1 for line in out)
     left_out = 0
-    for heading, rows in _sections(report, titles):
+    for heading, rows in _sections(report, titles, docs_url):
         if left_out or size + len(heading.encode()) > BUDGET:
             left_out += len(rows)
             continue

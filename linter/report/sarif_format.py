@@ -24,8 +24,6 @@ from linter.formats.registry import example_formats
 from linter.severity import SEVERITIES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/policylint/policylint"
-HELP_URI = "https://github.com/policylint/policylint/blob/main/docs/rules/{id}.md"
 FINGERPRINT_KEY = "policylint/v1"
 TAGS = {"SM": "secrets-manager", "IAM": "iam", "KMS": "kms"}
 
@@ -60,21 +58,25 @@ def _help_markdown(rule) -> str:
     return "\n".join(parts) + "\n"
 
 
-def rule_descriptor(rule) -> dict:
+def rule_descriptor(rule, docs_url: str | None = None) -> dict:
+    """One rule for `tool.driver.rules`; `helpUri` only when the config names where the docs are online
+    (`rule_docs_url`): the help text itself is complete, and `policylint explain ID` shows it offline."""
     group = next((tag for prefix, tag in TAGS.items() if rule.id.startswith(prefix)), None)
-    return {
+    descriptor = {
         "id": rule.id,
         "name": _name(rule.title),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
         "help": {"text": f"{rule.rationale}\n\nHow to fix: {rule.remediation}\n", "markdown": _help_markdown(rule)},
-        "helpUri": HELP_URI.format(id=rule.id),
         "defaultConfiguration": {"level": SEVERITIES[rule.severity].sarif_level},
         "properties": {
             "tags": ["security"] + ([group] if group else []),
             "security-severity": SEVERITIES[rule.severity].score,
         },
     }
+    if docs_url:
+        descriptor["helpUri"] = docs_url.replace("{id}", rule.id)
+    return descriptor
 
 
 def _region(span) -> dict:
@@ -121,7 +123,7 @@ def _root_uri(root) -> dict:
     return {"%SRCROOT%": {"uri": uri if uri.endswith("/") else uri + "/"}}
 
 
-def render(report, rules, root=None, include_suppressed: bool = False, **options) -> str:
+def render(report, rules, root=None, include_suppressed: bool = False, docs_url: str | None = None, **options) -> str:
     from linter.model import Span
 
     ran = set(report.rules_run) | {f.rule_id for f in report.findings} | {s.finding.rule_id for s in report.suppressed}
@@ -158,8 +160,7 @@ def render(report, rules, root=None, include_suppressed: bool = False, **options
                 "name": "policylint",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [rule_descriptor(rule) for rule in descriptors],
+                "rules": [rule_descriptor(rule, docs_url) for rule in descriptors],
             }},
             "invocations": [invocation],
             **({"originalUriBaseIds": _root_uri(root)} if root is not None else {}),

@@ -100,16 +100,23 @@ def _unused_lines(u, style: _Style) -> list[str]:
     return [f"{style(BOLD, f'{u.suppression.path}:{d.line}:{d.column}:')} {style(COLORS['warning'], 'WARNING')} unused suppression: {u.problem}"]
 
 
+def files_with_findings(report) -> int:
+    """How many files have a reported finding (suppressed and baselined ones do not count)."""
+    return len({f.path for f in report.findings})
+
+
 def summary(report) -> str:
-    """The closing line (the markdown format opens with it too)."""
+    """The closing line (the markdown format opens with it too): `27 findings (3 high, 24 medium) in 6 files,
+    11 files scanned, 1 error, ...`; the files with findings and the files read are counted apart."""
     counts = {}
     for f in report.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     text = plural(len(report.findings), "finding")
     if counts:
         text += " (" + ", ".join(f"{counts[s]} {s}" for s in ORDER if s in counts) + ")"
-    text += f" in {plural(report.files_scanned, 'file')}"
-    extras = []
+    if report.findings:
+        text += f" in {plural(files_with_findings(report), 'file')}"
+    extras = [f"{plural(report.files_scanned, 'file')} scanned"]
     if report.errors:
         extras.append(plural(len(report.errors), "error"))
     if report.suppressed:

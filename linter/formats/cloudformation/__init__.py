@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source, each_file
+from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source, each_file, imported
 from linter.formats.cloudformation.syntax import YAML_COMMENTS, looks_like_template
 
 _SUFFIXES = (".yaml", ".yml", ".template", ".json")
@@ -43,6 +43,7 @@ def _comments(source: Source) -> CommentSyntax | None:
     return YAML_COMMENTS
 
 
+
 CLOUDFORMATION = Format(
     name="cloudformation",
     reads=lambda name: name.endswith(_SUFFIXES),
@@ -56,4 +57,5 @@ CLOUDFORMATION = Format(
     languages=(("yaml", ".yaml"), ("cloudformation", ".yaml")),
     # CDK's bundled assets: code and copies of templates, not the synthesized stack itself.
     skips_directory=lambda name, parent: name.startswith("asset.") and parent == "cdk.out",
+    edits=imported("linter.formats.cloudformation.edits", "editing"),
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from linter.formats.api import ExampleFormat, Format, Source, each_file
+from linter.formats.api import ExampleFormat, Format, Source, each_file, imported
 
 _STATEMENT_KEY = re.compile(r'"Statement"\s*:')
 
@@ -22,4 +22,5 @@ JSON_POLICY = Format(
     extract=each_file("linter.formats.json_policy.document"),
     examples=(ExampleFormat("json", "policy.json", "json", "JSON policy"),),
     languages=(("json", ".json"),),
+    edits=imported("linter.formats.json_policy.edits", "editing"),
 )

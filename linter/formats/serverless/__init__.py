@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from linter.formats.api import ExampleFormat, Format, each_file
+from linter.formats.api import ExampleFormat, Format, each_file, imported
 from linter.formats.cloudformation.syntax import YAML_COMMENTS
 
 _NAMES = ("serverless.yml", "serverless.yaml")
@@ -24,4 +24,5 @@ SERVERLESS = Format(
     comments=lambda source: YAML_COMMENTS,
     examples=(ExampleFormat("serverless", "serverless.yml", "yaml", "Serverless Framework"),),
     languages=(("serverless", ".yml"),),
+    edits=imported("linter.formats.serverless.edits", "editing"),
 )

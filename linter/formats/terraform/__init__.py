@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from linter.discover import SourceFile
-from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source, each_file
+from linter.formats.api import CommentSyntax, ExampleFormat, Format, Source, each_file, imported
 from linter.model import Extraction
 
 _HEREDOC = re.compile(r"<<-?\s*\"?([A-Za-z_][\w-]*)\"?\s*$")
@@ -51,6 +51,8 @@ def heredoc_lines(lines: list[str]) -> set[int]:
 
 HCL_COMMENTS = CommentSyntax(("#", "//"), single_quotes=False, hash_after_space=False, string_lines=heredoc_lines)
 
+
+
 TERRAFORM = Format(
     name="terraform",
     reads=_configuration,
@@ -66,6 +68,7 @@ TERRAFORM = Format(
     ),
     languages=(("terraform", ".tf"),),
     skips_directory=lambda name, parent: name == ".terraform",  # providers and downloaded module copies
+    edits=imported("linter.formats.terraform.edits", "editing"),
 )
 
 

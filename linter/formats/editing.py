@@ -1,0 +1,252 @@
+"""Text edits on the mapping and sequence syntaxes the formats share: JSON, YAML (block and flow) and HCL
+object expressions (`jsonencode({...})`).
+
+A format's `edits` module picks the syntax of the element it edits and calls these; they look only at the
+text around the element's spans, so everything else in the file stays byte-identical (comments,
+indentation, key order). Values are rendered the way the syntax writes them: `"K": "v"` in JSON, `K: v` in
+YAML, `K = "v"` in HCL.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from linter.formats.api import TextEdit
+from linter.loaders.positions import LineIndex
+from linter.model import Node, Span, Statement
+
+JSON, YAML, HCL = "json", "yaml", "hcl"
+
+_PLAIN_YAML = re.compile(r"[A-Za-z_/][A-Za-z0-9_:./*@+-]*\Z")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+_HCL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+# ---- rendering ------------------------------------------------------------------------------------------------
+
+def render(value: object, syntax: str) -> str:
+    """A value written inline (flow style) in the syntax."""
+    if isinstance(value, dict):
+        members = ", ".join(member(k, v, syntax) for k, v in value.items())
+        return f"{{ {members} }}" if syntax == HCL else "{" + members + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(render(v, syntax) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    text = str(value)
+    if syntax == YAML and _PLAIN_YAML.match(text) and text.lower() not in _YAML_WORDS and ": " not in text:
+        return text
+    return json.dumps(text)
+
+
+def _key(key: str, syntax: str) -> str:
+    if syntax == HCL:
+        return key if _HCL_NAME.match(key) else json.dumps(key)
+    return render(key, syntax)
+
+
+def member(key: str, value: object, syntax: str) -> str:
+    """One mapping member: `"K": v`, `K: v` or `K = v`."""
+    return f"{_key(key, syntax)} = {render(value, syntax)}" if syntax == HCL else f"{_key(key, syntax)}: {render(value, syntax)}"
+
+
+# ---- reading the text around spans ------------------------------------------------------------------------------
+
+class Text:
+    """A file's text with its line index: character offsets of spans, and what surrounds them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.index = LineIndex(text)
+        self.lines = text.split("\n")
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+
+    def at(self, line: int, column: int) -> int:
+        return self.index.offset(line, column)
+
+    def first_char(self, span: Span) -> str:
+        offset = self.at(span.line, span.column)
+        return self.text[offset : offset + 1]
+
+    def source(self, span: Span) -> str:
+        start, end = self.index.offsets(span)
+        return self.text[start:end]
+
+    def line_end(self, line: int) -> Span:
+        """An empty span at the end of a 1-based line (before its CR, if any)."""
+        text = self.lines[line - 1].rstrip("\r")
+        return Span(line, len(text) + 1, line, len(text) + 1)
+
+    def indent_of(self, span: Span) -> str:
+        """White space that puts a new line's first character in the column where `span` starts: the
+        line's own indentation when the span starts it, else spaces (YAML `- Key:`)."""
+        before = self.lines[span.line - 1][: span.column - 1]
+        return before if not before.strip() else " " * len(before)
+
+    def rest_of_line(self, line: int, column: int) -> str:
+        return self.lines[line - 1][column - 1 :].rstrip("\r")
+
+
+def at(span: Span) -> Span:
+    """The empty span at the end of `span` (where an insertion after it goes)."""
+    return Span(span.end_line, span.end_column, span.end_line, span.end_column)
+
+
+def is_flow(text: Text, node: Node) -> bool:
+    return text.first_char(node.span) in "{["
+
+
+def written_syntax(text: Text, node: Node, default: str) -> str | None:
+    """The syntax an element is written in: JSON when its keys are quoted (JSON, or JSON-style flow YAML,
+    which JSON rendering suits too), else `default`; None for JSON escaped inside a string (a policy
+    written as a quoted string value), where unescaped text would break the string."""
+    if isinstance(node.value, dict) and node.key_spans:
+        key = text.source(next(iter(node.key_spans.values())))
+    else:
+        key = text.source(node.span)
+    if "\\" in key:
+        return None
+    return JSON if isinstance(node.value, dict) and key.startswith('"') else default
+
+
+def editable(node: Node | None, path: str) -> bool:
+    """A node the fix may edit: written in this file, and not a value policylint could not read."""
+    return node is not None and (node.path or path) == path and not node.is_unknown
+
+
+# ---- mappings -----------------------------------------------------------------------------------------------------
+
+def add_member(text: Text, node: Node, key: str, value: object, syntax: str) -> list[TextEdit] | None:
+    """Add `key: value` as the last member of a mapping node (flow or block)."""
+    if not isinstance(node.value, dict):
+        return None
+    written = member(key, value, syntax)
+    items = list(node.value.items())
+    if not items:
+        if not is_flow(text, node):
+            return None
+        return [TextEdit(node.span, f"{{ {written} }}" if syntax == HCL else "{" + written + "}")]
+    last_key, last = items[-1]
+    key_span = (node.key_spans or {}).get(last_key)
+    if key_span is None:
+        return None
+    if not is_flow(text, node):  # YAML block mapping: a new line at the keys' indentation
+        return [TextEdit(text.line_end(last.span.end_line), text.newline + text.indent_of(key_span) + written)]
+    if node.span.end_line == last.span.end_line:  # one line: `{a: 1}` -> `{a: 1, key: value}`
+        return [TextEdit(at(last.span), ", " + written)]
+    if syntax == HCL:  # newline-separated members; a trailing comma or comment stays on its line
+        rest = text.rest_of_line(last.span.end_line, last.span.end_column).strip()
+        if rest in ("", ",") or rest.lstrip(", ").startswith(("#", "//")):
+            return [TextEdit(text.line_end(last.span.end_line), text.newline + text.indent_of(key_span) + written)]
+        return [TextEdit(at(last.span), ", " + written)]
+    return [TextEdit(at(last.span), "," + text.newline + text.indent_of(key_span) + written)]
+
+
+def find_key(node: Node, key: str) -> str | None:
+    """The key of a mapping as written, matched without regard to case (operators, condition keys)."""
+    if not isinstance(node.value, dict):
+        return None
+    return next((k for k in node.value if k.lower() == key.lower()), None)
+
+
+def replace(text: Text, node: Node, value: object, syntax: str) -> list[TextEdit]:
+    """Write `value` over a node, keeping a quoted scalar's quote style."""
+    quote = text.first_char(node.span)
+    if isinstance(value, str) and quote in "\"'" and isinstance(node.value, str):
+        inner = json.dumps(value)[1:-1] if quote == '"' else value.replace("'", "''")
+        return [TextEdit(node.span, quote + inner + quote)]
+    return [TextEdit(node.span, render(value, syntax))]
+
+
+def add_condition(
+    text: Text, statement: Statement, operator: str, key: str, value: str, syntax: str, path: str
+) -> list[TextEdit] | None:
+    """Require `operator` `key` = `value`: a new Condition, a new operator in it, a new key under the
+    operator, or the key's value replaced (one condition block per operator, as IAM reads it)."""
+    condition = statement.condition
+    if condition is None:
+        return add_member(text, statement.node, "Condition", {operator: {key: value}}, syntax)
+    if not editable(condition, path) or not isinstance(condition.value, dict) or _intrinsic(condition):
+        return None
+    written_op = find_key(condition, operator)
+    if written_op is None:
+        return add_member(text, condition, operator, {key: value}, syntax)
+    block = condition.value[written_op]
+    if not editable(block, path) or not isinstance(block.value, dict) or _intrinsic(block):
+        return None
+    written_key = find_key(block, key)
+    if written_key is None:
+        return add_member(text, block, key, value, syntax)
+    target = block.value[written_key]
+    return replace(text, target, value, syntax) if (target.path or path) == path else None
+
+
+def _intrinsic(node: Node) -> bool:
+    """A CloudFormation function (`Fn::If`, `Ref`) in place of a mapping: its shape is not ours to edit."""
+    return any(k.startswith("Fn::") or k == "Ref" for k in node.value)
+
+
+# ---- sequences ----------------------------------------------------------------------------------------------------
+
+def append_item(text: Text, node: Node, value: object, syntax: str) -> list[TextEdit] | None:
+    """Append `value` to a sequence node (flow `[...]` or a YAML block sequence)."""
+    if not isinstance(node.value, list) or not node.value:
+        return None
+    last = node.value[-1]
+    written = render(value, syntax)
+    if not is_flow(text, node):  # YAML block sequence: `- item` at the dashes' indentation
+        before = text.lines[last.span.line - 1][: last.span.column - 1].rstrip()
+        if not before.endswith("-"):
+            return None
+        dash = Span(last.span.line, len(before), last.span.line, len(before) + 1)
+        return [TextEdit(text.line_end(last.span.end_line), text.newline + text.indent_of(dash) + "- " + written)]
+    if node.span.end_line == last.span.end_line:
+        return [TextEdit(at(last.span), ", " + written)]
+    indent = text.indent_of(node.value[0].span)
+    rest = text.rest_of_line(last.span.end_line, last.span.end_column)
+    if syntax == HCL and rest.strip().startswith(","):  # HCL's trailing comma: keep it, and add ours
+        column = last.span.end_column + rest.index(",") + 1
+        return [TextEdit(Span(last.span.end_line, column, last.span.end_line, column), text.newline + indent + written + ",")]
+    return [TextEdit(at(last.span), "," + text.newline + indent + written)]
+
+
+# ---- policy documents -------------------------------------------------------------------------------------------
+
+def add_statement(text: Text, document: Node, statement: dict, syntax: str, path: str) -> list[TextEdit] | None:
+    """Append a statement to a document's `Statement` list (a lone statement mapping is left alone)."""
+    statements = document.get("Statement")
+    if not editable(statements, path) or not isinstance(statements.value, list):
+        return None
+    return append_item(text, statements, statement, syntax)
+
+
+def policy_editing(syntax_of, set_attribute=None):
+    """The `Editing` of a format whose policies are mappings in one syntax per file or element:
+    `syntax_of(text, node)` names it (None: not editable), `set_attribute` edits resources (default: none)."""
+    from linter.formats.api import Editing
+
+    def _condition(source: str, statement: Statement, operator: str, key: str, value: str):
+        text = Text(source)
+        syntax = syntax_of(text, statement.node)
+        if syntax is None or not editable(statement.node, statement.node.path):
+            return None
+        return add_condition(text, statement, operator, key, value, syntax, statement.node.path)
+
+    def _replace(source: str, node: Node, value: object):
+        text = Text(source)
+        syntax = syntax_of(text, node)
+        return replace(text, node, value, syntax) if syntax is not None else None
+
+    def _statement(source: str, document, statement: dict):
+        text = Text(source)
+        syntax = syntax_of(text, document.node)
+        return add_statement(text, document.node, statement, syntax, document.node.path or document.path) if syntax else None
+
+    return Editing(
+        set_attribute=set_attribute or (lambda source, resource, name, value: None),
+        add_condition=_condition,
+        replace=_replace,
+        add_statement=_statement,
+    )

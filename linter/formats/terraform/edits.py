@@ -1,0 +1,129 @@
+"""Fixes in Terraform configuration: resource arguments, `data "aws_iam_policy_document"` blocks, and the
+policies written inside HCL as `jsonencode({...})` objects or as JSON (heredocs, `.tf.json`).
+
+The syntax of a policy element is read off the text: a key followed by `=` is an HCL object, by `:` JSON;
+a key written with backslashes is JSON inside a quoted HCL string, which is not edited (escaping it right
+is not worth the risk).
+"""
+from __future__ import annotations
+
+from linter.formats.api import Editing, TextEdit
+from linter.formats.editing import HCL, JSON, Text, add_condition, editable, find_key, policy_editing, render, replace
+from linter.model import Node, PolicyDocument, Resource, Span, Statement
+
+_STEP = "  "
+
+
+def _syntax(text: Text, node: Node) -> str | None:
+    """HCL, JSON, or None (a quoted JSON string, or nothing to tell by)."""
+    if not isinstance(node.value, dict):  # a scalar is written alike in both, unless escaped in a string
+        return JSON if not isinstance(node.value, list) and "\\" not in text.source(node.span) else None
+    if not node.key_spans:
+        return None
+    key_span = next(iter(node.key_spans.values()))
+    key = text.source(key_span)
+    if "\\" in key:
+        return None
+    after = text.rest_of_line(key_span.end_line, key_span.end_column).lstrip()
+    return HCL if after.startswith("=") else JSON if after.startswith(":") else None
+
+
+def _is_block(text: Text, node: Node) -> bool:
+    """A `statement { ... }` block of a policy document data source (not an object expression)."""
+    return text.source(node.span).startswith("statement")
+
+
+def _block_end(text: Text, span: Span) -> tuple[Span, str] | None:
+    """Where new lines go inside a block (before its closing brace on a line of its own) and their indent."""
+    closing = text.lines[span.end_line - 1]
+    if closing[: span.end_column - 2].strip():  # `}` shares its line with content: not our layout
+        return None
+    return Span(span.end_line, 1, span.end_line, 1), closing[: span.end_column - 2] + _STEP
+
+
+def _hcl_block(name: str, arguments: list[tuple[str, object]], indent: str, newline: str) -> str:
+    width = max(len(k) for k, _ in arguments)
+    body = "".join(f"{indent}{_STEP}{k.ljust(width)} = {render(v, HCL)}{newline}" for k, v in arguments)
+    return f"{indent}{name} {{{newline}{body}{indent}}}{newline}"
+
+
+def _condition_block(text: Text, statement: Statement, operator: str, key: str, value: str) -> list[TextEdit] | None:
+    condition = statement.condition
+    if condition is not None and (written := find_key(condition, operator)) is not None:
+        block = condition.value[written]
+        existing = find_key(block, key) if isinstance(block.value, dict) else None
+        if existing is not None:  # blocks with one test and variable are merged: pin the values list
+            target = block.value[existing]
+            return replace(text, target, [value], HCL) if editable(target, statement.node.path) else None
+    where = _block_end(text, statement.node.span)
+    if where is None:
+        return None
+    span, indent = where
+    arguments = [("test", operator), ("variable", key), ("values", [value])]
+    return [TextEdit(span, _hcl_block("condition", arguments, indent, text.newline))]
+
+
+def _add_condition(source: str, statement: Statement, operator: str, key: str, value: str) -> list[TextEdit] | None:
+    text = Text(source)
+    if _is_block(text, statement.node):
+        return _condition_block(text, statement, operator, key, value)
+    syntax = _syntax(text, statement.node)
+    return add_condition(text, statement, operator, key, value, syntax, statement.node.path) if syntax else None
+
+
+def _statement_block(text: Text, document: PolicyDocument, statement: dict) -> list[TextEdit] | None:
+    """A new `statement {}` in a policy document data source, before the data block's closing brace."""
+    where = _block_end(text, document.node.span)
+    if where is None:
+        return None
+    span, indent = where
+    arguments = [("sid", statement["Sid"])] if "Sid" in statement else []
+    arguments += [("effect", statement["Effect"]), ("actions", _listed(statement["Action"])), ("resources", _listed(statement["Resource"]))]
+    nested = ""
+    for kind, ids in (statement.get("Principal") or {}).items() if isinstance(statement.get("Principal"), dict) else []:
+        nested += _hcl_block("principals", [("type", kind), ("identifiers", _listed(ids))], indent + _STEP, text.newline)
+    if statement.get("Principal") == "*":
+        nested += _hcl_block("principals", [("type", "*"), ("identifiers", ["*"])], indent + _STEP, text.newline)
+    for operator, pairs in (statement.get("Condition") or {}).items():
+        for key, values in pairs.items():
+            rows = [("test", operator), ("variable", key), ("values", _listed(values))]
+            nested += _hcl_block("condition", rows, indent + _STEP, text.newline)
+    block = _hcl_block("statement", arguments, indent, text.newline)
+    closing = block.rindex(indent + "}")
+    return [TextEdit(span, block[:closing] + nested + block[closing:])]
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _add_statement(source: str, document: PolicyDocument, statement: dict) -> list[TextEdit] | None:
+    text = Text(source)
+    if text.source(document.node.span).startswith("data"):
+        return _statement_block(text, document, statement)
+    syntax = _syntax(text, document.node)
+    from linter.formats.editing import add_statement
+
+    return add_statement(text, document.node, statement, syntax, document.node.path or document.path) if syntax else None
+
+
+def _set_attribute(source: str, resource: Resource, name: str, value: object) -> list[TextEdit] | None:
+    """Replace an argument's value, or add the argument as the block's first line."""
+    text = Text(source)
+    json_file = resource.path.endswith(".json")
+    existing = resource.attributes.get(name)
+    if existing is not None:
+        return replace(text, existing, value, JSON if json_file else HCL) if editable(existing, resource.path) else None
+    header = resource.span.end_line
+    if json_file or resource.block_span is None or not text.lines[header - 1].rstrip().endswith("{"):
+        return None
+    following = text.lines[header] if header < len(text.lines) else ""
+    indent = following[: len(following) - len(following.lstrip())] if following.strip() not in ("", "}") else None
+    if indent is None:
+        indent = text.indent_of(resource.span) + _STEP
+    return [TextEdit(text.line_end(header), f"{text.newline}{indent}{name} = {render(value, HCL)}")]
+
+
+def editing() -> Editing:
+    base = policy_editing(_syntax)
+    return Editing(set_attribute=_set_attribute, add_condition=_add_condition, replace=base.replace, add_statement=_add_statement)
