@@ -169,6 +169,12 @@ def test_baseline_commit_reports_exactly_what_changed(two_commits: Path, capsys)
         "",
         "2 changes in access since HEAD",
     ]
+    code, markdown = run_cli(["access", "--baseline-commit", "HEAD", "--format", "markdown"], two_commits, capsys)
+    assert markdown.splitlines()[:3] == [
+        "## policylint access since `HEAD`", "",
+        "- aws_iam_role.app gains **delete** on secret aws_secretsmanager_secret.api (yes) — allowed by "
+        "infra/iam.tf:18, no deny",
+    ]
 
 
 def test_baseline_commit_without_changes_passes_fail_on_widening(two_commits: Path, capsys) -> None:
@@ -296,3 +302,13 @@ def test_two_templates_with_the_same_logical_ids_stay_apart(tmp_path: Path, caps
         ("a.yaml", [("Role", "read", ["a.yaml:15"])]),
         ("b.yaml", [("Role", "delete", ["b.yaml:15"])]),
     ]
+
+
+def test_an_aws_managed_policy_in_an_unknown_partition_is_read(tmp_path: Path, capsys) -> None:
+    found = access_of(tmp_path, {"stack.yaml": (
+        "Resources:\n"
+        "  Secret:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      Name: s\n"
+        "  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n"
+        "      ManagedPolicyArns:\n        - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore\n")},
+        capsys)
+    assert found == {"Secret": {}}  # that policy grants nothing on Secrets Manager

@@ -115,8 +115,8 @@ def _policy_arn(index: _Index, node: Node, holder: Resource, owned: list[PolicyD
     if policy is not None:
         return index.own_documents(policy)
     text = node.value if isinstance(node.value, str) else ""
-    if _AWS_MANAGED in text and UNKNOWN not in text:
-        name = text.rsplit("/", 1)[-1]
+    name = text.rsplit("/", 1)[-1]
+    if _AWS_MANAGED in text and UNKNOWN not in name:  # the partition may be unknown (`${AWS::Partition}`)
         if any(d.origin.endswith(name) and not d.problem for d in owned):
             return []
         return f"the AWS managed policy {name}, whose document is not known"
