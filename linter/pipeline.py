@@ -74,10 +74,11 @@ def extract_all(
     result = Extraction()
     first = [f for f in files if (fmt := registry.keyed_by(f)) is not None and fmt.first]
     _extract_units(first, contexts, result)
-    skipped = consumed | result.read_beyond({f.display for f in first})
-    rest = [f for f in files if f.display not in skipped and f not in first]
-    result.files_scanned += sum(1 for f in files if f.display in skipped and f not in first)
-    _extract_units(rest, contexts, result)
+    own = {f.display for f in first}
+    skipped = consumed | result.read_beyond(own)
+    later = [f for f in files if f.display not in own]
+    result.files_scanned += sum(1 for f in later if f.display in skipped)
+    _extract_units([f for f in later if f.display not in skipped], contexts, result)
     shapes.normalise(result.resources)
     return result
 
