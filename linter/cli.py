@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
     ci.add_arguments(check)
 
+    access = commands.add_parser("access", help="who can read, change or delete each secret")
+    access.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    access.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    access.add_argument("--output", metavar="FILE", help="write the map to FILE instead of standard output")
+    access.add_argument("--baseline-commit", metavar="REV", help="report what changed since git revision REV")
+    access.add_argument("--fail-on-widening", action="store_true", help="exit 1 when a principal gains a capability")
+    access.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+
     listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
     listing.add_argument("--rules", action="append", default=[], metavar="DIR")
@@ -211,6 +219,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return ci.exit_code(report, settings, args.exit_zero)
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    from linter.access.command import run_access
+
+    return run_access(args, _write)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from linter.report.rules_format import rule_list
 
@@ -264,7 +278,7 @@ def cmd_lsp(args: argparse.Namespace) -> int:
     return serve()
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "lsp": cmd_lsp}
+COMMANDS = {"check": cmd_check, "access": cmd_access, "rules": cmd_rules, "explain": cmd_explain, "lsp": cmd_lsp}
 
 
 def main(argv: list[str] | None = None) -> int:

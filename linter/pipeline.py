@@ -75,10 +75,11 @@ def extract_all(
     result = Extraction()
     first = [f for f in files if (fmt := registry.keyed_by(f)) is not None and fmt.first]
     _extract_units(first, contexts, result)
-    skipped = consumed | result.read_beyond({f.display for f in first})
-    rest = [f for f in files if f.display not in skipped and f not in first]
-    result.files_scanned += sum(1 for f in files if f.display in skipped and f not in first)
-    _extract_units(rest, contexts, result)
+    own = {f.display for f in first}
+    skipped = consumed | result.read_beyond(own)
+    later = [f for f in files if f.display not in own]
+    result.files_scanned += sum(1 for f in later if f.display in skipped)
+    _extract_units([f for f in later if f.display not in skipped], contexts, result)
     shapes.normalise(result.resources)
     return result
 
@@ -123,6 +124,13 @@ def evaluate_unit(
         raw = run_rules(rules, settings.rule_options, extraction.documents, extraction.resources)
         shown = {r.path for r in raw} | {e.path for e in extraction.errors} | {s.path for s in extraction.suppressions}
         return raw, extraction, texts(shown)
+
+
+def extract_paths(paths: list[str], settings: Settings) -> Extraction:
+    """Stages 1 to 3 only: the documents and resources of the given paths (`policylint access`)."""
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
+    with reading():
+        return extract_all(files)
 
 
 def _shown(path: str) -> str:
