@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import stat
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -123,32 +124,35 @@ def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-_SCOPE: list[Scope] = []
+# The scope of the run in this context: a context variable, so runs in other threads (the language server's
+# lint worker) never see or undo it.
+_SCOPE: ContextVar[Scope | None] = ContextVar("policylint_scope", default=None)
 
 
 @contextmanager
 def scoped(scope: Scope) -> Iterator[None]:
     """Within the block, sources outside `scope` are not read (see `check_scope`)."""
-    _SCOPE.append(scope)
+    token = _SCOPE.set(scope)
     try:
         yield
     finally:
-        _SCOPE.pop()
+        _SCOPE.reset(token)
 
 
 def current_scope() -> Scope | None:
-    return _SCOPE[-1] if _SCOPE else None
+    return _SCOPE.get()
 
 
 def enter_scope(scope: Scope | None) -> None:
     """Set the scope for the rest of the process (a worker of a parallel run gets its parent's)."""
     if scope is not None:
-        _SCOPE.append(scope)
+        _SCOPE.set(scope)
 
 
 def check_scope(path: Path | str) -> None:
     """UnreadableFile when a run is scoped and `path` resolves outside it (a symbolic link out of the tree)."""
-    if _SCOPE and not _SCOPE[-1].allows(path):
+    scope = _SCOPE.get()
+    if scope is not None and not scope.allows(path):
         raise UnreadableFile(
             "a symbolic link to a file outside the scanned tree: not read (name the file itself to lint it)"
         )

@@ -325,16 +325,19 @@ def _both(a: Outcome, b: Outcome) -> Outcome:
                    tuple(sorted(set(a.denied_by + b.denied_by))))
 
 
-def _unless(allowed: Outcome, denied: Outcome) -> Outcome:
-    """An explicit Deny wins: a sure one removes the grant, others weaken it."""
-    if allowed.level == NO or denied.level == YES:
+def _unless(allowed: Outcome, denials: list[Outcome]) -> Outcome:
+    """An explicit Deny wins: a sure one removes the grant; each other one caps it at its own level (a Deny
+    that may apply leaves at most "may", a conditional one at most "conditional"), so every Deny counts, the
+    most uncertain one most: adding a Deny never widens."""
+    live = [d for d in denials if d.level > NO]
+    if allowed.level == NO or any(d.level == YES for d in live):
         return NOTHING
-    if denied.level == NO:
+    if not live:
         return allowed
-    level = min(allowed.level, denied.level)
-    unless = tuple(f"unless {c}" for c in denied.conditions)
+    level = min([allowed.level] + [d.level for d in live])
+    unless = tuple(f"unless {c}" for d in live for c in d.conditions)
     conditions = tuple(sorted(set(allowed.conditions + unless))) if level != YES else ()
-    return Outcome(level, conditions, allowed.allowed_by, tuple(sorted({l for l in denied.allowed_by})))
+    return Outcome(level, conditions, allowed.allowed_by, tuple(sorted({l for d in live for l in d.allowed_by})))
 
 
 @dataclass(slots=True)
@@ -355,8 +358,8 @@ def _with_effect(statement: Statement, effect: str) -> int:
     return MAY if written is None or UNKNOWN in written else NO
 
 
-def _side(policies: Policies, action: str, target: Target, caller: Caller, effect: str) -> tuple[Outcome, Outcome]:
-    """(identity, resource-policy) outcomes of the statements with this effect."""
+def _side(policies: Policies, action: str, target: Target, caller: Caller, effect: str) -> tuple[list[Outcome], list[Outcome]]:
+    """(identity, resource-policy) outcomes of each statement with this effect."""
     identity = []
     for applied in policies.identity:
         for statement in applied.document.statements:
@@ -370,20 +373,26 @@ def _side(policies: Policies, action: str, target: Target, caller: Caller, effec
             if (sure := _with_effect(statement, effect)) > NO:
                 found = _applies(statement, document, action, target, True, _principal_level(statement, caller), caller)
                 resource.append(Outcome(min(found.level, sure), found.conditions, found.allowed_by))
-    return _best(identity), _best(resource)
+    return identity, resource
+
+
+def _denials(policies: Policies, action: str, target: Target, caller: Caller) -> list[Outcome]:
+    """Every Deny statement's outcome, one by one: each caps the answer on its own (see `_unless`)."""
+    identity, resource = _side(policies, action, target, caller, "Deny")
+    return identity + resource
 
 
 def decide(policies: Policies, action: str, target: Target, caller: Caller) -> Outcome:
     """AWS's evaluation of one request: explicit Deny wins, then an Allow as the caller's account needs it."""
-    identity, resource = _side(policies, action, target, caller, "Allow")
-    denials = list(_side(policies, action, target, caller, "Deny"))
+    identity, resource = (_best(side) for side in _side(policies, action, target, caller, "Allow"))
+    denials = _denials(policies, action, target, caller)
     if not policies.identity_known:
         identity = _best([identity, Outcome(MAY, ("identity policies outside the tree",))])
     if policies.unreadable:
         unknown = Outcome(MAY, policies.unreadable)
         identity, denials = _best([identity, unknown]), denials + [Outcome(MAY)]  # it may deny, too
     allowed = _both(identity, resource) if caller.kind == "external" else _best([identity, resource])
-    return _unless(allowed, _best(denials))
+    return _unless(allowed, denials)
 
 
 def delegated(policies: Policies, action: str, target: Target, caller: Caller) -> Outcome:
@@ -446,8 +455,7 @@ def _decrypt(key: Key, caller: Caller, identity: list[Applied], unreadable: tupl
     # Granted to the caller in the key policy itself (an identity policy alone never opens a key).
     direct = decide(Policies([], (), documents, caller.kind != "external"), DECRYPT, target, caller)
     through_account = _both(delegated(policies, DECRYPT, target, caller), decide(identity_only, DECRYPT, target, caller))
-    denied = _best(list(_side(policies, DECRYPT, target, caller, "Deny")))
-    return _unless(_best([direct, through_account]), denied)
+    return _unless(_best([direct, through_account]), _denials(policies, DECRYPT, target, caller))
 
 
 def cells(secret: Resource, callers: list[Caller], resources: list[Resource]) -> list[Cell]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -61,22 +62,27 @@ class Snapshot:
         return relative in self.children
 
 
-_ACTIVE: list[Snapshot] = []
+# Snapshots active in this context (a context variable: other threads' runs never see them).
+_ACTIVE: ContextVar[tuple[Snapshot, ...]] = ContextVar("policylint_snapshots", default=())
 
 
 @contextmanager
 def active(snapshot: Snapshot) -> Iterator[None]:
     """Within the block, paths below the snapshot's root are read from it."""
-    _ACTIVE.append(snapshot)
+    token = _ACTIVE.set(_ACTIVE.get() + (snapshot,))
     try:
         yield
     finally:
-        _ACTIVE.remove(snapshot)
+        _ACTIVE.reset(token)
+
+
+def any_active() -> bool:
+    return bool(_ACTIVE.get())
 
 
 def active_for(path: Path) -> tuple[Snapshot, str] | None:
     """The active snapshot covering `path` and the path relative to its root, or None (read the disk)."""
-    for snapshot in reversed(_ACTIVE):
+    for snapshot in reversed(_ACTIVE.get()):
         relative = snapshot.relative(path)
         if relative is not None:
             return snapshot, relative

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
@@ -17,11 +18,23 @@ from linter.model import FileError
 
 MAX_BYTES = fileaccess.MAX_BYTES
 
-# Text that replaces a file's content on disk (`--stdin-filename`, an editor's unsaved buffer), by absolute path.
-_OVERLAY: dict[str, str] = {}
-# Within `reading()`: what each file read as (by absolute path), and the display names it was read under.
-_READ: dict[str, str | FileError] | None = None
-_SHOWN: dict[str, str] = {}
+# Run state lives in context variables, so a run in another thread (the language server's lint worker)
+# never sees or undoes this one's. Text that replaces a file's content on disk (`--stdin-filename`, an
+# editor's unsaved buffer), by absolute path:
+_OVERLAY: ContextVar[dict[str, str]] = ContextVar("policylint_overlay", default={})
+
+
+class _Reads:
+    """Within `reading()`: what each file read as (by absolute path), and the display names it was read under."""
+
+    __slots__ = ("read", "shown")
+
+    def __init__(self) -> None:
+        self.read: dict[str, str | FileError] = {}
+        self.shown: dict[str, str] = {}
+
+
+_READS: ContextVar[_Reads | None] = ContextVar("policylint_reads", default=None)
 
 
 def _key(path: Path) -> str:
@@ -31,60 +44,57 @@ def _key(path: Path) -> str:
 @contextmanager
 def overlay(texts: dict[Path, str]) -> Iterator[None]:
     """Within the block, `read_text` returns these texts instead of reading the files (which may not exist)."""
-    saved = dict(_OVERLAY)
-    _OVERLAY.update({_key(p): _line_ends(t.removeprefix("\ufeff")) for p, t in texts.items()})
+    added = {_key(p): _line_ends(t.removeprefix("\ufeff")) for p, t in texts.items()}
+    token = _OVERLAY.set({**_OVERLAY.get(), **added})
     try:
         yield
     finally:
-        _OVERLAY.clear()
-        _OVERLAY.update(saved)
+        _OVERLAY.reset(token)
 
 
 def overlaid(path: Path) -> str | None:
     """The overlay text for a path, if any (for code that checks existence before reading)."""
-    return _OVERLAY.get(_key(path)) if _OVERLAY else None
+    texts = _OVERLAY.get()
+    return texts.get(_key(path)) if texts else None
 
 
 @contextmanager
 def reading() -> Iterator[None]:
     """Within the block, every file is read once and remembered (see `texts`)."""
-    global _READ
-    saved = _READ, dict(_SHOWN)
-    _READ = {}
-    _SHOWN.clear()
+    token = _READS.set(_Reads())
     try:
         yield
     finally:
-        _READ = saved[0]
-        _SHOWN.clear()
-        _SHOWN.update(saved[1])
+        _READS.reset(token)
 
 
 def texts(displays: set[str]) -> dict[str, str]:
     """The text each of these files (by display name) was linted as, for those read within `reading()`."""
-    if _READ is None:
+    reads = _READS.get()
+    if reads is None:
         return {}
-    found = {display: _READ.get(_SHOWN.get(display, "")) for display in displays}
+    found = {display: reads.read.get(reads.shown.get(display, "")) for display in displays}
     return {display: text for display, text in found.items() if isinstance(text, str)}
 
 
 def read_text(path: Path, display: str) -> str | FileError:
     """UTF-8 text (a BOM is dropped, CRLF and CR read as LF), or an error for missing, huge, binary or
     non-regular files and for links out of the scanned tree (`linter.fileaccess` is the policy)."""
-    if _READ is None:
+    reads = _READS.get()
+    if reads is None:
         return _read(path, display)
     key = _key(path)
-    _SHOWN.setdefault(display, key)
-    if key not in _READ:
-        _READ[key] = _read(path, display)
-    found = _READ[key]
+    reads.shown.setdefault(display, key)
+    if key not in reads.read:
+        reads.read[key] = _read(path, display)
+    found = reads.read[key]
     return replace(found, path=display) if isinstance(found, FileError) and found.path != display else found
 
 
 def _read(path: Path, display: str) -> str | FileError:
-    if _OVERLAY and (text := _OVERLAY.get(_key(path))) is not None:
+    if (text := overlaid(path)) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
-    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+    if snapshot.any_active() and (covered := snapshot.active_for(path)) is not None:
         return _from_snapshot(*covered, display)
     try:
         fileaccess.check_scope(path)
@@ -125,20 +135,20 @@ def _line_ends(text: str) -> str:
 # the path, else from the disk.
 
 def is_file(path: Path) -> bool:
-    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+    if snapshot.any_active() and (covered := snapshot.active_for(path)) is not None:
         return covered[0].is_file(covered[1])
     return Path(path).is_file()
 
 
 def is_dir(path: Path) -> bool:
-    if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
+    if snapshot.any_active() and (covered := snapshot.active_for(path)) is not None:
         return covered[0].is_dir(covered[1])
     return Path(path).is_dir()
 
 
 def file_names(directory: Path) -> list[str]:
     """Names of the regular files in a directory ([] when it cannot be listed)."""
-    if snapshot._ACTIVE and (covered := snapshot.active_for(directory)) is not None:
+    if snapshot.any_active() and (covered := snapshot.active_for(directory)) is not None:
         return sorted(name for name, is_file in covered[0].children.get(covered[1], {}).items() if is_file)
     try:
         return sorted(e.name for e in os.scandir(directory) if e.is_file())
@@ -151,7 +161,7 @@ def walk(top: Path, unlistable: list[tuple[str, str]] | None = None) -> Iterator
     thousands of levels deep is walked too), puts only real directories in `dirnames` (links to directories
     are not followed; they are names like files), and appends each directory it cannot list, with the
     reason, to `unlistable`."""
-    if snapshot._ACTIVE and (covered := snapshot.active_for(top)) is not None:
+    if snapshot.any_active() and (covered := snapshot.active_for(top)) is not None:
         return snapshot.walk(covered[0], Path(top), covered[1])
     return _walk_disk(str(top), [] if unlistable is None else unlistable)
 
