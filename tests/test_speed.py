@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linter import prebuilt
 from linter.rules import load_rule_file, load_rules, rule_files, shipped_rules_dir
@@ -45,9 +47,52 @@ def test_an_edited_rule_file_is_read_from_its_yaml(tmp_path):
     ("main.tf", 'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = ["secretsmanager:*"]\n'
                 '    resources = ["*"]\n  }\n}\n'),
 ])
-def test_a_json_or_terraform_run_never_imports_pyyaml(tmp_path, name, text):
+def test_a_json_or_terraform_run_imports_neither_pyyaml_nor_openssl_nor_shutil(tmp_path, name, text):
     (tmp_path / name).write_text(text, encoding="utf-8")
     code = ("import sys; from linter.cli import main; code = main(['check', '--no-config', sys.argv[1]]); "
-            "print('YAML' if 'yaml' in sys.modules else 'NO YAML', code)")
+            "print(sorted(m for m in ('yaml', '_hashlib', 'shutil') if m in sys.modules), code)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.strip().splitlines()[-1] == "NO YAML 1", result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[] 1", result.stderr
+
+
+@given(st.binary(max_size=300))
+def test_the_builtin_sha256_gives_hashlibs_digests(data):
+    import hashlib
+
+    from linter.sha import sha256
+
+    assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("columns", ["", "0", "37", "120", "wide"])
+def test_help_is_as_wide_as_shutil_would_make_it(monkeypatch, columns):
+    import shutil
+
+    from linter.helpformat import terminal_columns
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_the_collector_is_tuned_inside_the_block_and_restored_after():
+    import gc
+
+    from linter.gctune import THRESHOLDS, tuned
+
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    with tuned():
+        assert gc.get_threshold() == THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_command_leaves_the_collector_as_it_found_it(tmp_path):
+    import gc
+
+    from linter.cli import main
+
+    policy = tmp_path / "p.json"
+    policy.write_text('{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}')
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    assert main(["check", "--no-config", str(policy)]) == 1
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
