@@ -6,6 +6,7 @@ reading a diff). It is sorted JSON without timestamps, so two branches that each
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,12 +44,18 @@ def write(path: str, findings) -> None:
 
 def load(path: str) -> list[Entry]:
     """The entries of a baseline file; any defect is a BaselineError naming the file."""
+    from linter import fileaccess
+    from linter.loaders import jsonpos
+
+    if not os.path.lexists(path):
+        raise BaselineError(f"{path}: baseline file not found (create it with --write-baseline)")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found (create it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
+        text = fileaccess.read_text(path)
+        data = jsonpos.check_syntax(text)
+    except fileaccess.UnreadableFile as exc:
+        raise BaselineError(f"{path}:{exc.line}: cannot read baseline: {exc.message}") from None
+    except jsonpos.JSONSyntaxError as exc:
+        raise BaselineError(f"{path}:{exc.line}:{exc.column}: cannot read baseline: {exc.message}") from None
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: not a policylint baseline (version {VERSION})")
     result = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
     ci.add_arguments(check)
 
+    access = commands.add_parser("access", help="who can read, change or delete each secret")
+    access.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    access.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    access.add_argument("--output", metavar="FILE", help="write the map to FILE instead of standard output")
+    access.add_argument("--baseline-commit", metavar="REV", help="report what changed since git revision REV")
+    access.add_argument("--fail-on-widening", action="store_true", help="exit 1 when a principal gains a capability")
+    access.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+
     listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
     listing.add_argument("--rules", action="append", default=[], metavar="DIR")
@@ -98,20 +107,49 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _use_color(choice: str, output: str | None) -> bool:
     """Colour for a terminal, never for a file or pipe; NO_COLOR (non-empty) turns it off."""
-    import os
-
     if choice != "auto":
         return choice == "always"
     return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _write(text: str, output: str | None) -> None:
+    """Reports are UTF-8 whatever the locale (a C locale would make stdout ASCII)."""
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)  # `--output reports/x.sarif` in a fresh checkout
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-    else:
+        return
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:
         sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    binary.write(text.encode("utf-8", "replace"))
+    binary.flush()
+
+
+def _complain(message: str) -> None:
+    """An error on standard error; it may quote a file name or content, so it is cleaned like a report."""
+    from linter.sanitise import clean
+
+    print(f"policylint: {clean(message)}", file=sys.stderr)
+
+
+def _read_stdin() -> str | None:
+    """Standard input as UTF-8 text, under the size limit of files; None (after saying why) when it is not."""
+    from linter import fileaccess
+
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is None:
+        return sys.stdin.read()
+    data = binary.read(fileaccess.MAX_BYTES + 1)
+    try:
+        if len(data) > fileaccess.MAX_BYTES:
+            raise fileaccess.UnreadableFile(f"more than {fileaccess.MAX_BYTES // 1048576} MiB")
+        return fileaccess.decode(data)
+    except fileaccess.UnreadableFile as exc:
+        _complain(f"standard input:{exc.line}:{exc.column}: {exc.message}")
+        return None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -120,6 +158,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from linter import baseline as baselines
     from linter.config import check_rule_options, check_rule_refs
+    from linter.fileaccess import scoped
+    from linter.pipeline import reading_scope
 
     settings = _settings(args)
     rules = load_rules(settings.rules_dirs)
@@ -141,9 +181,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.paths and args.paths != ["-"]:
             print("policylint: --stdin-filename lints standard input only; give no PATH (or '-')", file=sys.stderr)
             return EXIT_ERROR
+        if args.stdin_filename and os.path.isdir(args.stdin_filename):
+            _complain("--stdin-filename names the file standard input stands for, not a directory")
+            return EXIT_ERROR
         from linter.formats.stdin import stdin_name
 
-        text = sys.stdin.read()
+        text = _read_stdin()
+        if text is None:
+            return EXIT_ERROR
         name = args.stdin_filename or stdin_name(text)
         paths, sources = [name], {name: text}
     known = baselines.load(settings.baseline) if settings.baseline and not args.write_baseline else None
@@ -160,19 +205,26 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_ERROR if report.errors else EXIT_OK
     options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root),
                "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
-    if args.fix or args.diff or args.show_fixes:
-        from linter.fixcli import check_fixes
+    with scoped(reading_scope(paths)):  # what reports read obeys the same file policy as linting
+        if args.fix or args.diff or args.show_fixes:
+            from linter.fixcli import check_fixes
 
-        outcome = lambda result: ci.exit_code(result, settings, args.exit_zero)  # noqa: E731
-        return check_fixes(args, report, rules, settings, (known, sources, root), (_write, options, outcome))
-    if args.statistics:
-        from linter.report.statistics import statistics
+            outcome = lambda result: ci.exit_code(result, settings, args.exit_zero)  # noqa: E731
+            return check_fixes(args, report, rules, settings, (known, sources, root), (_write, options, outcome))
+        if args.statistics:
+            from linter.report.statistics import statistics
 
-        _write(statistics(report, rules, args.format), args.output)
-    else:
-        _write(render(args.format, report, rules, **options), args.output)
-    ci.write_reports(args, report, rules, options, _use_color)
+            _write(statistics(report, rules, args.format), args.output)
+        else:
+            _write(render(args.format, report, rules, **options), args.output)
+        ci.write_reports(args, report, rules, options, _use_color)
     return ci.exit_code(report, settings, args.exit_zero)
+
+
+def cmd_access(args: argparse.Namespace) -> int:
+    from linter.access.command import run_access
+
+    return run_access(args, _write)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -228,7 +280,7 @@ def cmd_lsp(args: argparse.Namespace) -> int:
     return serve()
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "lsp": cmd_lsp}
+COMMANDS = {"check": cmd_check, "access": cmd_access, "rules": cmd_rules, "explain": cmd_explain, "lsp": cmd_lsp}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,11 +293,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except (RuleError, ConfigError, BaselineError) as exc:
         kind = {RuleError: "rule", ConfigError: "config", BaselineError: "baseline"}[type(exc)]
-        print(f"policylint: {kind} error: {exc}", file=sys.stderr)
+        _complain(f"{kind} error: {exc}")
         return EXIT_ERROR
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"policylint: {where}{exc.strerror or exc}", file=sys.stderr)
+        _complain(f"{where}{exc.strerror or exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -82,11 +82,13 @@ def discover_settings(start: Path | None = None) -> Settings:
 
 def load_config(path: Path) -> Settings:
     """Read and validate one config file."""
+    from linter import fileaccess
+
     display = path.as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(display, 1, "", f"cannot read config file: {exc}") from None
+        text = fileaccess.read_text(path)
+    except fileaccess.UnreadableFile as exc:
+        raise ConfigError(display, exc.line, "", f"cannot read config file: {exc.message}") from None
     if path.name == "pyproject.toml":
         data, line_of = _read_toml(text, display)
     else:
@@ -120,11 +122,28 @@ def _read_toml(text: str, display: str) -> tuple[dict, Callable[[list], int]]:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise ConfigError(display, int(match.group(1)) if match else 1, "", f"invalid TOML: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # valid TOML that Python cannot hold
+        raise ConfigError(display, *_unreadable_toml(text, exc)) from None
     data = document.get("tool", {}).get("policylint", {})
     if not isinstance(data, dict):
         raise ConfigError(display, 1, "tool.policylint", "must be a table")
     lines = _toml_key_lines(text)
     return data, lambda keys: _nearest_line(lines, ["tool", "policylint", *map(str, keys)])
+
+
+def _unreadable_toml(text: str, exc: Exception) -> tuple[int, str, str]:
+    """Line, key and message for TOML the parser accepts but cannot build: an integer of thousands of digits
+    (Python's conversion limit) or arrays nested past the recursion limit."""
+    if isinstance(exc, ValueError):
+        digits = re.search(r"\d{4000,}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else 1
+        return line, "", "invalid TOML: number too long to read"
+    depth = 0
+    for offset, char in enumerate(text):
+        depth += (char in "[{") - (char in "]}")
+        if depth > 100:
+            return text.count("\n", 0, offset) + 1, "", "invalid TOML: nested too deeply"
+    return 1, "", "invalid TOML: nested too deeply"
 
 
 _TOML_PART = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|([A-Za-z0-9_-]+))\s*')

@@ -21,8 +21,11 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """Judged on the bytes, so a file that is not UTF-8 is still found (and its error reported, not ignored)."""
+    from linter import fileaccess
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*policylint\s*[\].]", text, re.MULTILINE) is not None
+        data = fileaccess.read_bytes(path)
+    except fileaccess.UnreadableFile:
+        return True  # the config reader reports why it cannot be read
+    return re.search(rb"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*policylint[ \t]*[\].]", data, re.MULTILINE) is not None

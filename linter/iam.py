@@ -7,25 +7,14 @@ Values that cannot be known offline contain `UNKNOWN`: a glob's `*` may match it
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterable
 
 from linter import catalog
+from linter.globs import glob_match
 from linter.model import UNKNOWN, Node
 
 def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
-
-
-@lru_cache(maxsize=8192)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.S | (re.I if ignore_case else 0))
-
-
-def glob_match(pattern: str, text: str, ignore_case: bool = False) -> bool:
-    """IAM-style glob: `*` any run of characters (colons included), `?` exactly one."""
-    return _glob(pattern, ignore_case).fullmatch(text) is not None
 
 
 def action_matches(pattern: str, action: str) -> bool:

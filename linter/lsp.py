@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec
 
@@ -34,6 +35,9 @@ from linter.severity import SEVERITIES
 
 SOURCE = "policylint"
 DEBOUNCE_SECONDS = 0.3
+LINT_DEADLINE_SECONDS = 30.0  # a lint still running then is abandoned for that version
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a larger message is skipped, never read into memory
+MAX_HEADER_BYTES = 64 * 1024
 IGNORE_REASON = "TODO: say why this is acceptable"
 # Suffixes for buffers that have no file yet (`untitled:` URIs), by the editor's language id.
 # Saving one of these can change what every open document should show.
@@ -48,8 +52,8 @@ logger = logging.getLogger("policylint.lsp")
 
 
 def buffer_lines(text: str) -> list[str]:
-    """The buffer's lines as the linter numbers them (it drops a BOM and reads CRLF as LF)."""
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    """The buffer's lines as the linter numbers them (it drops a BOM and reads CRLF and a lone CR as LF)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def to_position(lines: list[str], line: int, column: int, codec: PositionCodec) -> lsp.Position:
@@ -173,6 +177,14 @@ def _in_folder(context: FolderContext, work):
         os.chdir(previous)
 
 
+def _log_failure(what: str, exc: BaseException) -> None:
+    """Log where linting failed without the exception's text, which may quote the buffer (and its secrets)."""
+    import traceback
+
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("linting %s failed: %s\n%s", what, type(exc).__name__, frames)
+
+
 def buffer_fixes(uri: str, text: str, display: str, context: FolderContext, codec: PositionCodec, diagnostics, only) -> list:
     """Fix quick fixes and fix-all for a buffer (`linter.lsp_fixes`), planned from the folder."""
     from linter.lsp_fixes import fix_actions
@@ -206,8 +218,8 @@ def lint_buffer(text: str, display: str, context: FolderContext, codec: Position
     try:
         report = _run_in(context, display, text)
     except Exception as exc:  # noqa: BLE001
-        logger.exception("linting %s failed", display)
-        return found + [error_diagnostic(f"policylint could not lint this buffer ({type(exc).__name__}: {exc})", lines, codec)]
+        _log_failure(display, exc)
+        return found + [error_diagnostic(f"policylint could not lint this buffer ({type(exc).__name__}; see the server log)", lines, codec)]
     syntax = comment_syntax(display, text)
     unsafe = syntax.string_lines(lines) if syntax else set()
     errors: list[FileError] = [e for e in report.errors if e.path == display]
@@ -302,12 +314,31 @@ def documentation_actions(diagnostics: list[lsp.Diagnostic], uri: str) -> list[l
 # --- the server -----------------------------------------------------------------------------------------
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls 2 files a future for every handler it runs, notifications included, and only requests' futures
+    are ever removed: each didOpen/didClose would leak one (memory grew ~8 KB per open/close). Each future is
+    forgotten once done; a request's is then already answered."""
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(lambda done: self._forget(msg_id, done))
+
+    def _forget(self, msg_id, future) -> None:
+        if self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
+
+
 class PolicylintServer(LanguageServer):
     """Keeps per-folder settings and one pending debounced lint per document."""
 
     def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
-        super().__init__("policylint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__("policylint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+                         protocol_cls=_Protocol)
         self.debounce = debounce
+        self.deadline = LINT_DEADLINE_SECONDS
+        self.shut_down = False
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policylint-lint")
         self.pending: dict[str, asyncio.Task] = {}
         self.contexts: dict[Path, FolderContext] = {}  # read and filled on the worker thread only
@@ -339,15 +370,20 @@ class PolicylintServer(LanguageServer):
             self.contexts[root] = folder_context(root)
         return self.contexts[root]
 
-    def place(self, doc: TextDocument) -> tuple[Path, str, Path]:
-        """Where a document lints as: its path, its display path (relative to its folder), its folder."""
+    def place(self, doc: TextDocument) -> tuple[Path, str | None, Path]:
+        """Where a document lints as: its path, its display path (relative to its folder; None for a
+        directory, which is never linted), its folder (the nearest one that exists)."""
         if doc.uri.startswith("file:") and doc.path:
             path = Path(doc.path)
         else:  # an unsaved `untitled:` buffer: pretend it lives in the workspace root
             suffix = untitled_suffix(doc.language_id or "") or Path(doc.filename or "").suffix
             base = Path(self.workspace.root_path or Path.cwd())
             path = base / f"untitled{suffix}"
+        if path.is_dir():
+            return path, None, path
         root = self.folder_of(path)
+        while not root.is_dir() and root != root.parent:  # an unsaved buffer in a folder not created yet
+            root = root.parent
         display = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
         return path, display, root
 
@@ -370,13 +406,19 @@ class PolicylintServer(LanguageServer):
         loop = asyncio.get_running_loop()
         try:
             _, display, root = self.place(doc)
+            if display is None:  # a directory (`file:///`): nothing to lint, and never a walk of it
+                return None
             context = await loop.run_in_executor(self.worker, self.context_for, root)
-            diagnostics = await loop.run_in_executor(
-                self.worker, lint_buffer, text, display, context, doc.position_codec
+            diagnostics = await asyncio.wait_for(
+                loop.run_in_executor(self.worker, lint_buffer, text, display, context, doc.position_codec), self.deadline
             )
+        except asyncio.TimeoutError:
+            logger.warning("linting %s took longer than %s s; its result for version %s is abandoned", uri, self.deadline, version)
+            diagnostics = [error_diagnostic(f"policylint gave up on this version after {self.deadline:g} s (the buffer "
+                                            "is too large or too complex)", buffer_lines(text), doc.position_codec)]
         except Exception as exc:  # noqa: BLE001 - never let one document take the server down
-            logger.exception("linting %s failed", uri)
-            diagnostics = [error_diagnostic(f"policylint failed: {type(exc).__name__}: {exc}", buffer_lines(text), doc.position_codec)]
+            _log_failure(uri, exc)
+            diagnostics = [error_diagnostic(f"policylint failed ({type(exc).__name__}; see the server log)", buffer_lines(text), doc.position_codec)]
         current = self.open_document(uri)
         if current is None or current.version != version:
             return None
@@ -394,6 +436,8 @@ class PolicylintServer(LanguageServer):
     async def fix_actions(self, doc: TextDocument, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         """Fix quick fixes and fix-all for the document, planned on the lint worker."""
         _, display, root = self.place(doc)
+        if display is None:
+            return []
         loop = asyncio.get_running_loop()
         context = await loop.run_in_executor(self.worker, self.context_for, root)
         only = [getattr(k, "value", k) for k in params.context.only or []]
@@ -457,6 +501,22 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
         window = capabilities.window
         ls.show_document = bool(window and window.show_document and window.show_document.support)
 
+    @server.feature(lsp.SHUTDOWN)
+    def shutdown(ls: PolicylintServer, *args) -> None:
+        ls.shut_down = True
+        for task in ls.pending.values():
+            task.cancel()
+        ls.pending.clear()
+
+    @server.feature(lsp.EXIT)
+    def exit_now(ls: PolicylintServer, *args) -> None:
+        """End the process now, whatever the lint thread is doing (an orderly exit would wait for it, and for
+        the thread blocked reading standard input)."""
+        import sys
+
+        sys.stdout.flush()
+        os._exit(0 if ls.shut_down else 1)
+
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: PolicylintServer, params: lsp.DidOpenTextDocumentParams) -> None:
         ls.open_uris.add(params.text_document.uri)
@@ -505,8 +565,8 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
             if only and not any(getattr(k, "value", k) == lsp.CodeActionKind.QuickFix.value for k in only):
                 return fixes  # a source action was asked for (fix all, e.g. on save)
             actions = fixes + ignore_actions(params.text_document.uri, doc.path or "", doc.source, diagnostics)
-        except Exception:  # noqa: BLE001 - a failed quick fix is no reason to fail the request loudly
-            logger.exception("code action failed for %s", params.text_document.uri)
+        except Exception as exc:  # noqa: BLE001 - a failed quick fix is no reason to fail the request loudly
+            _log_failure(f"code actions of {params.text_document.uri}", exc)
             actions = []
         return actions + documentation_actions(diagnostics, params.text_document.uri)
 
@@ -558,9 +618,35 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
     return server
 
 
+class BoundedInput:
+    """Standard input for the protocol loop, with every read bounded: a header line longer than
+    MAX_HEADER_BYTES is cut, and a message body larger than MAX_MESSAGE_BYTES is read through in chunks and
+    dropped (the stream stays in step; `Content-Length: 99999999999` costs no memory)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def readline(self) -> bytes:
+        return self.stream.readline(MAX_HEADER_BYTES)
+
+    def read(self, size: int) -> bytes:
+        if size <= MAX_MESSAGE_BYTES:
+            return self.stream.read(size)
+        logger.warning("skipping a message of %d bytes (the limit is %d)", size, MAX_MESSAGE_BYTES)
+        left = size
+        while left > 0:
+            chunk = self.stream.read(min(left, 1 << 20))
+            if not chunk:
+                return b""  # the client went away
+            left -= len(chunk)
+        return b"null"  # handled as a malformed message: logged, and the server goes on
+
+
 def main(debounce: float = DEBOUNCE_SECONDS) -> int:
     """Serve over stdin/stdout until the client says exit."""
+    import sys
+
     logging.basicConfig(level=logging.WARNING, format="policylint-lsp %(levelname)s %(message)s")
-    create_server(debounce).start_io()
+    create_server(debounce).start_io(stdin=BoundedInput(sys.stdin.buffer))
     return 0
 

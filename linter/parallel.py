@@ -57,7 +57,9 @@ def evaluate(
     extraction = Extraction()
     linted: dict[str, str] = {}
     consumed: set[str] = set()
-    initargs = (rules, settings, sources, contexts, unit)
+    from linter.fileaccess import current_scope
+
+    initargs = (rules, settings, sources, contexts, unit, current_scope())
     with ProcessPoolExecutor(workers, initializer=_start, initargs=initargs) as pool:
         for batch in ([g for first, g in units if first], [g for first, g in units if not first]):
             tasks = [(group, frozenset(consumed & {f.display for f in group})) for group in batch]
@@ -75,9 +77,10 @@ def evaluate(
 _STATE: dict = {}
 
 
-def _start(rules: list[Rule], settings: Settings, sources: dict[str, str], contexts: dict, unit) -> None:
+def _start(rules: list[Rule], settings: Settings, sources: dict[str, str], contexts: dict, unit, scope) -> None:
     """Worker set-up: the parent's rules handed over (inherited as they are when workers fork, pickled once
-    per worker otherwise), never reloaded from their files."""
+    per worker otherwise), never reloaded from their files; the same sources and file-reading scope."""
+    from linter.fileaccess import enter_scope
     from linter.loaders.text import overlay
 
     _STATE["rules"] = rules
@@ -85,6 +88,7 @@ def _start(rules: list[Rule], settings: Settings, sources: dict[str, str], conte
     _STATE["contexts"] = contexts
     _STATE["unit"] = unit
     overlay({Path(p): t for p, t in sources.items()}).__enter__()
+    enter_scope(scope)
 
 
 def _work(task: tuple[list[SourceFile], frozenset[str]]):

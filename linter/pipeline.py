@@ -14,6 +14,7 @@ from linter.baseline import Entry
 from linter.config import Settings
 from linter.discover import SourceFile, discover
 from linter.engine import fingerprints, run_rules
+from linter.fileaccess import Scope, scoped
 from linter.formats import registry, shapes
 from linter.formats.api import Format, Source
 from linter.loaders.text import overlaid, overlay, read_text, reading, texts
@@ -74,10 +75,11 @@ def extract_all(
     result = Extraction()
     first = [f for f in files if (fmt := registry.keyed_by(f)) is not None and fmt.first]
     _extract_units(first, contexts, result)
-    skipped = consumed | result.read_beyond({f.display for f in first})
-    rest = [f for f in files if f.display not in skipped and f not in first]
-    result.files_scanned += sum(1 for f in files if f.display in skipped and f not in first)
-    _extract_units(rest, contexts, result)
+    own = {f.display for f in first}
+    skipped = consumed | result.read_beyond(own)
+    later = [f for f in files if f.display not in own]
+    result.files_scanned += sum(1 for f in later if f.display in skipped)
+    _extract_units([f for f in later if f.display not in skipped], contexts, result)
     shapes.normalise(result.resources)
     return result
 
@@ -124,10 +126,26 @@ def evaluate_unit(
         return raw, extraction, texts(shown)
 
 
+def extract_paths(paths: list[str], settings: Settings) -> Extraction:
+    """Stages 1 to 3 only: the documents and resources of the given paths (`policylint access`)."""
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
+    with reading():
+        return extract_all(files)
+
+
 def _shown(path: str) -> str:
     """A path for reports: relative to the current directory when it is below it, with '/' separators."""
     relative = os.path.relpath(path) if os.path.isabs(path) else path
     return (path if relative.startswith("..") else relative).replace(os.sep, "/")
+
+
+def reading_scope(paths: list[str]) -> Scope:
+    """Where sources may be read (`linter.fileaccess`): the paths named, and the project root (the config
+    file's directory, else the git work tree, else the current directory) they lie in."""
+    from linter.configfile import find_config
+    from linter.project import default_root
+
+    return Scope.of(paths, default_root(find_config(Path.cwd())))
 
 
 def run(
@@ -152,12 +170,14 @@ def run(
         from linter.project import rebase
 
         files = rebase(files, root)
+    unreadable = [FileError(f.display, 1, 1, f.error) for f in files if f.error]
+    files = [f for f in files if not f.error]
     active = [rule for rule in rules if settings.wants(rule.id)]
-    with overlay({Path(p): t for p, t in (sources or {}).items()}):
+    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(reading_scope(paths)):
         units, contexts = registry.units(files), registry.contexts(files)
         raw, extraction, linted = parallel.evaluate(units, active, settings, jobs, sources or {}, contexts, unit or evaluate_unit)
     findings = fingerprints(raw, {rule.id: rule for rule in active})
-    errors = sorted(set(extraction.errors), key=lambda e: (e.path, e.line, e.column, e.message))
+    errors = sorted(set(extraction.errors + unreadable), key=lambda e: (e.path, e.line, e.column, e.message))
     scanned = {f.display for f in files} | {f.path for f in findings}
     result = filters.apply(
         findings, extraction.suppressions, settings, {r.id for r in active}, {r.id for r in rules}, baseline, scanned

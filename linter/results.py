@@ -57,4 +57,4 @@ class Report:
     # Findings after suppressions but before the baseline: what `--write-baseline` records.
     unbaselined: list[Finding] = field(default_factory=list, repr=False)
     # The text each reported file was linted as (by path), so excerpts never re-read a file that changed.
-    texts: dict[str, str] = field(default_factory=dict, repr=False)
+    texts: dict[str, str] = field(default_factory=dict, repr=False, metadata={"sanitise": "keys"})

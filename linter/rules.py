@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from linter import prebuilt
+from linter import fileaccess, prebuilt
 from linter.model import Node
 from linter.severity import ORDER
 
@@ -126,11 +126,11 @@ def _load(path: Path, display: str) -> Node:
     from linter.loaders import yamlpos
 
     try:
-        root = yamlpos.load(path.read_text(encoding="utf-8"), display)
+        root = yamlpos.load(fileaccess.read_text(path), display)
     except yamlpos.YAMLSyntaxError as exc:
         raise RuleError(display, exc.line, "", exc.message) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(display, 1, "", f"cannot read rule file: {exc}") from None
+    except fileaccess.UnreadableFile as exc:
+        raise RuleError(display, exc.line, "", f"cannot read rule file: {exc.message}") from None
     if root is None or not isinstance(root.value, dict):
         raise RuleError(display, 1, "", "a rule file must be a YAML mapping")
     return root
@@ -210,7 +210,7 @@ def load_rule_file(path: Path, display: str, check: bool = True) -> Rule:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return _build(yaml.load(path.read_text(encoding="utf-8"), Loader=loader), display)
+        return _build(yaml.load(fileaccess.read_text(path), Loader=loader), display)
     root = _load(path, display)
     data = root.plain()
     validate(data, root, display)

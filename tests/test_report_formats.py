@@ -175,7 +175,7 @@ def test_junit_groups_by_rule_and_resource_and_lists_passing_rules():
     assert set(cases) == {"read bad.json", "SM001 A (a.yaml)", "SM001 A (b.yaml)", "SM002 c.json",
                           "SM003 Secret readable at any version"}
     assert cases["SM001 A (a.yaml)"].find("failure").text.count("\n") == 2
-    assert cases["read bad.json"].find("error").get("message") == "invalid \ufffd JSON"
+    assert cases["read bad.json"].find("error").get("message") == "invalid \\x01 JSON"  # the shared sanitiser escapes it visibly
     assert root.get("tests") == "5" and root.get("failures") == "3" and root.get("errors") == "1"
 
 
@@ -220,7 +220,7 @@ def test_parseable_lines(capsys):
         for f in findings
     ]
     report = Report(findings=[finding(message="two\nlines")], errors=[FileError("x.json", 2, 3, "bad")])
-    assert render("parseable", report, RULES) == "x.json:2:3:2:3:ERROR:error:bad\na.json:1:2:1:5:SM001:high:two lines\n"
+    assert render("parseable", report, RULES) == "x.json:2:3:2:3:ERROR:error:bad\na.json:1:2:1:5:SM001:high:two\\x0alines\n"
 
 
 # ---- text --------------------------------------------------------------------------------------------------

@@ -110,7 +110,9 @@ def test_only_passed_files_are_reported_but_the_whole_module_is_resolved() -> No
     assert sorted(d.owner for d in result.documents) == [
         "aws_iam_policy.reader", "aws_iam_role_policy.file", "data.aws_iam_policy_document.db",
     ]
-    assert [r.address for r in result.resources] == ["aws_secretsmanager_secret_policy.db"]
+    assert [r.address for r in result.resources] == [
+        "aws_secretsmanager_secret_policy.db", "aws_iam_policy.reader", "aws_iam_role_policy.file",
+    ]
 
 
 def test_document_defined_in_an_unpassed_sibling_is_not_reported(tmp_path: Path) -> None:

@@ -63,6 +63,15 @@ def types_of(kind: str) -> dict[str, str]:
     return _data()["kinds"].get(kind, {}).get("types", {})
 
 
+@cache
+def access_scope(resource_type: str) -> str:
+    """`file` or `directory`: where the principals that share a resource's deployment are defined."""
+    for fmt in ("cloudformation", "terraform"):
+        if resource_type in section(fmt)["resources"]:
+            return section(fmt)["access_scope"]
+    return "directory"
+
+
 def attachments(fmt: str) -> dict[str, str]:
     """Resource type -> the attribute (property) that attaches policies by ARN, for one format."""
     return section(fmt).get("attachments", {})

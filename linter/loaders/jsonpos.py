@@ -16,6 +16,7 @@ MAX_DEPTH = 200
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
@@ -27,15 +28,28 @@ class JSONSyntaxError(ValueError):
         self.message, self.line, self.column = message, line, column
 
 
+class _NotANumber(ValueError):
+    """`NaN` or `Infinity`: Python's parser takes them, JSON (and AWS) does not."""
+
+
+def _reject_constant(word: str) -> object:
+    raise _NotANumber(word)
+
+
 def check_syntax(text: str, locate: Locator | None = None) -> object:
-    """Parse with the standard library; raise JSONSyntaxError with a position on failure."""
+    """Parse with the standard library; raise JSONSyntaxError with a position on failure.
+
+    What the standard library accepts but JSON does not (`NaN`, `Infinity`) and what it cannot convert (an
+    integer of thousands of digits) is located by walking the text, so the error points at the value.
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         line, column = (locate or LineIndex(text))(exc.pos)
         raise JSONSyntaxError(f"invalid JSON: {exc.msg}", line, column) from None
-    except RecursionError:
-        raise JSONSyntaxError("invalid JSON: nesting too deep", 1, 1) from None
+    except (RecursionError, ValueError):
+        _Parser(text, "", locate or LineIndex(text)).document()  # raises at the offending value
+        raise JSONSyntaxError("invalid JSON: a value cannot be read", 1, 1) from None
 
 
 def parse(text: str, path: str = "", locate: Locator | None = None) -> Node:
@@ -65,13 +79,34 @@ class _Parser:
         if char == "[":
             return self.sequence(pos, depth)
         if char == '"':
-            end = _STRING.match(self.text, pos).end()
-            return self.leaf(json.loads(self.text[pos:end]), pos, end), end
+            return self.string(pos)
         for word, literal in _LITERALS.items():
             if self.text.startswith(word, pos):
                 return self.leaf(literal, pos, pos + len(word)), pos + len(word)
-        end = _NUMBER.match(self.text, pos).end()
-        return self.leaf(json.loads(self.text[pos:end]), pos, end), end
+        return self.number(pos)
+
+    def fail(self, pos: int, message: str) -> JSONSyntaxError:
+        line, column = self.locate(pos)
+        return JSONSyntaxError(f"invalid JSON: {message}", line, column)
+
+    def string(self, pos: int) -> tuple[Node, int]:
+        """A string; a lone surrogate escape (`\\ud800`) is not a character, so it is an error here."""
+        end = _STRING.match(self.text, pos).end()
+        value = json.loads(self.text[pos:end])
+        if _SURROGATE.search(value):
+            raise self.fail(pos, "a \\u escape is a lone surrogate, not a character")
+        return self.leaf(value, pos, end), end
+
+    def number(self, pos: int) -> tuple[Node, int]:
+        match = _NUMBER.match(self.text, pos)
+        if match is None or not match.group():
+            word = re.match(r"-?[A-Za-z]*", self.text[pos:pos + 10]).group() or self.text[pos]
+            raise self.fail(pos, f"{word} is not a JSON number")
+        try:
+            value = json.loads(match.group())
+        except ValueError:
+            raise self.fail(pos, f"number too long to read ({len(match.group())} characters)") from None
+        return self.leaf(value, pos, match.end()), match.end()
 
     def leaf(self, value: object, start: int, end: int) -> Node:
         return Node(value, span_of(self.locate, start, end), self.path)
@@ -84,8 +119,8 @@ class _Parser:
         key_spans = {}
         pos = self.skip(start + 1)
         while self.text[pos] != "}":
-            key_end = _STRING.match(self.text, pos).end()
-            key = json.loads(self.text[pos:key_end])
+            key_node, key_end = self.string(pos)
+            key = key_node.value
             key_spans[key] = span_of(self.locate, pos, key_end)
             pos = self.skip(self.skip(key_end) + 1)  # past ':'
             items.pop(key, None)  # a repeated key moves to its last position, like json.loads

@@ -99,10 +99,9 @@ def _escape(text: str, i: int, end: int, hcl: bool) -> tuple[str, int]:
                 low = 0
             if 0xDC00 <= low < 0xE000:
                 return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), width + 6
-        try:
-            return chr(code), width
-        except (ValueError, OverflowError):
-            return "\ufffd", width
+        if 0xD800 <= code < 0xE000 or code > 0x10FFFF:
+            return "\ufffd", width  # not a character: replaced, as Terraform's decoder does
+        return chr(code), width
     return "\\", 1
 
 

@@ -6,16 +6,16 @@ stage or format asks for it, and the report is shown the very text that was lint
 from __future__ import annotations
 
 import os
-import stat
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
+from linter import fileaccess
 from linter.loaders import snapshot
 from linter.model import FileError
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = fileaccess.MAX_BYTES
 
 # Text that replaces a file's content on disk (`--stdin-filename`, an editor's unsaved buffer), by absolute path.
 _OVERLAY: dict[str, str] = {}
@@ -32,7 +32,7 @@ def _key(path: Path) -> str:
 def overlay(texts: dict[Path, str]) -> Iterator[None]:
     """Within the block, `read_text` returns these texts instead of reading the files (which may not exist)."""
     saved = dict(_OVERLAY)
-    _OVERLAY.update({_key(p): t.removeprefix("\ufeff").replace("\r\n", "\n") for p, t in texts.items()})
+    _OVERLAY.update({_key(p): _line_ends(t.removeprefix("\ufeff")) for p, t in texts.items()})
     try:
         yield
     finally:
@@ -69,7 +69,8 @@ def texts(displays: set[str]) -> dict[str, str]:
 
 
 def read_text(path: Path, display: str) -> str | FileError:
-    """UTF-8 text (a BOM is dropped, CRLF read as LF), or an error for missing, huge or binary files."""
+    """UTF-8 text (a BOM is dropped, CRLF and CR read as LF), or an error for missing, huge, binary or
+    non-regular files and for links out of the scanned tree (`linter.fileaccess` is the policy)."""
     if _READ is None:
         return _read(path, display)
     key = _key(path)
@@ -86,17 +87,10 @@ def _read(path: Path, display: str) -> str | FileError:
     if snapshot._ACTIVE and (covered := snapshot.active_for(path)) is not None:
         return _from_snapshot(*covered, display)
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return FileError(display, 1, 1, "not a regular file (a pipe, device or socket)")
-        size = info.st_size
-        if size > MAX_BYTES:
-            return FileError(display, 1, 1, f"file too large ({size // 1048576} MiB; the limit is 20 MiB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return FileError(display, 1, 1, "no such file")
-    except OSError as exc:
-        return FileError(display, 1, 1, f"cannot read file: {exc.strerror or exc}")
+        fileaccess.check_scope(path)
+        data = fileaccess.read_bytes(path)
+    except fileaccess.UnreadableFile as exc:
+        return FileError(display, exc.line, exc.column, exc.message)
     return _decoded(data, display)
 
 
@@ -115,12 +109,16 @@ def _decoded(data: bytes, display: str) -> str | FileError:
     if b"\x00" in data[:8192]:
         return FileError(display, 1, 1, "binary file, not text")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return FileError(display, line, column, "not valid UTF-8 text")
-    return text.replace("\r\n", "\n")
+        text = fileaccess.decode(data)
+    except fileaccess.UnreadableFile as exc:
+        return FileError(display, exc.line, exc.column, exc.message)
+    return _line_ends(text)
+
+
+def _line_ends(text: str) -> str:
+    """CRLF and a lone CR (old Mac files) both end a line, as in editors: every format then counts the same
+    lines (YAML would count a lone CR, JSON and HCL would not)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 # File-system questions the extractors ask, answered from an active snapshot (a git revision) when one covers
@@ -148,8 +146,34 @@ def file_names(directory: Path) -> list[str]:
         return []
 
 
-def walk(top: Path) -> Iterator[tuple[str, list[str], list[str]]]:
-    """`os.walk(top)`, or its equivalent over an active snapshot."""
+def walk(top: Path, unlistable: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)`, or its equivalent over an active snapshot. On disk it walks without recursion (a tree
+    thousands of levels deep is walked too), puts only real directories in `dirnames` (links to directories
+    are not followed; they are names like files), and appends each directory it cannot list, with the
+    reason, to `unlistable`."""
     if snapshot._ACTIVE and (covered := snapshot.active_for(top)) is not None:
         return snapshot.walk(covered[0], Path(top), covered[1])
-    return os.walk(top)
+    return _walk_disk(str(top), [] if unlistable is None else unlistable)
+
+
+def _walk_disk(top: str, unlistable: list[tuple[str, str]]) -> Iterator[tuple[str, list[str], list[str]]]:
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            unlistable.append((directory, exc.strerror or str(exc)))
+            continue
+        dirnames = [e.name for e in entries if _real_dir(e)]
+        filenames = [e.name for e in entries if not _real_dir(e)]
+        yield directory, dirnames, filenames  # the caller may prune dirnames, as with os.walk
+        pending.extend(os.path.join(directory, name) for name in reversed(dirnames))
+
+
+def _real_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False

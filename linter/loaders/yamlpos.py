@@ -18,6 +18,7 @@ end of their last item, not at the next token, and block scalars end after their
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -26,6 +27,9 @@ from linter.model import FileError, Node, Span
 
 MAX_DEPTH = 200
 ALIAS_BUDGET = 100_000  # nodes that alias expansion may add, over all aliases of a document
+ALIAS_TEXT_BUDGET = 4_000_000  # characters of scalars that alias expansion may add (one alias of a huge
+# scalar is one node, but every copy is linted, quoted in messages and joined by Fn::Join / Fn::Sub)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 
@@ -74,7 +78,10 @@ def load_all(text: str, path: str = "", tags: ShortForms = NO_SHORT_FORMS) -> li
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         raise YAMLSyntaxError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, but its offset
+        line, column = LineIndex(text)(max(0, min(exc.position, len(text))))
+        raise YAMLSyntaxError(f"invalid YAML: {exc.reason} (U+{exc.character:04X})", line, column) from None
+    except yaml.YAMLError as exc:
         raise YAMLSyntaxError(f"invalid YAML: {exc}", 1, 1) from None
     except RecursionError:
         raise YAMLSyntaxError("invalid YAML: nesting too deep", 1, 1) from None
@@ -91,6 +98,7 @@ class _Builder:
         self.tags = tags
         self.index = LineIndex(text)
         self.budget = ALIAS_BUDGET
+        self.text_budget = ALIAS_TEXT_BUDGET
         self.seen: set[int] = set()
         self.active: set[int] = set()
         self._construct: Callable | None = None
@@ -113,9 +121,11 @@ class _Builder:
         self.seen.add(key)
         if in_alias:
             self.budget -= 1
-            if self.budget < 0:
+            if isinstance(yaml_node.value, str):
+                self.text_budget -= len(yaml_node.value)
+            if self.budget < 0 or self.text_budget < 0:
                 raise YAMLSyntaxError(
-                    "YAML aliases expand to too many nodes (possible alias bomb)", mark.line + 1, mark.column + 1
+                    "YAML aliases expand to too many nodes or too much text (possible alias bomb)", mark.line + 1, mark.column + 1
                 )
         self.active.add(key)
         try:
@@ -141,6 +151,10 @@ class _Builder:
     def scalar(self, yaml_node: object) -> object:
         """Resolve like YAML 1.1 SafeLoader for bool/int/float/null; everything else is the string."""
         tag = yaml_node.tag
+        if yaml_node.style == '"' and _SURROGATE.search(yaml_node.value):
+            mark = yaml_node.start_mark
+            raise YAMLSyntaxError("invalid YAML: a \\u escape is a lone surrogate, not a character",
+                                  mark.line + 1, mark.column + 1)
         if yaml_node.style or not tag.startswith(_CORE):
             return yaml_node.value
         name = tag[len(_CORE):]

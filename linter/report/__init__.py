@@ -34,5 +34,11 @@ def formatter(fmt: str) -> Formatter:
 
 
 def render(fmt: str, report: Report, rules: list[Rule], **options: object) -> str:
-    """The report in the named format. Options (each format uses what applies): `color` and `quiet` (text)."""
-    return formatter(fmt)(report, rules, **options)
+    """The report in the named format. Options (each format uses what applies): `color` and `quiet` (text).
+
+    Every string of the report is cleaned first (`linter.sanitise`), so no format can print a control
+    character or an unencodable code point from a file's content or name.
+    """
+    from linter.sanitise import clean_fields
+
+    return formatter(fmt)(clean_fields(report), rules, **options)

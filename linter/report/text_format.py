@@ -7,6 +7,7 @@ terminal, and `NO_COLOR` unset). `quiet` keeps only the finding and error lines.
 """
 from __future__ import annotations
 
+from linter.sanitise import clean
 from linter.severity import ORDER
 
 RESET, BOLD, DIM = "\033[0m", "\033[1m", "\033[2m"
@@ -61,6 +62,9 @@ def snippet(line: str, number: int, column: int, end_column: int | None, style: 
     end = end_column - 1 if end_column is not None else len(line)
     end = max(start + 1, min(end, len(line.rstrip())))
     text, start, end = _window(line, start, end)
+    # Source text is cleaned piece by piece so the marker stays under the element once escapes widen it.
+    before, inside, after = (clean(part, line_start=False) for part in (text[:start], text[start:end], text[end:]))
+    text, start, end = before + inside + after, len(before), len(before) + len(inside)
     shown = text.expandtabs(4)
     left = len(text[:start].expandtabs(4))
     width = max(1, len(text[:end].expandtabs(4)) - left)

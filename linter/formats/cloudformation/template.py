@@ -42,7 +42,7 @@ def written_names(type_: str) -> dict[str, str]:
 
 # After a YAML syntax error: does the text still look like a template (then report, else stay silent)?
 _TEMPLATE_LINE = re.compile(
-    r"^\s*[\"']?(?:AWSTemplateFormatVersion[\"']?\s*:|Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::)", re.M
+    r"^[ \t]*[\"']?(?:AWSTemplateFormatVersion[\"']?\s*:|Type[\"']?\s*:\s*[\"']?(?:AWS|Custom)::)", re.M
 )
 
 

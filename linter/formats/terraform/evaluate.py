@@ -47,14 +47,15 @@ class _TooMuch(Exception):
 
 
 class ResourceNode(Node):
-    """A resource instance as an object: `arn` and `id` are unknowns naming it (`ref`); any other attribute
-    is unknown. `every` marks a resource whose instances are unknown (a count or for_each that cannot be
+    """A resource instance as an object: `arn`, `id` and `name` are unknowns naming it (`ref`: IAM
+    attachments name their role, user or group by `.name`); any other attribute is unknown. `every` marks a resource whose instances are unknown (a count or for_each that cannot be
     evaluated offline): any index or splat of it is that same instance."""
 
     __slots__ = ("every",)
 
     def __init__(self, address: str, span: Span, path: str, every: bool = False) -> None:
-        super().__init__({"arn": unknown(span, path, ref=address), "id": unknown(span, path, ref=address)}, span, path)
+        named = {key: unknown(span, path, ref=address) for key in ("arn", "id", "name")}
+        super().__init__(named, span, path)
         self.every = every
 
 
@@ -685,8 +686,9 @@ def _find(node: TSNode, type_: str) -> TSNode | None:
 
 
 def _resource_reference(type_: str, attributes: list[str], span: Span, path: str) -> Node:
-    """`aws_x.name.arn` / `.id` (with any index) is unknown but known to be that resource's ARN or id."""
-    if len(attributes) == 2 and attributes[1] in ("arn", "id"):
+    """`aws_x.name.arn` / `.id` / `.name` (with any index) is unknown but known to be that resource's ARN, id or
+    name (IAM attachments name their role, user or group by `.name`)."""
+    if len(attributes) == 2 and attributes[1] in ("arn", "id", "name"):
         return unknown(span, path, ref=f"{type_}.{attributes[0]}")
     return unknown(span, path)
 

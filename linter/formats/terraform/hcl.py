@@ -36,6 +36,46 @@ def _parser() -> Any:
     return _parser_instance
 
 
+_DIGIT_EXPONENT = re.compile(rb"[0-9][eE][+-]?[0-9]")
+_EXPONENT = re.compile(rb"[eE][+-]?[0-9]+(?![A-Za-z0-9_.])")
+
+
+def _tree(data: bytes) -> TSNode:
+    """The syntax tree of HCL source, with valid numbers tree-sitter-hcl 1.2 rejects read as numbers.
+
+    The grammar wants a fraction before an exponent, so `1e5`, `1E5` and `1e+5` (valid HCL) parse as `1`
+    and a stray `e5` (whose error recovery may swallow what follows). Such exponents are overwritten with
+    zeros (same length: every position holds) and the text parsed again, until no stray exponent is left;
+    number values are taken from the original text, so `1e5` is still 100000.
+    """
+    root = _parser().parse(data).root_node
+    passes = len(_DIGIT_EXPONENT.findall(data)) if root.has_error else 0
+    patched = bytearray(data)
+    for _ in range(passes):
+        if not _mask_exponents(root, data, patched):
+            break
+        root = _parser().parse(bytes(patched)).root_node
+        if not root.has_error:
+            break
+    return root
+
+
+def _mask_exponents(root: TSNode, data: bytes, patched: bytearray) -> bool:
+    """Overwrite the exponent after each fraction-less numeric literal; whether anything changed."""
+    changed = False
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "numeric_lit":
+            exponent = _EXPONENT.match(data, node.end_byte)
+            if exponent and patched[exponent.start()] not in b"0" and not any(c in data[node.start_byte:node.end_byte] for c in b".eE"):
+                patched[exponent.start():exponent.end()] = b"0" * (exponent.end() - exponent.start())
+                changed = True
+        else:
+            stack.extend(node.children)
+    return changed
+
+
 class HclFile:
     """A parsed HCL text: its tree, and the conversion from tree-sitter points to character offsets and spans.
 
@@ -52,7 +92,7 @@ class HclFile:
         self.index = LineIndex(text)
         self.locate = locate or self.index
         self._lines = None if len(data) == len(text) else data.split(b"\n")
-        self.root = _parser().parse(data).root_node
+        self.root = _tree(data)
         # Decoded strings and spans by node id: a module is evaluated once per instance, its text once.
         self.templates: dict[int, Template] = {}
         self._spans: dict[int, Span] = {}
@@ -110,7 +150,7 @@ def _blank_broken_chunks(text: str) -> str:
     pieces = []
     for start, end in zip(bounds, bounds[1:]):
         chunk = text[start:end]
-        if chunk.strip() and _parser().parse(chunk.encode("utf-8")).root_node.has_error:
+        if chunk.strip() and _tree(chunk.encode("utf-8")).has_error:
             chunk = re.sub(r"[^\n]", " ", chunk)
         pieces.append(chunk)
     return "".join(pieces)
