@@ -439,6 +439,7 @@ def main() -> None:
         trees(options)
         return
     with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)  # every command starts in an empty directory: nothing around it to read
         print_table(table(options.repeat, Path(tmp)))
 
 if __name__ == "__main__":
