@@ -1,6 +1,7 @@
 """What issue 18's speed work promises, asserted as behaviour (timings live in scripts/bench.py only)."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,53 @@ def test_a_command_leaves_the_collector_as_it_found_it(tmp_path):
     before = (gc.get_threshold(), gc.get_freeze_count())
     assert main(["check", "--no-config", str(policy)]) == 1
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def _shipped(tmp_path, monkeypatch, key_change: int = 0) -> dict:
+    from linter import catalog
+
+    index = {"secretsmanager": ["secretsmanager:OnlyFromTheWheel"]}
+    key = catalog.shipped_key(catalog._data_file())
+    key[0] += key_change
+    shipped = tmp_path / "catalog-index.json"
+    shipped.write_text(json.dumps({"key": key, "index": index}), encoding="utf-8")
+    monkeypatch.setattr(catalog, "SHIPPED", shipped)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    catalog.catalog.cache_clear()
+    return index
+
+
+def test_the_index_shipped_in_the_wheel_is_used_and_no_cache_is_written(tmp_path, monkeypatch):
+    from linter import catalog
+
+    _shipped(tmp_path, monkeypatch)
+    try:
+        assert catalog.catalog() == {"secretsmanager": ("secretsmanager:OnlyFromTheWheel",)}
+        assert not (tmp_path / "cache").exists()
+    finally:
+        catalog.catalog.cache_clear()
+
+
+def test_an_index_shipped_for_other_data_is_ignored(tmp_path, monkeypatch):
+    from linter import catalog
+
+    _shipped(tmp_path, monkeypatch, key_change=1)
+    try:
+        assert "secretsmanager:GetSecretValue" in catalog.catalog()["secretsmanager"]
+    finally:
+        catalog.catalog.cache_clear()
+
+
+def test_the_build_hook_ships_the_index_a_run_would_build(tmp_path):
+    from hatch_build import CatalogIndexHook
+    from linter import catalog
+
+    hook = CatalogIndexHook(str(ROOT), {}, None, None, str(tmp_path), "wheel")
+    build_data: dict = {"force_include": {}}
+    hook.initialize("standard", build_data)
+    [(source, target)] = build_data["force_include"].items()
+    assert target == "linter/data/catalog-index.json"
+    shipped = json.loads(Path(source).read_text(encoding="utf-8"))
+    shutil.rmtree(Path(source).parent)
+    data = catalog._data_file()
+    assert shipped == {"key": catalog.shipped_key(data), "index": catalog._build(data.read_bytes())}
