@@ -9,6 +9,8 @@ from pathlib import Path
 from linter import __version__, ci
 from linter.baseline import BaselineError
 from linter.config import ConfigError, Settings
+from linter.gctune import tuned as tuned_gc
+from linter.helpformat import Parser
 from linter.ci import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from linter.rules import SEVERITIES, RuleError, load_rules, rule_files
 
@@ -27,7 +29,7 @@ def _jobs(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from linter.report import FORMATS
 
-    parser = argparse.ArgumentParser(prog="policylint", description="Lint AWS IAM and Secrets Manager policies in IaC.")
+    parser = Parser(prog="policylint", description="Lint AWS IAM and Secrets Manager policies in IaC.")
     parser.add_argument("--version", action="version", version=f"policylint {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -284,7 +286,8 @@ COMMANDS = {"check": cmd_check, "access": cmd_access, "rules": cmd_rules, "expla
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with tuned_gc():
+            return COMMANDS[args.command](args)
     except ci.UsageError as exc:
         print(f"policylint: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -6,7 +6,6 @@ element becomes a finding at that element's exact position, with a line-independ
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Iterable
 
@@ -14,6 +13,7 @@ from linter.messages import render
 from linter.model import DocKind, Finding, Node, PolicyDocument, RawFinding, Resource, Span
 from linter.predicates import GRANT_PLACEHOLDERS, Context, Subject, Witness, element_text, evaluate, grant_wording
 from linter.rules import Rule, RuleError
+from linter.sha import sha256
 
 
 # ---- running rules -------------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def fingerprints(raw: list[RawFinding], rules: dict[str, Rule]) -> list[Finding]
             seen.add(once)
         key = json.dumps([r.rule_id, r.path, r.owner, r.element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
-        digest = hashlib.sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
+        digest = sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
         rule = rules[r.rule_id]
         findings.append(Finding(r.rule_id, rule.severity, rule.title, r.message, r.path, r.span, r.owner, digest, r.context))
     return findings

@@ -11,8 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from linter import fileaccess
-from linter.loaders import yamlpos
+from linter import fileaccess, prebuilt
 from linter.model import Node
 from linter.severity import ORDER
 
@@ -124,6 +123,8 @@ def _key_text(path: list) -> str:
 
 def _load(path: Path, display: str) -> Node:
     """The rule file as a positioned tree; loaded safely, aliases budgeted, duplicate keys rejected."""
+    from linter.loaders import yamlpos
+
     try:
         root = yamlpos.load(fileaccess.read_text(path), display)
     except yamlpos.YAMLSyntaxError as exc:
@@ -227,9 +228,12 @@ def load_rules(extra_dirs: tuple[str, ...] = (), check_shipped: bool = False) ->
     for directory, check in sources:
         if not directory.is_dir():
             raise RuleError(directory.as_posix(), 1, "", "rules directory not found")
-        for path in rule_files(directory):
-            display = path.as_posix() if check else f"rules/{path.relative_to(directory).as_posix()}"
-            rule = load_rule_file(path, display, check)
+        files = rule_files(directory)
+        ready = None if check else prebuilt.load(directory, files)  # shipped: read without PyYAML
+        for path in files:
+            relative = path.relative_to(directory).as_posix()
+            display = path.as_posix() if check else f"rules/{relative}"
+            rule = _build(ready[relative], display) if ready is not None else load_rule_file(path, display, check)
             if rule.id in rules:
                 raise RuleError(display, 1, "id", f"rule id {rule.id} is already defined in {rules[rule.id].source}")
             rules[rule.id] = rule
