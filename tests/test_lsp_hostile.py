@@ -212,7 +212,8 @@ def test_memory_stays_flat_over_open_and_close(tmp_path, count):
         gc.collect()
         grown = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
         tracemalloc.stop()
-        assert len(server.protocol._request_futures) == 0
+        # A lint or two may still be in flight; a leak would hold one future per message (2 x count).
+        assert len(server.protocol._request_futures) <= 4
         assert grown < 200_000  # bytes, whatever the count; the leak of one future per message was ~4.5 KB a cycle
     finally:
         # The server shares this process: end its input and wait for its lint worker, so no lint of it
