@@ -64,11 +64,11 @@ def units(files: list[SourceFile]) -> list[tuple[bool, list[SourceFile]]]:
 
 def contexts(files: list[SourceFile]) -> dict[str, object]:
     """Each format's run-wide context, computed from every file of the run that it may read."""
-    result = {}
-    for fmt in formats():
-        mine = [f for f in files if keyed_by(f) is fmt]
-        result[fmt.name] = fmt.prepare(mine) if mine else None
-    return result
+    mine: dict[str, list[SourceFile]] = {fmt.name: [] for fmt in formats()}
+    for file in files:
+        if (fmt := keyed_by(file)) is not None:
+            mine[fmt.name].append(file)
+    return {fmt.name: fmt.prepare(mine[fmt.name]) if mine[fmt.name] else None for fmt in formats()}
 
 
 def example_formats() -> dict[str, ExampleFormat]:

@@ -55,6 +55,11 @@ def check_syntax(text: str, locate: Locator | None = None) -> object:
 def parse(text: str, path: str = "", locate: Locator | None = None) -> Node:
     """Parse JSON text into a Node tree; `locate` maps offsets when the text is embedded in another file."""
     check_syntax(text, locate)
+    return build(text, path, locate)
+
+
+def build(text: str, path: str = "", locate: Locator | None = None) -> Node:
+    """The Node tree of text that `check_syntax` has already accepted (it is not checked again)."""
     return _Parser(text, path, locate or LineIndex(text)).document()
 
 
