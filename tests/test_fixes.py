@@ -22,8 +22,12 @@ def _lint(name: str, settings: Settings):
     return report
 
 
-def fix(tmp_path, monkeypatch, name: str, text: str, options: dict | None = None, unsafe: bool = False) -> str:
-    """Fix a file; check that the fixed text lints without the fixed findings and that a second fix is a no-op."""
+def fix(
+    tmp_path, monkeypatch, name: str, text: str, options: dict | None = None, unsafe: bool = False, also_gone: tuple = ()
+) -> str:
+    """Fix a file; check that the fixed text lints without the fixed findings and that a second fix is a no-op.
+    `also_gone`: rules whose findings the fix resolves too (a narrowed action list grants less); every other
+    rule's findings stay as they were."""
     monkeypatch.chdir(tmp_path)
     text = textwrap.dedent(text)
     (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +40,8 @@ def fix(tmp_path, monkeypatch, name: str, text: str, options: dict | None = None
     (tmp_path / name).write_text(result.fixed, encoding="utf-8")
     after = _lint(name, settings)
     fixed_ids = {f.rule_id for f in result.applied}
+    assert {f.rule_id for f in before.findings} >= set(also_gone)
+    fixed_ids |= set(also_gone)
     for rule_id in fixed_ids:
         assert not [f for f in after.findings if f.rule_id == rule_id and f.path == name]
     was = sorted(f.rule_id for f in before.findings if f.rule_id not in fixed_ids)
@@ -621,7 +627,7 @@ def test_a_failing_edit_costs_the_file_its_fixes_not_the_run(tmp_path, monkeypat
     def broken(*args):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(edits, "editing", lambda: fixes.Editing(broken, broken, broken, broken))
+    monkeypatch.setattr(edits, "editing", lambda: fixes.Editing(broken, broken, broken, broken, broken))
     monkeypatch.chdir(tmp_path)
     text = JSON_SECRET_POLICY % ""
     (tmp_path / "secret-policy.json").write_text(text)

@@ -212,6 +212,43 @@ def append_item(text: Text, node: Node, value: object, syntax: str) -> list[Text
     return [TextEdit(at(last.span), "," + text.newline + indent + written)]
 
 
+def replace_items(text: Text, container: Node, item: Node, values: list[str], syntax: str) -> list[TextEdit] | None:
+    """Write several scalars in place of one: an item of a list becomes as many items (laid out like the
+    list: on one line, one per line, or as YAML `- ` lines), a lone value becomes a list. Each keeps the
+    quote style of the value it replaces. No values: the item is removed with its separator."""
+    written = [replace(text, item, value, syntax)[0].text for value in values]
+    if not written:
+        return _remove_item(text, container, item)
+    if container is item or not isinstance(container.value, list):
+        return [TextEdit(item.span, written[0] if len(written) == 1 else "[" + ", ".join(written) + "]")]
+    before = text.lines[item.span.line - 1][: item.span.column - 1]
+    if not is_flow(text, container):  # YAML block sequence: a `- ` line per value, at the dash's column
+        if not before.rstrip().endswith("-"):
+            return None
+        dash = Span(item.span.line, len(before.rstrip()), item.span.line, len(before.rstrip()) + 1)
+        return [TextEdit(item.span, (text.newline + text.indent_of(dash) + "- ").join(written))]
+    if container.span.line != container.span.end_line and not before.strip():  # one item per line
+        return [TextEdit(item.span, ("," + text.newline + before).join(written))]
+    return [TextEdit(item.span, ", ".join(written))]
+
+
+def _remove_item(text: Text, container: Node, item: Node) -> list[TextEdit] | None:
+    """Remove an item of a list with the separator before it (after it, for the first item); a YAML block
+    sequence loses the item's lines. The only item stays: an empty list would be another policy."""
+    items = container.value if isinstance(container.value, list) else []
+    index = next((i for i, other in enumerate(items) if other.span == item.span), None)
+    if index is None or len(items) < 2:
+        return None
+    if index == 0:
+        following = items[1].span
+        return [TextEdit(Span(item.span.line, item.span.column, following.line, following.column), "")]
+    previous = items[index - 1].span
+    if not is_flow(text, container):
+        start, end = text.line_end(previous.end_line), text.line_end(item.span.end_line)
+        return [TextEdit(Span(start.line, start.column, end.line, end.column), "")]
+    return [TextEdit(Span(previous.end_line, previous.end_column, item.span.end_line, item.span.end_column), "")]
+
+
 # ---- policy documents -------------------------------------------------------------------------------------------
 
 def add_statement(text: Text, document: Node, statement: dict, syntax: str, path: str) -> list[TextEdit] | None:
@@ -244,9 +281,18 @@ def policy_editing(syntax_of, set_attribute=None):
         syntax = syntax_of(text, document.node)
         return add_statement(text, document.node, statement, syntax, document.node.path or document.path) if syntax else None
 
+    def _replace_action(source: str, statement: Statement, item: Node, values: list[str]):
+        text = Text(source)
+        syntax = syntax_of(text, item)
+        container = statement.action
+        if syntax is None or container is None or not editable(item, statement.node.path):
+            return None
+        return replace_items(text, container, item, values, syntax)
+
     return Editing(
         set_attribute=set_attribute or (lambda source, resource, name, value: None),
         add_condition=_condition,
         replace=_replace,
         add_statement=_statement,
+        replace_action=_replace_action,
     )

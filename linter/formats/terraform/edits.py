@@ -126,4 +126,7 @@ def _set_attribute(source: str, resource: Resource, name: str, value: object) ->
 
 def editing() -> Editing:
     base = policy_editing(_syntax)
-    return Editing(set_attribute=_set_attribute, add_condition=_add_condition, replace=base.replace, add_statement=_add_statement)
+    return Editing(
+        set_attribute=_set_attribute, add_condition=_add_condition, replace=base.replace, add_statement=_add_statement,
+        replace_action=base.replace_action,
+    )
