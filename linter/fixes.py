@@ -119,10 +119,18 @@ def _edits(
             (d for d in subject.resource.documents if (d.node.path or d.path) == path and d.complete),
             key=lambda d: d.node.span,
         )
-        if not exempt or not documents:
+        if not exempt:
             return None
-        return editing.add_statement(text, documents[0], _fill(fix["add_statement"]["statement"], list(exempt)))
+        statement = _fill(fix["add_statement"]["statement"], list(exempt))
+        if _without_policy(subject.resource, path):  # a secret with no resource policy at all gets one
+            return editing.add_policy(text, subject.resource, {"Version": "2012-10-17", "Statement": [statement]})
+        return editing.add_statement(text, documents[0], statement) if documents else None
     return None
+
+
+def _without_policy(resource, path: str) -> bool:
+    """A secret written in this file that no resource policy applies to (none inline, none attached)."""
+    return resource.path == path and not resource.documents and not resource.links.get("policies")
 
 
 def _title(rule: Rule, edits: list[TextEdit]) -> str:
@@ -261,14 +269,15 @@ def fix_file(
 
 def example_fix(rule: Rule, example, rules: list[Rule], options: dict | None = None) -> FileFix:
     """A rule's fix applied to one of its examples (written to a temporary directory, as `ruletest` does)
-    with only that rule running: what its documentation shows."""
+    with only that rule running: what its documentation shows. `options` are the rule's own
+    (`{"admin_principals": [...]}` for SM004)."""
     import os
     import tempfile
 
     from linter.formats.registry import example_formats
     from linter.pipeline import run
 
-    settings = Settings(select=(rule.id,), rule_options=options or {})
+    settings = Settings(select=(rule.id,), rule_options={rule.id: options} if options else {})
     name = example_formats()[example.format].filename
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="policylint-fix-") as tmp:

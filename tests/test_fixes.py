@@ -627,7 +627,7 @@ def test_a_failing_edit_costs_the_file_its_fixes_not_the_run(tmp_path, monkeypat
     def broken(*args):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(edits, "editing", lambda: fixes.Editing(broken, broken, broken, broken, broken))
+    monkeypatch.setattr(edits, "editing", lambda: fixes.Editing(*[broken] * 6))
     monkeypatch.chdir(tmp_path)
     text = JSON_SECRET_POLICY % ""
     (tmp_path / "secret-policy.json").write_text(text)

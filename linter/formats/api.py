@@ -110,6 +110,7 @@ class Editing:
     `replace`: write a new scalar value in place of an element.
     `add_statement`: append a statement (plain IAM JSON data) to a policy document.
     `replace_action`: write several actions in place of one item of a statement's Action.
+    `add_policy`: attach a new resource policy (plain IAM JSON data) to a secret that has none.
     """
 
     set_attribute: Callable[[str, Resource, str, object], list[TextEdit] | None]
@@ -117,6 +118,7 @@ class Editing:
     replace: Callable[[str, Node, object], list[TextEdit] | None]
     add_statement: Callable[[str, PolicyDocument, dict], list[TextEdit] | None]
     replace_action: Callable[[str, Statement, Node, list[str]], list[TextEdit] | None]
+    add_policy: Callable[[str, Resource, dict], list[TextEdit] | None]
 
 
 def each_file(module: str, function: str = "extract") -> Callable[[list[Source], object], Extraction]:

@@ -259,9 +259,10 @@ def add_statement(text: Text, document: Node, statement: dict, syntax: str, path
     return append_item(text, statements, statement, syntax)
 
 
-def policy_editing(syntax_of, set_attribute=None):
+def policy_editing(syntax_of, set_attribute=None, add_policy=None):
     """The `Editing` of a format whose policies are mappings in one syntax per file or element:
-    `syntax_of(text, node)` names it (None: not editable), `set_attribute` edits resources (default: none)."""
+    `syntax_of(text, node)` names it (None: not editable), `set_attribute` and `add_policy` edit resources
+    (default: not at all)."""
     from linter.formats.api import Editing
 
     def _condition(source: str, statement: Statement, operator: str, key: str, value: str):
@@ -295,4 +296,5 @@ def policy_editing(syntax_of, set_attribute=None):
         replace=_replace,
         add_statement=_statement,
         replace_action=_replace_action,
+        add_policy=add_policy or (lambda source, resource, document: None),
     )

@@ -124,9 +124,40 @@ def _set_attribute(source: str, resource: Resource, name: str, value: object) ->
     return [TextEdit(text.line_end(header), f"{text.newline}{indent}{name} = {render(value, HCL)}")]
 
 
+def _add_policy(source: str, resource: Resource, document: dict) -> list[TextEdit] | None:
+    """A new `aws_secretsmanager_secret_policy` after the secret's block, named like the secret and
+    referring to it by address, with public policies blocked (SM009). Not for a secret of a module instance,
+    one with `count`/`for_each` (which instance?), or when the name is taken."""
+    text = Text(source)
+    kind, _, name = resource.address.partition(".")
+    if resource.path.endswith(".json") or resource.block_span is None or resource.instance or "." in name or "[" in name:
+        return None
+    if any(k in resource.attributes for k in ("count", "for_each")) or _defined(text, "aws_secretsmanager_secret_policy", name):
+        return None
+    if text.lines[resource.block_span.end_line - 1].strip() != "}":
+        return None
+    statements = "".join(f"{_STEP * 3}{render(s, HCL)},{text.newline}" for s in document["Statement"])
+    rows = [("secret_arn", f"{kind}.{name}.arn"), ("block_public_policy", "true")]
+    nl = text.newline
+    block = (
+        f"{nl}{nl}resource \"aws_secretsmanager_secret_policy\" \"{name}\" {{{nl}"
+        + "".join(f"{_STEP}{k.ljust(19)} = {v}{nl}" for k, v in rows)
+        + f"{_STEP}policy = jsonencode({{{nl}{_STEP * 2}Version = {render(document['Version'], HCL)}{nl}"
+        + f"{_STEP * 2}Statement = [{nl}{statements}{_STEP * 2}]{nl}{_STEP}}}){nl}}}"
+    )
+    return [TextEdit(text.line_end(resource.block_span.end_line), block)]
+
+
+def _defined(text: Text, kind: str, name: str) -> bool:
+    """Is a resource of this type and name declared in the file already (linked to the secret or not)?"""
+    import re
+
+    return re.search(rf'^\s*resource\s+"{kind}"\s+"{re.escape(name)}"', text.text, re.MULTILINE) is not None
+
+
 def editing() -> Editing:
     base = policy_editing(_syntax)
     return Editing(
         set_attribute=_set_attribute, add_condition=_add_condition, replace=base.replace, add_statement=_add_statement,
-        replace_action=base.replace_action,
+        replace_action=base.replace_action, add_policy=_add_policy,
     )

@@ -1,0 +1,29 @@
+"""The language server's quick fixes for the fixes added last: applied through a real client (pytest-lsp) to
+the buffer, which then lints clean of the fixed finding."""
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from test_lsp import apply_edits, change_doc, client, code_actions, open_doc, published  # noqa: F401 - client is a fixture
+
+SECRET_TF = 'resource "aws_secretsmanager_secret" "db" {\n  name       = "app/db"\n  kms_key_id = "alias/app-secrets"\n}\n'
+
+
+@pytest.mark.asyncio
+async def test_sm004_quick_fix_adds_a_resource_policy_to_a_terraform_buffer(client: LanguageClient, tmp_path):
+    (tmp_path / ".policylint.yaml").write_text(
+        "select: [SM004, SM009]\nrule_options:\n  SM004:\n    admin_principals: [arn:aws:iam::111122223333:role/secrets-admin]\n"
+    )
+    uri = (tmp_path / "main.tf").as_uri()
+    diagnostics = await published(client, uri, open_doc(client, uri, SECRET_TF, language="terraform"))
+    (sm004,) = diagnostics
+    assert sm004.code == "SM004"
+    fix, ignore = await code_actions(client, uri, sm004)
+    assert fix.title == "Add a delete guard exempting the admin principals (SM004)" and fix.is_preferred
+    assert ignore.title.startswith("Ignore SM004")
+    fixed = apply_edits(SECRET_TF, fix.edit.changes[uri])
+    assert fixed.startswith(SECRET_TF.rstrip("\n") + '\n\nresource "aws_secretsmanager_secret_policy" "db" {\n')
+    assert '  secret_arn          = aws_secretsmanager_secret.db.arn\n  block_public_policy = true\n' in fixed
+    assert await published(client, uri, change_doc(client, uri, fixed, 2)) == []
