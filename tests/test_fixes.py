@@ -51,6 +51,16 @@ def fix(
     return result.fixed
 
 
+def planned(tmp_path, monkeypatch, name: str, text: str, rule_id: str, options: dict | None = None) -> list:
+    """The fixes planned (safe and unsafe) for a rule that must be reported in the file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    settings = Settings(rule_options=options or {})
+    report = _lint(name, settings)
+    assert rule_id in {f.rule_id for f in report.findings}
+    return [f for f in fixes.plan(name, text, report.findings, RULES, settings) if f.rule_id == rule_id]
+
+
 def _only(fixed: str, original: str, *expected_lines: str) -> None:
     """The fixed text is the original with exactly these lines added or changed (shown by a diff)."""
     import difflib

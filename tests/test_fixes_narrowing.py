@@ -10,7 +10,7 @@ import yaml
 
 from linter import fixes
 from linter.config import Settings
-from test_fixes import RULES, _lint, fix
+from test_fixes import RULES, _lint, fix, planned
 
 ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app/db-AbCdEf"
 READ = '"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"'
@@ -75,21 +75,12 @@ def test_two_wildcards_of_one_statement_share_the_set_without_duplicates(tmp_pat
     ],
 )
 def test_no_fix_when_the_set_is_not_determinable(tmp_path, monkeypatch, action, resource):
-    monkeypatch.chdir(tmp_path)
-    text = JSON_IDENTITY % (action, resource)
-    (tmp_path / "policy.json").write_text(text)
-    report = _lint("policy.json", Settings())
-    assert "SM001" in {f.rule_id for f in report.findings}
-    assert [f for f in fixes.plan("policy.json", text, report.findings, RULES, Settings()) if f.rule_id == "SM001"] == []
+    assert planned(tmp_path, monkeypatch, "policy.json", JSON_IDENTITY % (action, resource), "SM001") == []
 
 
 def test_no_fix_on_not_action(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
     text = JSON_IDENTITY.replace('"Action"', '"NotAction"') % ('"secretsmanager:DeleteSecret"', ARN)
-    (tmp_path / "policy.json").write_text(text)
-    report = _lint("policy.json", Settings())
-    assert "SM001" in {f.rule_id for f in report.findings}
-    assert [f for f in fixes.plan("policy.json", text, report.findings, RULES, Settings()) if f.rule_id == "SM001"] == []
+    assert planned(tmp_path, monkeypatch, "policy.json", text, "SM001") == []
 
 
 TF = """\
@@ -130,12 +121,8 @@ def test_terraform_jsonencode_on_a_referenced_secret(tmp_path, monkeypatch):
 def test_terraform_no_fix_for_a_rotated_secret_or_an_unknown_resource(tmp_path, monkeypatch, resource):
     """The role may be the rotation function's (Terraform's catalogue does not tie roles to functions), and a
     variable may be any secret: no fix rather than a guess that breaks rotation."""
-    monkeypatch.chdir(tmp_path)
     text = TF % (ROTATION_TF if "secret.db" in resource else "", '"secretsmanager:*"', resource)
-    (tmp_path / "main.tf").write_text(text)
-    report = _lint("main.tf", Settings())
-    assert "SM001" in {f.rule_id for f in report.findings}
-    assert [f for f in fixes.plan("main.tf", text, report.findings, RULES, Settings()) if f.rule_id == "SM001"] == []
+    assert planned(tmp_path, monkeypatch, "main.tf", text, "SM001") == []
 
 
 def test_terraform_policy_document_actions(tmp_path, monkeypatch):
@@ -200,13 +187,9 @@ def test_sam_rotation_function_gets_the_rotation_set(tmp_path, monkeypatch):
 def test_another_function_on_a_rotated_secret_has_no_fix(tmp_path, monkeypatch):
     """ReaderFn is not DbSecret's rotation function, but a function's role could still be shared: only the
     rotation function's own statement is narrowed."""
-    monkeypatch.chdir(tmp_path)
-    text = SAM % READER_FN
-    (tmp_path / "template.yaml").write_text(text)
-    report = _lint("template.yaml", Settings())
-    assert sum(f.rule_id == "SM001" for f in report.findings) == 2
-    planned = [f for f in fixes.plan("template.yaml", text, report.findings, RULES, Settings()) if f.rule_id == "SM001"]
-    assert [f.span.line for f in planned] == [24]
+    fixes_ = planned(tmp_path, monkeypatch, "template.yaml", SAM % READER_FN, "SM001")
+    assert [f.span.line for f in fixes_] == [24]
+    assert sum(f.rule_id == "SM001" for f in _lint("template.yaml", Settings()).findings) == 2
 
 
 CFN_JSON = """\

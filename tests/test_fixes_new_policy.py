@@ -7,9 +7,7 @@ import textwrap
 
 import yaml
 
-from linter import fixes
-from linter.config import Settings
-from test_fixes import ADMINS, RULES, _lint, fix
+from test_fixes import ADMINS, fix, planned
 
 GUARD_HCL = (
     '{ Sid = "DenyDeleteExceptAdmins", Effect = "Deny", Principal = "*", Action = "secretsmanager:DeleteSecret", '
@@ -49,14 +47,9 @@ def test_terraform_secret_gets_a_policy_resource(tmp_path, monkeypatch):
 
 
 def test_terraform_no_fix_without_admins_or_for_counted_secrets(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
     counted = (TF_SECRET % "").replace('  name       = "app/db"', '  count      = 2\n  name       = "app/db"')
     for text, options in ((TF_SECRET % "", {}), (counted, ADMINS)):
-        (tmp_path / "main.tf").write_text(text)
-        settings = Settings(rule_options=options)
-        report = _lint("main.tf", settings)
-        assert "SM004" in {f.rule_id for f in report.findings}
-        assert [f for f in fixes.plan("main.tf", text, report.findings, RULES, settings) if f.rule_id == "SM004"] == []
+        assert planned(tmp_path, monkeypatch, "main.tf", text, "SM004", options) == []
 
 
 CFN_YAML = """\
@@ -95,13 +88,7 @@ def test_cloudformation_yaml_secret_gets_a_resource_policy(tmp_path, monkeypatch
 def test_cloudformation_yaml_no_fix_when_the_name_is_taken(tmp_path, monkeypatch):
     """`DbSecretPolicy` exists but guards another secret: a second resource of that name would not parse."""
     taken = "  DbSecretPolicy:\n    Type: AWS::SNS::Topic\n"
-    monkeypatch.chdir(tmp_path)
-    text = CFN_YAML % taken
-    (tmp_path / "template.yaml").write_text(text)
-    settings = Settings(rule_options=ADMINS)
-    report = _lint("template.yaml", settings)
-    assert "SM004" in {f.rule_id for f in report.findings}
-    assert [f for f in fixes.plan("template.yaml", text, report.findings, RULES, settings) if f.rule_id == "SM004"] == []
+    assert planned(tmp_path, monkeypatch, "template.yaml", CFN_YAML % taken, "SM004", ADMINS) == []
 
 
 CFN_JSON = """\
