@@ -27,3 +27,23 @@ async def test_sm004_quick_fix_adds_a_resource_policy_to_a_terraform_buffer(clie
     assert fixed.startswith(SECRET_TF.rstrip("\n") + '\n\nresource "aws_secretsmanager_secret_policy" "db" {\n')
     assert '  secret_arn          = aws_secretsmanager_secret.db.arn\n  block_public_policy = true\n' in fixed
     assert await published(client, uri, change_doc(client, uri, fixed, 2)) == []
+
+
+TF_JSON = (
+    '{"resource": {"aws_secretsmanager_secret_policy": {"db": {\n'
+    '  "secret_arn": "${var.secret_arn}",\n'
+    '  "policy": "${jsonencode({Statement = [{Effect = \\"Deny\\", Principal = \\"*\\", Action = \\"secretsmanager:DeleteSecret\\", Resource = \\"*\\", Condition = {ArnNotEquals = {\\"aws:PrincipalArn\\" = \\"arn:aws:iam::111122223333:role/admin\\"}}}]})}"\n'
+    "}}}}\n"
+)
+
+
+@pytest.mark.asyncio
+async def test_sm009_quick_fix_in_a_tf_json_buffer(client: LanguageClient, tmp_path):
+    (tmp_path / ".policylint.yaml").write_text("select: [SM009]\n")
+    uri = (tmp_path / "main.tf.json").as_uri()
+    (sm009,) = await published(client, uri, open_doc(client, uri, TF_JSON))
+    (fix,) = await code_actions(client, uri, sm009)  # JSON: no ignore comment
+    assert fix.title == "Block public policies (SM009)"
+    fixed = apply_edits(TF_JSON, fix.edit.changes[uri])
+    assert fixed == TF_JSON.replace(')}"\n}', ')}",\n  "block_public_policy": true\n}')
+    assert await published(client, uri, change_doc(client, uri, fixed, 2)) == []

@@ -8,7 +8,9 @@ is not worth the risk).
 from __future__ import annotations
 
 from linter.formats.api import Editing, TextEdit
-from linter.formats.editing import HCL, JSON, Text, add_condition, editable, find_key, policy_editing, render, replace
+from linter.formats.editing import (
+    HCL, JSON, Text, add_condition, add_member, editable, find_key, policy_editing, render, replace,
+)
 from linter.model import Node, PolicyDocument, Resource, Span, Statement
 
 _STEP = "  "
@@ -108,20 +110,42 @@ def _add_statement(source: str, document: PolicyDocument, statement: dict) -> li
 
 
 def _set_attribute(source: str, resource: Resource, name: str, value: object) -> list[TextEdit] | None:
-    """Replace an argument's value, or add the argument as the block's first line."""
+    """Replace an argument's value, or add the argument: as the block's first line, or in `.tf.json` as the
+    last member of the resource's object."""
     text = Text(source)
     json_file = resource.path.endswith(".json")
     existing = resource.attributes.get(name)
     if existing is not None:
         return replace(text, existing, value, JSON if json_file else HCL) if editable(existing, resource.path) else None
+    if json_file:
+        body = _json_body(text, resource)
+        return add_member(text, body, name, value, JSON) if body is not None else None
     header = resource.span.end_line
-    if json_file or resource.block_span is None or not text.lines[header - 1].rstrip().endswith("{"):
+    if resource.block_span is None or not text.lines[header - 1].rstrip().endswith("{"):
         return None
     following = text.lines[header] if header < len(text.lines) else ""
     indent = following[: len(following) - len(following.lstrip())] if following.strip() not in ("", "}") else None
     if indent is None:
         indent = text.indent_of(resource.span) + _STEP
     return [TextEdit(text.line_end(header), f"{text.newline}{indent}{name} = {render(value, HCL)}")]
+
+
+def _json_body(text: Text, resource: Resource) -> Node | None:
+    """The object of a `.tf.json` resource's arguments (its block span), found in the file parsed again with
+    positions: the extracted resource knows its arguments, not the object they are written in."""
+    from linter.loaders import jsonpos
+
+    try:
+        root = jsonpos.parse(text.text, resource.path)
+    except jsonpos.JSONSyntaxError:
+        return None
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.span == resource.block_span and isinstance(node.value, dict):
+            return node
+        pending += node.value.values() if isinstance(node.value, dict) else node.value if isinstance(node.value, list) else []
+    return None
 
 
 def _add_policy(source: str, resource: Resource, document: dict) -> list[TextEdit] | None:
