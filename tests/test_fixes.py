@@ -647,7 +647,7 @@ def test_a_failing_edit_costs_the_file_its_fixes_not_the_run(tmp_path, monkeypat
     assert result.problem == "internal error while fixing (IndexError: list index out of range); please report it"
 
 
-def test_a_policy_escaped_in_a_string_is_left_alone_and_the_rest_fixed(tmp_path, monkeypatch):
+def test_a_policy_escaped_in_a_string_is_fixed_inside_the_string(tmp_path, monkeypatch):
     original = textwrap.dedent('''\
         {
           "Resources": {
@@ -666,5 +666,8 @@ def test_a_policy_escaped_in_a_string_is_left_alone_and_the_rest_fixed(tmp_path,
     report = _lint("template.json", Settings())
     assert {"SM003", "SM009"} <= {f.rule_id for f in report.findings}
     result = fixes.fix_file("template.json", original, report.findings, RULES, Settings(), False)
-    assert [f.rule_id for f in result.applied] == ["SM009"]
-    assert result.fixed == original.replace('"}]}"\n', '"}]}",\n        "BlockPublicPolicy": true\n')
+    assert sorted(f.rule_id for f in result.applied) == ["SM003", "SM009"]
+    pin = ', \\"Condition\\": {\\"StringEquals\\": {\\"secretsmanager:VersionStage\\": \\"AWSCURRENT\\"}}'
+    assert result.fixed == original.replace('"}]}"\n', '"%s}]}",\n        "BlockPublicPolicy": true\n' % pin)
+    document = json.loads(json.loads(result.fixed)["Resources"]["TokenPolicy"]["Properties"]["ResourcePolicy"])
+    assert document["Statement"][0]["Condition"] == {"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}

@@ -47,3 +47,26 @@ async def test_sm009_quick_fix_in_a_tf_json_buffer(client: LanguageClient, tmp_p
     fixed = apply_edits(TF_JSON, fix.edit.changes[uri])
     assert fixed == TF_JSON.replace(')}"\n}', ')}",\n  "block_public_policy": true\n}')
     assert await published(client, uri, change_doc(client, uri, fixed, 2)) == []
+
+
+ESCAPED_TF = (
+    'resource "aws_iam_policy" "reports" {\n'
+    '  policy = "{\\"Version\\": \\"2012-10-17\\", \\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Action\\": \\"s3:GetObjekt\\", '
+    '\\"Resource\\": \\"arn:aws:s3:::reports/*\\"}]}"\n'
+    "}\n"
+)
+
+
+@pytest.mark.asyncio
+async def test_iam006_quick_fix_inside_an_escaped_terraform_string(client: LanguageClient, tmp_path):
+    (tmp_path / ".policylint.yaml").write_text("select: [IAM006]\n")
+    uri = (tmp_path / "main.tf").as_uri()
+    (typo,) = await published(client, uri, open_doc(client, uri, ESCAPED_TF, language="terraform"))
+    line = ESCAPED_TF.split("\n")[1]
+    start = line.index('\\"s3:GetObjekt\\"')
+    assert typo.range == types.Range(types.Position(1, start), types.Position(1, start + len('\\"s3:GetObjekt\\"')))
+    fix = next(a for a in await code_actions(client, uri, typo) if a.title.startswith("Use the action name"))
+    assert fix.title == "Use the action name it is close to: s3:GetObject (IAM006)"
+    fixed = apply_edits(ESCAPED_TF, fix.edit.changes[uri])
+    assert fixed == ESCAPED_TF.replace("GetObjekt", "GetObject")
+    assert await published(client, uri, change_doc(client, uri, fixed, 2)) == []

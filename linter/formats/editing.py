@@ -111,6 +111,36 @@ def written_syntax(text: Text, node: Node, default: str) -> str | None:
     return JSON if isinstance(node.value, dict) and key.startswith('"') else default
 
 
+def escaped_json(text: Text, node: Node) -> bool:
+    """Is the element JSON written inside a double-quoted string, one level deep (`\\"Statement\\": ...`):
+    a Terraform string, a JSON string value, a YAML double-quoted scalar?"""
+    if isinstance(node.value, dict) and node.key_spans:
+        written = text.source(next(iter(node.key_spans.values())))
+    elif isinstance(node.value, (dict, list)):
+        return False
+    else:
+        written = text.source(node.span)
+    return written.startswith('\\"') and written.endswith('\\"') and "\\\\" not in written and "\n" not in written
+
+
+def in_string(text: Text, node: Node, syntax: str | None, make, template: bool = False) -> list[TextEdit] | None:
+    """The edits `make(syntax)` writes; for JSON escaped inside a string (no syntax, see `escaped_json`),
+    the JSON edits escaped as the string needs: quotes and backslashes (and, in a Terraform string,
+    `${`/`%{`, which would start a template). An edit that needs a line break is refused: the string is one
+    line, and the shared edits only break lines in layouts that span several."""
+    if syntax is not None:
+        return make(syntax)
+    if not escaped_json(text, node):
+        return None
+    edits = make(JSON)
+    if not edits or any("\n" in e.text for e in edits):
+        return None
+    escaped = [TextEdit(e.span, json.dumps(e.text, ensure_ascii=False)[1:-1]) for e in edits]
+    if template:
+        escaped = [TextEdit(e.span, e.text.replace("${", "$${").replace("%{", "%%{")) for e in escaped]
+    return escaped
+
+
 def editable(node: Node | None, path: str) -> bool:
     """A node the fix may edit: written in this file, and not a value policylint could not read."""
     return node is not None and (node.path or path) == path and not node.is_unknown
@@ -259,36 +289,41 @@ def add_statement(text: Text, document: Node, statement: dict, syntax: str, path
     return append_item(text, statements, statement, syntax)
 
 
-def policy_editing(syntax_of, set_attribute=None, add_policy=None):
+def policy_editing(syntax_of, set_attribute=None, add_policy=None, template: bool = False):
     """The `Editing` of a format whose policies are mappings in one syntax per file or element:
-    `syntax_of(text, node)` names it (None: not editable), `set_attribute` and `add_policy` edit resources
-    (default: not at all)."""
+    `syntax_of(text, node)` names it (None: JSON escaped in a string, or not editable), `set_attribute` and
+    `add_policy` edit resources (default: not at all); `template`: its strings are templates (Terraform)."""
     from linter.formats.api import Editing
 
     def _condition(source: str, statement: Statement, operator: str, key: str, value: str):
         text = Text(source)
-        syntax = syntax_of(text, statement.node)
-        if syntax is None or not editable(statement.node, statement.node.path):
+        if not editable(statement.node, statement.node.path):
             return None
-        return add_condition(text, statement, operator, key, value, syntax, statement.node.path)
+        return in_string(
+            text, statement.node, syntax_of(text, statement.node),
+            lambda syntax: add_condition(text, statement, operator, key, value, syntax, statement.node.path), template,
+        )
 
     def _replace(source: str, node: Node, value: object):
         text = Text(source)
-        syntax = syntax_of(text, node)
-        return replace(text, node, value, syntax) if syntax is not None else None
+        return in_string(text, node, syntax_of(text, node), lambda syntax: replace(text, node, value, syntax), template)
 
     def _statement(source: str, document, statement: dict):
         text = Text(source)
-        syntax = syntax_of(text, document.node)
-        return add_statement(text, document.node, statement, syntax, document.node.path or document.path) if syntax else None
+        path = document.node.path or document.path
+        return in_string(
+            text, document.node, syntax_of(text, document.node),
+            lambda syntax: add_statement(text, document.node, statement, syntax, path), template,
+        )
 
     def _replace_action(source: str, statement: Statement, item: Node, values: list[str]):
         text = Text(source)
-        syntax = syntax_of(text, item)
         container = statement.action
-        if syntax is None or container is None or not editable(item, statement.node.path):
+        if container is None or not editable(item, statement.node.path):
             return None
-        return replace_items(text, container, item, values, syntax)
+        return in_string(
+            text, item, syntax_of(text, item), lambda syntax: replace_items(text, container, item, values, syntax), template
+        )
 
     return Editing(
         set_attribute=set_attribute or (lambda source, resource, name, value: None),

@@ -2,14 +2,14 @@
 policies written inside HCL as `jsonencode({...})` objects or as JSON (heredocs, `.tf.json`).
 
 The syntax of a policy element is read off the text: a key followed by `=` is an HCL object, by `:` JSON;
-a key written with backslashes is JSON inside a quoted HCL string, which is not edited (escaping it right
-is not worth the risk).
+a key written with backslashes is JSON inside a quoted HCL string, edited as JSON and then escaped for the
+string (`editing.in_string`).
 """
 from __future__ import annotations
 
 from linter.formats.api import Editing, TextEdit
 from linter.formats.editing import (
-    HCL, JSON, Text, add_condition, add_member, editable, find_key, policy_editing, render, replace,
+    HCL, JSON, Text, add_condition, add_member, editable, find_key, in_string, policy_editing, render, replace,
 )
 from linter.model import Node, PolicyDocument, Resource, Span, Statement
 
@@ -69,8 +69,10 @@ def _add_condition(source: str, statement: Statement, operator: str, key: str, v
     text = Text(source)
     if _is_block(text, statement.node):
         return _condition_block(text, statement, operator, key, value)
-    syntax = _syntax(text, statement.node)
-    return add_condition(text, statement, operator, key, value, syntax, statement.node.path) if syntax else None
+    return in_string(
+        text, statement.node, _syntax(text, statement.node),
+        lambda syntax: add_condition(text, statement, operator, key, value, syntax, statement.node.path), template=True,
+    )
 
 
 def _statement_block(text: Text, document: PolicyDocument, statement: dict) -> list[TextEdit] | None:
@@ -103,10 +105,13 @@ def _add_statement(source: str, document: PolicyDocument, statement: dict) -> li
     text = Text(source)
     if text.source(document.node.span).startswith("data"):
         return _statement_block(text, document, statement)
-    syntax = _syntax(text, document.node)
     from linter.formats.editing import add_statement
 
-    return add_statement(text, document.node, statement, syntax, document.node.path or document.path) if syntax else None
+    path = document.node.path or document.path
+    return in_string(
+        text, document.node, _syntax(text, document.node),
+        lambda syntax: add_statement(text, document.node, statement, syntax, path), template=True,
+    )
 
 
 def _set_attribute(source: str, resource: Resource, name: str, value: object) -> list[TextEdit] | None:
@@ -180,7 +185,7 @@ def _defined(text: Text, kind: str, name: str) -> bool:
 
 
 def editing() -> Editing:
-    base = policy_editing(_syntax)
+    base = policy_editing(_syntax, template=True)
     return Editing(
         set_attribute=_set_attribute, add_condition=_add_condition, replace=base.replace, add_statement=_add_statement,
         replace_action=base.replace_action, add_policy=_add_policy,
