@@ -229,3 +229,21 @@ def test_serverless_yaml_scalar(tmp_path, monkeypatch):
         """)
     fixed = fix(tmp_path, monkeypatch, "serverless.yml", original, unsafe=True, also_gone=GONE)
     assert fixed == original.replace("'secretsmanager:*'", "['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']")
+
+
+def test_no_fix_for_an_action_made_by_a_template(tmp_path, monkeypatch):
+    """`"${statement.value}:Get*"` makes another action for each service of the `for_each`: writing one
+    literal over it would change them all, so neither SM001 nor IAM006 edits a template."""
+    template = textwrap.dedent("""\
+        data "aws_iam_policy_document" "ro" {
+          dynamic "statement" {
+            for_each = toset(["secretsmanager"])
+            content {
+              actions   = ["${statement.value}:%s", "${statement.value}:DescribeSecret"]
+              resources = ["%s"]
+            }
+          }
+        }
+        """)
+    assert planned(tmp_path, monkeypatch, "main.tf", template % ("Get*", ARN), "SM001") == []
+    assert planned(tmp_path, monkeypatch, "main.tf", template % ("GetSecretValu", ARN), "IAM006") == []

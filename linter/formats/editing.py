@@ -181,8 +181,23 @@ def find_key(node: Node, key: str) -> str | None:
     return next((k for k in node.value if k.lower() == key.lower()), None)
 
 
-def replace(text: Text, node: Node, value: object, syntax: str) -> list[TextEdit]:
-    """Write `value` over a node, keeping a quoted scalar's quote style."""
+def written_as_is(text: Text, node: Node) -> bool:
+    """Is a string value written literally (`"s3:GetObjekt"`), not computed from a template
+    (`"${statement.value}:Get*"`, which a `dynamic` block or `for_each` fills in differently each time)?"""
+    if not isinstance(node.value, str):
+        return True
+    written = text.source(node.span)
+    for quote in ('\\"', '"', "'"):
+        if len(written) >= 2 * len(quote) and written.startswith(quote) and written.endswith(quote):
+            return written[len(quote) : -len(quote)] == node.value
+    return written == node.value
+
+
+def replace(text: Text, node: Node, value: object, syntax: str) -> list[TextEdit] | None:
+    """Write `value` over a node, keeping a quoted scalar's quote style; None when the node's text is not
+    its value as is (see `written_as_is`): rewriting a template would change what it makes elsewhere."""
+    if not written_as_is(text, node):
+        return None
     quote = text.first_char(node.span)
     if isinstance(value, str) and quote in "\"'" and isinstance(node.value, str):
         inner = json.dumps(value)[1:-1] if quote == '"' else value.replace("'", "''")
@@ -246,6 +261,8 @@ def replace_items(text: Text, container: Node, item: Node, values: list[str], sy
     """Write several scalars in place of one: an item of a list becomes as many items (laid out like the
     list: on one line, one per line, or as YAML `- ` lines), a lone value becomes a list. Each keeps the
     quote style of the value it replaces. No values: the item is removed with its separator."""
+    if not written_as_is(text, item):
+        return None
     written = [replace(text, item, value, syntax)[0].text for value in values]
     if not written:
         return _remove_item(text, container, item)
