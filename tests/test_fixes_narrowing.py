@@ -247,3 +247,32 @@ def test_no_fix_for_an_action_made_by_a_template(tmp_path, monkeypatch):
         """)
     assert planned(tmp_path, monkeypatch, "main.tf", template % ("Get*", ARN), "SM001") == []
     assert planned(tmp_path, monkeypatch, "main.tf", template % ("GetSecretValu", ARN), "IAM006") == []
+
+
+CFN_BLOCK = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action:
+%s            Resource: %s
+"""
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (["secretsmanager:GetSecretValue", "secretsmanager:Get*"], ["secretsmanager:GetSecretValue"]),  # last item goes
+        (["secretsmanager:Get*", "secretsmanager:GetSecretValue"], ["secretsmanager:GetSecretValue"]),  # first item goes
+        (["secretsmanager:Describe*", "kms:Decrypt"], ["secretsmanager:DescribeSecret", "kms:Decrypt"]),
+    ],
+)
+def test_cloudformation_yaml_block_sequence_items(tmp_path, monkeypatch, before, after):
+    lines = lambda actions: "".join(f"              - {a}\n" for a in actions)  # noqa: E731
+    fixed = fix(tmp_path, monkeypatch, "template.yaml", CFN_BLOCK % (lines(before), ARN), unsafe=True)
+    assert fixed == CFN_BLOCK % (lines(after), ARN)
