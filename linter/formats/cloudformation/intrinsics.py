@@ -10,6 +10,10 @@ alternatives of an item are all items of the list; for an element such as `Resou
 "any of" list) they become one list; a mapping whose alternatives are mappings, or an `Effect`, `Sid` or
 `Version` that depends on a condition, forks the enclosing mapping (at most `MAX_VARIANTS` variants).
 `!Ref AWS::NoValue` is no value at all: the key or list item disappears.
+
+A dynamic reference (`{{resolve:ssm:...}}`, `{{resolve:secretsmanager:...}}`) is filled in by CloudFormation
+at deploy time, wherever it appears in a string: it is `UNKNOWN` there too, so a hard-coded-value rule never
+mistakes it for a literal and an ARN built with one is only partly known.
 """
 from __future__ import annotations
 
@@ -27,6 +31,12 @@ PSEUDO_PARAMETERS = {
 FORK_KEYS = {"Effect", "Sid", "Version"}  # values that cannot be read as "any of" lists
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:.*?\}\}", re.DOTALL)
+
+
+def deploy_time(text: str) -> str:
+    """`text` with each dynamic reference replaced by UNKNOWN (CloudFormation resolves them at deploy)."""
+    return _DYNAMIC_REFERENCE.sub(UNKNOWN, text) if "{{resolve:" in text else text
 
 
 @dataclass(slots=True)
@@ -88,6 +98,8 @@ class Evaluator:
             for item in value:
                 items += self._flatten(self.alternatives(item))
             return [Node(items, node.span, node.path)]
+        if isinstance(value, str) and "{{resolve:" in value:
+            return [Node(deploy_time(value), node.span, node.path, node.key_spans, node.ref)]
         if not isinstance(value, dict):
             return [node]
         call = intrinsic(node)
@@ -213,7 +225,7 @@ class Evaluator:
         if template is None or not isinstance(template.value, str):
             return self.unknown(node)
         text, ref = self.substitute(template.value, variables, node)
-        return Node(text, node.span, self.path, None, ref)
+        return Node(deploy_time(text), node.span, self.path, None, ref)
 
     def substitute(self, template: str, variables: dict[str, Node], node: Node) -> tuple[str, str | None]:
         """`Fn::Sub` text with every `${...}` replaced; the ref of the value if it is the only content."""
@@ -260,7 +272,7 @@ class Evaluator:
             return self.unknown(node)
         items = alternatives[0].value
         parts = [self.text(item) for item in items]
-        text = delimiter.join(UNKNOWN if part is None else part for part in parts)
+        text = deploy_time(delimiter.join(UNKNOWN if part is None else part for part in parts))
         ref = items[0].ref if len(items) == 1 else None
         return Node(text, node.span, self.path, None, ref)
 
