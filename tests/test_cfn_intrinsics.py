@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cfn_support import managed_policy_template
 from linter.formats.cloudformation.syntax import INTRINSIC_TAGS
 from linter.formats.cloudformation.intrinsics import MAX_VARIANTS, Evaluator, Template
 from linter.loaders.yamlpos import load
@@ -111,15 +112,7 @@ def test_sub_never_produces_a_bare_wildcard_from_unknowns(text):
 def test_a_dynamic_reference_is_a_deploy_time_value_in_policies(lint):
     """`{{resolve:...}}` is not a malformed ARN (no IAM006), and an ARN whose account is resolved at deploy
     time on `secret:*` still covers every secret of that account (SM002)."""
-    template = (
-        "AWSTemplateFormatVersion: '2010-09-09'\n"
-        "Resources:\n"
-        "  Reader:\n"
-        "    Type: AWS::IAM::ManagedPolicy\n"
-        "    Properties:\n"
-        "      PolicyDocument:\n"
-        "        Version: '2012-10-17'\n"
-        "        Statement:\n"
+    template = managed_policy_template(
         "          - Effect: Allow\n"
         "            Action: secretsmanager:GetSecretValue\n"
         "            Resource: '{{resolve:ssm:/app/secret-arn}}'\n"

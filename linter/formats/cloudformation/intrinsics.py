@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from linter.formats import catalogue
 from linter.model import UNKNOWN, Node, Span
 
 MAX_VARIANTS = 8
@@ -64,10 +65,10 @@ def respan(node: Node, span: Span, path: str) -> Node:
     value = node.value
     if isinstance(value, dict):
         return Node({k: respan(v, span, path) for k, v in value.items()}, span, path,
-                    {k: span for k in value}, node.ref)
+                    {k: span for k in value}, node.ref, node.not_arn)
     if isinstance(value, list):
-        return Node([respan(v, span, path) for v in value], span, path, None, node.ref)
-    return Node(value, span, path, None, node.ref)
+        return Node([respan(v, span, path) for v in value], span, path, None, node.ref, node.not_arn)
+    return Node(value, span, path, None, node.ref, node.not_arn)
 
 
 class Evaluator:
@@ -99,7 +100,7 @@ class Evaluator:
                 items += self._flatten(self.alternatives(item))
             return [Node(items, node.span, node.path)]
         if isinstance(value, str) and "{{resolve:" in value:
-            return [Node(deploy_time(value), node.span, node.path, node.key_spans, node.ref)]
+            return [Node(deploy_time(value), node.span, node.path, node.key_spans, node.ref, node.not_arn)]
         if not isinstance(value, dict):
             return [node]
         call = intrinsic(node)
@@ -126,6 +127,16 @@ class Evaluator:
 
     def unknown(self, node: Node, ref: str | None = None) -> Node:
         return Node(UNKNOWN, node.span, self.path, None, ref)
+
+    def reference(self, node: Node, target: str, form: str) -> Node:
+        """`!Ref target` (form `Ref`) or `!GetAtt target.form`: unknown, known to be that resource; marked
+        when the catalogue says this form is not the resource's ARN (a role's `Ref` is its name)."""
+        declared = self.template.resources[target]
+        kind = declared.get("Type") if isinstance(declared.value, dict) else None
+        resource_type = kind.value if kind is not None and isinstance(kind.value, str) else ""
+        written = "!Ref " + target if form == "Ref" else f"!GetAtt {target}.{form}"
+        not_arn = written if form in catalogue.not_arn("cloudformation", resource_type) else None
+        return Node(UNKNOWN, node.span, self.path, None, target, not_arn)
 
     # -- structure ----------------------------------------------------------------------------------
 
@@ -174,7 +185,7 @@ class Evaluator:
         if name == NO_VALUE:
             return []
         if name in self.template.resources:
-            return [self.unknown(node, ref=name)]
+            return [self.reference(node, name, "Ref")]
         parameter = self.template.parameters.get(name)
         if parameter is None or not isinstance(parameter.value, dict):
             return [self.unknown(node)]  # a pseudo parameter, or a name the template does not declare
@@ -218,7 +229,11 @@ class Evaluator:
             target = parts[0].value
         else:
             return self.unknown(node)
-        return self.unknown(node, ref=target if target in self.template.resources else None)
+        if target not in self.template.resources:
+            return self.unknown(node)
+        attribute = parts.partition(".")[2] if isinstance(parts, str) else (
+            parts[1].value if len(parts) > 1 and isinstance(parts[1].value, str) else "")
+        return self.reference(node, target, attribute)
 
     def _sub(self, node: Node, argument: Node) -> Node:
         template, variables = sub_arguments(argument)
