@@ -276,3 +276,17 @@ def test_cloudformation_yaml_block_sequence_items(tmp_path, monkeypatch, before,
     lines = lambda actions: "".join(f"              - {a}\n" for a in actions)  # noqa: E731
     fixed = fix(tmp_path, monkeypatch, "template.yaml", CFN_BLOCK % (lines(before), ARN), unsafe=True)
     assert fixed == CFN_BLOCK % (lines(after), ARN)
+
+
+def test_cli_fix_needs_unsafe_fixes(tmp_path, capsys, monkeypatch):
+    from linter.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    text = JSON_IDENTITY % ('"secretsmanager:*"', ARN)
+    (tmp_path / "policy.json").write_text(text)
+    assert main(["check", "--no-config", "--select", "SM001", "--show-fixes", "policy.json"]) == 1
+    assert "SM001 Narrow the wildcard to explicit actions: secretsmanager:GetSecretValue, secretsmanager:DescribeSecret (unsafe: needs --unsafe-fixes)" in capsys.readouterr().out
+    assert main(["check", "--no-config", "--select", "SM001", "--fix", "policy.json"]) == 1
+    assert (tmp_path / "policy.json").read_text() == text
+    assert main(["check", "--no-config", "--select", "SM001", "--fix", "--unsafe-fixes", "policy.json"]) == 0
+    assert (tmp_path / "policy.json").read_text() == JSON_IDENTITY % (f"[{READ}]", ARN)

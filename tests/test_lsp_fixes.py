@@ -70,3 +70,31 @@ async def test_iam006_quick_fix_inside_an_escaped_terraform_string(client: Langu
     fixed = apply_edits(ESCAPED_TF, fix.edit.changes[uri])
     assert fixed == ESCAPED_TF.replace("GetObjekt", "GetObject")
     assert await published(client, uri, change_doc(client, uri, fixed, 2)) == []
+
+
+WILDCARD_AND_TYPO = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["secretsmanager:*", "kms:Decryptt"],'
+    ' "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf"}]}\n'
+)
+
+
+@pytest.mark.asyncio
+async def test_fix_all_leaves_the_unsafe_narrowing_to_the_quick_fix(client: LanguageClient, tmp_path):
+    (tmp_path / ".policylint.yaml").write_text("select: [SM001, IAM006]\n")
+    uri = (tmp_path / "p.json").as_uri()
+    diagnostics = await published(client, uri, open_doc(client, uri, WILDCARD_AND_TYPO))
+    assert sorted(d.code for d in diagnostics) == ["IAM006", "SM001"]
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[], only=["source.fixAll"]),
+    )
+    (fix_all,) = await client.text_document_code_action_async(params)
+    fixed = apply_edits(WILDCARD_AND_TYPO, fix_all.edit.changes[uri])
+    assert fixed == WILDCARD_AND_TYPO.replace("kms:Decryptt", "kms:Decrypt")  # the wildcard stays
+    (sm001,) = [d for d in await published(client, uri, change_doc(client, uri, fixed, 2))]
+    narrow = next(a for a in await code_actions(client, uri, sm001) if a.title.startswith("Narrow"))
+    assert not narrow.is_preferred
+    narrowed = apply_edits(fixed, narrow.edit.changes[uri])
+    assert '"Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "kms:Decrypt"]' in narrowed
+    assert await published(client, uri, change_doc(client, uri, narrowed, 3)) == []
