@@ -85,10 +85,14 @@ def test_cloudformation_yaml_secret_gets_a_resource_policy(tmp_path, monkeypatch
     assert yamlpos.load(fixed, "template.yaml", INTRINSIC_TAGS).get("Resources").get("DbSecretPolicy") is not None
 
 
-def test_cloudformation_yaml_no_fix_when_the_name_is_taken(tmp_path, monkeypatch):
-    """`DbSecretPolicy` exists but guards another secret: a second resource of that name would not parse."""
+def test_cloudformation_yaml_no_fix_when_the_name_is_taken_or_the_secret_is_conditional(tmp_path, monkeypatch):
+    """`DbSecretPolicy` exists but is something else: a second resource of that name would not parse. A
+    secret under a Condition: the new policy would refer to a secret some deployments lack."""
     taken = "  DbSecretPolicy:\n    Type: AWS::SNS::Topic\n"
     assert planned(tmp_path, monkeypatch, "template.yaml", CFN_YAML % taken, "SM004", ADMINS) == []
+    conditional = (CFN_YAML % "").replace("Resources:\n", "Conditions:\n  Prod: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n")
+    conditional = conditional.replace("    Type: AWS::SecretsManager::Secret\n", "    Type: AWS::SecretsManager::Secret\n    Condition: Prod\n")
+    assert planned(tmp_path, monkeypatch, "template.yaml", conditional, "SM004", ADMINS) == []
 
 
 CFN_JSON = """\

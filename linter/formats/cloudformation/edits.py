@@ -58,9 +58,11 @@ def set_attribute_in(resources_at: tuple[str, ...]):
 
 def add_policy_in(resources_at: tuple[str, ...]):
     """`Editing.add_policy` for templates whose `Resources` are under `resources_at`: a new
-    `AWS::SecretsManager::ResourcePolicy` named `<secret>Policy` right after the secret, referring to it
-    with `Ref`, with public policies blocked (SM009). JSON gets one member; YAML a block (the `Resources`
-    mapping must be a block mapping, where a new resource can take its own lines)."""
+    `AWS::SecretsManager::ResourcePolicy` named `<secret>Policy`, referring to the secret with `Ref`, with
+    public policies blocked (SM009). JSON gets it as the last member of `Resources`; YAML as a block right
+    after the secret (the `Resources` mapping must be a block mapping, where a new resource can take its own
+    lines). A secret created under a `Condition` gets none: the policy would refer to a secret that some
+    deployments do not have."""
 
     def add_policy(source: str, resource: Resource, document: dict) -> list[TextEdit] | None:
         text = Text(source)
@@ -72,7 +74,7 @@ def add_policy_in(resources_at: tuple[str, ...]):
         if resources is None or not isinstance(resources.value, dict) or name in resources.value:
             return None
         secret = resources.value.get(resource.address)
-        if secret is None:
+        if secret is None or secret.get("Condition") is not None:
             return None
         if syntax(text) == JSON:
             properties = {"SecretId": {"Ref": resource.address}, "BlockPublicPolicy": True, "ResourcePolicy": document}
