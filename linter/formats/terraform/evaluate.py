@@ -22,7 +22,7 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import TextNode, parse_json_text, unknown
+from linter.formats.terraform.values import TextNode, caller_part, leaf_places, parse_json_text, unknown
 from linter.values import number
 
 MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)
@@ -127,6 +127,7 @@ class Evaluator:
         self._depth = 0
         self._nesting = 0
         self._expanded = 0
+        self._caller_places: tuple[dict, frozenset] | None = None  # (the bound arguments, their leaves' places)
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -548,15 +549,24 @@ class Evaluator:
                     return value  # keeps its identity (a shared document) and where its text was written
                 return Node(value.value, span, file.display, ref=value.ref)
         out = MappedText()
+        interpolated = []
         for part in parts:
             if isinstance(part, MappedText):
                 out.extend(part)
             elif part.type == "template_interpolation":
-                out.add(as_text(self._interpolation(file, part)), file.start(part))
+                interpolated.append(self._interpolation(file, part))
+                out.add(as_text(interpolated[-1]), file.start(part))
             else:
                 out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
         out.end = parsed.end
-        return TextNode(out.text, span, file.display, locate=out.locator(file.locate))
+        origin = caller_part(interpolated, self.caller_places()) if interpolated and self.scope.bound else None
+        return TextNode(out.text, span, file.display, locate=out.locator(file.locate), origin=origin)
+
+    def caller_places(self) -> frozenset[tuple[str, Span]]:
+        """Where the scalars of this module instance's arguments were written (in its callers' files)."""
+        if self._caller_places is None or self._caller_places[0] is not self.scope.bound:
+            self._caller_places = (self.scope.bound, leaf_places(self.scope.bound.values()))
+        return self._caller_places[1]
 
     def _interpolation(self, file: HclFile, node: TSNode) -> Node:
         inner = next((c for c in node.children if c.type == "expression"), None)

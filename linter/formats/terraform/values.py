@@ -3,6 +3,7 @@ where each character was written, and JSON parsed from such strings with positio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from linter.loaders import jsonpos
 from linter.loaders.positions import Locator
@@ -11,9 +12,46 @@ from linter.model import UNKNOWN, FileError, Node, Span
 
 @dataclass(slots=True, eq=False)
 class TextNode(Node):
-    """A string that knows where each of its characters was written, so JSON parsed from it is located."""
+    """A string that knows where each of its characters was written, so JSON parsed from it is located.
+
+    `origin`: for a string a module composes from its own text and a value its caller passed in
+    (`"${statement.value}:List*"` over the caller's list of services), the caller's element. A finding on
+    the string points there: the caller's value is what the module on its own (its twin, inputs unknown)
+    lacks, so it is the part the finding is about, and the caller's file is where the user can change it.
+    The span and `locate` stay the template's, so JSON parsed from the text keeps its own positions.
+    """
 
     locate: Locator | None = None
+    origin: Node | None = None
+
+    def place(self) -> tuple[str, Span]:
+        return self.origin.place() if self.origin is not None else (self.path, self.span)
+
+
+def leaf_places(values: Iterable[Node]) -> frozenset[tuple[str, Span]]:
+    """Where each scalar inside these values was written: a value found here later (copied by a function,
+    iterated by `for_each`) is known to come from them by its place, whatever node carries it."""
+    places: set[tuple[str, Span]] = set()
+    stack = list(values)
+    while stack:
+        node = stack.pop()
+        if isinstance(node.value, dict):
+            stack.extend(node.value.values())
+        elif isinstance(node.value, list):
+            stack.extend(node.value)
+        else:
+            places.add((node.path, node.span))
+    return frozenset(places)
+
+
+def caller_part(parts: Iterable[Node], written_by_caller: frozenset[tuple[str, Span]]) -> Node | None:
+    """The first known string among the interpolated parts of a composed string that the module's caller
+    wrote (its own origin, for a part that is itself composed), or None."""
+    for part in parts:
+        candidate = part.origin if isinstance(part, TextNode) and part.origin is not None else part
+        if isinstance(candidate.value, str) and not candidate.is_unknown and (candidate.path, candidate.span) in written_by_caller:
+            return candidate
+    return None
 
 
 def unknown(span: Span, path: str, ref: str | None = None) -> Node:
