@@ -320,3 +320,13 @@ def test_one_element_fed_into_several_statements_is_reported_once(tmp_path: Path
         assert report["findings"][0]["message"] == (
             "'*' covers every secret: the statement allows the Secrets Manager action GetSecretValue")
     assert outputs[0][2] == outputs[1][2]
+
+
+def test_a_function_that_composes_the_callers_value_points_at_it_too(tmp_path: Path) -> None:
+    child = READ_ONLY.replace('["${statement.value}:List*", "${statement.value}:Get*"]',
+                              '[format("%s:List*", statement.value), lower("${statement.value}:GET*")]')
+    write(tmp_path, {"main.tf": READ_ONLY_CALLER, "modules/read-only/main.tf": child})
+    _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
+    owner = "module.read_only.data.aws_iam_policy_document.this"
+    assert places(report) == [span("SM001", "main.tf", READ_ONLY_CALLER, '"secretsmanager"', owner),
+                              span("IAM006", "main.tf", READ_ONLY_CALLER, '"dynamo"', owner)]

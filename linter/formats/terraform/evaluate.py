@@ -616,8 +616,17 @@ class Evaluator:
             return self._file(name, values, span, file.display)
         function = FUNCTIONS.get(name)
         if function is not None and values:
-            return function(values, span, file.display)
+            return self._composed(function(values, span, file.display), values)
         return unknown(span, file.display)
+
+    def _composed(self, result: Node, arguments: list[Node]) -> Node:
+        """A new string a function made from the caller's value (`format("%s:List*", var.service)`) points
+        where the caller wrote it, as a template's does; an argument returned as it is keeps its own place."""
+        if not self.scope.bound or not isinstance(result.value, str) or isinstance(result, TextNode) or any(
+                result is argument for argument in arguments):
+            return result
+        origin = caller_part(arguments, self.caller_places())
+        return TextNode(result.value, result.span, result.path, ref=result.ref, origin=origin) if origin else result
 
     def decode_json(self, value: Node) -> Node | None:
         """A string holding JSON, parsed with positions (None when unknown or invalid)."""
