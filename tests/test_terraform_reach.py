@@ -58,6 +58,36 @@ def test_an_explicit_project_root_above_the_current_directory_widens_the_search(
     assert places(above) == [span("SM001", "modules/x/main.tf", CHILD, '"secretsmanager:*"', "module.x.aws_iam_policy.p")]
 
 
+def test_standard_input_obeys_an_explicit_project_root(tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    _called_tree(tmp_path)
+    expected = [span("SM001", "modules/x/main.tf", CHILD, '"secretsmanager:*"', "module.x.aws_iam_policy.p")]
+    monkeypatch.setattr("sys.stdin", io.StringIO(CHILD))
+    _, found, _ = run_check(tmp_path, "--stdin-filename", "modules/x/main.tf", select="SM001")
+    assert places(found) == expected
+    monkeypatch.setattr("sys.stdin", io.StringIO(CHILD))
+    _, bounded, _ = run_check(tmp_path, "--stdin-filename", "modules/x/main.tf", "--project-root", "modules", select="SM001")
+    assert places(bounded) == []
+
+
+def test_the_editor_searches_up_to_the_folders_config_file(tmp_path: Path) -> None:
+    """The language server lints a folder as `check` run there does: a config file in `modules` makes it
+    the project root, so `live` is not searched; a folder without one searches its whole tree."""
+    from pygls.workspace.position_codec import PositionCodec
+
+    from linter.lsp import folder_context, lint_buffer
+
+    _called_tree(tmp_path)
+    open_file = lambda folder, display: sorted(  # noqa: E731
+        (d.code, d.range.start.line + 1, d.range.start.character + 1)
+        for d in lint_buffer(CHILD, display, folder_context(folder), PositionCodec()) if d.code == "SM001")
+    where = at(CHILD, '"secretsmanager:*"')
+    assert open_file(tmp_path, "modules/x/main.tf") == [("SM001", where.line, where.column)]
+    write(tmp_path, {"modules/.policylint.yaml": "select: [SM001]\n"})
+    assert open_file(tmp_path / "modules", "x/main.tf") == []
+
+
 def test_the_config_file_directory_bounds_the_search(tmp_path: Path) -> None:
     """The config file's directory is the project root: one in `modules` hides `live`; `--config` naming one
     at the top shows it again."""
