@@ -360,3 +360,16 @@ def test_a_function_that_composes_the_callers_value_points_at_it_too(tmp_path: P
     owner = "module.read_only.data.aws_iam_policy_document.this"
     assert places(report) == [span("SM001", "main.tf", READ_ONLY_CALLER, '"secretsmanager"', owner),
                               span("IAM006", "main.tf", READ_ONLY_CALLER, '"dynamo"', owner)]
+
+
+def test_a_value_composed_through_two_modules_points_where_the_user_wrote_it(tmp_path: Path) -> None:
+    """The root passes "secretsmanager" to `mid`, which makes "secretsmanager-reader" of it for `leaf`,
+    which joins it into an action: the finding points at the root's string, where the user wrote it."""
+    root = 'module "mid" {\n  source  = "./mid"\n  service = "secretsmanager"\n}\n'
+    mid = 'variable "service" {}\nmodule "leaf" {\n  source   = "../modules/read-only"\n  services = ["${var.service}-reader"]\n}\n'
+    leaf = READ_ONLY.replace('["${statement.value}:List*", "${statement.value}:Get*"]', '[join(":", [statement.value, "List*"])]')
+    write(tmp_path, {"main.tf": root, "mid/main.tf": mid, "modules/read-only/main.tf": leaf})
+    _, report, _ = run_check(tmp_path, ".", select="IAM006")
+    assert places(report) == [span("IAM006", "main.tf", root, '"secretsmanager"',
+                                   "module.mid.module.leaf.data.aws_iam_policy_document.this")]
+    assert report["findings"][0]["message"] == "Invalid policy: 'secretsmanager-reader' is not a known service prefix"

@@ -625,7 +625,8 @@ class Evaluator:
         if not self.scope.bound or not isinstance(result.value, str) or isinstance(result, TextNode) or any(
                 result is argument for argument in arguments):
             return result
-        origin = caller_part(arguments, self.caller_places())
+        parts = [item for argument in arguments for item in argument.items_list()]  # join(":", [var.x, "y"])
+        origin = caller_part(parts, self.caller_places())
         return TextNode(result.value, result.span, result.path, ref=result.ref, origin=origin) if origin else result
 
     def decode_json(self, value: Node) -> Node | None:

@@ -30,7 +30,8 @@ class TextNode(Node):
 
 def leaf_places(values: Iterable[Node]) -> frozenset[tuple[str, Span]]:
     """Where each scalar inside these values was written: a value found here later (copied by a function,
-    iterated by `for_each`) is known to come from them by its place, whatever node carries it."""
+    iterated by `for_each`) is known to come from them by its place, whatever node carries it. A string
+    the caller composed itself counts as written where it points (`origin`), too."""
     places: set[tuple[str, Span]] = set()
     stack = list(values)
     while stack:
@@ -41,16 +42,20 @@ def leaf_places(values: Iterable[Node]) -> frozenset[tuple[str, Span]]:
             stack.extend(node.value)
         else:
             places.add((node.path, node.span))
+            places.add(node.place())
     return frozenset(places)
 
 
 def caller_part(parts: Iterable[Node], written_by_caller: frozenset[tuple[str, Span]]) -> Node | None:
-    """The first known string among the interpolated parts of a composed string that the module's caller
-    wrote (its own origin, for a part that is itself composed), or None."""
+    """The first known string among the parts of a composed string that the module's caller wrote, as the
+    node whose place a finding takes (a part the caller itself composed from its own caller's value points
+    further up, to where the user wrote it), or None."""
     for part in parts:
-        candidate = part.origin if isinstance(part, TextNode) and part.origin is not None else part
-        if isinstance(candidate.value, str) and not candidate.is_unknown and (candidate.path, candidate.span) in written_by_caller:
-            return candidate
+        if not isinstance(part.value, str) or part.is_unknown:
+            continue
+        origin = part.origin if isinstance(part, TextNode) and part.origin is not None else part
+        if (part.path, part.span) in written_by_caller or origin.place() in written_by_caller:
+            return origin
     return None
 
 
