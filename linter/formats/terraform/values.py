@@ -59,8 +59,8 @@ def caller_part(parts: Iterable[Node], written_by_caller: frozenset[tuple[str, S
     return None
 
 
-def unknown(span: Span, path: str, ref: str | None = None) -> Node:
-    return Node(UNKNOWN, span, path, ref=ref)
+def unknown(span: Span, path: str, ref: str | None = None, not_arn: str | None = None) -> Node:
+    return Node(UNKNOWN, span, path, ref=ref, not_arn=not_arn)
 
 
 def parse_json_text(value: Node) -> Node | FileError | None:
