@@ -373,3 +373,24 @@ def test_a_value_composed_through_two_modules_points_where_the_user_wrote_it(tmp
     assert places(report) == [span("IAM006", "main.tf", root, '"secretsmanager"',
                                    "module.mid.module.leaf.data.aws_iam_policy_document.this")]
     assert report["findings"][0]["message"] == "Invalid policy: 'secretsmanager-reader' is not a known service prefix"
+
+
+
+HEREDOC_CHILD = """\
+variable "service" {}
+resource "aws_iam_policy" "p" {
+  policy = <<POLICY
+{"Statement": [{"Effect": "Allow", "Action": "${var.service}:Get*", "Resource": "*"}]}
+POLICY
+}
+"""
+
+
+def test_json_a_module_writes_around_the_callers_value_points_at_it(tmp_path: Path) -> None:
+    """A heredoc policy in the module with the caller's service interpolated: the JSON string holding it
+    points at the caller's element; the module's own `"*"` stays where the module wrote it."""
+    caller = 'module "p" {\n  source  = "./p"\n  service = "secretsmanager"\n}\n'
+    write(tmp_path, {"main.tf": caller, "p/main.tf": HEREDOC_CHILD})
+    _, report, _ = run_check(tmp_path, ".", select="SM001,SM002")
+    assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager"', "module.p.aws_iam_policy.p"),
+                              span("SM002", "p/main.tf", HEREDOC_CHILD, '"*"', "module.p.aws_iam_policy.p")]

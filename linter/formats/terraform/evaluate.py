@@ -24,7 +24,7 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import TextNode, caller_part, leaf_places, parse_json_text, unknown
+from linter.formats.terraform.values import TextNode, caller_part, caller_pieces, leaf_places, parse_json_text, unknown
 from linter.values import number
 
 MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)
@@ -561,13 +561,14 @@ class Evaluator:
             if isinstance(part, MappedText):
                 out.extend(part)
             elif part.type == "template_interpolation":
-                interpolated.append(self._interpolation(file, part))
-                out.add(as_text(interpolated[-1]), file.start(part))
+                interpolated.append((file.locate(file.start(part)), self._interpolation(file, part)))
+                out.add(as_text(interpolated[-1][1]), file.start(part))
             else:
                 out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
         out.end = parsed.end
-        origin = caller_part(interpolated, self.caller_places()) if interpolated and self.scope.bound else None
-        return TextNode(out.text, span, file.display, locate=out.locator(file.locate), origin=origin)
+        pieces = caller_pieces(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
+        return TextNode(out.text, span, file.display, locate=out.locator(file.locate),
+                        origin=pieces[0][1] if pieces else None, pieces=pieces)
 
     def caller_places(self) -> frozenset[tuple[str, Span]]:
         """Where the scalars of this module instance's arguments were written (in its callers' files)."""
