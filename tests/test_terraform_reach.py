@@ -8,8 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_terraform_deployed import REGISTRY_CALLER, REGISTRY_CHILD
 from tf_helpers import at, places, run_check, span, write
+
+from linter.model import RawFinding, Span
 
 # --- the project root bounds the search for root modules ---------------------------------------------------
 
@@ -99,8 +103,8 @@ def test_the_config_file_directory_bounds_the_search(tmp_path: Path) -> None:
     assert [(f["rule_id"], f["path"]) for f in top] == [("SM001", "modules/x/main.tf")]
 
 
-def _check_with_config(cwd: Path, *args: str) -> list[dict]:
-    """`policylint check ARGS --format json` from `cwd`, reading config files as a user's run does."""
+def _cli(cwd: Path, *args: str) -> str:
+    """`policylint ARGS` from `cwd`, reading config files as a user's run does: its standard output."""
     import os
     from contextlib import redirect_stdout
     from io import StringIO
@@ -112,10 +116,14 @@ def _check_with_config(cwd: Path, *args: str) -> list[dict]:
     try:
         out = StringIO()
         with redirect_stdout(out):
-            main(["check", *args, "--format", "json"])
+            main(list(args))
     finally:
         os.chdir(old)
-    return json.loads(out.getvalue())["findings"]
+    return out.getvalue()
+
+
+def _check_with_config(cwd: Path, *args: str) -> list[dict]:
+    return json.loads(_cli(cwd, "check", *args, "--format", "json"))["findings"]
 
 
 # --- summary.modules_not_followed ---------------------------------------------------------------------------
@@ -176,22 +184,7 @@ def test_a_call_followed_through_the_root_that_installed_it_is_not_listed(tmp_pa
 
 
 def _check_text(cwd: Path) -> str:
-    """`policylint check .` as text from `cwd`."""
-    import os
-    from contextlib import redirect_stdout
-    from io import StringIO
-
-    from linter.cli import main
-
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        out = StringIO()
-        with redirect_stdout(out):
-            main(["check", ".", "--no-config", "--color", "never"])
-    finally:
-        os.chdir(old)
-    return out.getvalue()
+    return _cli(cwd, "check", ".", "--no-config", "--color", "never")
 
 
 # --- vendored modules ---------------------------------------------------------------------------------------
@@ -394,3 +387,32 @@ def test_json_a_module_writes_around_the_callers_value_points_at_it(tmp_path: Pa
     _, report, _ = run_check(tmp_path, ".", select="SM001,SM002")
     assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager"', "module.p.aws_iam_policy.p"),
                               span("SM002", "p/main.tf", HEREDOC_CHILD, '"*"', "module.p.aws_iam_policy.p")]
+
+
+_RAW = st.builds(
+    lambda rule, where, owner, message, written: RawFinding(
+        rule, "main.tf", Span(where, 1, where, 5), owner, {"v": message}, message, (Span(where, 1, where, 5),),
+        (("main.tf", Span(written, 1, written, 9), 0), ("main.tf", Span(where, 1, where, 5)))),
+    st.sampled_from(["SM001", "SM002"]), st.integers(1, 3), st.sampled_from(["a.x", "b.x", "c.x"]),
+    st.sampled_from(["m1", "m2", "m3"]), st.integers(1, 4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=st.lists(_RAW, max_size=12), order=st.randoms(use_true_random=False))
+def test_one_finding_per_rule_and_range_whatever_the_order_they_arrive_in(raw, order) -> None:
+    """Units of a parallel run hand their raw findings over in any order: the findings are the same, one
+    per (rule, range), each the one whose statement was written first."""
+    from linter.engine import fingerprints
+    from linter.rules import load_rules
+
+    rules = {rule.id: rule for rule in load_rules() if rule.id in ("SM001", "SM002")}
+    shuffled = list(raw)
+    order.shuffle(shuffled)
+    findings = fingerprints(raw, rules)
+    assert fingerprints(shuffled, rules) == findings
+    assert len({(f.rule_id, f.path, f.span) for f in findings}) == len(findings) == len(
+        {(r.rule_id, r.path, r.span) for r in raw})
+    for finding in findings:
+        group = [r for r in raw if (r.rule_id, r.span) == (finding.rule_id, finding.span)]
+        best = min(group, key=RawFinding.first)
+        assert (finding.message, finding.resource) == (best.message, best.owner)
