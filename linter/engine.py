@@ -116,12 +116,18 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
             # into its own string) is suppressed where it is written; the statement's spans are elsewhere.
             context_spans = (span,) + tuple(x for x in enclosing if x != span) if path == subject_path else (span,)
             message = _attributed(subject, render(rule.message, values))
-            written = ((subject_path, subject_span, _rank(subject)), info.get("_written", ("", _NOWHERE)))
+            written = (_call_of(subject), (subject_path, subject_span, _rank(subject)), info.get("_written", ("", _NOWHERE)))
             raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, written))
     return raw
 
 
 _NOWHERE = Span(0, 0, 0, 0)  # a finding on its subject itself has no element of its own
+
+
+def _call_of(subject: Subject) -> tuple[str, Span]:
+    """Where the module call that made the subject's document is written (nowhere for a document of its own)."""
+    at = subject.document.instance_at if subject.resource is None and subject.document is not None else None
+    return at or ("", _NOWHERE)
 
 
 def _rank(subject: Subject) -> int:

@@ -126,6 +126,9 @@ class PolicyDocument:
     # inputs add is reported here. `instance` names the module call it was reached through (`module.x.`).
     twin: PolicyDocument | None = field(default=None, repr=False)
     instance: str = ""
+    # Where the (outermost) module call that made this instance is written: findings that several calls
+    # share are reported as the one written first.
+    instance_at: tuple[str, Span] | None = None
     # A document the user attached by name rather than wrote (`AWS managed policy SecretsManagerReadWrite`):
     # messages say where its statements come from.
     origin: str = ""
@@ -248,9 +251,10 @@ class RawFinding:
     """What a rule found, before fingerprints and filters: plain data, so it crosses process boundaries.
 
     `element` is the matched element's value (what the fingerprint is made of); `context` the spans that
-    enclose the finding, innermost first (what an inline suppression can target); `written` where its
-    subject (statement, document, resource) and its element were written, ((path, span), (path, span)),
-    the element's before any move to where a caller wrote part of it.
+    enclose the finding, innermost first (what an inline suppression can target); `written` where the
+    module call that made its document (if any), its subject (statement, document, resource; with the
+    statement's rank in its document) and its element were written, the element's before any move to
+    where a caller wrote part of it.
     """
 
     rule_id: str

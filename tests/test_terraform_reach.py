@@ -392,7 +392,7 @@ def test_json_a_module_writes_around_the_callers_value_points_at_it(tmp_path: Pa
 _RAW = st.builds(
     lambda rule, where, owner, message, written: RawFinding(
         rule, "main.tf", Span(where, 1, where, 5), owner, {"v": message}, message, (Span(where, 1, where, 5),),
-        (("main.tf", Span(written, 1, written, 9), 0), ("main.tf", Span(where, 1, where, 5)))),
+        (("", Span(0, 0, 0, 0)), ("main.tf", Span(written, 1, written, 9), 0), ("main.tf", Span(where, 1, where, 5)))),
     st.sampled_from(["SM001", "SM002"]), st.integers(1, 3), st.sampled_from(["a.x", "b.x", "c.x"]),
     st.sampled_from(["m1", "m2", "m3"]), st.integers(1, 4))
 
@@ -416,3 +416,15 @@ def test_one_finding_per_rule_and_range_whatever_the_order_they_arrive_in(raw, o
         group = [r for r in raw if (r.rule_id, r.span) == (finding.rule_id, finding.span)]
         best = min(group, key=RawFinding.first)
         assert (finding.message, finding.resource) == (best.message, best.owner)
+
+
+def test_calls_that_share_an_element_report_it_as_the_call_written_first(tmp_path: Path) -> None:
+    """Two calls pass the same list: one finding at each element, under the address of the call written
+    first (`zeta`), not of the alphabetically first (`alpha`)."""
+    caller = READ_ONLY_CALLER.replace('module "read_only"', 'module "zeta"') + (
+        'module "alpha" {\n  source   = "./modules/read-only"\n  services = local.services\n}\n')
+    write(tmp_path, {"main.tf": caller, "modules/read-only/main.tf": READ_ONLY})
+    _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
+    owner = "module.zeta.data.aws_iam_policy_document.this"
+    assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager"', owner),
+                              span("IAM006", "main.tf", caller, '"dynamo"', owner)]

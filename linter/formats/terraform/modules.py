@@ -528,7 +528,8 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key), instance=called if document.owner else "")
+                           twin=twin_documents.get(key), instance=called if document.owner else "",
+                           instance_at=(call.unit.display, call.header))
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
