@@ -278,12 +278,8 @@ def test_a_composed_action_points_at_the_callers_element_that_supplied_it(tmp_pa
     service). Each finding points at the caller's list item, once per rule, with the message of the first
     action written that fires ('secretsmanager:List*', not the alphabetically first 'Get*')."""
     write(tmp_path, {"main.tf": READ_ONLY_CALLER, "modules/read-only/main.tf": READ_ONLY})
-    owner = "module.read_only.data.aws_iam_policy_document.this"
     _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
-    assert places(report) == [
-        span("SM001", "main.tf", READ_ONLY_CALLER, '"secretsmanager"', owner),
-        span("IAM006", "main.tf", READ_ONLY_CALLER, '"dynamo"', owner),
-    ]
+    assert places(report) == _at_callers_items(READ_ONLY_CALLER, "module.read_only.data.aws_iam_policy_document.this")
     assert [f["message"] for f in report["findings"]] == [
         "Action 'secretsmanager:List*' grants 2 Secrets Manager actions, including ListSecrets and ListSecretVersionIds",
         "Invalid policy: 'dynamo' is not a known service prefix",
@@ -294,6 +290,12 @@ def test_a_composed_action_points_at_the_callers_element_that_supplied_it(tmp_pa
     # is reported where the caller wrote it; the module's own file has nothing of its own.
     _, library, _ = run_check(tmp_path, "modules/read-only", select="SM001,IAM006")
     assert places(library) == places(report)
+
+
+def _at_callers_items(caller: str, owner: str) -> list[tuple]:
+    """SM001 at the caller's "secretsmanager" and IAM006 at its "dynamo": where the read-only module's
+    actions made from them are reported."""
+    return [span("SM001", "main.tf", caller, '"secretsmanager"', owner), span("IAM006", "main.tf", caller, '"dynamo"', owner)]
 
 
 def test_a_string_composed_from_the_modules_own_values_stays_where_it_is_written(tmp_path: Path) -> None:
@@ -350,9 +352,7 @@ def test_a_function_that_composes_the_callers_value_points_at_it_too(tmp_path: P
                               '[format("%s:List*", statement.value), lower("${statement.value}:GET*")]')
     write(tmp_path, {"main.tf": READ_ONLY_CALLER, "modules/read-only/main.tf": child})
     _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
-    owner = "module.read_only.data.aws_iam_policy_document.this"
-    assert places(report) == [span("SM001", "main.tf", READ_ONLY_CALLER, '"secretsmanager"', owner),
-                              span("IAM006", "main.tf", READ_ONLY_CALLER, '"dynamo"', owner)]
+    assert places(report) == _at_callers_items(READ_ONLY_CALLER, "module.read_only.data.aws_iam_policy_document.this")
 
 
 def test_a_value_composed_through_two_modules_points_where_the_user_wrote_it(tmp_path: Path) -> None:
@@ -425,6 +425,4 @@ def test_calls_that_share_an_element_report_it_as_the_call_written_first(tmp_pat
         'module "alpha" {\n  source   = "./modules/read-only"\n  services = local.services\n}\n')
     write(tmp_path, {"main.tf": caller, "modules/read-only/main.tf": READ_ONLY})
     _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
-    owner = "module.zeta.data.aws_iam_policy_document.this"
-    assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager"', owner),
-                              span("IAM006", "main.tf", caller, '"dynamo"', owner)]
+    assert places(report) == _at_callers_items(caller, "module.zeta.data.aws_iam_policy_document.this")
