@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
 from linter import fileaccess
 from linter.loaders import snapshot
 from linter.model import FileError
+from linter.records import replace
 
 MAX_BYTES = fileaccess.MAX_BYTES
 

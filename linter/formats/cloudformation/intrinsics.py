@@ -14,9 +14,9 @@ alternatives of an item are all items of the list; for an element such as `Resou
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from linter.model import UNKNOWN, Node, Span
+from linter.records import dataclass, field
 
 MAX_VARIANTS = 8
 NO_VALUE = "AWS::NoValue"
