@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pygls.workspace.position_codec import PositionCodec
 
 from linter import lsp
+from tests.test_lsp import client  # noqa: F401 - the pytest-lsp client fixture
 from linter.formats.registry import example_formats
 from linter.lsp_units import Results, lint_kept, warm_up_steps
 
@@ -124,3 +125,31 @@ def test_an_in_process_server_warms_up_on_initialized_and_a_config_written_later
     finally:
         requests.close()
         server.worker.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.mark.asyncio
+async def test_a_server_shows_what_a_cold_lint_shows_after_edits_in_the_buffer_and_on_disk(client, tmp_path):
+    """Over the protocol: a Terraform buffer edited, then its sibling changed on disk without any
+    notification and the buffer saved (same text): each time the diagnostics are a cold lint's."""
+    from lsprotocol import types
+
+    from tests.test_lsp import change_doc, open_doc, published
+
+    on_disk = tmp_path / "locals.tf"
+    on_disk.write_text(LOCALS[0])
+    for path in (on_disk, tmp_path):
+        os.utime(path, (SETTLED, SETTLED))
+    uri = (tmp_path / "main.tf").as_uri()
+
+    def cold(text: str) -> list[tuple]:
+        return shown(lsp.lint_buffer(text, "main.tf", lsp.folder_context(tmp_path), CODEC))
+
+    assert shown(await published(client, uri, open_doc(client, uri, POLICIES[0], "terraform"))) == cold(POLICIES[0])
+    cold_before = cold(POLICIES[1])
+    assert shown(await published(client, uri, change_doc(client, uri, POLICIES[1], 2))) == cold_before
+    on_disk.write_text(LOCALS[2])
+    os.utime(on_disk, (SETTLED + 5, SETTLED + 5))
+    saved = types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    after = shown(await published(client, uri, lambda: client.text_document_did_save(saved)))
+    assert after == cold(POLICIES[1])
+    assert {d[3] for d in after} != {d[3] for d in cold_before}  # s3:* instead of secretsmanager:*: other findings
