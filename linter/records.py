@@ -143,6 +143,9 @@ def _key_of(names: list[str]) -> Callable[[Any], tuple]:
 
 
 def _build(cls: type, frozen: bool, slots: bool, eq: bool, order: bool) -> type:
+    """The record class: `__init__` compiled from the fields, the other methods shared, each set only where
+    the class body does not define its own; the hash follows `dataclasses`' table (frozen and compared: the
+    fields' hash; compared but mutable: unhashable; not compared: identity)."""
     specs = _collect(cls)
     own = [name for name in cls.__dict__.get("__annotations__", {}) if name in specs
            and not any(name in getattr(base, "__record_fields__", {}) for base in cls.__mro__[1:])]
