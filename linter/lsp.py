@@ -39,6 +39,7 @@ from linter.severity import SEVERITIES
 SOURCE = "policylint"
 DEBOUNCE_SECONDS = 0.3
 LINT_DEADLINE_SECONDS = 30.0  # a lint still running then is abandoned for that version
+WARM_UP_GRACE_SECONDS = 0.25  # after `initialized`, before the warm-up lints examples: time for the first didOpen
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a larger message is skipped, never read into memory
 MAX_HEADER_BYTES = 64 * 1024
 IGNORE_REASON = "TODO: say why this is acceptable"
@@ -513,7 +514,10 @@ class PolicylintServer(LanguageServer):
         """Load what the first lint would (see `linter.lsp_units`), one worker step at a time, each only while
         no lint is waiting: a document opened meanwhile waits for one step at most."""
         loop = asyncio.get_running_loop()
-        for step in warm_up_steps(self.roots(), self.context_for):
+        folders, examples = warm_up_steps(self.roots(), self.context_for)
+        for index, step in enumerate(folders + examples):
+            if index == len(folders):
+                await asyncio.sleep(WARM_UP_GRACE_SECONDS)
             while self.linting or self.pending:
                 await asyncio.sleep(0.01)
             if self.shut_down:

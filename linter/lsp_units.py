@@ -12,7 +12,8 @@ kept.
 
 `warm_up_steps` are what the first lint would otherwise pay: folder settings and rules, the pipeline's and
 the formats' lazy imports, the action catalog, tree-sitter's grammar. Each step runs on the lint worker, so
-it never races a lint, and the server starts a step only while no lint is waiting.
+it never races a lint, and the server starts a step only while no lint is waiting; the examples wait a
+moment first, so that the file an editor opens as it starts the server lints before them.
 """
 from __future__ import annotations
 
@@ -133,10 +134,10 @@ def lint_sample(example_format: str, filename: str, rules: list) -> None:
             os.chdir(previous)
 
 
-def warm_up_steps(roots: list[Path], context_for: Callable[[Path], Any]) -> list[Callable[[], object]]:
+def warm_up_steps(roots: list[Path], context_for: Callable[[Path], Any]) -> tuple[list, list]:
     """The warm-up, in steps short enough that a lint arriving meanwhile waits for one step at most: each
-    folder's settings and rules first (every lint needs them), then one rule example per example format."""
-    steps: list[Callable[[], object]] = [partial(context_for, root) for root in roots]
+    folder's settings and rules (every lint needs them), then one rule example per example format."""
+    folders: list[Callable[[], object]] = [partial(context_for, root) for root in roots]
 
     def rules() -> list:
         if roots:
@@ -147,5 +148,4 @@ def warm_up_steps(roots: list[Path], context_for: Callable[[Path], Any]) -> list
 
     from linter.formats.registry import example_formats
 
-    steps += [partial(lambda e: lint_sample(e.name, e.filename, rules()), e) for e in example_formats().values()]
-    return steps
+    return folders, [partial(lambda e: lint_sample(e.name, e.filename, rules()), e) for e in example_formats().values()]

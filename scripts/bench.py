@@ -280,7 +280,7 @@ class LanguageClient:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def settle(self, quiet: float = 0.15, limit: float = 10.0) -> None:
+    def settle(self, quiet: float = 0.5, limit: float = 10.0) -> None:
         """Wait until the server has used no CPU for `quiet` seconds (its warm-up is done)."""
         deadline, last, since = time.perf_counter() + limit, self.cpu(), time.perf_counter()
         while time.perf_counter() < deadline:

@@ -98,10 +98,10 @@ def test_an_unchanged_unit_is_not_linted_again_and_a_changed_sibling_is(tmp_path
 def test_the_warm_up_reads_every_folder_and_lints_an_example_of_each_format(tmp_path):
     read, cwd = [], os.getcwd()
     context = lsp.folder_context(tmp_path)
-    steps = warm_up_steps([tmp_path], lambda root: read.append(root) or context)
-    for step in steps:
+    folders, examples = warm_up_steps([tmp_path], lambda root: read.append(root) or context)
+    for step in folders + examples:
         step()
-    assert read[0] == tmp_path and len(steps) == 1 + len(example_formats())
+    assert read[0] == tmp_path and len(folders) == 1 and len(examples) == len(example_formats())
     assert os.getcwd() == cwd and list(tmp_path.iterdir()) == []  # nothing of the workspace written or changed
 
 
