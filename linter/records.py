@@ -14,7 +14,7 @@ A class made by the standard `dataclasses` module still works with `fields`, `re
 """
 from __future__ import annotations
 
-from operator import attrgetter
+from operator import attrgetter, eq as _eq, ge as _ge, gt as _gt, le as _le, lt as _lt
 from reprlib import recursive_repr
 from typing import Any, Callable, TypeVar
 
@@ -172,12 +172,11 @@ def _build(cls: type, frozen: bool, slots: bool, eq: bool, order: bool) -> type:
     _define(cls, mine, "__repr__", _repr(shown))
     compared = _key_of([s.name for s in every if s.compare])
     if eq:
-        _define(cls, mine, "__eq__", _comparison(compared, tuple.__eq__))
+        _define(cls, mine, "__eq__", _comparison(compared, _eq))
         if not explicit_hash:
             cls.__hash__ = (lambda self: hash(compared(self))) if frozen else None  # type: ignore[assignment]
     if order:
-        for name, compare in (("__lt__", tuple.__lt__), ("__le__", tuple.__le__), ("__gt__", tuple.__gt__),
-                              ("__ge__", tuple.__ge__)):
+        for name, compare in (("__lt__", _lt), ("__le__", _le), ("__gt__", _gt), ("__ge__", _ge)):
             _define(cls, mine, name, _comparison(compared, compare))
     if frozen:
         _freeze(cls, mine, frozenset(specs), slots)
