@@ -365,12 +365,16 @@ class PolicylintServer(LanguageServer):
     def open_document(self, uri: str) -> TextDocument | None:
         return self.workspace.text_documents.get(unquote(uri))
 
-    def folder_of(self, path: Path) -> Path:
-        """The innermost workspace folder holding `path`, else the root, else the file's own directory."""
+    def roots(self) -> list[Path]:
+        """The workspace folders, then the root."""
         roots = [Path(p) for p in (self._folder_path(f.uri) for f in self.workspace.folders.values()) if p]
         if self.workspace.root_path:
             roots.append(Path(self.workspace.root_path))
-        holding = [r for r in roots if path.is_relative_to(r)]
+        return list(dict.fromkeys(roots))
+
+    def folder_of(self, path: Path) -> Path:
+        """The innermost workspace folder holding `path`, else the root, else the file's own directory."""
+        holding = [r for r in self.roots() if path.is_relative_to(r)]
         return max(holding, key=lambda r: len(r.parts)) if holding else path.parent
 
     @staticmethod
@@ -503,18 +507,11 @@ class PolicylintServer(LanguageServer):
         for uri in sorted(self.open_uris):
             self.schedule(uri, 0)
 
-    def roots(self) -> list[Path]:
-        """The workspace folders and the root, as `folder_of` chooses among them."""
-        roots = [Path(p) for p in (self._folder_path(f.uri) for f in self.workspace.folders.values()) if p]
-        if self.workspace.root_path and Path(self.workspace.root_path) not in roots:
-            roots.append(Path(self.workspace.root_path))
-        return [root for root in roots if root.is_dir()]
-
     async def warm_up(self) -> None:
         """Load what the first lint would (see `linter.lsp_units`), one worker step at a time, each only while
         no lint is waiting: a document opened meanwhile waits for one step at most."""
         loop = asyncio.get_running_loop()
-        folders, examples = warm_up_steps(self.roots(), self.context_for)
+        folders, examples = warm_up_steps([root for root in self.roots() if root.is_dir()], self.context_for)
         for index, step in enumerate(folders + examples):
             if index == len(folders):
                 await asyncio.sleep(WARM_UP_GRACE_SECONDS)
