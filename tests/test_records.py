@@ -147,3 +147,18 @@ def test_standard_dataclasses_still_work_with_fields_and_replace():
 
     assert records.is_dataclass(Standard) and [f.name for f in records.fields(Standard)] == ["a", "b"]
     assert records.replace(Standard(1), b=3) == Standard(1, 3)
+
+
+def test_no_module_of_the_package_uses_the_standard_dataclasses():
+    """A new record class imports `linter.records` (the same API), so no run ever pays for `dataclasses`."""
+    import ast
+    from pathlib import Path
+
+    package = Path(records.__file__).parent
+    users = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if isinstance(node, ast.ImportFrom) else []
+            if "dataclasses" in names:
+                users.append(path.relative_to(package).as_posix())
+    assert set(users) == {"records.py"}  # whose fields and replace also accept a standard dataclass
