@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from linter.configfile import find_config
+from linter.records import dataclass, field, replace
 from linter.rules import SEVERITIES
 from linter.suggest import did_you_mean
 

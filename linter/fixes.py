@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.config import Settings
 from linter.formats.api import Editing, TextEdit
 from linter.model import Finding, Node, Span
 from linter.predicates import Subject, Witness
+from linter.records import dataclass, field
 from linter.rules import Rule
 
 MAX_ROUNDS = 5  # fixes that enable others (a new Condition, then a key under it) settle well before this

@@ -5,9 +5,10 @@ the engine turns those into `Finding`s. Nothing here does I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Union
+
+from linter.records import dataclass, field
 
 # A value that cannot be known offline (a Terraform variable without default, `!GetAtt`, a pseudo
 # parameter). It is embedded in strings as this private-use character so that glob matching treats it as

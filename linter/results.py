@@ -6,10 +6,9 @@ reported file is in `Report.texts`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from linter.baseline import Entry
 from linter.model import FileError, Finding, ModuleCall, Suppression
+from linter.records import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)

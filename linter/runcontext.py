@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+from linter.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

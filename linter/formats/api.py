@@ -8,12 +8,12 @@ rule-example formats it reads. Nothing outside `linter/formats/` knows any of th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Callable
 
 from linter.discover import SourceFile
 from linter.model import Extraction, Node, PolicyDocument, Resource, Span, Statement
+from linter.records import dataclass, field
 
 _UNPARSED = object()
 

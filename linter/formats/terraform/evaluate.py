@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -25,6 +24,7 @@ from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
 from linter.formats.terraform.values import TextNode, caller_part, caller_pieces, leaf_places, parse_json_text, unknown
+from linter.records import dataclass, field
 from linter.values import number
 
 MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)

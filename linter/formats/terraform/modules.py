@@ -23,7 +23,6 @@ resolution only, so a parallel run that puts caller and child in different units
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
@@ -40,6 +39,7 @@ from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import file_names, is_dir, read_text
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, ModuleCall, Node, PolicyDocument, Resource, Span
+from linter.records import dataclass, field, replace
 from linter.runcontext import current as current_run
 
 AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"

@@ -2,12 +2,12 @@
 where each character was written, and JSON parsed from such strings with positions mapped back."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
 
 from linter.loaders import jsonpos
 from linter.loaders.positions import Locator
 from linter.model import UNKNOWN, FileError, Node, Span
+from linter.records import dataclass
 
 
 @dataclass(slots=True, eq=False)

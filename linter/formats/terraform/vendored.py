@@ -8,11 +8,11 @@ module calls is reported once, at its own files, under the call's address (`modu
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Protocol
 
 from linter.model import Extraction, PolicyDocument, Resource
+from linter.records import replace
 
 
 class _Instance(Protocol):
