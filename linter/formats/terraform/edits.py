@@ -159,7 +159,7 @@ def _add_policy(source: str, resource: Resource, document: dict) -> list[TextEdi
     one with `count`/`for_each` (which instance?), or when the name is taken."""
     text = Text(source)
     kind, _, name = resource.address.partition(".")
-    if resource.path.endswith(".json") or resource.block_span is None or resource.instance or "." in name or "[" in name:
+    if resource.path.endswith(".json") or resource.block_span is None or "." in name or "[" in name:
         return None
     if any(k in resource.attributes for k in ("count", "for_each")) or _defined(text, "aws_secretsmanager_secret_policy", name):
         return None
