@@ -97,9 +97,13 @@ class Results:
 def lint_kept(results: Results, uri: str, key: tuple, context: object, lint: Callable[[], list],
               is_open: Callable[[], bool]) -> list:
     """`lint()` (on the lint worker), or the result kept for the same unit state. A document closed
-    meanwhile keeps nothing (its `forget` may already have run)."""
+    meanwhile keeps nothing (its `forget` may already have run), and one closed before its turn on the
+    worker is not linted at all: its result would be dropped, and a burst of opens and closes would
+    otherwise queue one lint per open (with its task held until then)."""
     from linter.loaders.text import watching
 
+    if not is_open():
+        return []
     kept = results.get(uri, key, context)
     if kept is not None:
         return kept

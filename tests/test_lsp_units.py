@@ -91,8 +91,11 @@ def test_an_unchanged_unit_is_not_linted_again_and_a_changed_sibling_is(tmp_path
     lint_kept(results, "main.tf", ("main.tf", POLICIES[0]), context, lint, lambda: True)
     lint_kept(results, "main.tf", ("main.tf", POLICIES[0]), context, lint, lambda: True)
     assert len(runs) == 4
-    lint_kept(results, "closed.tf", ("closed.tf", POLICIES[0]), context, lint, lambda: False)
-    assert "closed.tf" not in results.entries  # closed meanwhile: nothing kept
+    still_open = iter([True, False])
+    lint_kept(results, "closed.tf", ("closed.tf", POLICIES[0]), context, lint, lambda: next(still_open))
+    assert len(runs) == 5 and "closed.tf" not in results.entries  # closed while linting: nothing kept
+    assert lint_kept(results, "gone.tf", ("gone.tf", POLICIES[0]), context, lint, lambda: False) == []
+    assert len(runs) == 5  # closed before its turn on the worker: not linted at all
 
 
 def test_the_warm_up_reads_every_folder_and_lints_an_example_of_each_format(tmp_path):
