@@ -29,7 +29,7 @@ from pathlib import Path
 from linter.discover import SourceFile
 from linter.formats import catalogue
 from linter.formats.policy import build_document
-from linter.formats.terraform import expand
+from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
@@ -248,15 +248,24 @@ class _Module:
 
     def _load_units(self) -> list[Unit]:
         passed = {file.path.name: file for file in self.passed}
-        names = {name for name in file_names(self.directory) if is_terraform_name(name)}
+        names = sorted({name for name in file_names(self.directory) if is_terraform_name(name)} | set(passed))
+        shown = {name: passed[name].display if name in passed else
+                 (f"{self.display_dir}/{name}" if self.display_dir else name) for name in names}
+        if passed and not self.instance and len(passed) < len(names):  # a run naming some files: what they reach
+            wanted = reach.reached(names, set(passed), lambda name: self._text(name, shown[name], passed.get(name)))
+            names = [name for name in names if name in wanted]
         units = []
-        for name in sorted(names | set(passed)):
+        for name in names:
             file = passed.get(name)
-            display = file.display if file else (f"{self.display_dir}/{name}" if self.display_dir else name)
+            display = shown[name]
             unit = self._load_unit(file.path if file else self.directory / name, display, file is not None)
             if unit is not None:
                 units.append(unit)
         return units
+
+    def _text(self, name: str, display: str, file: SourceFile | None) -> str | None:
+        text = read_text(file.path if file else self.directory / name, display)
+        return text if isinstance(text, str) else None
 
     def _load_unit(self, path: Path, display: str, passed: bool) -> Unit | None:
         text = read_text(path, display)

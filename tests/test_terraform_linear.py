@@ -1,0 +1,106 @@
+"""Terraform evaluation cost as behaviour (issue 11 linear evaluation, issue 18 item 5): a run naming some
+files of a module evaluates only the files their blocks reach, and reports for them exactly what `check .`
+does. Timings live in scripts/bench.py only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linter.formats.terraform.reach import reached
+from tests.tf_helpers import run_check, write
+
+# Blocks that refer to one another by name (and to a policy file), so that where each lands decides which
+# files a run naming one of them must read.
+BLOCKS = {
+    "secret": 'resource "aws_secretsmanager_secret" "s" {\n  name = "app/db"\n  kms_key_id = aws_kms_key.k.arn\n}\n',
+    "key": 'resource "aws_kms_key" "k" {\n  description = "k"\n}\n',
+    "guard": ('resource "aws_secretsmanager_secret_policy" "g" {\n  secret_arn = aws_secretsmanager_secret.s.arn\n'
+              '  policy     = data.aws_iam_policy_document.d.json\n}\n'),
+    "document": ('data "aws_iam_policy_document" "d" {\n  statement {\n    actions   = var.actions\n'
+                 '    resources = ["*"]\n    principals {\n      type        = "AWS"\n'
+                 '      identifiers = ["arn:aws:iam::111122223333:root"]\n    }\n  }\n}\n'),
+    "variable": 'variable "actions" {\n  default = ["secretsmanager:*"]\n}\n',
+    "local": ('locals {\n  doc = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:Get*",'
+              ' Resource = "*" }] })\n}\n'),
+    "inline": 'resource "aws_iam_policy" "i" {\n  policy = local.doc\n}\n',
+    "inline_again": 'resource "aws_iam_role_policy" "r" {\n  role   = "x"\n  policy = local.doc\n}\n',
+    "from_file": 'resource "aws_iam_policy" "f" {\n  policy = file("${path.module}/policy.json")\n}\n',
+    "from_file_again": 'resource "aws_iam_policy" "f2" {\n  policy = file("${path.module}/policy.json")\n}\n',
+    "rotation": ('resource "aws_secretsmanager_secret_rotation" "rot" {\n  secret_id           = aws_secretsmanager_secret.s.id\n'
+                 '  rotation_lambda_arn = "arn:aws:lambda:eu-west-1:111122223333:function:r"\n'
+                 '  rotation_rules {\n    automatically_after_days = 30\n  }\n}\n'),
+    "other_secret": 'resource "aws_secretsmanager_secret" "o" {\n  name = "other"\n}\n',
+    "same_secret": 'resource "aws_secretsmanager_secret" "s" {\n  name = "again"\n}\n',
+    "call": 'module "c" {\n  source = "./child"\n  arn    = aws_secretsmanager_secret.o.arn\n}\n',
+}
+CHILD = ('variable "arn" {}\nresource "aws_secretsmanager_secret_policy" "p" {\n  secret_arn = var.arn\n'
+         '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "secretsmanager:*",'
+         ' Resource = "*" }] })\n}\n')
+POLICY = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}\n'
+
+
+def _every_file(files: list[str], named: set[str], text) -> set[str]:
+    return set(files)
+
+
+@settings(max_examples=30, deadline=None)
+@given(layout=st.dictionaries(st.sampled_from(sorted(BLOCKS)), st.integers(0, 4), min_size=1))
+def test_a_named_file_is_reported_as_if_every_file_were_evaluated(tmp_path_factory, layout: dict[str, int]) -> None:
+    """The oracle is the same run with every file of the module evaluated (what it did before)."""
+    root = tmp_path_factory.mktemp("module")
+    files: dict[str, str] = {}
+    for block, number in sorted(layout.items()):
+        files[f"f{number}.tf"] = files.get(f"f{number}.tf", "") + BLOCKS[block]
+    write(root, {**files, "policy.json": POLICY, "child/main.tf": CHILD})
+    for names in [[name] for name in sorted(files)] + [sorted(files)[:2]]:
+        _, _, chosen = run_check(root, *names)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("linter.formats.terraform.reach.reached", _every_file)
+            _, _, whole = run_check(root, *names)
+        assert chosen == whole, names
+
+
+def _module(tmp_path: Path, files: dict[str, str]) -> set[str]:
+    write(tmp_path, files)
+    return {name for name in files if name.endswith(".tf")}
+
+
+def test_files_that_share_no_name_with_the_named_one_are_not_evaluated(tmp_path: Path) -> None:
+    names = _module(tmp_path, {"a.tf": BLOCKS["secret"], "b.tf": BLOCKS["key"], "c.tf": BLOCKS["other_secret"],
+                               "d.tf": BLOCKS["local"], "e.tf": BLOCKS["variable"]})
+    text = lambda name: (tmp_path / name).read_text(encoding="utf-8")  # noqa: E731
+    assert reached(sorted(names), {"a.tf"}, text) == {"a.tf", "b.tf"}  # the key it uses
+    assert reached(sorted(names), {"b.tf"}, text) == {"a.tf", "b.tf"}  # the secret that uses it
+    assert reached(sorted(names), {"c.tf"}, text) == {"c.tf"}
+
+
+def test_names_link_files_in_both_directions_and_through_others(tmp_path: Path) -> None:
+    names = _module(tmp_path, {"a.tf": BLOCKS["inline"], "b.tf": BLOCKS["local"], "c.tf": BLOCKS["inline_again"],
+                               "d.tf": BLOCKS["guard"], "e.tf": BLOCKS["document"], "f.tf": BLOCKS["variable"],
+                               "g.tf": BLOCKS["from_file"], "h.tf": BLOCKS["from_file_again"],
+                               "i.tf": BLOCKS["other_secret"], "j.tf": BLOCKS["same_secret"]})
+    text = lambda name: (tmp_path / name).read_text(encoding="utf-8")  # noqa: E731
+    # The local's other user decides the document's owner: it is read too.
+    assert reached(sorted(names), {"a.tf"}, text) == {"a.tf", "b.tf", "c.tf"}
+    assert reached(sorted(names), {"f.tf"}, text) == {"d.tf", "e.tf", "f.tf", "j.tf"}  # guard names secret s
+    assert reached(sorted(names), {"g.tf"}, text) == {"g.tf", "h.tf"}  # one file read by both
+    assert reached(sorted(names), {"j.tf"}, text) == {"d.tf", "e.tf", "f.tf", "j.tf"}
+
+
+def test_module_calls_and_expansions_are_always_evaluated(tmp_path: Path) -> None:
+    """They spend bounds counted over the whole module (module instances, expanded values)."""
+    names = _module(tmp_path, {"a.tf": BLOCKS["other_secret"], "b.tf": BLOCKS["call"].replace(".o.", ".x."),
+                               "c.tf": 'locals {\n  l = [for v in ["a"] : v]\n}\n',
+                               "d.tf": 'resource "aws_iam_policy" "q" {\n  dynamic "x" {\n    for_each = []\n    content {}\n  }\n}\n',
+                               "e.tf": BLOCKS["key"]})
+    text = lambda name: (tmp_path / name).read_text(encoding="utf-8")  # noqa: E731
+    assert reached(sorted(names), {"a.tf"}, text) == {"a.tf", "b.tf", "c.tf", "d.tf"}
+
+
+def test_a_module_with_json_configuration_is_evaluated_whole(tmp_path: Path) -> None:
+    names = sorted(_module(tmp_path, {"a.tf": BLOCKS["other_secret"], "b.tf": BLOCKS["key"]})) + ["c.tf.json"]
+    write(tmp_path, {"c.tf.json": "{}"})
+    assert reached(names, {"a.tf"}, lambda name: (tmp_path / name).read_text(encoding="utf-8")) == set(names)
