@@ -104,3 +104,85 @@ def test_a_module_with_json_configuration_is_evaluated_whole(tmp_path: Path) -> 
     names = sorted(_module(tmp_path, {"a.tf": BLOCKS["other_secret"], "b.tf": BLOCKS["key"]})) + ["c.tf.json"]
     write(tmp_path, {"c.tf.json": "{}"})
     assert reached(names, {"a.tf"}, lambda name: (tmp_path / name).read_text(encoding="utf-8")) == set(names)
+
+
+# --- module evaluations shared across the run -----------------------------------------------------------
+
+LIBRARY = """\
+variable "actions" {
+  default = ["secretsmanager:DescribeSecret"]
+}
+data "aws_iam_policy_document" "fixed" {
+  statement {
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["*"]
+  }
+}
+data "aws_iam_policy_document" "given" {
+  statement {
+    actions   = var.actions
+    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-*"]
+  }
+}
+resource "aws_iam_policy" "fixed" {
+  policy = data.aws_iam_policy_document.fixed.json
+}
+resource "aws_iam_policy" "given" {
+  policy = data.aws_iam_policy_document.given.json
+}
+"""
+CALLER = 'module "lib" {{\n  source  = "../lib"\n  actions = [{actions}]\n}}\n'
+
+
+def _library_tree(root: Path) -> None:
+    write(root, {"lib/main.tf": LIBRARY,
+                 "a/main.tf": CALLER.format(actions='"secretsmanager:*"'),
+                 "b/main.tf": CALLER.format(actions='"secretsmanager:ListSecrets"'),
+                 "c/main.tf": CALLER.format(actions='"secretsmanager:*"')})
+
+
+def test_what_reads_no_input_is_built_once_per_run_and_what_does_once_per_evaluation(tmp_path: Path, monkeypatch) -> None:
+    from linter.formats.terraform import documents
+
+    _library_tree(tmp_path)
+    built: list[str] = []
+    build = documents.Documents._build
+    monkeypatch.setattr(documents.Documents, "_build", lambda self, block: built.append(block.address) or build(self, block))
+    _, report, _ = run_check(tmp_path, ".")
+    # `fixed` reads nothing the callers pass: one build for the library and its three instances (and their
+    # twins). `given` reads var.actions: built for each evaluation whose inputs differ: the library linted,
+    # each caller's instance, and the library on its own that the instances are compared with (one for the
+    # run: it calls no module, so it is the same for every caller).
+    assert built.count("data.aws_iam_policy_document.fixed") == 1
+    assert built.count("data.aws_iam_policy_document.given") == 5
+    wildcard = [(f["rule_id"], f["path"], f["line"]) for f in report["findings"] if f["rule_id"] == "SM001"]
+    assert wildcard == [("SM001", "a/main.tf", 3), ("SM001", "c/main.tf", 3)]
+
+
+def test_sharing_does_not_depend_on_which_module_is_linted_first(tmp_path: Path) -> None:
+    _library_tree(tmp_path)
+    _, _, whole = run_check(tmp_path, ".")
+    for order in (["a", "b", "c", "lib"], ["lib", "c", "b", "a"], ["b", "lib"]):
+        _, _, some = run_check(tmp_path, *order)
+        assert some == run_check(tmp_path, *order)[2]
+        assert all(line in whole for line in some.splitlines() if '"path": "' in line)
+
+
+def _fan_out(root: Path, levels: int, calls: int) -> None:
+    """Each module calls the next `calls` times with a distinct argument: calls**levels instances."""
+    for level in range(levels + 1):
+        text = 'variable "n" {\n  default = "x"\n}\n'
+        text += 'data "aws_iam_policy_document" "d" {\n  statement {\n    actions   = ["secretsmanager:*"]\n    resources = ["*"]\n  }\n}\n'
+        if level < levels:
+            text += "".join(f'module "c{call}" {{\n  source = "../m{level + 1}"\n  n      = "${{var.n}}-{call}"\n}}\n'
+                            for call in range(calls))
+        write(root, {f"m{level}/main.tf": text})
+
+
+def test_the_fan_out_bound_and_every_finding_are_the_same_whatever_the_jobs(tmp_path: Path) -> None:
+    _fan_out(tmp_path, 5, 5)  # 3,905 instances below m0, 780 below m1: only m0's call passes the bound
+    outputs = [run_check(tmp_path, ".", "--jobs", jobs) for jobs in ("1", "2")]
+    assert outputs[0][2] == outputs[1][2]
+    code, report, _ = outputs[0]
+    assert [(e["path"], e["line"]) for e in report["errors"]] == [("m0/main.tf", 10)]
+    assert "more than 1000 module instances" in report["errors"][0]["message"] and code == 2

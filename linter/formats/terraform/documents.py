@@ -37,7 +37,12 @@ class Documents:
         self.source_ids: set[int] = set()  # roots merged into a data source as source/override documents
         self.partial_ids: set[int] = set()  # roots with statements that cannot be known offline
         self.errors: list[tuple[FileError, Unit]] = []  # invalid JSON text, with the file that used it
-        self._parsed: dict[int, tuple[Node, Node | None]] = {}
+        # id(value) -> (value, its document root, its error); shared per directory when the evaluator shares.
+        self._parsed: dict[int, tuple[Node, Node | None, FileError | None]] = (
+            evaluator.shared.setdefault(("parsed",), {}) if evaluator.shared is not None else {})
+        self._erred: set[int] = set()  # values whose error is recorded here
+        self._error_uses: list[int] = []  # every use of a value with an error, in order
+        self._source_roots: list[Node] = []  # source_ids' roots, in the order they were merged
 
     def data_document(self, name: str, key: str | int | None = None) -> Node | None:
         """The document of `data.aws_iam_policy_document.<name>` (of its instance `key` when it has
@@ -45,7 +50,9 @@ class Documents:
         block = self.data.get(name)
         if block is None:
             return None
+        reads = self.evaluator.reads
         made, known = expand.instances(self.evaluator, block)
+        fixed = self.evaluator.reads == reads  # the instances (and their names) do not depend on inputs
         if known and key is not None:
             made = [i for i in made if i.key is not None and i.key.value == key]
         if not made or (known and key is None and len(made) > 1):
@@ -53,8 +60,8 @@ class Documents:
         instance = made[0]
         address = block.address + instance.suffix
         root = self.evaluator.cached(
-            "data." + name + instance.suffix, lambda: self._build(instance.block), block.header, block.unit.display
-        )
+            "data." + name + instance.suffix, lambda: self._built(address, instance.block, fixed), block.header,
+            block.unit.display)
         if root is not None and not root.is_unknown:
             self.roots[address] = root
         return root
@@ -68,13 +75,40 @@ class Documents:
         key = id(value)
         if key not in self._parsed:
             result = parse_json_text(value)
-            if isinstance(result, FileError):
-                self.errors.append((result, origin))
-                result = None
-            self._parsed[key] = (value, result if result is not None and isinstance(result.value, dict) else None)
-        return self._parsed[key][1]
+            error = result if isinstance(result, FileError) else None
+            root = result if isinstance(result, Node) and isinstance(result.value, dict) else None
+            self._parsed[key] = (value, root, error)
+        _, root, error = self._parsed[key]
+        if error is not None:
+            self._error_uses.append(key)
+            if key not in self._erred:
+                self._erred.add(key)
+                self.errors.append((error, origin))
+        return root
 
     # --- data "aws_iam_policy_document" --------------------------------------------------------------
+
+    def _built(self, address: str, block: Block, fixed: bool) -> Node:
+        """The data source's document, built once per run for its directory when it reads no input (and
+        its instances do not either); what building it records here (partial, sources, errors) is
+        recorded again where it is reused."""
+        if not fixed:
+            return self._build(block)
+
+        def build() -> tuple:
+            sources, erred = len(self._source_roots), len(self._error_uses)
+            root = self._build(block)
+            return root, id(root) in self.partial_ids, self._source_roots[sources:], self._error_uses[erred:]
+
+        (root, partial, sources, erred), fresh = self.evaluator.independent(("data", address), build)
+        if not fresh:
+            if partial:
+                self.partial_ids.add(id(root))
+            self.source_ids.update(id(source) for source in sources)
+            self._source_roots += sources
+            for key in erred:
+                self.root_of(self._parsed[key][0], block.unit)  # records its error here, once
+        return root
 
     def _build(self, block: Block) -> Node:
         """The merged document, as the AWS provider renders it: sources, then this block's statements
@@ -121,6 +155,7 @@ class Documents:
         """Roots of the documents named by a block's source/override attributes, in merge order."""
         roots = [root for root in self._named_roots(block, (first, second)) if root is not None]
         self.source_ids.update(id(root) for root in roots)
+        self._source_roots += roots
         return roots
 
     def _named_roots(self, block: Block, names: tuple[str, ...]) -> list[Node | None]:

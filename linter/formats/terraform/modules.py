@@ -69,6 +69,9 @@ class Tree:
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
+    # Per called module directory (and how it is shown, and its files): what its evaluations share in this
+    # process (results that read no input, see `Evaluator.independent`; where module calls lead).
+    shared: dict[tuple, dict] = field(default_factory=dict)
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
@@ -95,7 +98,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         passed = groups[directory]
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
-            run = _Run(tree.root, tree.parsed)
+            run = _Run(tree.root, tree.parsed, tree.shared)
             module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
                              inputs_unknown=directory in tree.callers)
             result.extend(module.extract())
@@ -115,7 +118,7 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> l
     for root in root_callers(directory, tree.callers):
         if root in tree.linted:
             continue
-        caller = _Module(_Run(tree.root, tree.parsed), root, shown(root, passed[0].path, passed[0].display), [])
+        caller = _Module(_Run(tree.root, tree.parsed, tree.shared), root, shown(root, passed[0].path, passed[0].display), [])
         found += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
     return found
 
@@ -137,12 +140,26 @@ class _Run:
     (directory, arguments), so calls that pass the same values share one evaluation and a call graph
     that fans out costs what its distinct instances cost, up to a bound."""
 
-    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]]) -> None:
+    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict]) -> None:
         self.root = root
         self.parsed = parsed
+        self.shared = shared
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
         self.count = 0
+
+    def local_directory(self, directory: Path, source: str) -> Path:
+        """The directory a local `source` names, resolved once per run."""
+        key = ("source", directory, source)
+        if key not in self.shared:
+            self.shared[key] = _resolved(directory / source)
+        return self.shared[key]
+
+    def is_directory(self, path: Path) -> bool:
+        key = ("is_dir", path)
+        if key not in self.shared:
+            self.shared[key] = is_dir(path)
+        return self.shared[key]
 
     def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
                  chain: tuple[Path, ...]) -> _Module | None:
@@ -237,9 +254,12 @@ class _Module:
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope, self)
+        if instance or inputs_unknown:  # a module that calls make: evaluated again elsewhere in the run
+            self.evaluator.share(run.shared.setdefault((directory, display_dir, tuple(u.display for u in self.units)), {}))
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
+        self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
 
     def _passed(self, unit: Unit) -> bool:
         return self.instance or unit.passed
@@ -368,10 +388,13 @@ class _Module:
         for block in self.blocks:
             if block.type != type_ or len(block.labels) < 2:
                 continue
+            reads = self.evaluator.reads
             made, _ = expand.instances(self.evaluator, block)
             for instance in made:
                 labels = [block.labels[0], block.labels[1] + instance.suffix, *block.labels[2:]]
                 result.append(replace(instance.block, labels=labels) if instance.suffix else instance.block)
+                if self.evaluator.reads == reads:  # its names do not depend on inputs: its values may be shared
+                    self._fixed.add(id(result[-1]))
         return result
 
     def data_value(self, type_: str, name: str) -> Node | None:
@@ -462,9 +485,12 @@ class _Module:
             return None
         key = (directory, chain)
         if key not in self.run.standalone:
-            self.run.standalone[key] = _Module(
+            module = _Module(
                 self.run, directory, display_dir, [], chain, instance=True, twins=False, inputs_unknown=True,
                 key_path=f"{self.key_path}.{name}" if self.key_path else name, manifest=self.manifest)
+            if not module.calls:  # it makes no instances: the same wherever it is called from, in the whole run
+                module = self.run.shared.setdefault(("standalone", directory, display_dir), module)
+            self.run.standalone[key] = module
         return self.run.standalone[key]
 
     def _source(self, name: str, block: Block) -> tuple[Path, str] | None:
@@ -477,7 +503,7 @@ class _Module:
             return None
         text = source.value.replace("\\", "/")
         if text.startswith(("./", "../")):
-            target = _resolved(self.directory / text)
+            target = self.run.local_directory(self.directory, text)
             display = os.path.join(self.display_dir, text)
         else:
             key = f"{self.key_path}.{name}" if self.key_path else name
@@ -485,7 +511,7 @@ class _Module:
             if installed is None:
                 return None
             target, display = installed
-        if not target.is_relative_to(self.root) or not is_dir(target):
+        if not target.is_relative_to(self.root) or not self.run.is_directory(target):
             return None
         display = os.path.normpath(display).replace(os.sep, "/")
         return target, "" if display == "." else display
@@ -605,13 +631,23 @@ class _Module:
         return result
 
     def _attributes(self, block: Block) -> dict[str, Node]:
-        """Every attribute of a resource evaluated, nested blocks as mappings (lists unless single)."""
-        return _body_values(self.evaluator, block)[0]
+        """Every attribute of a resource evaluated, nested blocks as mappings (lists unless single); once
+        per run for the directory when they read no input (each resource still gets its own containers:
+        the pipeline retypes them in place)."""
+        def evaluate() -> tuple[dict[str, Node], frozenset[int]]:
+            made: set[int] = set()
+            return _body_values(self.evaluator, block, made=made)[0], frozenset(made)
+
+        if id(block) not in self._fixed:
+            return evaluate()[0]
+        values, made = self.evaluator.independent(("attributes", block.address), evaluate)[0]
+        return _fresh(values, made)
 
 
-def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[dict[str, Node], dict[str, Span]]:
+def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[int] | None = None
+                 ) -> tuple[dict[str, Node], dict[str, Span]]:
     """A block's attributes evaluated (null ones are kept: rules read them as not set) and its nested
-    blocks, `dynamic` ones expanded, as mappings."""
+    blocks, `dynamic` ones expanded, as mappings (the ids of the nodes made for them go to `made`)."""
     values: dict[str, Node] = {}
     key_spans: dict[str, Span] = {}
     for name, attr in block.body.attrs().items():
@@ -623,7 +659,7 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[di
     for type_ in types if depth < MAX_MODULE_DEPTH else ():
         for nested in expand.blocks(evaluator, block.body, type_)[0]:
             name = type_
-            inner, inner_spans = _body_values(evaluator, nested, depth + 1)
+            inner, inner_spans = _body_values(evaluator, nested, depth + 1, made)
             node = Node(inner, nested.span, nested.display, inner_spans)
             if name in single_blocks():
                 values.setdefault(name, node)
@@ -632,8 +668,26 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[di
                 values[name].span = values[name].span.cover(node.span)
             else:
                 values[name] = Node([node], node.span, node.path)
+                if made is not None:
+                    made.add(id(values[name]))
+            if made is not None:
+                made.add(id(node))
             key_spans.setdefault(name, nested.header)
     return values, key_spans
+
+
+def _fresh(values: dict[str, Node], made: frozenset[int]) -> dict[str, Node]:
+    """A copy of the mappings and lists `_body_values` made, sharing the values in them."""
+    return {name: _fresh_node(node, made) for name, node in values.items()}
+
+
+def _fresh_node(node: Node, made: frozenset[int]) -> Node:
+    if id(node) not in made:
+        return node
+    if isinstance(node.value, dict):
+        spans = dict(node.key_spans) if node.key_spans is not None else None
+        return replace(node, value=_fresh(node.value, made), key_spans=spans)
+    return replace(node, value=[_fresh_node(item, made) for item in node.value])
 
 
 def _link(resources: list[Resource], secrets_known: list[Resource]) -> None:
