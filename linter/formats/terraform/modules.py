@@ -75,13 +75,19 @@ class Tree:
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
-    directories = {_resolved(file.path.parent) for file in files}
+    named = {(_resolved(file.path.parent), file.path.name) for file in files}
+    directories = {directory for directory, _ in named}
     if not directories:
         return None
     common = Path(os.path.commonpath(sorted(str(d) for d in directories)))
     project = project_root()
     root = project if common.is_relative_to(project) else common
-    return Tree(root, callers=module_callers(root), linted=frozenset(directories))
+    texts: dict[tuple[Path, str], str] = {}
+    callers = module_callers(root, texts)
+    # The files of the run's modules that the run does not name (a run naming some files: see `reach`), read
+    # once here rather than again for each module.
+    siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
+    return Tree(root, callers=callers, linted=frozenset(directories), shared=siblings)
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -284,7 +290,8 @@ class _Module:
         return units
 
     def _text(self, name: str, display: str, file: SourceFile | None) -> str | None:
-        text = read_text(file.path if file else self.directory / name, display)
+        known = self.run.shared.get(("text", self.directory, name)) if file is None else None
+        text = known if known is not None else read_text(file.path if file else self.directory / name, display)
         return text if isinstance(text, str) else None
 
     def _load_unit(self, path: Path, display: str, passed: bool) -> Unit | None:

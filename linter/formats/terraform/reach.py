@@ -24,19 +24,20 @@ _HEADER = re.compile(rf"^[ \t]*(resource|data|module|variable)[ \t]+{_LABEL}(?:[
 _LOCALS = re.compile(r"^[ \t]*locals[ \t]*\{", re.M)
 _ASSIGNED = re.compile(r"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=", re.M)
 _REFERENCE = re.compile(r"\b([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
-_FILE_CALL = re.compile(r"\b(?:file|templatefile)[ \t]*\(")
-_BUDGETED = re.compile(r'^[ \t]*module[ \t]+"|\bdynamic[ \t]+"|[\[{][ \t\n]*for[ \t]+[A-Za-z_]', re.M)
+# Patterns that start with a literal (the regex engine then skims to it), tried only when it is there.
+_FILE_CALL = re.compile(r"file[ \t]*\(")  # file( and templatefile(
+_BUDGETED = (("module", re.compile(r'module[ \t]+"')), ("dynamic", re.compile(r'dynamic[ \t]+"')),
+             ("for", re.compile(r"for[ \t]+[A-Za-z_][\w-]*(?:[ \t]*,[ \t]*[A-Za-z_][\w-]*)?[ \t]+in\b")))
 _FILE_NAME = "file()"  # files reading the same file share one value: they are linked like a name
 
 
 class Names(NamedTuple):
     defines: frozenset[str]  # `var.x`, `local.x`, `aws_x.y`, `data.aws_x.y`, `module.x`
-    mentions: frozenset[str]  # every dotted name the text holds, in the same spelling
     budgeted: bool  # calls a module, or expands values (counted per module)
 
 
 def names(text: str) -> Names:
-    """The names a file's text defines and mentions (generously: comments and strings count)."""
+    """The names a file's text defines (generously: a `locals` file defines every name it assigns)."""
     defines = set()
     for kind, *labels in _HEADER.findall(text):
         first, second = labels[0] or labels[1], labels[2] or labels[3]
@@ -46,17 +47,36 @@ def names(text: str) -> Names:
             defines.add(f"module.{first}")
         elif kind == "variable":
             defines.add(f"var.{first}")
-    if _LOCALS.search(text):
+    if "locals" in text and _LOCALS.search(text):
         defines.update(f"local.{name}" for name in _ASSIGNED.findall(text))
-    mentions = set()
-    for first, second, third in _REFERENCE.findall(text):
-        mentions.add(f"{first}.{second}")
-        if third:
-            mentions.add(f"{first}.{second}.{third}")
-    if _FILE_CALL.search(text):
+    if _calls_file(text):
         defines.add(_FILE_NAME)
-        mentions.add(_FILE_NAME)
-    return Names(frozenset(defines), frozenset(mentions), _BUDGETED.search(text) is not None)
+    budgeted = any(word in text and pattern.search(text) for word, pattern in _BUDGETED)
+    return Names(frozenset(defines), budgeted)
+
+
+def _calls_file(text: str) -> bool:
+    return "file" in text and _FILE_CALL.search(text) is not None
+
+
+def mentions(text: str) -> set[str]:
+    """Every dotted name the text holds (comments and strings count), spelled as `names` spells them."""
+    found = {_FILE_NAME} if _calls_file(text) else set()
+    for first, second, third in _REFERENCE.findall(text):
+        found.add(f"{first}.{second}")
+        if third:
+            found.add(f"{first}.{second}.{third}")
+    return found
+
+
+def _mentioning(defined: set[str]) -> Callable[[str], bool]:
+    """Does a text mention one of these names? (A substring search per name rather than reading all the
+    names of every file; a hit is confirmed as a whole name.)"""
+    dotted = [(name, re.compile(r"(?<![\w-])%s(?![\w-])" % re.escape(name))) for name in sorted(defined)
+              if name != _FILE_NAME]
+    calls = _FILE_NAME in defined
+    return lambda text: any(name in text and pattern.search(text) for name, pattern in dotted) or (
+        calls and _calls_file(text))
 
 
 def reached(files: list[str], named: set[str], text: Callable[[str], str | None]) -> set[str]:
@@ -65,25 +85,24 @@ def reached(files: list[str], named: set[str], text: Callable[[str], str | None]
     if any(name.lower().endswith(".json") for name in files):
         return set(files)
     chosen = set(named)
-    others: dict[str, Names] = {}
+    others: dict[str, tuple[str, Names]] = {}
     for name in files:
-        if name in chosen:
-            continue
-        content = text(name)
+        content = text(name) if name not in chosen else None
         if content is not None:
-            others[name] = names(content)
+            others[name] = (content, names(content))
     defined: set[str] = set()
     mentioned: set[str] = set()
     pending = [n for n in files if n in chosen]
     while pending:
+        new: set[str] = set()
         for name in pending:
-            content = text(name)
+            content, found = others.pop(name) if name in others else (text(name), None)
             if content is not None:
-                found = others.pop(name, None) or names(content)
-                defined |= found.defines
-                mentioned |= found.mentions
-        pending = [name for name, found in others.items()
-                   if found.budgeted or not found.defines.isdisjoint(defined | mentioned)
-                   or not found.mentions.isdisjoint(defined)]
+                new |= (found or names(content)).defines - defined
+                mentioned |= mentions(content)
+        defined |= new
+        mentions_new = _mentioning(new)
+        pending = [name for name, (content, found) in others.items()
+                   if found.budgeted or not found.defines.isdisjoint(defined | mentioned) or mentions_new(content)]
         chosen.update(pending)
     return chosen
