@@ -553,7 +553,7 @@ class _Module:
             if id(document.node) in seen:  # also used here or by an earlier call: reported once
                 copies[id(document)] = seen[id(document.node)]
                 continue
-            copy = replace(document, owner=prefix + document.owner if document.owner else "",
+            copy = _copy(document, owner=prefix + document.owner if document.owner else "",
                            twin=twin_documents.get(key), instance=called if document.owner else "")
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
@@ -561,7 +561,7 @@ class _Module:
             items.documents.append((copy, emit and reported, (prefix + key[0], key[1])))
         placed: dict[int, Resource] = {}
         for resource, emit, key in inner.resources:
-            placed[id(resource)] = replace(
+            placed[id(resource)] = _copy(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
                 twin=twin_resources.get(key), instance=called,
@@ -681,6 +681,25 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[i
                 made.add(id(node))
             key_spans.setdefault(name, nested.header)
     return values, key_spans
+
+
+def _copy(item, **changes):
+    """`dataclasses.replace` for the model's slotted classes (every field set by `__init__`, no
+    `__post_init__`) at a fraction of its cost: an instance's documents and resources are copied at every
+    level of module calls above it."""
+    new = object.__new__(type(item))
+    for name in _slots(type(item)):
+        setattr(new, name, changes[name] if name in changes else getattr(item, name))
+    return new
+
+
+def _slots(kind: type) -> tuple[str, ...]:
+    if kind not in _SLOTS:
+        _SLOTS[kind] = tuple(name for klass in kind.__mro__ for name in getattr(klass, "__slots__", ()))
+    return _SLOTS[kind]
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
 def _fresh(values: dict[str, Node], made: frozenset[int]) -> dict[str, Node]:
