@@ -229,6 +229,7 @@ class _Module:
         self.key_path = key_path  # the module's key in modules.json ("" for a linted module)
         # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
         self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
+        self._called = instance or inputs_unknown  # evaluated again elsewhere in the run (a module calls it)
         if passed:
             self.units = self._load_units()
         else:
@@ -260,7 +261,7 @@ class _Module:
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope, self)
-        if instance or inputs_unknown:  # a module that calls make: evaluated again elsewhere in the run
+        if self._called:
             self.evaluator.share(run.shared.setdefault((directory, display_dir, tuple(u.display for u in self.units)), {}))
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
@@ -308,12 +309,21 @@ class _Module:
                 self._error(FileError(display, exc.line, exc.column, exc.message), passed)
                 return None
         else:
-            unit.hcl, errors = hcl.parse(text, display)
+            unit.hcl, errors = self._parse(text, display)
             unit.index = unit.hcl.index
             for error in errors:
                 self._error(error, passed)
         unit.blocks = top_blocks(unit)
         return unit
+
+    def _parse(self, text: str, display: str) -> tuple[hcl.HclFile, list[FileError]]:
+        """A file's syntax tree, parsed once per run for a called module (linted, and each instance)."""
+        if not self._called:
+            return hcl.parse(text, display)
+        key = ("hcl", display, text)
+        if key not in self.run.shared:
+            self.run.shared[key] = hcl.parse(text, display)
+        return self.run.shared[key]
 
     def _error(self, error: FileError, passed: bool) -> None:
         if passed:
