@@ -40,8 +40,11 @@ class Node:
 
     `value` is a scalar, a `list[Node]` or a `dict[str, Node]`; for dicts `key_spans` gives the span of each
     key. `ref` names the resource a reference points at (`aws_secretsmanager_secret.db`, `DatabaseSecret`)
-    when the value is an unknown that is known to be that resource's ARN or id. `path` is the file the node
-    came from (a policy read through Terraform's `file()` lives in another file than its resource).
+    when the value is an unknown that is known to be that resource's ARN, id or name. `not_arn` says how the
+    user wrote such a reference when the format knows it is not the ARN (`aws_secretsmanager_secret.db.name`,
+    `!Ref AppRole`: a name or key id), so a policy's `Resource` never takes it for the resource it names.
+    `path` is the file the node came from (a policy read through Terraform's `file()` lives in another file
+    than its resource).
     """
 
     value: Scalar | list[Node] | dict[str, Node]
@@ -49,6 +52,7 @@ class Node:
     path: str = ""
     key_spans: dict[str, Span] | None = None
     ref: str | None = None
+    not_arn: str | None = None
 
     def get(self, key: str) -> Node | None:
         """Child of a mapping node by exact key, or None for a missing key or a non-mapping node."""

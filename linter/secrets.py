@@ -122,8 +122,8 @@ DEFAULT_SECRET_KEYS = (
 
 
 def is_dynamic(text: str) -> bool:
-    """A value filled in at deploy time: unknown offline, or a CloudFormation dynamic reference."""
-    return UNKNOWN in text or "{{resolve:" in text
+    """A value filled in at deploy time (the formats turn CloudFormation dynamic references into UNKNOWN)."""
+    return UNKNOWN in text
 
 
 def literal_secrets(value: Node, key_patterns: tuple[str, ...] | list[str]) -> list[tuple[Node, str]]:

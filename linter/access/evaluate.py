@@ -118,6 +118,8 @@ def _resource_level(statement: Statement, target: Target, own: bool) -> int:
 
 def _pattern_resource(item: Node, target: Target) -> int:
     if item.ref is not None:
+        if item.not_arn:  # a name or key id: IAM compares ARNs, so it names nothing
+            return NO
         return YES if item.ref == target.address or target.address.endswith("." + item.ref) else NO
     value = item.value
     if not isinstance(value, str):

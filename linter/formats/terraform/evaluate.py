@@ -10,10 +10,12 @@ to their policies, rotations and versions.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
+from linter.formats import catalogue
 from linter.formats.terraform import hcl
 from linter.formats.terraform.functions import FUNCTIONS, Missing, as_text, missing
 from linter.formats.terraform.hcl import HclFile, TSNode
@@ -54,7 +56,7 @@ class ResourceNode(Node):
     __slots__ = ("every",)
 
     def __init__(self, address: str, span: Span, path: str, every: bool = False) -> None:
-        named = {key: unknown(span, path, ref=address) for key in ("arn", "id", "name")}
+        named = {key: unknown(span, path, ref=address, not_arn=_not_arn(address, key)) for key in ("arn", "id", "name")}
         super().__init__(named, span, path)
         self.every = every
 
@@ -521,7 +523,9 @@ class Evaluator:
                 return self._splat(file, value, step, steps[at + 1 :], span)
             key = self._step_name(file, step)
             if value.is_unknown:
-                return unknown(span, file.display, ref=value.ref if _keeps_ref(step) else None)
+                if _keeps_ref(step):
+                    return unknown(span, file.display, ref=value.ref, not_arn=value.not_arn)
+                return unknown(span, file.display)
             if key is None:
                 return unknown(span, file.display)
             if isinstance(value.value, dict) and isinstance(key, (str, int)) and not isinstance(key, bool):
@@ -535,6 +539,8 @@ class Evaluator:
                     value = value.value[int(key)]
                     continue
             return missing(span, file.display)
+        if value.is_unknown and value.ref:  # `aws_x.y.arn` is where it is written, not at the resource
+            return unknown(span, file.display, ref=value.ref, not_arn=value.not_arn)
         return value
 
     def _splat(self, file: HclFile, value: Node, step: TSNode, rest: list[TSNode], span: Span) -> Node:
@@ -557,7 +563,8 @@ class Evaluator:
         self.read_input()
         value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
         if value is not None and value.is_unknown and value.ref:
-            return unknown(span, path, ref=f"module.{call}.{value.ref}")
+            not_arn = f"module.{call}.{value.not_arn}" if value.not_arn else None
+            return unknown(span, path, ref=f"module.{call}.{value.ref}", not_arn=not_arn)
         if value is not None and not _has_refs(value) and not isinstance(value, Missing):
             from linter.formats.terraform.functions import known
 
@@ -624,7 +631,7 @@ class Evaluator:
                 value = self._interpolation(file, parts[0])
                 if isinstance(value.value, (dict, list)) or isinstance(value, TextNode):
                     return value  # keeps its identity (a shared document) and where its text was written
-                return Node(value.value, span, file.display, ref=value.ref)
+                return Node(value.value, span, file.display, ref=value.ref, not_arn=value.not_arn)
         out = MappedText()
         for part in parts:
             if isinstance(part, MappedText):
@@ -767,8 +774,21 @@ def _resource_reference(type_: str, attributes: list[str], span: Span, path: str
     """`aws_x.name.arn` / `.id` / `.name` (with any index) is unknown but known to be that resource's ARN, id or
     name (IAM attachments name their role, user or group by `.name`)."""
     if len(attributes) == 2 and attributes[1] in ("arn", "id", "name"):
-        return unknown(span, path, ref=f"{type_}.{attributes[0]}")
+        address = f"{type_}.{attributes[0]}"
+        return unknown(span, path, ref=address, not_arn=_not_arn(address, attributes[1]))
     return unknown(span, path)
+
+
+_RESOURCE_TYPE = re.compile(r"^(?:.*\.)?([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?$")
+
+
+def _not_arn(address: str, attribute: str) -> str | None:
+    """How `address.attribute` is written when that attribute is not the resource's ARN (per the catalogue);
+    `address` may carry a module prefix and an instance key (`module.a.aws_iam_role.r["x"]`)."""
+    match = _RESOURCE_TYPE.match(address)
+    if match is None or attribute not in catalogue.not_arn("terraform", match.group(1)):
+        return None
+    return f"{address}.{attribute}"
 
 
 def _keeps_ref(step: TSNode) -> bool:

@@ -16,8 +16,8 @@ class TextNode(Node):
     locate: Locator | None = None
 
 
-def unknown(span: Span, path: str, ref: str | None = None) -> Node:
-    return Node(UNKNOWN, span, path, ref=ref)
+def unknown(span: Span, path: str, ref: str | None = None, not_arn: str | None = None) -> Node:
+    return Node(UNKNOWN, span, path, ref=ref, not_arn=not_arn)
 
 
 def parse_json_text(value: Node) -> Node | FileError | None:
