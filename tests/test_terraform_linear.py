@@ -186,3 +186,57 @@ def test_the_fan_out_bound_and_every_finding_are_the_same_whatever_the_jobs(tmp_
     code, report, _ = outputs[0]
     assert [(e["path"], e["line"]) for e in report["errors"]] == [("m0/main.tf", 10)]
     assert "more than 1000 module instances" in report["errors"][0]["message"] and code == 2
+
+
+CHILD_BLOCKS = {
+    "fixed_document": 'data "aws_iam_policy_document" "fixed" {\n  statement {\n'
+                      '    actions   = ["secretsmanager:GetSecretValue"]\n    resources = ["*"]\n  }\n}\n'
+                      'resource "aws_iam_policy" "fixed" {\n  policy = data.aws_iam_policy_document.fixed.json\n}\n',
+    "given_document": 'data "aws_iam_policy_document" "given" {\n  statement {\n    actions   = var.actions\n'
+                      '    resources = ["*"]\n  }\n}\nresource "aws_iam_policy" "given" {\n'
+                      '  policy = data.aws_iam_policy_document.given.json\n}\n',
+    "local_fixed": 'locals {\n  fixed = ["secretsmanager:*"]\n}\nresource "aws_iam_policy" "lf" {\n'
+                   '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = local.fixed, Resource = "*" }] })\n}\n',
+    "local_given": 'locals {\n  given = concat(var.actions, ["kms:Decrypt"])\n}\nresource "aws_iam_role_policy" "lg" {\n'
+                   '  role   = "r"\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = local.given, Resource = "*" }] })\n}\n',
+    "dynamic": 'data "aws_iam_policy_document" "dyn" {\n  dynamic "statement" {\n    for_each = var.actions\n'
+               '    content {\n      actions   = [statement.value]\n      resources = ["*"]\n    }\n  }\n}\n',
+    "secret": 'resource "aws_secretsmanager_secret" "s" {\n  name                    = var.name\n'
+              '  recovery_window_in_days = var.window\n}\n',
+    "counted": 'resource "aws_secretsmanager_secret" "c" {\n  count = var.window == 0 ? 1 : 0\n  name  = "c"\n}\n',
+    "from_file": 'resource "aws_iam_policy" "f" {\n  policy = file("${path.module}/policy.json")\n}\n',
+}
+CHILD_VARIABLES = ('variable "actions" {\n  default = ["secretsmanager:DescribeSecret"]\n}\n'
+                   'variable "name" {\n  default = "n"\n}\nvariable "window" {\n  default = 7\n}\n')
+ARGUMENTS = st.fixed_dictionaries({}, optional={
+    "actions": st.sampled_from(['["secretsmanager:*"]', '["secretsmanager:GetSecretValue"]', "[]"]),
+    "name": st.sampled_from(['"a"', '"b"']),
+    "window": st.sampled_from(["0", "30"]),
+})
+
+
+def _call(source: str, arguments: dict[str, str], name: str = "lib") -> str:
+    lines = "".join(f"  {key} = {value}\n" for key, value in sorted(arguments.items()))
+    return f'module "{name}" {{\n  source = "{source}"\n{lines}}}\n'
+
+
+@settings(max_examples=20, deadline=None)
+@given(blocks=st.sets(st.sampled_from(sorted(CHILD_BLOCKS)), min_size=1), callers=st.lists(ARGUMENTS, min_size=1, max_size=3),
+       through=ARGUMENTS)
+def test_sharing_what_reads_no_input_changes_no_output(tmp_path_factory, blocks: set[str], callers: list[dict],
+                                                       through: dict) -> None:
+    """The oracle: the same runs with nothing shared between module evaluations."""
+    from linter.formats.terraform.evaluate import Evaluator
+
+    root = tmp_path_factory.mktemp("shared")
+    files = {"lib/main.tf": CHILD_VARIABLES + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)), "lib/policy.json": POLICY,
+             "mid/main.tf": CHILD_VARIABLES + _call("../lib", {k: f"var.{k}" for k in through})}
+    files.update({f"root{i}/main.tf": _call("../lib", arguments) + _call("../mid", through, "mid")
+                  for i, arguments in enumerate(callers)})
+    write(root, files)
+    for args in ([".", "--jobs", "1"], [".", "--jobs", "2"], ["root0/main.tf", "lib/main.tf"]):
+        _, _, shared = run_check(root, *args)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Evaluator, "share", lambda self, store: None)
+            _, _, alone = run_check(root, *args)
+        assert shared == alone, args
