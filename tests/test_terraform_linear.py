@@ -9,6 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linter.discover import discover
+from linter.formats.registry import reads
+from linter.formats.terraform.modules import extract_modules
 from linter.formats.terraform.reach import reached
 from tests.tf_helpers import run_check, write
 
@@ -240,3 +243,17 @@ def test_sharing_what_reads_no_input_changes_no_output(tmp_path_factory, blocks:
             patch.setattr(Evaluator, "share", lambda self, store: None)
             _, _, alone = run_check(root, *args)
         assert shared == alone, args
+    # What is extracted too (the access map reads it): each call's instance has its own documents.
+    shared = _extraction(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Evaluator, "share", lambda self, store: None)
+        assert _extraction(root) == shared
+
+
+def _extraction(root: Path) -> list[tuple]:
+    files = [f for f in discover([str(root)], reads) if f.path.name.endswith(".tf")]
+    result = extract_modules(files)
+    return sorted([("document", d.path, d.owner, d.instance, d.span, d.twin is not None) for d in result.documents]
+                  + [("resource", r.address, r.path, r.span, tuple(d.owner for d in r.documents),
+                      tuple(sorted((k, tuple(x.address for x in v)) for k, v in r.links.items())))
+                     for r in result.resources])

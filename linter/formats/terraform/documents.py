@@ -25,6 +25,7 @@ _STATEMENT_ATTRIBUTES = (
 # Attributes whose `&{...}` the AWS provider renders as the policy variable `${...}` (Terraform would
 # interpolate a literal `${`); principals' identifiers and condition values too, but not actions or sids.
 _VARIABLE_ATTRIBUTES = ("resources", "not_resources")
+_MERGED = ("source_json", "source_policy_documents", "override_policy_documents", "override_json")
 
 
 class Documents:
@@ -37,12 +38,7 @@ class Documents:
         self.source_ids: set[int] = set()  # roots merged into a data source as source/override documents
         self.partial_ids: set[int] = set()  # roots with statements that cannot be known offline
         self.errors: list[tuple[FileError, Unit]] = []  # invalid JSON text, with the file that used it
-        # id(value) -> (value, its document root, its error); shared per directory when the evaluator shares.
-        self._parsed: dict[int, tuple[Node, Node | None, FileError | None]] = (
-            evaluator.shared.setdefault(("parsed",), {}) if evaluator.shared is not None else {})
-        self._erred: set[int] = set()  # values whose error is recorded here
-        self._error_uses: list[int] = []  # every use of a value with an error, in order
-        self._source_roots: list[Node] = []  # source_ids' roots, in the order they were merged
+        self._parsed: dict[int, tuple[Node, Node | None]] = {}
 
     def data_document(self, name: str, key: str | int | None = None) -> Node | None:
         """The document of `data.aws_iam_policy_document.<name>` (of its instance `key` when it has
@@ -75,39 +71,31 @@ class Documents:
         key = id(value)
         if key not in self._parsed:
             result = parse_json_text(value)
-            error = result if isinstance(result, FileError) else None
-            root = result if isinstance(result, Node) and isinstance(result.value, dict) else None
-            self._parsed[key] = (value, root, error)
-        _, root, error = self._parsed[key]
-        if error is not None:
-            self._error_uses.append(key)
-            if key not in self._erred:
-                self._erred.add(key)
-                self.errors.append((error, origin))
-        return root
+            if isinstance(result, FileError):
+                self.errors.append((result, origin))
+                result = None
+            self._parsed[key] = (value, result if result is not None and isinstance(result.value, dict) else None)
+        return self._parsed[key][1]
 
     # --- data "aws_iam_policy_document" --------------------------------------------------------------
 
     def _built(self, address: str, block: Block, fixed: bool) -> Node:
-        """The data source's document, built once per run for its directory when it reads no input (and
-        its instances do not either); what building it records here (partial, sources, errors) is
-        recorded again where it is reused."""
-        if not fixed:
+        """The data source's document, built once per run for its directory when it reads no input (nor do
+        its instances, and it merges no other document: what those record here is not replayed); each
+        evaluation gets its own copy, so documents stay distinct per evaluation, as values are."""
+        if not fixed or any(block.body.attr(name) is not None for name in _MERGED):
             return self._build(block)
 
-        def build() -> tuple:
-            sources, erred = len(self._source_roots), len(self._error_uses)
-            root = self._build(block)
-            return root, id(root) in self.partial_ids, self._source_roots[sources:], self._error_uses[erred:]
+        def build() -> tuple[Node, bool]:
+            built = self._build(block)
+            return built, id(built) in self.partial_ids
 
-        (root, partial, sources, erred), fresh = self.evaluator.independent(("data", address), build)
-        if not fresh:
-            if partial:
-                self.partial_ids.add(id(root))
-            self.source_ids.update(id(source) for source in sources)
-            self._source_roots += sources
-            for key in erred:
-                self.root_of(self._parsed[key][0], block.unit)  # records its error here, once
+        (root, partial), fresh = self.evaluator.independent(("data", address), build)
+        if fresh:
+            return root
+        root = self.evaluator.own(root)
+        if partial:
+            self.partial_ids.add(id(root))
         return root
 
     def _build(self, block: Block) -> Node:
@@ -155,7 +143,6 @@ class Documents:
         """Roots of the documents named by a block's source/override attributes, in merge order."""
         roots = [root for root in self._named_roots(block, (first, second)) if root is not None]
         self.source_ids.update(id(root) for root in roots)
-        self._source_roots += roots
         return roots
 
     def _named_roots(self, block: Block, names: tuple[str, ...]) -> list[Node | None]:

@@ -139,6 +139,7 @@ class Evaluator:
         self._depth_peak = 0
         self._nesting_peak = 0
         self._touched: list[str] = []  # cached keys used inside the `independent` computations under way
+        self._copies: dict[int, Node] = {}  # shared value -> this evaluation's copy (`own`)
         self._windows = 0
 
     # --- entry points ---------------------------------------------------------------------------------
@@ -203,7 +204,11 @@ class Evaluator:
         self._names.append({})  # a local or variable never sees the names bound where it is used
         reads = self.reads
         try:
-            value = self.independent(("cached", key), compute)[0] if share else compute()
+            if share:
+                value, fresh = self.independent(("cached", key), compute)
+                value = value if fresh or value is None else self.own(value)
+            else:
+                value = compute()
         finally:
             self._names.pop()
             self._active.discard(key)
@@ -257,9 +262,27 @@ class Evaluator:
         self.reads += 1
 
     def share(self, store: dict) -> None:
-        """Share input-independent results (and files read) with every evaluation of this directory."""
+        """Share input-independent results with every evaluation of this directory."""
         self.shared = store
-        self._files = store.setdefault(("files",), {})
+
+    def own(self, value: Node) -> Node:
+        """This evaluation's copy of a shared value: its mappings and lists copied (once each, so what is
+        one object in the shared value is one here too), its scalars shared. Values stay distinct between
+        evaluations, as if each had computed them: a document is one per evaluation."""
+        if not isinstance(value.value, (dict, list)):
+            return value
+        copy = self._copies.get(id(value))
+        if copy is None:
+            copy = object.__new__(type(value))
+            for name in slots_of(type(value)):
+                setattr(copy, name, getattr(value, name))
+            self._copies[id(value)] = copy
+            if isinstance(value.value, dict):
+                copy.value = {key: self.own(item) for key, item in value.value.items()}
+                copy.key_spans = dict(value.key_spans) if value.key_spans is not None else None
+            else:
+                copy.value = [self.own(item) for item in value.value]
+        return copy
 
     # --- HCL ------------------------------------------------------------------------------------------
 
@@ -754,6 +777,16 @@ class Evaluator:
             items = {key: self._json(unit, item) for key, item in value.items()}
             return Node(items, node.span, unit.display, dict(node.key_spans or {}))
         return node
+
+
+def slots_of(kind: type) -> tuple[str, ...]:
+    """Every slot of a class (its own and its bases'), to copy an object field by field."""
+    if kind not in _SLOTS:
+        _SLOTS[kind] = tuple(name for klass in kind.__mro__ for name in getattr(klass, "__slots__", ()))
+    return _SLOTS[kind]
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
 def _display(expr: Expr) -> str:

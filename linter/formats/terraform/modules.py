@@ -31,7 +31,7 @@ from linter.formats import catalogue
 from linter.formats.policy import build_document
 from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
-from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
+from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope, slots_of
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
 from linter.formats.terraform import hcl
@@ -649,16 +649,19 @@ class _Module:
 
     def _attributes(self, block: Block) -> dict[str, Node]:
         """Every attribute of a resource evaluated, nested blocks as mappings (lists unless single); once
-        per run for the directory when they read no input (each resource still gets its own containers:
-        the pipeline retypes them in place)."""
+        per run for the directory when they read no input. Each evaluation gets its own mappings and lists
+        (the pipeline retypes them in place; documents are one per evaluation): the one that computed them
+        copies those made for nested blocks, the others copy all (`Evaluator.own`)."""
         def evaluate() -> tuple[dict[str, Node], frozenset[int]]:
             made: set[int] = set()
             return _body_values(self.evaluator, block, made=made)[0], frozenset(made)
 
         if id(block) not in self._fixed:
             return evaluate()[0]
-        values, made = self.evaluator.independent(("attributes", block.address), evaluate)[0]
-        return _fresh(values, made)
+        (values, made), fresh = self.evaluator.independent(("attributes", block.address), evaluate)
+        if fresh:
+            return _fresh(values, made)
+        return {name: self.evaluator.own(node) for name, node in values.items()}
 
 
 def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[int] | None = None
@@ -698,18 +701,9 @@ def _copy(item, **changes):
     `__post_init__`) at a fraction of its cost: an instance's documents and resources are copied at every
     level of module calls above it."""
     new = object.__new__(type(item))
-    for name in _slots(type(item)):
+    for name in slots_of(type(item)):
         setattr(new, name, changes[name] if name in changes else getattr(item, name))
     return new
-
-
-def _slots(kind: type) -> tuple[str, ...]:
-    if kind not in _SLOTS:
-        _SLOTS[kind] = tuple(name for klass in kind.__mro__ for name in getattr(klass, "__slots__", ()))
-    return _SLOTS[kind]
-
-
-_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
 def _fresh(values: dict[str, Node], made: frozenset[int]) -> dict[str, Node]:
