@@ -267,21 +267,25 @@ class Evaluator:
 
     def own(self, value: Node) -> Node:
         """This evaluation's copy of a shared value: its mappings and lists copied (once each, so what is
-        one object in the shared value is one here too), its scalars shared. Values stay distinct between
-        evaluations, as if each had computed them: a document is one per evaluation."""
-        if not isinstance(value.value, (dict, list)):
+        one object in the shared value is one here too), its scalars and key spans shared (never changed
+        once evaluated). Values stay distinct between evaluations, as if each had computed them: a document
+        is one per evaluation."""
+        inner = value.value
+        if not isinstance(inner, (dict, list)):
             return value
         copy = self._copies.get(id(value))
-        if copy is None:
+        if copy is not None:
+            return copy
+        own = self.own
+        items = {key: own(item) for key, item in inner.items()} if isinstance(inner, dict) else [own(item) for item in inner]
+        if type(value) is Node:
+            copy = Node(items, value.span, value.path, value.key_spans, value.ref)
+        else:
             copy = object.__new__(type(value))
             for name in slots_of(type(value)):
                 setattr(copy, name, getattr(value, name))
-            self._copies[id(value)] = copy
-            if isinstance(value.value, dict):
-                copy.value = {key: self.own(item) for key, item in value.value.items()}
-                copy.key_spans = dict(value.key_spans) if value.key_spans is not None else None
-            else:
-                copy.value = [self.own(item) for item in value.value]
+            copy.value = items
+        self._copies[id(value)] = copy
         return copy
 
     # --- HCL ------------------------------------------------------------------------------------------
