@@ -69,6 +69,7 @@ def evaluate(
                 extraction.errors += unit_extraction.errors
                 extraction.suppressions += unit_extraction.suppressions
                 extraction.files_scanned += unit_extraction.files_scanned
+                extraction.module_calls += unit_extraction.module_calls
                 linted.update(unit_texts)
                 consumed.update(unit_consumed)
     return raw, extraction, linted
@@ -97,4 +98,4 @@ def _work(task: tuple[list[SourceFile], frozenset[str]]):
     raw, extraction, linted = _STATE["unit"](files, _STATE["rules"], _STATE["settings"], _STATE["contexts"], consumed)
     read = extraction.read_beyond({f.display for f in files})
     return raw, Extraction(errors=extraction.errors, suppressions=extraction.suppressions,
-                           files_scanned=extraction.files_scanned), linted, read
+                           files_scanned=extraction.files_scanned, module_calls=extraction.module_calls), linted, read

@@ -10,11 +10,11 @@ and `rules validate` are all derived from those declarations.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from linter import iam
 from linter.model import Node, PolicyDocument, Resource, Statement
+from linter.records import dataclass
 
 Witness = tuple["Node | None", dict]  # None: the subject itself (a missing attribute), with message details
 

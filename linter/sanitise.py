@@ -11,8 +11,9 @@ starts with `::`, `##[` or `##vso[` (how CI workflow commands begin) has that fi
 from __future__ import annotations
 
 import re
-from dataclasses import Field, fields, is_dataclass, replace
 from typing import TypeVar
+
+from linter.records import Field, fields, is_dataclass, replace
 
 # C0 controls but tab, DEL, C1 controls (NEL among them), line/paragraph separators, bidi controls, surrogates,
 # and the two non-characters XML cannot carry.

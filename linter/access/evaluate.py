@@ -15,12 +15,12 @@ condition keys describe the request and are reported as conditions.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from linter.access.capabilities import CAPABILITIES, DECRYPT
 from linter.access.principals import Applied, Principal, same_deployment, shown
 from linter.iam import action_matches, condition_entries, covers_all_secrets, glob_match, may_name_a_secret
 from linter.model import UNKNOWN, Node, PolicyDocument, Resource, Statement
+from linter.records import dataclass
 
 NO, MAY, COND, YES = 0, 1, 2, 3
 VERDICTS = {YES: "yes", COND: "conditional", MAY: "may"}

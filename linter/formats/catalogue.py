@@ -4,11 +4,11 @@ names them. Knowledge as data: adding a resource type is an entry there, not cod
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from linter.model import DocKind
+from linter.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

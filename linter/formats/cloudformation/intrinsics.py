@@ -18,10 +18,10 @@ mistakes it for a literal and an ARN built with one is only partly known.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from linter.formats import catalogue
 from linter.model import UNKNOWN, Node, Span
+from linter.records import dataclass, field
 
 MAX_VARIANTS = 8
 NO_VALUE = "AWS::NoValue"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -24,7 +23,8 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import TextNode, parse_json_text, unknown
+from linter.formats.terraform.values import TextNode, caller_part, caller_pieces, leaf_places, parse_json_text, unknown
+from linter.records import dataclass, field
 from linter.values import number
 
 MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)
@@ -140,7 +140,9 @@ class Evaluator:
         self._nesting_peak = 0
         self._touched: list[str] = []  # cached keys used inside the `independent` computations under way
         self._copies: dict[int, Node] = {}  # shared value -> this evaluation's copy (`own`)
+        self._echoes: bool | None = None
         self._windows = 0
+        self._caller_places: tuple[dict, frozenset] | None = None  # (the bound arguments, their leaves' places)
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -221,7 +223,7 @@ class Evaluator:
         """`compute()`, and whether it was computed here (False: shared). A result that read no module
         input and hit no bound is stored in `shared` under `key` and reused by every evaluation of the same
         directory whose budgets it fits, as if computed there."""
-        shared = self.shared
+        shared = self.shared if not self._echoed() else None
         entry = shared.get(key) if shared is not None else None
         if entry is not None and self._fits(entry):
             value, spent, depth, nesting, touched = entry
@@ -248,6 +250,16 @@ class Evaluator:
         if shared is not None and self.reads == reads and self._cuts == cuts:
             shared[key] = (value, self._expanded - spent, depth, nesting, touched)
         return value, True
+
+    def _echoed(self) -> bool:
+        """Does an argument of this instance hold a value written in this module's own files (an output of
+        another instance passed back in)? Then a template of this module could point at it as the caller's
+        (`caller_places`), whatever it reads: nothing is shared."""
+        if self._echoes is None:
+            own = self.scope.display_dir
+            self._echoes = bool(self.scope.bound) and any(
+                path.rpartition("/")[0] == own or (own and path.startswith(own + "/")) for path, _ in self.caller_places())
+        return self._echoes
 
     def _fits(self, entry: tuple) -> bool:
         """Would computing the shared result here give the same: within the bounds, and using no value
@@ -278,13 +290,10 @@ class Evaluator:
             return copy
         own = self.own
         items = {key: own(item) for key, item in inner.items()} if isinstance(inner, dict) else [own(item) for item in inner]
-        if type(value) is Node:
-            copy = Node(items, value.span, value.path, value.key_spans, value.ref)
-        else:
-            copy = object.__new__(type(value))
-            for name in slots_of(type(value)):
-                setattr(copy, name, getattr(value, name))
-            copy.value = items
+        copy = object.__new__(type(value))
+        for name in slots_of(type(value)):
+            setattr(copy, name, getattr(value, name))
+        copy.value = items
         self._copies[id(value)] = copy
         return copy
 
@@ -660,15 +669,25 @@ class Evaluator:
                     return value  # keeps its identity (a shared document) and where its text was written
                 return Node(value.value, span, file.display, ref=value.ref, not_arn=value.not_arn)
         out = MappedText()
+        interpolated = []
         for part in parts:
             if isinstance(part, MappedText):
                 out.extend(part)
             elif part.type == "template_interpolation":
-                out.add(as_text(self._interpolation(file, part)), file.start(part))
+                interpolated.append((file.locate(file.start(part)), self._interpolation(file, part)))
+                out.add(as_text(interpolated[-1][1]), file.start(part))
             else:
                 out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
         out.end = parsed.end
-        return TextNode(out.text, span, file.display, locate=out.locator(file.locate))
+        pieces = caller_pieces(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
+        return TextNode(out.text, span, file.display, locate=out.locator(file.locate),
+                        origin=pieces[0][1] if pieces else None, pieces=pieces)
+
+    def caller_places(self) -> frozenset[tuple[str, Span]]:
+        """Where the scalars of this module instance's arguments were written (in its callers' files)."""
+        if self._caller_places is None or self._caller_places[0] is not self.scope.bound:
+            self._caller_places = (self.scope.bound, leaf_places(self.scope.bound.values()))
+        return self._caller_places[1]
 
     def _interpolation(self, file: HclFile, node: TSNode) -> Node:
         inner = next((c for c in node.children if c.type == "expression"), None)
@@ -718,8 +737,18 @@ class Evaluator:
             return self._file(name, values, span, file.display)
         function = FUNCTIONS.get(name)
         if function is not None and values:
-            return function(values, span, file.display)
+            return self._composed(function(values, span, file.display), values)
         return unknown(span, file.display)
+
+    def _composed(self, result: Node, arguments: list[Node]) -> Node:
+        """A new string a function made from the caller's value (`format("%s:List*", var.service)`) points
+        where the caller wrote it, as a template's does; an argument returned as it is keeps its own place."""
+        if not self.scope.bound or not isinstance(result.value, str) or isinstance(result, TextNode) or any(
+                result is argument for argument in arguments):
+            return result
+        parts = [item for argument in arguments for item in argument.items_list()]  # join(":", [var.x, "y"])
+        origin = caller_part(parts, self.caller_places())
+        return TextNode(result.value, result.span, result.path, ref=result.ref, origin=origin) if origin else result
 
     def decode_json(self, value: Node) -> Node | None:
         """A string holding JSON, parsed with positions (None when unknown or invalid)."""

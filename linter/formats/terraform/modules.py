@@ -23,7 +23,6 @@ resolution only, so a parallel run that puts caller and child in different units
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
@@ -31,14 +30,17 @@ from linter.formats import catalogue
 from linter.formats.policy import build_document
 from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
-from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope, slots_of
+from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
+from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import file_names, is_dir, read_text
-from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+from linter.model import UNKNOWN, DocKind, Extraction, FileError, ModuleCall, Node, PolicyDocument, Resource, Span
+from linter.records import dataclass, field, replace
+from linter.runcontext import current as current_run
 
 AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
 
@@ -72,6 +74,7 @@ class Tree:
     # Per called module directory (and how it is shown, and its files): what its evaluations share in this
     # process (results that read no input, see `Evaluator.independent`; where module calls lead).
     shared: dict[tuple, dict] = field(default_factory=dict)
+    include_vendored: bool = False  # report installed modules' own code too (`vendored`)
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
@@ -87,7 +90,9 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     # The files of the run's modules that the run does not name (a run naming some files: see `reach`), read
     # once here rather than again for each module.
     siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
-    return Tree(root, callers=callers, linted=frozenset(directories), shared=siblings)
+    run = current_run()
+    return Tree(root, callers=callers, linted=frozenset(directories), shared=siblings,
+                include_vendored=run is not None and run.include_vendored_modules)
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -105,27 +110,35 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
             run = _Run(tree.root, tree.parsed, tree.shared)
+            # An installed copy named on the command line is linted as the library it is: its inputs are
+            # whatever the root module that installed it passes.
             module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
-                             inputs_unknown=directory in tree.callers)
+                             inputs_unknown=directory in tree.callers or is_vendored(directory))
             result.extend(module.extract())
-            result.documents += _through_callers(tree, directory, passed)
+            result.module_calls += run.calls
+            if tree.include_vendored:
+                result.extend(internals(run.made.values()))
+            result.extend(_through_callers(tree, directory, passed))
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
 
 
-def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> list[PolicyDocument]:
+def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> Extraction:
     """What the root modules that call this directory (and that the run does not lint) report in the
-    passed files: their instances' documents that lie there. So a file named alone (pre-commit, the
-    editor) gets what `check .` reports for it."""
+    passed files: their instances' documents that lie there, the remote module calls they follow, and those
+    of the passed files they cannot follow. So a file named alone (pre-commit, the editor) gets what
+    `check .` reports for it."""
     lens = {file.display for file in passed}
-    found: list[PolicyDocument] = []
+    found = Extraction()
     for root in root_callers(directory, tree.callers):
         if root in tree.linted:
             continue
-        caller = _Module(_Run(tree.root, tree.parsed, tree.shared), root, shown(root, passed[0].path, passed[0].display), [])
-        found += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+        run = _Run(tree.root, tree.parsed, tree.shared)
+        caller = _Module(run, root, shown(root, passed[0].path, passed[0].display), [])
+        found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+        found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
     return found
 
 
@@ -153,6 +166,7 @@ class _Run:
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
         self.count = 0
+        self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
 
     def local_directory(self, directory: Path, source: str) -> Path:
         """The directory a local `source` names, resolved once per run."""
@@ -525,7 +539,9 @@ class _Module:
         else:
             key = f"{self.key_path}.{name}" if self.key_path else name
             installed = self.manifest.get(key)
-            if installed is None:
+            found = installed is not None and installed[0].is_relative_to(self.root) and is_dir(installed[0])
+            self.run.calls.append(ModuleCall(block.unit.display, source.span, source.value, found, "run terraform init"))
+            if not found:
                 return None
             target, display = installed
         if not target.is_relative_to(self.root) or not self.run.is_directory(target):
@@ -563,18 +579,19 @@ class _Module:
             if id(document.node) in seen:  # also used here or by an earlier call: reported once
                 copies[id(document)] = seen[id(document.node)]
                 continue
-            copy = _copy(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key), instance=called if document.owner else "")
+            copy = replace(document, owner=prefix + document.owner if document.owner else "",
+                           twin=twin_documents.get(key), instance=called if document.owner else "",
+                           instance_at=(call.unit.display, call.header))
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
             items.documents.append((copy, emit and reported, (prefix + key[0], key[1])))
         placed: dict[int, Resource] = {}
         for resource, emit, key in inner.resources:
-            placed[id(resource)] = _copy(
+            placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=twin_resources.get(key), instance=called,
+                twin=twin_resources.get(key),
             )
         own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}
         foreign = []
@@ -694,16 +711,6 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[i
                 made.add(id(node))
             key_spans.setdefault(name, nested.header)
     return values, key_spans
-
-
-def _copy(item, **changes):
-    """`dataclasses.replace` for the model's slotted classes (every field set by `__init__`, no
-    `__post_init__`) at a fraction of its cost: an instance's documents and resources are copied at every
-    level of module calls above it."""
-    new = object.__new__(type(item))
-    for name in slots_of(type(item)):
-        setattr(new, name, changes[name] if name in changes else getattr(item, name))
-    return new
 
 
 def _fresh(values: dict[str, Node], made: frozenset[int]) -> dict[str, Node]:
