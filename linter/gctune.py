@@ -28,3 +28,10 @@ def tuned() -> Iterator[None]:
     finally:
         gc.set_threshold(*previous)
         gc.unfreeze()
+
+
+def exit_with(code: int) -> None:
+    """End the process: what the command made is frozen first, so the interpreter's last collection does
+    not scan it only to hand the memory back to the system (on a 300-module tree, a quarter of the run)."""
+    gc.freeze()
+    raise SystemExit(code)
