@@ -257,3 +257,41 @@ def _extraction(root: Path) -> list[tuple]:
                   + [("resource", r.address, r.path, r.span, tuple(d.owner for d in r.documents),
                       tuple(sorted((k, tuple(x.address for x in v)) for k, v in r.links.items())))
                      for r in result.resources])
+
+
+LIB_OUTPUT = ('output "doc" {\n  value = jsonencode({ Statement = [{ Effect = "Allow", Action = var.actions,'
+              ' Resource = "*" }] })\n}\n')
+MID_OWN = 'resource "aws_iam_policy" "from_lib" {\n  policy = module.lib.doc\n}\n'
+
+
+@settings(max_examples=15, deadline=None)
+@given(blocks=st.sets(st.sampled_from(sorted(CHILD_BLOCKS)), min_size=1), top=ARGUMENTS,
+       passed=st.sets(st.sampled_from(["actions", "name", "window"])), derived=st.booleans())
+def test_borrowing_a_twins_instance_changes_no_output(tmp_path_factory, blocks: set[str], top: dict, passed: set[str],
+                                                      derived: bool) -> None:
+    """A library linted after its caller takes the instances the caller's twin of it made (they are the same
+    evaluation); the oracle: the same runs with nothing borrowed."""
+    from linter.formats.terraform import modules
+
+    root = tmp_path_factory.mktemp("borrow")
+    through = {k: (f'"${{var.{k}}}-x"' if derived and k == "name" else f"var.{k}") for k in sorted(passed)}
+    write(root, {"c_lib/main.tf": CHILD_VARIABLES + LIB_OUTPUT + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)),
+                 "c_lib/policy.json": POLICY, "b_mid/main.tf": CHILD_VARIABLES + _call("../c_lib", through) + MID_OWN,
+                 "a_top/main.tf": _call("../b_mid", top, "mid")})
+    taken: list[tuple] = []
+    borrowed = modules._Run._borrowed
+
+    def spy(self, *args):
+        found = borrowed(self, *args)
+        taken.extend([found.plain] if found is not None else [])
+        return found
+
+    for args in ([".", "--jobs", "1"], [".", "--jobs", "2"], ["a_top/main.tf", "b_mid/main.tf"]):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(modules._Run, "_borrowed", spy)
+            _, _, shared = run_check(root, *args)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(modules._Run, "_borrowed", lambda self, *args: None)
+            _, _, alone = run_check(root, *args)
+        assert shared == alone, args
+    assert taken  # b_mid's call of c_lib, as a_top's twin of b_mid made it

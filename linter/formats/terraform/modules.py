@@ -108,13 +108,10 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
     for directory in sorted(groups):
         passed = groups[directory]
         try:
-            # A fresh run per module: what it finds never depends on which other modules share the process.
-            run = _Run(tree.root, tree.parsed, tree.shared)
-            # An installed copy named on the command line is linted as the library it is: its inputs are
-            # whatever the root module that installed it passes.
-            module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
-                             inputs_unknown=directory in tree.callers or is_vendored(directory))
-            result.extend(module.extract())
+            run, found = _linted(tree, directory, passed, borrow=not tree.include_vendored)
+            if run.borrowed and (run.clash or run.count > MAX_MODULE_INSTANCES):
+                run, found = _linted(tree, directory, passed, borrow=False)  # the bound decides as it would alone
+            result.extend(found)
             result.module_calls += run.calls
             if tree.include_vendored:
                 result.extend(internals(run.made.values()))
@@ -123,6 +120,17 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
+
+
+def _linted(tree: Tree, directory: Path, passed: list[SourceFile], borrow: bool) -> tuple[_Run, Extraction]:
+    """The directory linted in a fresh run: what it finds never depends on which other modules share the
+    process (a borrowed instance is one this run would have made the same, see `_Run.instance`)."""
+    run = _Run(tree.root, tree.parsed, tree.shared, borrow)
+    # An installed copy named on the command line is linted as the library it is: its inputs are whatever
+    # the root module that installed it passes.
+    module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
+                     inputs_unknown=directory in tree.callers or is_vendored(directory))
+    return run, module.extract()
 
 
 def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> Extraction:
@@ -159,10 +167,15 @@ class _Run:
     (directory, arguments), so calls that pass the same values share one evaluation and a call graph
     that fans out costs what its distinct instances cost, up to a bound."""
 
-    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict]) -> None:
+    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict],
+                 borrow: bool = False) -> None:
         self.root = root
         self.parsed = parsed
         self.shared = shared
+        self.borrow = borrow  # the linted module's calls may take instances an earlier run evaluated
+        self.borrowed = False  # it took one
+        self.clash = False  # an instance made here may be one a borrowed subtree holds (then: run again alone)
+        self.keys: set[tuple] = set()  # `_Module.plain` of the instances with twins made or borrowed here
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
         self.count = 0
@@ -188,9 +201,18 @@ class _Run:
         child = _Module(self, directory, display_dir, [], chain, instance=True, twins=False,
                         key_path=f"{caller.key_path}.{name}" if caller.key_path else name, manifest=caller.manifest)
         bound = caller.bind(call, child)
-        key = (directory, caller.twins, caller.twin is not None, tuple(sorted((k, _shape(v)) for k, v in bound.items())))
+        arguments = tuple(sorted((k, _shape(v)) for k, v in bound.items()))
+        key = (directory, caller.twins, caller.twin is not None, arguments)
         if key in self.made:
+            caller.pure = False
             return self.made[key]
+        child.plain = (directory, display_dir, arguments)
+        if caller.twins:
+            borrowed = self._borrowed(caller, name, child.plain, chain)
+            if borrowed is not None:
+                return borrowed
+            self.clash = self.clash or child.plain in self.keys
+            self.keys.add(child.plain)
         self.count += 1
         if self.count > MAX_MODULE_INSTANCES:
             return None  # the linted module's call that led here reports it
@@ -200,6 +222,22 @@ class _Run:
             child.twin = caller._twin_of(name, directory, display_dir, chain)
         self.made[key] = child
         return child
+
+    def _borrowed(self, caller: _Module, name: str, plain: tuple, chain: tuple[Path, ...]) -> _Module | None:
+        """The instance an earlier run of this process made for the same directory and arguments below a
+        twin (a module on its own calling this one as the linted module does), when this run would make it
+        the same: nothing in its subtree depended on where it was called from (`_Module.pure`), none of it
+        is made here already, and it fits in the bound. Its twin is this run's, as for one made here."""
+        if not self.borrow or caller.instance:
+            return None
+        found = self.shared.get(("pure instance", *plain))
+        if found is None or found.closure & self.keys or self.count + len(found.closure) > MAX_MODULE_INSTANCES:
+            return None
+        self.borrowed = True
+        self.keys |= found.closure
+        self.count += len(found.closure)
+        caller.twin_of_borrowed[id(found)] = caller._twin_of(name, plain[0], plain[1], chain)
+        return found
 
 
 def _shape(node: Node) -> tuple:
@@ -244,6 +282,13 @@ class _Module:
         # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
         self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
         self._called = instance or inputs_unknown  # evaluated again elsewhere in the run (a module calls it)
+        # An instance: its directory, display and arguments; `pure` while nothing in its subtree depends on
+        # its callers (a cycle or depth cut, the bound, an installed module, an instance shared with another
+        # call), and then the `plain` keys of its subtree (`_Run._borrowed`).
+        self.plain: tuple | None = None
+        self.pure = True
+        self.closure: frozenset[tuple] = frozenset()
+        self.twin_of_borrowed: dict[int, _Module | None] = {}  # id(borrowed instance) -> its twin here
         if passed:
             self.units = self._load_units()
         else:
@@ -279,6 +324,7 @@ class _Module:
             self.evaluator.share(run.shared.setdefault((directory, display_dir, tuple(u.display for u in self.units)), {}))
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
+        self._setting: set[str] = set()  # calls whose instances are being made
         self._items: _Items | None = None
         self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
 
@@ -410,7 +456,19 @@ class _Module:
                     "module instances; those past the bound are not followed")))
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
+        if self.plain is not None and not self.twins:
+            self._lend()
         return items
+
+    def _lend(self) -> None:
+        """A twin's instance whose subtree did not depend on its callers: later runs of the process may
+        borrow it as their linted module's instance (`_Run._borrowed`)."""
+        children = [child for made in self._instances.values() for _, child in made]
+        if not self.pure or not all(child.pure for child in children):
+            self.pure = False
+            return
+        self.closure = frozenset({self.plain}).union(*(child.closure for child in children))
+        self.run.shared.setdefault(("pure instance", *self.plain), self)
 
     def _instance_blocks(self, type_: str) -> list[Block]:
         """Every instance of the module's resources (or data sources): blocks bound to their `count.index`
@@ -482,11 +540,16 @@ class _Module:
         its address suffix), evaluated with the call's arguments; none when the call is not followed (an
         unknown source, a missing directory, outside the scan root, a cycle, too deep, past the bound)."""
         if name in self._instances:
+            self.pure = self.pure and name not in self._setting
             return self._instances[name]
         self._instances[name] = []  # a call reached again while it is being set up is not followed
+        self._setting.add(name)
         call = self.calls[name]
         target = self._source(name, call)
+        if target is not None and (target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH):
+            self.pure = False
         if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
+            self._setting.discard(name)
             return []
         directory, display_dir = target
         chain = self.chain + (directory,)
@@ -495,9 +558,11 @@ class _Module:
         for instance in made:
             child = self.run.instance(self, name, instance.block, directory, display_dir, chain)
             if child is None:
+                self.pure = False
                 break
             result.append((instance.suffix, child))
         self._instances[name] = result
+        self._setting.discard(name)
         return result
 
     def bind(self, call: Block, child: _Module) -> dict[str, Node]:
@@ -537,6 +602,7 @@ class _Module:
             target = self.run.local_directory(self.directory, text)
             display = os.path.join(self.display_dir, text)
         else:
+            self.pure = False  # where it is installed depends on the root module
             key = f"{self.key_path}.{name}" if self.key_path else name
             installed = self.manifest.get(key)
             found = installed is not None and installed[0].is_relative_to(self.root) and is_dir(installed[0])
@@ -558,7 +624,10 @@ class _Module:
         instance = self.instance_of(call) if call in self.calls else None
         block = instance.outputs.get(output) if instance is not None else None
         value = block.body.attr("value") if block is not None else None
-        return instance.evaluator.eval(value.expr) if value is not None else None
+        if value is None:
+            return None
+        found = instance.evaluator.eval(value.expr)
+        return self.evaluator.own(found) if id(instance) in self.twin_of_borrowed else found  # not another run's
 
     def _adopt(self, items: _Items, instance: _Module, name: str, suffix: str, call: Block,
                seen: dict[int, PolicyDocument]) -> list[Resource]:
@@ -569,7 +638,8 @@ class _Module:
         Returns the instance's policies, rotations and versions whose secret is not the instance's own (the
         caller passed its ARN in): the caller links them to its secrets."""
         inner = instance.items()
-        twin_items = instance.twin.items() if instance.twin is not None else _Items()
+        twin = self.twin_of_borrowed[id(instance)] if id(instance) in self.twin_of_borrowed else instance.twin
+        twin_items = twin.items() if twin is not None else _Items()
         twin_documents = {key: document for document, _, key in twin_items.documents}
         twin_resources = {key: resource for resource, _, key in twin_items.resources}
         prefix, called = f"module.{name}{suffix}.", f"module.{name}."
@@ -587,11 +657,15 @@ class _Module:
             copies[id(document)] = seen[id(document.node)] = copy
             items.documents.append((copy, emit and reported, (prefix + key[0], key[1])))
         placed: dict[int, Resource] = {}
+        # A borrowed instance's attributes are another run's: this one gets its own mappings (the pipeline
+        # retypes them in place).
+        own = self.evaluator.own if id(instance) in self.twin_of_borrowed else None
         for resource, emit, key in inner.resources:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
                 twin=twin_resources.get(key),
+                attributes={k: own(v) for k, v in resource.attributes.items()} if own else resource.attributes,
             )
         own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}
         foreign = []
