@@ -26,6 +26,9 @@ def tuned() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the run made and its caller still holds moves to the oldest generation with what was frozen
+        # (rather than be scanned at once as young objects when the old thresholds come back).
+        gc.freeze()
         gc.set_threshold(*previous)
         gc.unfreeze()
 
