@@ -295,3 +295,28 @@ def test_borrowing_a_twins_instance_changes_no_output(tmp_path_factory, blocks: 
             _, _, alone = run_check(root, *args)
         assert shared == alone, args
     assert taken  # b_mid's call of c_lib, as a_top's twin of b_mid made it
+
+
+def test_a_run_that_borrowed_and_passed_the_bound_is_made_again_alone(tmp_path: Path) -> None:
+    """m1 borrows the instances m0's twin of it made, then passes the bound: where the bound cuts must not
+    depend on what was borrowed, so m1 is linted again without borrowing (the oracle: never borrowing)."""
+    from linter.formats.terraform import modules
+
+    _fan_out(tmp_path, 6, 4)
+    runs: list[tuple[bool, bool]] = []
+    linted = modules._linted
+
+    def spy(tree, directory, passed, borrow):
+        run, found = linted(tree, directory, passed, borrow)
+        runs.append((borrow, run.borrowed))
+        return run, found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(modules, "_linted", spy)
+        shared = run_check(tmp_path, ".", "--jobs", "1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(modules._Run, "_borrowed", lambda self, *args: None)
+        alone = run_check(tmp_path, ".", "--jobs", "1")
+    assert shared == alone
+    assert (True, True) in runs and (False, False) in runs
+    assert [(e["path"], e["line"]) for e in shared[1]["errors"]] == [("m0/main.tf", 10), ("m1/main.tf", 14)]
