@@ -39,6 +39,7 @@ from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import file_names, is_dir, read_text
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+from linter.recent import Recent
 
 AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
 
@@ -66,7 +67,7 @@ class Tree:
     modules' files, parsed once (pure, shared)."""
 
     root: Path
-    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
+    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=Recent)  # bounded: see linter.recent
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
 
