@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-fixes", action="store_true", help="text format: list the applicable fixes")
     check.add_argument("--statistics", action="store_true", help="print how many findings each rule has instead of the report")
     check.add_argument("--junit-gitlab", action="store_true", help="junit format: add GitLab's file attribute to test cases")
+    check.add_argument("--include-vendored-modules", action="store_true", default=None,
+                       help="also report the own code of installed (vendored) modules, not only what your values cause there")
     check.add_argument("--show-settings", action="store_true", help="print the effective settings and where each came from, then exit")
     ci.add_arguments(check)
 
@@ -102,6 +104,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         exclude=base.exclude + tuple(args.exclude),
         rules_dirs=base.rules_dirs + tuple(args.rules),
         baseline=args.baseline,
+        include_vendored_modules=args.include_vendored_modules,
     )
 
 
@@ -205,7 +208,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_ERROR if report.errors else EXIT_OK
     options = {"color": _use_color(args.color, args.output), "quiet": args.quiet, **ci.render_options(args, root),
                "docs_url": settings.rule_docs_url, "gitlab": args.junit_gitlab}
-    with scoped(reading_scope(paths)):  # what reports read obeys the same file policy as linting
+    with scoped(reading_scope(paths, root)):  # what reports read obeys the same file policy as linting
         if args.fix or args.diff or args.show_fixes:
             from linter.fixcli import check_fixes
 

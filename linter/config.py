@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from linter.configfile import find_config
+from linter.records import dataclass, field, replace
 from linter.rules import SEVERITIES
 from linter.suggest import did_you_mean
 
@@ -40,6 +40,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path glob, rule ids or prefixes)
     baseline: str | None = None
     rule_docs_url: str | None = None  # where a rule's documentation is online, `{id}` standing for its id
+    include_vendored_modules: bool = False  # report installed modules' own code (Terraform's .terraform/modules)
     config_path: str | None = None  # the config file these settings came from, if any
     # Where each config key was written (dotted key -> line), for errors found after loading.
     config_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -269,6 +270,10 @@ def _settings_from(data: dict, path: Path, line_of: Callable[[list], int]) -> Se
             values[key] = overrides
         elif key == "rule_docs_url":
             values[key] = _docs_url(check, value, keys)
+        elif key == "include_vendored_modules":
+            if not isinstance(value, bool):
+                check.fail(keys, "expected true or false")
+            values[key] = value
         elif key == "rule_options":
             options = {}
             for rule_id, rule_values in check.mapping(value, keys).items():
@@ -281,7 +286,7 @@ def _settings_from(data: dict, path: Path, line_of: Callable[[list], int]) -> Se
 
 
 KEYS = ("select", "ignore", "fail_on", "exclude", "per_file_ignores", "severity_overrides", "rules_dirs", "rule_options",
-        "baseline", "rule_docs_url")
+        "baseline", "rule_docs_url", "include_vendored_modules")
 
 
 def _docs_url(check: _Checker, value: Any, keys: list) -> str:

@@ -5,12 +5,12 @@ Which names are worth reading is the formats' knowledge (`linter.formats.registr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from linter.globs import path_glob_match
 from linter.loaders.text import is_dir, walk
+from linter.records import dataclass
 
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"}
 

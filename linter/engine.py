@@ -78,7 +78,8 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
             seen.add(id(node))
             element = info.get("_element", node.plain())  # a witness may hide its value (a secret)
             shown = {**info, "element": element_text(node)} if "_element" not in info else info
-            places.append((node.path or path, node.span, element, shown))
+            written, at = node.place()
+            places.append((written or path, at, element, {**shown, "_written": (node.path or path, node.span)}))
     return places
 
 
@@ -100,7 +101,7 @@ def run_rule(
         found = evaluate(rule.match, subject, ctx)
         if found is None:
             continue
-        owner = _subject_place(subject)[2]
+        subject_path, subject_span, owner, _ = _subject_place(subject)
         enclosing = _enclosing(subject)
         base = {k: v for _, info in reversed(context) for k, v in info.items()}
         holder = subject.resource if subject.resource is not None else subject.document
@@ -110,9 +111,12 @@ def run_rule(
             if known and _place_key(subject, path, span) in known:
                 continue  # the child module has this finding on its own: reported there, once
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
-            context_spans = (span,) + tuple(x for x in enclosing if x != span)
+            # An element written in another file than its statement (a caller's value a module composed
+            # into its own string) is suppressed where it is written; the statement's spans are elsewhere.
+            context_spans = (span,) + tuple(x for x in enclosing if x != span) if path == subject_path else (span,)
             message = _attributed(subject, render(rule.message, values))
-            raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, holder.instance))
+            written = (_call_of(subject), (subject_path, subject_span, _rank(subject)), info.get("_written", ("", _NOWHERE)))
+            raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, written))
     return raw
 
 
@@ -143,6 +147,22 @@ def prepared(rules: list[Rule], options: dict[str, dict]) -> list[tuple[Rule, di
         compiled.append((rule, merged, _checked_context(rule, merged)))
     _PREPARED = (rules, options, compiled)
     return compiled
+
+
+_NOWHERE = Span(0, 0, 0, 0)  # a finding on its subject itself has no element of its own
+
+
+def _call_of(subject: Subject) -> tuple[str, Span]:
+    """Where the module call that made the subject's document is written (nowhere for a document of its own)."""
+    at = subject.document.instance_at if subject.resource is None and subject.document is not None else None
+    return at or ("", _NOWHERE)
+
+
+def _rank(subject: Subject) -> int:
+    """A statement's place in its document: the statements one dynamic block makes share their span."""
+    if subject.statement is None:
+        return 0
+    return next(i for i, s in enumerate(subject.document.statements) if s is subject.statement)
 
 
 def _attributed(subject: Subject, message: str) -> str:
@@ -184,20 +204,19 @@ def _twin_keys(rule: Rule, ctx: Context, twin: PolicyDocument | Resource, cache:
 
 
 def fingerprints(raw: list[RawFinding], rules: dict[str, Rule]) -> list[Finding]:
-    """Findings with line-independent fingerprints (rule, path, owner, element), numbered when repeated."""
+    """Findings with line-independent fingerprints (rule, path, owner, element), numbered when repeated.
+
+    One finding per rule and range: an element reached several times (a document merged into another and
+    used itself, one value fed into several dynamic statements, module instances or resources) is
+    reported once, as the statement and resource written first that fire on it (`RawFinding.first`)."""
+    chosen: dict[tuple, RawFinding] = {}
+    for r in raw:
+        key = (r.rule_id, r.path, r.span)
+        if key not in chosen or r.first() < chosen[key].first():
+            chosen[key] = r
     counts: dict[str, int] = {}
     findings = []
-    seen: set[tuple] = set()
-    for r in sorted(raw, key=RawFinding.sort_key):
-        if (r.rule_id, r.path, r.span, r.message) in seen:
-            continue  # one element reached twice (a policy document merged into another and used itself)
-        seen.add((r.rule_id, r.path, r.span, r.message))
-        if r.instance:
-            # One value passed into an instance and used by several of its resources: reported once.
-            once = (r.rule_id, r.path, r.span, r.instance)
-            if once in seen:
-                continue
-            seen.add(once)
+    for r in sorted(chosen.values(), key=RawFinding.sort_key):
         key = json.dumps([r.rule_id, r.path, r.owner, r.element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]

@@ -7,12 +7,12 @@ so they can be reported and cleaned up.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from linter.baseline import Entry
 from linter.config import Settings
 from linter.model import Finding, Suppression
+from linter.records import dataclass, field, replace
 from linter.results import SuppressedFinding, UnusedSuppression
 from linter.suggest import did_you_mean
 

@@ -10,13 +10,14 @@ new one; otherwise the file is left as it was and the reason is given.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
 from linter.config import Settings
 from linter.formats.api import Editing, TextEdit
 from linter.model import Finding, Node, Span
 from linter.predicates import Subject, Witness
+from linter.records import dataclass, field
 from linter.rules import Rule
 
 MAX_ROUNDS = 5  # fixes that enable others (a new Condition, then a key under it) settle well before this
@@ -85,9 +86,11 @@ def _fill(template: object, exempt: list[str]) -> object:
 
 
 def _edits(
-    rule: Rule, editing: Editing, text: str, path: str, subject: Subject, found: list[Witness], span: Span, options: dict
+    rule: Rule, editing: Editing, text: str, path: str, subject: Subject, found: list[Witness], span: Span, options: dict,
+    resources: list,
 ) -> list[TextEdit] | None:
-    """The edits of a rule's fix for one finding, or None when the format cannot write it there."""
+    """The edits of a rule's fix for one finding, or None when the format cannot write it there (or, for a
+    narrowing, when the actions are not determinable); `resources` are the extraction's."""
     fix = rule.fix or {}
     if "set_attribute" in fix and subject.resource is not None and subject.resource.path == path:
         spec = fix["set_attribute"]
@@ -98,7 +101,16 @@ def _edits(
         return editing.add_condition(text, subject.statement, spec["operator"], spec["key"], spec["value"])
     if "replace_element" in fix:
         node = _witness(found, span)
-        value = _replacement(fix["replace_element"]["with"], node) if node is not None and node.path == path else None
+        if node is None or node.path != path:
+            return None
+        if fix["replace_element"]["with"] == "narrowed_actions":
+            from linter.narrowing import narrowed
+
+            if subject.statement is None or subject.document is None:
+                return None
+            actions = narrowed(fix["replace_element"], subject.document, subject.statement, node, resources)
+            return editing.replace_action(text, subject.statement, node, actions) if actions is not None else None
+        value = _replacement(fix["replace_element"]["with"], node)
         return editing.replace(text, node, value) if value is not None else None
     if "add_statement" in fix and subject.resource is not None:
         exempt = _option(fix["add_statement"]["exempt"], options) or []
@@ -107,16 +119,27 @@ def _edits(
             (d for d in subject.resource.documents if (d.node.path or d.path) == path and d.complete),
             key=lambda d: d.node.span,
         )
-        if not exempt or not documents:
+        if not exempt:
             return None
-        return editing.add_statement(text, documents[0], _fill(fix["add_statement"]["statement"], list(exempt)))
+        statement = _fill(fix["add_statement"]["statement"], list(exempt))
+        if _without_policy(subject.resource, path):  # a secret with no resource policy at all gets one
+            return editing.add_policy(text, subject.resource, {"Version": "2012-10-17", "Statement": [statement]})
+        return editing.add_statement(text, documents[0], statement) if documents else None
     return None
+
+
+def _without_policy(resource, path: str) -> bool:
+    """A secret written in this file that no resource policy applies to (none inline, none attached)."""
+    return resource.path == path and not resource.documents and not resource.links.get("policies")
 
 
 def _title(rule: Rule, edits: list[TextEdit]) -> str:
     """The fix's title; a replacement names what it writes ("…: s3:GetObject")."""
     title = rule.fix["title"]
-    return f"{title}: {edits[0].text.strip(chr(34) + chr(39))}" if "replace_element" in rule.fix else title
+    if "replace_element" not in rule.fix:
+        return title
+    written = re.findall(r"[\w-]+:[\w*?-]+", edits[0].text)
+    return f"{title}: {', '.join(written)}" if written else f"{title}: remove it, the statement lists what it covers"
 
 
 def plan(
@@ -147,7 +170,7 @@ def plan(
             for where, span, _, _ in places:
                 if where != path or (rule.id, span) not in wanted or (rule.id, span) in fixes:
                     continue
-                edits = _edits(rule, editing, text, path, subject, found, span, options)
+                edits = _edits(rule, editing, text, path, subject, found, span, options, extraction.resources)
                 if edits:
                     safe = rule.fix["safety"] == "safe"
                     fixes[(rule.id, span)] = Fix(rule.id, path, span, _title(rule, edits), safe, tuple(edits))
@@ -246,14 +269,15 @@ def fix_file(
 
 def example_fix(rule: Rule, example, rules: list[Rule], options: dict | None = None) -> FileFix:
     """A rule's fix applied to one of its examples (written to a temporary directory, as `ruletest` does)
-    with only that rule running: what its documentation shows."""
+    with only that rule running: what its documentation shows. `options` are the rule's own
+    (`{"admin_principals": [...]}` for SM004)."""
     import os
     import tempfile
 
     from linter.formats.registry import example_formats
     from linter.pipeline import run
 
-    settings = Settings(select=(rule.id,), rule_options=options or {})
+    settings = Settings(select=(rule.id,), rule_options={rule.id: options} if options else {})
     name = example_formats()[example.format].filename
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="policylint-fix-") as tmp:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import posixpath
 import subprocess
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linter.ci import UsageError
 from linter.discover import SKIP_DIRS
 from linter.loaders.snapshot import Snapshot, active
+from linter.records import dataclass, replace
 from linter.results import Comparison
 
 

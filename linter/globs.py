@@ -13,8 +13,9 @@ a backtracking matcher would let a 100-byte policy hang the run. Two algorithms,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+
+from linter.records import dataclass
 
 _STAR = "*"
 _ANY = "?"

@@ -14,8 +14,9 @@ import asyncio
 import logging
 import os
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -30,12 +31,15 @@ from linter.config import Settings
 from linter.discover import SourceFile
 from linter.formats.api import CommentSyntax
 from linter.formats.registry import untitled_suffix
+from linter.lsp_units import DiskState, Results, context_inputs, disk_state, lint_kept, settled_state, warm_up_steps
 from linter.model import FileError, Finding
+from linter.records import dataclass, field
 from linter.severity import SEVERITIES
 
 SOURCE = "policylint"
 DEBOUNCE_SECONDS = 0.3
 LINT_DEADLINE_SECONDS = 30.0  # a lint still running then is abandoned for that version
+WARM_UP_GRACE_SECONDS = 0.25  # after `initialized`, before the warm-up lints examples: time for the first didOpen
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a larger message is skipped, never read into memory
 MAX_HEADER_BYTES = 64 * 1024
 IGNORE_REASON = "TODO: say why this is acceptable"
@@ -60,9 +64,15 @@ def to_position(lines: list[str], line: int, column: int, codec: PositionCodec) 
     """A 1-based line and character column as an LSP position: 0-based, in the client's units (UTF-16
     code units unless the client negotiated otherwise; a character outside the BMP counts twice)."""
     if line > len(lines):  # past the end of the buffer: its last character
-        return lsp.Position(len(lines) - 1, codec.client_num_units(lines[-1]))
+        return lsp.Position(len(lines) - 1, _units(lines[-1], codec))
     index = max(line - 1, 0)
-    return lsp.Position(index, codec.client_num_units(lines[index][: max(column - 1, 0)]))
+    return lsp.Position(index, _units(lines[index][: max(column - 1, 0)], codec))
+
+
+def _units(text: str, codec: PositionCodec) -> int:
+    """`text`'s length in the client's units: one per character for ASCII in every encoding (the common case,
+    counted without a Python loop over the characters)."""
+    return len(text) if text.isascii() else codec.client_num_units(text)
 
 
 def to_range(lines: list[str], line: int, column: int, end_line: int, end_column: int, codec: PositionCodec) -> lsp.Range:
@@ -342,21 +352,29 @@ class PolicylintServer(LanguageServer):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policylint-lint")
         self.pending: dict[str, asyncio.Task] = {}
         self.contexts: dict[Path, FolderContext] = {}  # read and filled on the worker thread only
+        self.context_states: dict[Path, DiskState | None] = {}  # what each context was read from (worker only)
         self.open_uris: set[str] = set()  # as the client spells them, to publish under the same URI
         self.latest: dict[str, list[lsp.Diagnostic]] = {}  # last diagnostics per URI, for hover and actions
         self.pull = False  # the client pulls diagnostics (textDocument/diagnostic): do not push them too
         self.refresh = False  # the client accepts workspace/diagnostic/refresh (pull clients re-ask on reload)
         self.show_document = False  # the client can open a file on request (window/showDocument)
+        self.results = Results()  # last diagnostics per URI with what they depend on (worker thread only)
+        self.linting = 0  # lints waiting for or running on the worker: the warm-up yields to them
+        self.warming: asyncio.Task | None = None
 
     def open_document(self, uri: str) -> TextDocument | None:
         return self.workspace.text_documents.get(unquote(uri))
 
-    def folder_of(self, path: Path) -> Path:
-        """The innermost workspace folder holding `path`, else the root, else the file's own directory."""
+    def roots(self) -> list[Path]:
+        """The workspace folders, then the root."""
         roots = [Path(p) for p in (self._folder_path(f.uri) for f in self.workspace.folders.values()) if p]
         if self.workspace.root_path:
             roots.append(Path(self.workspace.root_path))
-        holding = [r for r in roots if path.is_relative_to(r)]
+        return list(dict.fromkeys(roots))
+
+    def folder_of(self, path: Path) -> Path:
+        """The innermost workspace folder holding `path`, else the root, else the file's own directory."""
+        holding = [r for r in self.roots() if path.is_relative_to(r)]
         return max(holding, key=lambda r: len(r.parts)) if holding else path.parent
 
     @staticmethod
@@ -366,9 +384,14 @@ class PolicylintServer(LanguageServer):
         return to_fs_path(uri)
 
     def context_for(self, root: Path) -> FolderContext:
-        if root not in self.contexts:
-            self.contexts[root] = folder_context(root)
-        return self.contexts[root]
+        """The folder's context, read again when a file it was read from changed (even unannounced)."""
+        context = self.contexts.get(root)
+        state = self.context_states.get(root)
+        if context is None or state is None or disk_state(p for p, _ in state) != state:
+            started = time.time_ns()
+            context = self.contexts[root] = folder_context(root)
+            self.context_states[root] = settled_state(context_inputs(root, context.settings), started)
+        return context
 
     def place(self, doc: TextDocument) -> tuple[Path, str | None, Path]:
         """Where a document lints as: its path, its display path (relative to its folder; None for a
@@ -404,13 +427,19 @@ class PolicylintServer(LanguageServer):
             return None
         version, text = doc.version, doc.source
         loop = asyncio.get_running_loop()
+        self.linting += 1
         try:
             _, display, root = self.place(doc)
             if display is None:  # a directory (`file:///`): nothing to lint, and never a walk of it
                 return None
             context = await loop.run_in_executor(self.worker, self.context_for, root)
+            codec = doc.position_codec
+            lint = partial(lint_buffer, text, display, context, codec)
+            key = (display, text, codec.encoding)
             diagnostics = await asyncio.wait_for(
-                loop.run_in_executor(self.worker, lint_buffer, text, display, context, doc.position_codec), self.deadline
+                loop.run_in_executor(self.worker, lint_kept, self.results, uri, key, context, lint,
+                                     lambda: uri in self.open_uris),
+                self.deadline,
             )
         except asyncio.TimeoutError:
             logger.warning("linting %s took longer than %s s; its result for version %s is abandoned", uri, self.deadline, version)
@@ -419,6 +448,8 @@ class PolicylintServer(LanguageServer):
         except Exception as exc:  # noqa: BLE001 - never let one document take the server down
             _log_failure(uri, exc)
             diagnostics = [error_diagnostic(f"policylint failed ({type(exc).__name__}; see the server log)", buffer_lines(text), doc.position_codec)]
+        finally:
+            self.linting -= 1
         current = self.open_document(uri)
         if current is None or current.version != version:
             return None
@@ -463,16 +494,35 @@ class PolicylintServer(LanguageServer):
         if previous is not None:
             previous.cancel()
         self.latest.pop(uri, None)
+        self.worker.submit(self.results.forget, uri)
         if not self.pull:
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def reload(self) -> None:
         """Configuration or rule files changed: re-read them and re-lint every open document."""
         self.contexts.clear()
+        self.worker.submit(self.results.clear)
         if self.pull and self.refresh:
             self.workspace_diagnostic_refresh(None)
         for uri in sorted(self.open_uris):
             self.schedule(uri, 0)
+
+    async def warm_up(self) -> None:
+        """Load what the first lint would (see `linter.lsp_units`), one worker step at a time, each only while
+        no lint is waiting: a document opened meanwhile waits for one step at most."""
+        loop = asyncio.get_running_loop()
+        folders, examples = warm_up_steps([root for root in self.roots() if root.is_dir()], self.context_for)
+        for index, step in enumerate(folders + examples):
+            if index == len(folders):
+                await asyncio.sleep(WARM_UP_GRACE_SECONDS)
+            while self.linting or self.pending:
+                await asyncio.sleep(0.01)
+            if self.shut_down:
+                return
+            try:
+                await loop.run_in_executor(self.worker, step)
+            except Exception as exc:  # noqa: BLE001 - a failed warm-up only leaves work to the first lint
+                _log_failure("the warm-up", exc)
 
     def is_config(self, path: str | None) -> bool:
         if not path:
@@ -501,9 +551,15 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> PolicylintServer:
         window = capabilities.window
         ls.show_document = bool(window and window.show_document and window.show_document.support)
 
+    @server.feature(lsp.INITIALIZED)
+    def initialized(ls: PolicylintServer, params: lsp.InitializedParams) -> None:
+        ls.warming = asyncio.ensure_future(ls.warm_up())
+
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls: PolicylintServer, *args) -> None:
         ls.shut_down = True
+        if ls.warming is not None:
+            ls.warming.cancel()
         for task in ls.pending.values():
             task.cancel()
         ls.pending.clear()

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
+
+from linter.records import dataclass
 
 # Placeholders the engine fills in for every finding, whatever its predicates found.
 ENGINE_PLACEHOLDERS: dict[str, str] = {

@@ -5,9 +5,10 @@ the engine turns those into `Finding`s. Nothing here does I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Union
+
+from linter.records import dataclass, field
 
 # A value that cannot be known offline (a Terraform variable without default, `!GetAtt`, a pseudo
 # parameter). It is embedded in strings as this private-use character so that glob matching treats it as
@@ -40,8 +41,11 @@ class Node:
 
     `value` is a scalar, a `list[Node]` or a `dict[str, Node]`; for dicts `key_spans` gives the span of each
     key. `ref` names the resource a reference points at (`aws_secretsmanager_secret.db`, `DatabaseSecret`)
-    when the value is an unknown that is known to be that resource's ARN or id. `path` is the file the node
-    came from (a policy read through Terraform's `file()` lives in another file than its resource).
+    when the value is an unknown that is known to be that resource's ARN, id or name. `not_arn` says how the
+    user wrote such a reference when the format knows it is not the ARN (`aws_secretsmanager_secret.db.name`,
+    `!Ref AppRole`: a name or key id), so a policy's `Resource` never takes it for the resource it names.
+    `path` is the file the node came from (a policy read through Terraform's `file()` lives in another file
+    than its resource).
     """
 
     value: Scalar | list[Node] | dict[str, Node]
@@ -49,6 +53,7 @@ class Node:
     path: str = ""
     key_spans: dict[str, Span] | None = None
     ref: str | None = None
+    not_arn: str | None = None
 
     def get(self, key: str) -> Node | None:
         """Child of a mapping node by exact key, or None for a missing key or a non-mapping node."""
@@ -69,6 +74,11 @@ class Node:
     @property
     def is_unknown(self) -> bool:
         return isinstance(self.value, str) and UNKNOWN in self.value
+
+    def place(self) -> tuple[str, Span]:
+        """Where a finding on this value points: where it was written (a value composed from parts written
+        in several places may say which one the user should look at)."""
+        return self.path, self.span
 
 
 class DocKind(str, Enum):
@@ -114,10 +124,12 @@ class PolicyDocument:
     complete: bool = True
     # An instance of reused code (a Terraform module call) carries its `twin`: the same document of that code
     # evaluated on its own. Findings the twin has too are reported there, once; only what the instance's
-    # inputs add is reported here. `instance` names the instance: one element reached through it by several
-    # documents or resources is reported once.
+    # inputs add is reported here. `instance` names the module call it was reached through (`module.x.`).
     twin: PolicyDocument | None = field(default=None, repr=False)
     instance: str = ""
+    # Where the (outermost) module call that made this instance is written: findings that several calls
+    # share are reported as the one written first.
+    instance_at: tuple[str, Span] | None = None
     # A document the user attached by name rather than wrote (`AWS managed policy SecretsManagerReadWrite`):
     # messages say where its statements come from.
     origin: str = ""
@@ -153,7 +165,6 @@ class Resource:
     # messages; a name missing here is written as the key of `attributes`.
     written_names: dict[str, str] = field(default_factory=dict)
     twin: Resource | None = field(default=None, repr=False)  # as PolicyDocument.twin
-    instance: str = ""  # as PolicyDocument.instance
     # Attributes that only some deployments set (CloudFormation `!If [Cond, X, !Ref AWS::NoValue]`), absent
     # from `attributes`: name -> a node at the attribute's key whose value says when it is set.
     conditional: dict[str, Node] = field(default_factory=dict)
@@ -188,6 +199,30 @@ class FileError:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class ModuleCall:
+    """A call of a module fetched by a tool (a Terraform registry or git `source`), at its `source` value:
+    `followed` when an installed copy was evaluated. A call is "not followed" for the run only when no
+    evaluation followed it (a library module linted on its own lacks the installed copies of the root
+    module that calls it), so the run collects both kinds."""
+
+    path: str
+    span: Span
+    source: str
+    followed: bool
+    remedy: str = ""  # what makes it followable, in the tool's words (`run terraform init`)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span, self.source)
+
+
+def not_followed(calls: list[ModuleCall]) -> list[ModuleCall]:
+    """The calls no evaluation of the run followed, once each, sorted (the same whatever `--jobs`)."""
+    followed = {(c.path, c.span) for c in calls if c.followed}
+    missing = {c for c in calls if not c.followed and (c.path, c.span) not in followed}
+    return sorted(missing, key=ModuleCall.sort_key)
+
+
 @dataclass(slots=True, eq=False)
 class Extraction:
     """What one extractor found in the files it was given."""
@@ -197,6 +232,7 @@ class Extraction:
     errors: list[FileError] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     files_scanned: int = 0
+    module_calls: list[ModuleCall] = field(default_factory=list)  # remote module calls met, followed or not
 
     def read_beyond(self, displays: set[str]) -> set[str]:
         """Files other than these whose policies were read (Terraform's file()): consumed in this context."""
@@ -208,6 +244,7 @@ class Extraction:
         self.errors += other.errors
         self.suppressions += other.suppressions
         self.files_scanned += other.files_scanned
+        self.module_calls += other.module_calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +252,10 @@ class RawFinding:
     """What a rule found, before fingerprints and filters: plain data, so it crosses process boundaries.
 
     `element` is the matched element's value (what the fingerprint is made of); `context` the spans that
-    enclose the finding, innermost first (what an inline suppression can target); `instance` as in
-    `PolicyDocument.instance`.
+    enclose the finding, innermost first (what an inline suppression can target); `written` where the
+    module call that made its document (if any), its subject (statement, document, resource; with the
+    statement's rank in its document) and its element were written, the element's before any move to
+    where a caller wrote part of it.
     """
 
     rule_id: str
@@ -226,10 +265,15 @@ class RawFinding:
     element: object
     message: str
     context: tuple[Span, ...]
-    instance: str = ""
+    written: tuple = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.span, self.rule_id, self.message, self.owner)
+
+    def first(self) -> tuple:
+        """Among findings of one rule at one range, the one to report: the subject written first, then the
+        element; message and owner only break ties between identical places (so never by chance order)."""
+        return (self.written, self.message, self.owner)
 
 
 @dataclass(frozen=True, slots=True)

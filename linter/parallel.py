@@ -78,6 +78,7 @@ def _merged(units: list[tuple[bool, list[SourceFile]]], run: Callable[[list[Task
             extraction.errors += unit_extraction.errors
             extraction.suppressions += unit_extraction.suppressions
             extraction.files_scanned += unit_extraction.files_scanned
+            extraction.module_calls += unit_extraction.module_calls
             linted.update(unit_texts)
             consumed.update(unit_consumed)
     return raw, extraction, linted
@@ -121,4 +122,4 @@ def _unit_result(unit: UnitFunction, rules: list[Rule], settings: Settings, cont
     raw, extraction, linted = unit(files, rules, settings, contexts, consumed)
     read = extraction.read_beyond({f.display for f in files})
     return raw, Extraction(errors=extraction.errors, suppressions=extraction.suppressions,
-                           files_scanned=extraction.files_scanned), linted, read
+                           files_scanned=extraction.files_scanned, module_calls=extraction.module_calls), linted, read

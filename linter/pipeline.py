@@ -18,9 +18,10 @@ from linter.fileaccess import Scope, scoped
 from linter.formats import registry, shapes
 from linter.formats.api import Format, Source
 from linter.loaders.text import overlaid, overlay, read_text, reading, texts
-from linter.model import Extraction, FileError, Finding, RawFinding, Suppression
+from linter.model import Extraction, FileError, Finding, RawFinding, Suppression, not_followed
 from linter.results import Report
 from linter.rules import Rule
+from linter.runcontext import RunContext, running
 
 
 def _guarded(files: list[SourceFile], step: Callable[..., Extraction], *args) -> Extraction:
@@ -139,13 +140,17 @@ def _shown(path: str) -> str:
     return (path if relative.startswith("..") else relative).replace(os.sep, "/")
 
 
-def reading_scope(paths: list[str]) -> Scope:
-    """Where sources may be read (`linter.fileaccess`): the paths named, and the project root (the config
-    file's directory, else the git work tree, else the current directory) they lie in."""
+def reading_scope(paths: list[str], project: Path | None = None) -> Scope:
+    """Where sources may be read (`linter.fileaccess`): the paths named, and the project root they lie in
+    (`project`, default: the config file's directory, else the git work tree, else the current directory)."""
+    return Scope.of(paths, project or _default_project())
+
+
+def _default_project() -> Path:
     from linter.configfile import find_config
     from linter.project import default_root
 
-    return Scope.of(paths, default_root(find_config(Path.cwd())))
+    return default_root(find_config(Path.cwd()))
 
 
 def run(
@@ -173,7 +178,9 @@ def run(
     unreadable = [FileError(f.display, 1, 1, f.error) for f in files if f.error]
     files = [f for f in files if not f.error]
     active = [rule for rule in rules if settings.wants(rule.id)]
-    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(reading_scope(paths)):
+    project = RunContext(root or _default_project(), settings.include_vendored_modules)
+    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(reading_scope(paths, project.project_root)), \
+            running(project):
         units, contexts = registry.units(files), registry.contexts(files)
         raw, extraction, linted = parallel.evaluate(units, active, settings, jobs, sources or {}, contexts, unit or evaluate_unit)
     findings = fingerprints(raw, {rule.id: rule for rule in active})
@@ -194,5 +201,6 @@ def run(
         rules_run=tuple(r.id for r in active),
         unbaselined=sorted(result.current, key=Finding.sort_key),
         texts=linted,
+        modules_not_followed=not_followed(extraction.module_calls),
     )
 

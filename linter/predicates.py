@@ -10,11 +10,11 @@ and `rules validate` are all derived from those declarations.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from linter import iam
 from linter.model import Node, PolicyDocument, Resource, Statement
+from linter.records import dataclass
 
 Witness = tuple["Node | None", dict]  # None: the subject itself (a missing attribute), with message details
 
@@ -311,6 +311,12 @@ def _grants(ctx: Context, s: Subject, arg: Any) -> list[Witness] | None:
     return [(e, info) for e in iam.strings(st.action) if iam.actions_covered(e.value, targets)]
 
 
+def _not_an_arn(label: str, element: Node) -> str:
+    if element.not_arn:
+        return f"{label} {element.not_arn} is a name or id, not an ARN, so it matches no resource"
+    return f"{label} '{element.value}' is neither '*' nor an ARN"
+
+
 _RESOURCE_TESTS: dict[str, Callable[[str], bool]] = {
     "star": lambda value: value == "*",
     "all_secrets": iam.covers_all_secrets,
@@ -334,8 +340,8 @@ def _resource(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     if arg.get("invalid"):
         labelled = [("Resource", e) for e in iam.strings(s.statement.resource)]
         labelled += [("NotResource", e) for e in iam.strings(s.statement.not_resource)]
-        return [(e, {"problem": f"{label} '{e.value}' is neither '*' nor an ARN"})
-                for label, e in labelled if not iam.is_arn_or_star(e.value)] or None
+        return [(e, {"problem": _not_an_arn(label, e)})
+                for label, e in labelled if e.not_arn or not iam.is_arn_or_star(e.value)] or None
     covered = "every secret" if arg.get("all_secrets") else "every role" if arg.get("all_roles") else "everything"
     witnesses = []
     for element in iam.strings(s.statement.resource):
@@ -639,6 +645,8 @@ def _may_be(item: Node, secret: Resource, name: str | None) -> bool:
     if not isinstance(item.value, str):
         return True
     if item.ref is not None:  # a reference: to this secret (also from inside a module instance) or another
+        if item.not_arn:  # the secret's name: IAM compares ARNs, so it names nothing
+            return False
         return item.ref == secret.address or secret.address.endswith("." + item.ref)
     return iam.may_name_secret(item.value, name)
 

@@ -9,10 +9,10 @@ fingerprints the same from any working directory.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from linter.discover import SourceFile
+from linter.records import replace
 
 
 def git_work_tree(start: Path) -> Path | None:

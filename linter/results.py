@@ -6,10 +6,9 @@ reported file is in `Report.texts`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from linter.baseline import Entry
-from linter.model import FileError, Finding, Suppression
+from linter.model import FileError, Finding, ModuleCall, Suppression
+from linter.records import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +53,7 @@ class Report:
     baseline_stale: list[Entry] = field(default_factory=list)  # baseline entries that match nothing now
     rules_run: tuple[str, ...] = ()  # ids of the rules that ran
     baseline_commit: Comparison | None = None  # with --baseline-commit
+    modules_not_followed: list[ModuleCall] = field(default_factory=list)  # remote calls nothing installed resolves
     # Findings after suppressions but before the baseline: what `--write-baseline` records.
     unbaselined: list[Finding] = field(default_factory=list, repr=False)
     # The text each reported file was linted as (by path), so excerpts never re-read a file that changed.

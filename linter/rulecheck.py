@@ -10,12 +10,12 @@ predicates, or none, is told so in the rule language's words rather than as a Py
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from linter import messages
 from linter.formats import catalogue
 from linter.predicates import PLACEHOLDERS, PREDICATES
+from linter.records import dataclass
 
 # The subject parts a rule's expressions see, by the rule's scope.
 _SCOPE_PARTS = {"statement": frozenset({"statement", "document"}), "document": frozenset({"document"}),

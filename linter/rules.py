@@ -6,13 +6,13 @@ suite, so a normal run skips jsonschema (and its import cost); users' rules are 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from linter import fileaccess, prebuilt
 from linter.model import Node
+from linter.records import dataclass, field
 from linter.severity import ORDER
 
 SEVERITIES = ORDER

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from linter.formats.registry import example_formats
+from linter.records import dataclass
 from linter.rules import Example, Rule
 
 

@@ -11,9 +11,9 @@ starts with `::`, `##[` or `##vso[` (how CI workflow commands begin) has that fi
 from __future__ import annotations
 
 import re
-from dataclasses import Field, fields, is_dataclass, replace
-from functools import cache
 from typing import TypeVar
+
+from linter.records import Field, fields, is_dataclass, replace
 
 # C0 controls but tab, DEL, C1 controls (NEL among them), line/paragraph separators, bidi controls, surrogates,
 # and the two non-characters XML cannot carry.
@@ -44,27 +44,14 @@ def clean_fields(value: _T) -> _T:
     cleaned; numbers and other values are kept as they are."""
     if isinstance(value, str):
         return clean(value)  # type: ignore[return-value]
-    if isinstance(value, tuple) and type(value) is tuple:
-        items = tuple(clean_fields(item) for item in value)
-        return value if all(a is b for a, b in zip(items, value)) else items  # type: ignore[return-value]
     if isinstance(value, (list, tuple)):
         return type(value)(clean_fields(item) for item in value)  # type: ignore[return-value]
     if isinstance(value, dict):
         return {clean_fields(k): clean_fields(v) for k, v in value.items()}  # type: ignore[return-value]
     if is_dataclass(value) and not isinstance(value, type):
-        specs, frozen = _init_fields(type(value))
-        changes = {f.name: _clean_field(f, getattr(value, f.name)) for f in specs}
-        if frozen and all(changes[name] is getattr(value, name) for name in changes):
-            return value  # nothing to clean, and it cannot change: shared, not copied
+        changes = {f.name: _clean_field(f, getattr(value, f.name)) for f in fields(value) if f.init}
         return replace(value, **changes)
     return value
-
-
-@cache
-def _init_fields(cls: type) -> tuple[tuple[Field, ...], bool]:
-    """A dataclass's fields set by its constructor, and whether it is frozen (a report holds thousands of
-    spans and findings of a few classes)."""
-    return tuple(f for f in fields(cls) if f.init), cls.__dataclass_params__.frozen
 
 
 def _clean_field(spec: Field, value: object) -> object:

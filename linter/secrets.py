@@ -6,7 +6,6 @@ conservative: what cannot be read with certainty (unknown values, unusual cron f
 """
 from __future__ import annotations
 
-import calendar
 import json
 import re
 
@@ -17,7 +16,10 @@ from linter.model import UNKNOWN, Node
 
 _RATE = re.compile(r"rate\(\s*(\d+)\s+(day|days|hour|hours)\s*\)", re.I)
 _CRON = re.compile(r"cron\((.*)\)", re.I | re.S)
-_MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_abbr) if name}
+# AWS cron month names, in English whatever the locale (and without importing `calendar`, which pulls in
+# `datetime`: about a millisecond of every run that reads a rotation schedule).
+_MONTHS = {name: index for index, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # leap-year February: the longest case
 
 
@@ -122,8 +124,8 @@ DEFAULT_SECRET_KEYS = (
 
 
 def is_dynamic(text: str) -> bool:
-    """A value filled in at deploy time: unknown offline, or a CloudFormation dynamic reference."""
-    return UNKNOWN in text or "{{resolve:" in text
+    """A value filled in at deploy time (the formats turn CloudFormation dynamic references into UNKNOWN)."""
+    return UNKNOWN in text
 
 
 def literal_secrets(value: Node, key_patterns: tuple[str, ...] | list[str]) -> list[tuple[Node, str]]:

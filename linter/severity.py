@@ -2,7 +2,7 @@
 `security-severity` score, GitHub annotation level, LSP diagnostic severity), in order from worst."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from linter.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

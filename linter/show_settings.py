@@ -12,7 +12,8 @@ import os
 from linter.config import KEYS, Settings
 
 # Flags that replace a config value, and flags that add to one.
-_REPLACING = {"select": "--select", "ignore": "--ignore", "fail_on": "--fail-on", "baseline": "--baseline"}
+_REPLACING = {"select": "--select", "ignore": "--ignore", "fail_on": "--fail-on", "baseline": "--baseline",
+              "include_vendored_modules": "--include-vendored-modules"}
 _ADDING = {"exclude": ("exclude", "--exclude"), "rules_dirs": ("rules", "--rules")}
 
 

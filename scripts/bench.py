@@ -280,6 +280,17 @@ class LanguageClient:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def settle(self, quiet: float = 0.5, limit: float = 10.0) -> None:
+        """Wait until the server has used no CPU for `quiet` seconds (its warm-up is done)."""
+        deadline, last, since = time.perf_counter() + limit, self.cpu(), time.perf_counter()
+        while time.perf_counter() < deadline:
+            time.sleep(0.03)
+            now = self.cpu()
+            if now != last:
+                last, since = now, time.perf_counter()
+            elif time.perf_counter() - since >= quiet:
+                return
+
     def close(self) -> None:
         self.send("shutdown", {}, request=True)
         self.wait_for(None)
@@ -287,8 +298,9 @@ class LanguageClient:
         self.process.wait(10)
 
 
-def lsp_sample(folder: Path, text: str, env: dict[str, str]) -> tuple[Sample, Sample]:
-    """(first diagnostic after `initialize`, re-lint after one edit) of one server, wall and CPU."""
+def lsp_sample(folder: Path, text: str, env: dict[str, str], settle: bool = False) -> tuple[Sample, Sample]:
+    """(first diagnostic after `initialize`, re-lint after one edit) of one server, wall and CPU; `settle`:
+    the document is opened once the server is idle (an editor that starts it before the first file opens)."""
     path = folder / "template.yaml"
     uri = path.as_uri()
     client = LanguageClient([sys.executable, "-m", "linter", "lsp"], env)
@@ -296,6 +308,8 @@ def lsp_sample(folder: Path, text: str, env: dict[str, str]) -> tuple[Sample, Sa
                                "initializationOptions": {"debounce_ms": 0}}, request=True)
     client.wait_for(None)
     client.send("initialized", {})
+    if settle:
+        client.settle()
     start, cpu = time.perf_counter(), client.cpu()
     client.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}})
     client.wait_for("textDocument/publishDiagnostics")
@@ -384,9 +398,13 @@ def table(repeat: int, tmp: Path) -> list[tuple[str, str, str, str, str]]:
     folder.mkdir()
     text = big_template(2000)
     samples = [lsp_sample(folder, text, env) for _ in range(repeat)]
+    warmed = [lsp_sample(folder, text, env, settle=True)[0] for _ in range(repeat)]
     base = median([yaml_import() for _ in range(repeat)])
     first, relint = median([s[0] for s in samples]), median([s[1] for s in samples])
     rows.append(("LSP first diagnostic after initialize (2,000 lines)", f"{first.cpu * 1000:.0f} ms", f"{first.wall * 1000:.0f} ms",
+                 "<= 40 ms", f"{first.cpu / base.cpu:.2f}x import yaml (CPU)"))
+    first = median(warmed)
+    rows.append(("  the same, opened once the warm-up is done", f"{first.cpu * 1000:.0f} ms", f"{first.wall * 1000:.0f} ms",
                  "<= 40 ms", f"{first.cpu / base.cpu:.2f}x import yaml (CPU)"))
     rows.append(("LSP re-lint of a 2,000-line CloudFormation template", f"{relint.cpu * 1000:.0f} ms", f"{relint.wall * 1000:.0f} ms",
                  "<= 20 ms", f"{relint.cpu / base.cpu:.2f}x import yaml (CPU)"))

@@ -47,3 +47,21 @@ def documents_of(extraction: Extraction, owner: str) -> list[PolicyDocument]:
 def resource(extraction: Extraction, address: str) -> Resource:
     (found,) = [r for r in extraction.resources if r.address == address]
     return found
+
+
+def managed_policy_template(statements: str, resources: str = "") -> str:
+    """A template declaring `resources` (YAML lines under `Resources:`), then an `AWS::IAM::ManagedPolicy`
+    `Reader` whose `Statement` list is `statements` (YAML lines indented for it). The statements start on
+    line `resources.count("\\n") + 9`."""
+    return (
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Resources:\n"
+        f"{resources}"
+        "  Reader:\n"
+        "    Type: AWS::IAM::ManagedPolicy\n"
+        "    Properties:\n"
+        "      PolicyDocument:\n"
+        "        Version: '2012-10-17'\n"
+        "        Statement:\n"
+        f"{statements}"
+    )

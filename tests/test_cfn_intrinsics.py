@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cfn_support import managed_policy_template
 from linter.formats.cloudformation.syntax import INTRINSIC_TAGS
 from linter.formats.cloudformation.intrinsics import MAX_VARIANTS, Evaluator, Template
 from linter.loaders.yamlpos import load
@@ -70,6 +71,13 @@ def evaluate(expression: str) -> list:
         ("!Cidr [10.0.0.0/16, 2, 8]", [(UNKNOWN, None)]),
         ("!Transform {Name: AWS::Include}", [(UNKNOWN, None)]),
         ("{'Fn::Unheard': x}", [(UNKNOWN, None)]),
+        ("'{{resolve:secretsmanager:other:SecretString:password}}'", [(UNKNOWN, None)]),
+        ("'{\"password\": \"{{resolve:ssm-secure:/db/password:1}}\"}'", [(f'{{"password": "{UNKNOWN}"}}', None)]),
+        ("'arn:aws:kms:{{resolve:ssm:/region}}:111122223333:key/{{resolve:ssm:/key}}'",
+         [(f"arn:aws:kms:{UNKNOWN}:111122223333:key/{UNKNOWN}", None)]),
+        ("!Sub '{{resolve:ssm:/${Env}/name}}-x'", [(f"{UNKNOWN}-x", None)]),
+        ("!Join ['', ['{{resolve:ssm:', !Ref Env, '}}']]", [(UNKNOWN, None)]),
+        ("'{{resolve half-open'", [("{{resolve half-open", None)]),
     ],
 )
 def test_evaluation(expression, expected):
@@ -99,3 +107,20 @@ def test_sub_never_produces_a_bare_wildcard_from_unknowns(text):
     evaluator = Evaluator(Template.of(root, ""))
     result, _ = evaluator.substitute(text, {}, root)
     assert result.count("*") <= text.count("*")
+
+
+def test_a_dynamic_reference_is_a_deploy_time_value_in_policies(lint):
+    """`{{resolve:...}}` is not a malformed ARN (no IAM006), and an ARN whose account is resolved at deploy
+    time on `secret:*` still covers every secret of that account (SM002)."""
+    template = managed_policy_template(
+        "          - Effect: Allow\n"
+        "            Action: secretsmanager:GetSecretValue\n"
+        "            Resource: '{{resolve:ssm:/app/secret-arn}}'\n"
+        "          - Effect: Allow\n"
+        "            Action: secretsmanager:GetSecretValue\n"
+        "            Resource: 'arn:aws:secretsmanager:eu-west-1:{{resolve:ssm:/app/account}}:secret:*'\n"
+    )
+    report = lint({"template.yaml": template})
+    assert [(f.rule_id, f.span.line, f.span.column, f.span.end_line, f.span.end_column) for f in report.findings] == [
+        ("SM002", 14, 23, 14, 23 + len("'arn:aws:secretsmanager:eu-west-1:{{resolve:ssm:/app/account}}:secret:*'"))]
+    assert report.findings[0].message.startswith("'arn:aws:secretsmanager:eu-west-1:…:secret:*' covers every secret")

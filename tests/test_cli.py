@@ -62,7 +62,8 @@ def test_broken_file_gives_exit_2_and_others_still_linted(tmp_path, capsys):
         ("c.json", 1, 1),
         ("d.json", 1, 1),
     ]
-    assert report["summary"] == {"files_scanned": 4, "files_with_findings": 1, "findings": 2, "errors": 3}
+    assert report["summary"] == {"files_scanned": 4, "files_with_findings": 1, "findings": 2, "errors": 3,
+                                 "modules_not_followed": []}
 
 
 def test_missing_path_is_an_error(tmp_path, capsys):

@@ -100,10 +100,13 @@ def test_show_settings_names_the_origin_of_each_value(tmp_path, capsys):
     assert lines["exclude"].endswith(f"# {config}:3 + command line (--exclude)") and '"x"]' in lines["exclude"]
     assert lines["baseline"].endswith("# default") and "null" in lines["baseline"]
     assert list(lines) == ["select", "ignore", "fail_on", "exclude", "per_file_ignores", "severity_overrides",
-                           "rules_dirs", "rule_options", "baseline", "rule_docs_url"]
+                           "rules_dirs", "rule_options", "baseline", "rule_docs_url", "include_vendored_modules"]
+    assert lines["include_vendored_modules"].endswith("# default") and "false" in lines["include_vendored_modules"]
     code, out, _ = run_cli(["check", "--show-settings", "--no-config", "--fail-on", "medium"], tmp_path, capsys)
     assert out.splitlines()[0] == "# config file: none (--no-config)"
     assert "# command line (--fail-on)" in out and "# default" in out
+    _, out, _ = run_cli(["check", "--show-settings", "--no-config", "--include-vendored-modules"], tmp_path, capsys)
+    assert "include_vendored_modules = true  # command line (--include-vendored-modules)" in out
 
 
 @pytest.mark.parametrize(

@@ -59,3 +59,11 @@ def test_explain_shows_scope_options_and_examples():
     assert "max_days (default 90): Longest accepted time between two rotations, in days." in text
     assert "Example, non-compliant (fires on lines 1, 15), terraform: no rotation, and a yearly rotation" in text
     assert "Example, compliant, cloudformation: rotated monthly" in text
+
+
+def test_every_fixable_rule_page_shows_its_fix_as_a_diff():
+    """A fix that needs options (SM004's admin principals) is shown with them, not silently left out."""
+    for rule in load_rules():
+        if rule.fix:
+            section = "\n".join(docs.fix_section(rule))
+            assert "## Automatic fix" in section and "```diff\n--- a/" in section, rule.id

@@ -22,8 +22,12 @@ def _lint(name: str, settings: Settings):
     return report
 
 
-def fix(tmp_path, monkeypatch, name: str, text: str, options: dict | None = None, unsafe: bool = False) -> str:
-    """Fix a file; check that the fixed text lints without the fixed findings and that a second fix is a no-op."""
+def fix(
+    tmp_path, monkeypatch, name: str, text: str, options: dict | None = None, unsafe: bool = False, also_gone: tuple = ()
+) -> str:
+    """Fix a file; check that the fixed text lints without the fixed findings and that a second fix is a no-op.
+    `also_gone`: rules whose findings the fix resolves too (a narrowed action list grants less); every other
+    rule's findings stay as they were."""
     monkeypatch.chdir(tmp_path)
     text = textwrap.dedent(text)
     (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +40,8 @@ def fix(tmp_path, monkeypatch, name: str, text: str, options: dict | None = None
     (tmp_path / name).write_text(result.fixed, encoding="utf-8")
     after = _lint(name, settings)
     fixed_ids = {f.rule_id for f in result.applied}
+    assert {f.rule_id for f in before.findings} >= set(also_gone)
+    fixed_ids |= set(also_gone)
     for rule_id in fixed_ids:
         assert not [f for f in after.findings if f.rule_id == rule_id and f.path == name]
     was = sorted(f.rule_id for f in before.findings if f.rule_id not in fixed_ids)
@@ -43,6 +49,16 @@ def fix(tmp_path, monkeypatch, name: str, text: str, options: dict | None = None
     again = fixes.fix_file(name, result.fixed, after.findings, RULES, settings, unsafe)
     assert again.fixed == result.fixed and not again.applied
     return result.fixed
+
+
+def planned(tmp_path, monkeypatch, name: str, text: str, rule_id: str, options: dict | None = None) -> list:
+    """The fixes planned (safe and unsafe) for a rule that must be reported in the file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    settings = Settings(rule_options=options or {})
+    report = _lint(name, settings)
+    assert rule_id in {f.rule_id for f in report.findings}
+    return [f for f in fixes.plan(name, text, report.findings, RULES, settings) if f.rule_id == rule_id]
 
 
 def _only(fixed: str, original: str, *expected_lines: str) -> None:
@@ -621,7 +637,7 @@ def test_a_failing_edit_costs_the_file_its_fixes_not_the_run(tmp_path, monkeypat
     def broken(*args):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(edits, "editing", lambda: fixes.Editing(broken, broken, broken, broken))
+    monkeypatch.setattr(edits, "editing", lambda: fixes.Editing(*[broken] * 6))
     monkeypatch.chdir(tmp_path)
     text = JSON_SECRET_POLICY % ""
     (tmp_path / "secret-policy.json").write_text(text)
@@ -631,7 +647,7 @@ def test_a_failing_edit_costs_the_file_its_fixes_not_the_run(tmp_path, monkeypat
     assert result.problem == "internal error while fixing (IndexError: list index out of range); please report it"
 
 
-def test_a_policy_escaped_in_a_string_is_left_alone_and_the_rest_fixed(tmp_path, monkeypatch):
+def test_a_policy_escaped_in_a_string_is_fixed_inside_the_string(tmp_path, monkeypatch):
     original = textwrap.dedent('''\
         {
           "Resources": {
@@ -650,5 +666,8 @@ def test_a_policy_escaped_in_a_string_is_left_alone_and_the_rest_fixed(tmp_path,
     report = _lint("template.json", Settings())
     assert {"SM003", "SM009"} <= {f.rule_id for f in report.findings}
     result = fixes.fix_file("template.json", original, report.findings, RULES, Settings(), False)
-    assert [f.rule_id for f in result.applied] == ["SM009"]
-    assert result.fixed == original.replace('"}]}"\n', '"}]}",\n        "BlockPublicPolicy": true\n')
+    assert sorted(f.rule_id for f in result.applied) == ["SM003", "SM009"]
+    pin = ', \\"Condition\\": {\\"StringEquals\\": {\\"secretsmanager:VersionStage\\": \\"AWSCURRENT\\"}}'
+    assert result.fixed == original.replace('"}]}"\n', '"%s}]}",\n        "BlockPublicPolicy": true\n' % pin)
+    document = json.loads(json.loads(result.fixed)["Resources"]["TokenPolicy"]["Properties"]["ResourcePolicy"])
+    assert document["Statement"][0]["Condition"] == {"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT"}}

@@ -1,5 +1,5 @@
 """`policylint check --fix / --diff / --show-fixes / --unsafe-fixes` as users and scripts meet them, and
-a property over every rule example: safe fixes never break a file and never add a finding."""
+a property over every rule example: fixes (safe, and unsafe ones when asked) never break a file or add a finding."""
 from __future__ import annotations
 
 import io
@@ -91,10 +91,11 @@ ADMINS = {"SM004": {"admin_principals": ["arn:aws:iam::111122223333:role/secrets
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(case=st.sampled_from(NON_COMPLIANT), options=st.sampled_from([{}, ADMINS]))
-def test_safe_fixes_on_rule_examples_never_break_or_add(tmp_path_factory, case, options):
-    """Every safe fix of every finding (all rules running) on a non-compliant example: the result parses,
-    and no rule fires more often than before (fix_file refuses anything else, so refusal is the failure)."""
+@given(case=st.sampled_from(NON_COMPLIANT), options=st.sampled_from([{}, ADMINS]), unsafe=st.booleans())
+def test_safe_fixes_on_rule_examples_never_break_or_add(tmp_path_factory, case, options, unsafe):
+    """Every safe fix (and, with `unsafe`, every unsafe one too) of every finding (all rules running) on a
+    non-compliant example: the result parses, and no rule fires more often than before (fix_file refuses
+    anything else, so refusal is the failure)."""
     import os
 
     from linter.formats.registry import example_formats
@@ -109,7 +110,7 @@ def test_safe_fixes_on_rule_examples_never_break_or_add(tmp_path_factory, case, 
     os.chdir(directory)
     try:
         before = run([name], RULES, settings_)
-        result = fixes.fix_file(name, example.code, before.findings, RULES, settings_, unsafe=False)
+        result = fixes.fix_file(name, example.code, before.findings, RULES, settings_, unsafe=unsafe)
         assert result.problem is None
         after = run([name], RULES, settings_, sources={name: result.fixed})
     finally:
@@ -117,7 +118,7 @@ def test_safe_fixes_on_rule_examples_never_break_or_add(tmp_path_factory, case, 
     assert after.errors == []
     for rule_id in {f.rule_id for f in before.findings + after.findings}:
         assert sum(f.rule_id == rule_id for f in after.findings) <= sum(f.rule_id == rule_id for f in before.findings)
-    assert all(f.safe for f in result.applied)
+    assert unsafe or all(f.safe for f in result.applied)
 
 
 def test_fix_under_a_project_root(tmp_path, capsys, monkeypatch):

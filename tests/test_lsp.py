@@ -95,19 +95,26 @@ async def test_wildcard_diagnostic_then_fix_then_close(client: LanguageClient, t
     assert d.severity == types.DiagnosticSeverity.Error
     assert "secretsmanager:*" in d.message
 
-    # JSON has no comments: no quick fix is offered, only the rule's documentation.
-    actions = await client.text_document_code_action_async(
+    # JSON has no comments: no ignore comment; the unsafe narrowing is offered, never as the preferred
+    # action, and the rule's documentation.
+    narrow, docs = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             range=d.range,
             context=types.CodeActionContext(diagnostics=[d]),
         )
     )
-    assert [(a.title, a.command, list(a.arguments)) for a in actions] == [
-        ("Show rule documentation (SM001)", "policylint.showRuleDocumentation", [uri, "SM001"])
-    ]
-
-    assert await published(client, uri, change_doc(client, uri, FIXED, 2)) == []
+    assert (docs.title, docs.command, list(docs.arguments)) == (
+        "Show rule documentation (SM001)", "policylint.showRuleDocumentation", [uri, "SM001"]
+    )
+    assert narrow.title == (
+        "Narrow the wildcard to explicit actions: secretsmanager:GetSecretValue, secretsmanager:DescribeSecret"
+        " (SM001) [unsafe: review it]"
+    )
+    assert narrow.kind == types.CodeActionKind.QuickFix and narrow.is_preferred is False
+    narrowed = apply_edits(WILDCARD, narrow.edit.changes[uri])  # the range is in UTF-16, after the emoji
+    assert narrowed == WILDCARD.replace('"secretsmanager:*"', '["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]')
+    assert await published(client, uri, change_doc(client, uri, narrowed, 2)) == []
     assert "SM001" in {d.code for d in await published(client, uri, change_doc(client, uri, WILDCARD, 3))}
     closing = types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     assert await published(client, uri, lambda: client.text_document_did_close(closing)) == []
@@ -189,8 +196,15 @@ async def test_ignore_quick_fix_on_a_cloudformation_yaml_buffer(client: Language
     assert edit.range == types.Range(types.Position(8, 0), types.Position(8, 0))
     assert edit.new_text == f"            # policylint:ignore=SM001 {server_module.IGNORE_REASON}\n"
 
-    # JSON inside a block scalar: a comment there would be JSON text, so it goes above the resource.
-    (action,) = await code_actions(client, uri, diagnostics[1])
+    # JSON inside a block scalar: a comment there would be JSON text, so it goes above the resource. The
+    # statement names a literal secret ARN, so the unsafe narrowing comes first (the other names an
+    # unknown resource: no narrowing there).
+    narrow, action = await code_actions(client, uri, diagnostics[1])
+    assert narrow.title.endswith("(SM001) [unsafe: review it]") and not narrow.is_preferred
+    narrowed = apply_edits(TEMPLATE, narrow.edit.changes[uri])
+    assert narrowed == TEMPLATE.replace(
+        '"Action": "secretsmanager:*", "Resource": "arn', '"Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Resource": "arn'
+    )
     (edit,) = action.edit.changes[uri]
     assert edit.range.start == types.Position(10, 0)
     assert edit.new_text.startswith("  # policylint:ignore=SM001 ")
@@ -235,12 +249,17 @@ async def test_terraform_buffer_is_resolved_with_its_module_and_quick_fixed(clie
     ]
     assert lines[4][18:36] == '"secretsmanager:*"' and lines[13][12:30] == '"secretsmanager:*"'
 
-    (action,) = await code_actions(client, uri, diagnostics[0])
+    # The unsafe narrowing keeps the action the local (from the module's other file) already names.
+    narrow, action = await code_actions(client, uri, diagnostics[0])
+    assert narrow.title == "Narrow the wildcard to explicit actions: secretsmanager:DescribeSecret (SM001) [unsafe: review it]"
+    assert apply_edits(MAIN_TF, narrow.edit.changes[uri]) == MAIN_TF.replace(
+        '["secretsmanager:*", local', '["secretsmanager:DescribeSecret", local'
+    )
     (edit,) = action.edit.changes[uri]
     assert edit.range.start == types.Position(4, 0)
     assert edit.new_text == f"      # policylint:ignore=SM001 {server_module.IGNORE_REASON}\n"
     # Inside a heredoc a comment would be policy text: the fix goes above the resource instead.
-    (action,) = await code_actions(client, uri, diagnostics[1])
+    _, action = await code_actions(client, uri, diagnostics[1])
     (edit,) = action.edit.changes[uri]
     assert edit.range.start == types.Position(10, 0) and edit.new_text.startswith("# policylint:ignore=SM001 ")
 

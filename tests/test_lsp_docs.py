@@ -75,7 +75,8 @@ async def test_show_rule_documentation_opens_the_rule_page(client: LanguageClien
     (diagnostic,) = await published(client, uri, open_doc(client, uri, WILDCARD))
     params = types.CodeActionParams(text_document=types.TextDocumentIdentifier(uri=uri), range=diagnostic.range,
                                     context=types.CodeActionContext(diagnostics=[diagnostic]))
-    (command,) = await client.text_document_code_action_async(params)
+    narrow, command = await client.text_document_code_action_async(params)  # the unsafe narrowing, then the docs
+    assert narrow.title.startswith("Narrow the wildcard") and not narrow.is_preferred
     assert command.title == "Show rule documentation (SM001)"
     await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command=command.command, arguments=list(command.arguments)))

@@ -54,7 +54,15 @@ def test_sarif_validates_and_describes_rules(capsys):
         assert set(location["region"]) == {"startLine", "startColumn", "endLine", "endColumn"}
         assert "primaryLocationLineHash" not in result["partialFingerprints"]
         assert len(result["partialFingerprints"]["policylint/v1"]) == 32
-    assert run["invocations"] == [{"executionSuccessful": True}]
+    # The demo's registry module call, not installed: a note at its `source`, not a failure.
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": [{
+        "descriptor": {"id": "policylint/module-not-followed"}, "level": "note",
+        "message": {"text": "module source 'terraform-aws-modules/vpc/aws' not followed: no installed copy "
+                            "(run terraform init)"},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": "fixtures/demo/terraform/network.tf", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 4, "startColumn": 13, "endLine": 4, "endColumn": 44}}}],
+    }]}]
     assert "timestamp" not in out.lower()
 
 

@@ -70,8 +70,6 @@ def literal(text: str) -> Node:
         ('{"username": "app", "password": ""}', []),
         (f'{{"username": "app", "password": "{UNKNOWN}"}}', []),
         (f'{{"username": "app", "password": "{UNKNOWN}", "token": "t0k3n"}}', ["token"]),
-        ("{{resolve:secretsmanager:other:SecretString:password}}", []),
-        ('{"password": "{{resolve:ssm-secure:/db/password:1}}"}', []),
         (UNKNOWN, []),
         (f"prefix-{UNKNOWN}", []),
         ("", []),

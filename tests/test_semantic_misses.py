@@ -6,6 +6,7 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
+from cfn_support import managed_policy_template
 from linter import iam
 
 
@@ -25,20 +26,11 @@ def column_of(text: str, needle: str) -> int:
 
 
 def test_not_resource_naming_one_secret_by_ref_leaves_the_others_readable(lint):
-    template = (
-        "AWSTemplateFormatVersion: '2010-09-09'\n"
-        "Resources:\n"
-        "  Secret:\n"
-        "    Type: AWS::SecretsManager::Secret\n"
-        "  Reader:\n"
-        "    Type: AWS::IAM::ManagedPolicy\n"
-        "    Properties:\n"
-        "      PolicyDocument:\n"
-        "        Version: '2012-10-17'\n"
-        "        Statement:\n"
+    template = managed_policy_template(
         "          - Effect: Allow\n"
         "            Action: secretsmanager:GetSecretValue\n"
-        "            NotResource: !Ref Secret\n"
+        "            NotResource: !Ref Secret\n",
+        resources="  Secret:\n    Type: AWS::SecretsManager::Secret\n",
     )
     report = lint({"template.yaml": template})
     assert places(report, "SM002") == [("SM002", 13, 26, 13, 37)]

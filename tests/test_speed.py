@@ -46,14 +46,25 @@ def test_an_edited_rule_file_is_read_from_its_yaml(tmp_path):
 @pytest.mark.parametrize("name, text", [
     ("p.json", '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}'),
     ("main.tf", 'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = ["secretsmanager:*"]\n'
-                '    resources = ["*"]\n  }\n}\n'),
+                '    resources = ["*"]\n  }\n}\n'
+                'resource "aws_secretsmanager_secret" "db" {\n  name = "app/db"\n}\n'),
 ])
 def test_a_json_or_terraform_run_imports_neither_pyyaml_nor_openssl_nor_shutil(tmp_path, name, text):
     (tmp_path / name).write_text(text, encoding="utf-8")
     code = ("import sys; from linter.cli import main; code = main(['check', '--no-config', sys.argv[1]]); "
-            "print(sorted(m for m in ('yaml', '_hashlib', 'shutil') if m in sys.modules), code)")
+            "print(sorted(m for m in ('yaml', '_hashlib', 'shutil', 'dataclasses', 'inspect', 'datetime') if m in sys.modules), code)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "[] 1", result.stderr
+
+
+def test_a_cloudformation_run_imports_no_dataclass_machinery(tmp_path):
+    """Records (`linter.records`) stand in for `dataclasses`, whose import pulls `inspect`, `ast` and `dis`."""
+    (tmp_path / "t.yaml").write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  S:\n'
+                                     '    Type: AWS::SecretsManager::Secret\n', encoding="utf-8")
+    code = ("import sys; from linter.cli import main; code = main(['check', '--no-config', sys.argv[1]]); "
+            "print(sorted(m for m in ('dataclasses', 'inspect', 'ast', 'dis') if m in sys.modules), code)")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.yaml")], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "[] 1", result.stderr  # a secret without its own key: a finding
 
 
 @given(st.binary(max_size=300))

@@ -6,11 +6,10 @@ accounts, unknown values), whose own identity policies are not known.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from linter.access.evaluate import Caller, Cell, cells
 from linter.access.principals import Principal, principal_label, principals_of, same_deployment
 from linter.model import Extraction, Resource
+from linter.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,12 @@ and paths are shown as they are now.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from linter.access.accessmap import SecretAccess
 from linter.access.evaluate import VERDICTS, Cell
+from linter.records import dataclass
 
 
 def map_at(rev: str, paths: list[str], build: Callable[[list[str]], list[SecretAccess]]) -> list[SecretAccess]:

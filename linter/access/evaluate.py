@@ -15,12 +15,12 @@ condition keys describe the request and are reported as conditions.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from linter.access.capabilities import CAPABILITIES, DECRYPT
 from linter.access.principals import Applied, Principal, same_deployment, shown
 from linter.iam import action_matches, condition_entries, covers_all_secrets, glob_match, may_name_a_secret
 from linter.model import UNKNOWN, Node, PolicyDocument, Resource, Statement
+from linter.records import dataclass
 
 NO, MAY, COND, YES = 0, 1, 2, 3
 VERDICTS = {YES: "yes", COND: "conditional", MAY: "may"}
@@ -118,6 +118,8 @@ def _resource_level(statement: Statement, target: Target, own: bool) -> int:
 
 def _pattern_resource(item: Node, target: Target) -> int:
     if item.ref is not None:
+        if item.not_arn:  # a name or key id: IAM compares ARNs, so it names nothing
+            return NO
         return YES if item.ref == target.address or target.address.endswith("." + item.ref) else NO
     value = item.value
     if not isinstance(value, str):

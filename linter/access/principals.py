@@ -15,9 +15,9 @@ Serverless function's generated role, an SSO permission set) stand for a princip
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 
 from linter.model import UNKNOWN, DocKind, Extraction, Node, PolicyDocument, Resource
+from linter.records import dataclass, field
 
 PRINCIPAL_KINDS = {"iam_role": "role", "iam_user": "user"}
 _ATTACHMENT_TARGETS = (("role", "iam_role"), ("roles", "iam_role"), ("user", "iam_user"), ("users", "iam_user"),

@@ -8,12 +8,12 @@ rule-example formats it reads. Nothing outside `linter/formats/` knows any of th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Callable
 
 from linter.discover import SourceFile
 from linter.model import Extraction, Node, PolicyDocument, Resource, Span, Statement
+from linter.records import dataclass, field
 
 _UNPARSED = object()
 
@@ -109,12 +109,16 @@ class Editing:
     `add_condition`: require `operator` `key` = `value` in a statement, merging with its conditions.
     `replace`: write a new scalar value in place of an element.
     `add_statement`: append a statement (plain IAM JSON data) to a policy document.
+    `replace_action`: write several actions in place of one item of a statement's Action.
+    `add_policy`: attach a new resource policy (plain IAM JSON data) to a secret that has none.
     """
 
     set_attribute: Callable[[str, Resource, str, object], list[TextEdit] | None]
     add_condition: Callable[[str, Statement, str, str, str], list[TextEdit] | None]
     replace: Callable[[str, Node, object], list[TextEdit] | None]
     add_statement: Callable[[str, PolicyDocument, dict], list[TextEdit] | None]
+    replace_action: Callable[[str, Statement, Node, list[str]], list[TextEdit] | None]
+    add_policy: Callable[[str, Resource, dict], list[TextEdit] | None]
 
 
 def each_file(module: str, function: str = "extract") -> Callable[[list[Source], object], Extraction]:

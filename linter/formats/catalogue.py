@@ -4,11 +4,11 @@ names them. Knowledge as data: adding a resource type is an entry there, not cod
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from linter.model import DocKind
+from linter.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +75,10 @@ def access_scope(resource_type: str) -> str:
 def attachments(fmt: str) -> dict[str, str]:
     """Resource type -> the attribute (property) that attaches policies by ARN, for one format."""
     return section(fmt).get("attachments", {})
+
+
+@cache
+def not_arn(fmt: str, resource_type: str) -> frozenset[str]:
+    """The references to a resource of `resource_type` that are not its ARN, in one format (`_not_arn`)."""
+    table = section(fmt).get("not_arn", {})
+    return frozenset(table.get("*", ())) | frozenset(table.get(resource_type, ()))

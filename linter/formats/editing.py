@@ -111,6 +111,36 @@ def written_syntax(text: Text, node: Node, default: str) -> str | None:
     return JSON if isinstance(node.value, dict) and key.startswith('"') else default
 
 
+def escaped_json(text: Text, node: Node) -> bool:
+    """Is the element JSON written inside a double-quoted string, one level deep (`\\"Statement\\": ...`):
+    a Terraform string, a JSON string value, a YAML double-quoted scalar?"""
+    if isinstance(node.value, dict) and node.key_spans:
+        written = text.source(next(iter(node.key_spans.values())))
+    elif isinstance(node.value, (dict, list)):
+        return False
+    else:
+        written = text.source(node.span)
+    return written.startswith('\\"') and written.endswith('\\"') and "\\\\" not in written and "\n" not in written
+
+
+def in_string(text: Text, node: Node, syntax: str | None, make, template: bool = False) -> list[TextEdit] | None:
+    """The edits `make(syntax)` writes; for JSON escaped inside a string (no syntax, see `escaped_json`),
+    the JSON edits escaped as the string needs: quotes and backslashes (and, in a Terraform string,
+    `${`/`%{`, which would start a template). An edit that needs a line break is refused: the string is one
+    line, and the shared edits only break lines in layouts that span several."""
+    if syntax is not None:
+        return make(syntax)
+    if not escaped_json(text, node):
+        return None
+    edits = make(JSON)
+    if not edits or any("\n" in e.text for e in edits):
+        return None
+    escaped = [TextEdit(e.span, json.dumps(e.text, ensure_ascii=False)[1:-1]) for e in edits]
+    if template:
+        escaped = [TextEdit(e.span, e.text.replace("${", "$${").replace("%{", "%%{")) for e in escaped]
+    return escaped
+
+
 def editable(node: Node | None, path: str) -> bool:
     """A node the fix may edit: written in this file, and not a value policylint could not read."""
     return node is not None and (node.path or path) == path and not node.is_unknown
@@ -151,8 +181,23 @@ def find_key(node: Node, key: str) -> str | None:
     return next((k for k in node.value if k.lower() == key.lower()), None)
 
 
-def replace(text: Text, node: Node, value: object, syntax: str) -> list[TextEdit]:
-    """Write `value` over a node, keeping a quoted scalar's quote style."""
+def written_as_is(text: Text, node: Node) -> bool:
+    """Is a string value written literally (`"s3:GetObjekt"`), not computed from a template
+    (`"${statement.value}:Get*"`, which a `dynamic` block or `for_each` fills in differently each time)?"""
+    if not isinstance(node.value, str):
+        return True
+    written = text.source(node.span)
+    for quote in ('\\"', '"', "'"):
+        if len(written) >= 2 * len(quote) and written.startswith(quote) and written.endswith(quote):
+            return written[len(quote) : -len(quote)] == node.value
+    return written == node.value
+
+
+def replace(text: Text, node: Node, value: object, syntax: str) -> list[TextEdit] | None:
+    """Write `value` over a node, keeping a quoted scalar's quote style; None when the node's text is not
+    its value as is (see `written_as_is`): rewriting a template would change what it makes elsewhere."""
+    if not written_as_is(text, node):
+        return None
     quote = text.first_char(node.span)
     if isinstance(value, str) and quote in "\"'" and isinstance(node.value, str):
         inner = json.dumps(value)[1:-1] if quote == '"' else value.replace("'", "''")
@@ -212,6 +257,45 @@ def append_item(text: Text, node: Node, value: object, syntax: str) -> list[Text
     return [TextEdit(at(last.span), "," + text.newline + indent + written)]
 
 
+def replace_items(text: Text, container: Node, item: Node, values: list[str], syntax: str) -> list[TextEdit] | None:
+    """Write several scalars in place of one: an item of a list becomes as many items (laid out like the
+    list: on one line, one per line, or as YAML `- ` lines), a lone value becomes a list. Each keeps the
+    quote style of the value it replaces. No values: the item is removed with its separator."""
+    if not written_as_is(text, item):
+        return None
+    written = [replace(text, item, value, syntax)[0].text for value in values]
+    if not written:
+        return _remove_item(text, container, item)
+    if container is item or not isinstance(container.value, list):
+        return [TextEdit(item.span, written[0] if len(written) == 1 else "[" + ", ".join(written) + "]")]
+    before = text.lines[item.span.line - 1][: item.span.column - 1]
+    if not is_flow(text, container):  # YAML block sequence: a `- ` line per value, at the dash's column
+        if not before.rstrip().endswith("-"):
+            return None
+        dash = Span(item.span.line, len(before.rstrip()), item.span.line, len(before.rstrip()) + 1)
+        return [TextEdit(item.span, (text.newline + text.indent_of(dash) + "- ").join(written))]
+    if container.span.line != container.span.end_line and not before.strip():  # one item per line
+        return [TextEdit(item.span, ("," + text.newline + before).join(written))]
+    return [TextEdit(item.span, ", ".join(written))]
+
+
+def _remove_item(text: Text, container: Node, item: Node) -> list[TextEdit] | None:
+    """Remove an item of a list with the separator before it (after it, for the first item); a YAML block
+    sequence loses the item's lines. The only item stays: an empty list would be another policy."""
+    items = container.value if isinstance(container.value, list) else []
+    index = next((i for i, other in enumerate(items) if other.span == item.span), None)
+    if index is None or len(items) < 2:
+        return None
+    if index == 0:
+        following = items[1].span
+        return [TextEdit(Span(item.span.line, item.span.column, following.line, following.column), "")]
+    previous = items[index - 1].span
+    if not is_flow(text, container):
+        start, end = text.line_end(previous.end_line), text.line_end(item.span.end_line)
+        return [TextEdit(Span(start.line, start.column, end.line, end.column), "")]
+    return [TextEdit(Span(previous.end_line, previous.end_column, item.span.end_line, item.span.end_column), "")]
+
+
 # ---- policy documents -------------------------------------------------------------------------------------------
 
 def add_statement(text: Text, document: Node, statement: dict, syntax: str, path: str) -> list[TextEdit] | None:
@@ -222,31 +306,47 @@ def add_statement(text: Text, document: Node, statement: dict, syntax: str, path
     return append_item(text, statements, statement, syntax)
 
 
-def policy_editing(syntax_of, set_attribute=None):
+def policy_editing(syntax_of, set_attribute=None, add_policy=None, template: bool = False):
     """The `Editing` of a format whose policies are mappings in one syntax per file or element:
-    `syntax_of(text, node)` names it (None: not editable), `set_attribute` edits resources (default: none)."""
+    `syntax_of(text, node)` names it (None: JSON escaped in a string, or not editable), `set_attribute` and
+    `add_policy` edit resources (default: not at all); `template`: its strings are templates (Terraform)."""
     from linter.formats.api import Editing
 
     def _condition(source: str, statement: Statement, operator: str, key: str, value: str):
         text = Text(source)
-        syntax = syntax_of(text, statement.node)
-        if syntax is None or not editable(statement.node, statement.node.path):
+        if not editable(statement.node, statement.node.path):
             return None
-        return add_condition(text, statement, operator, key, value, syntax, statement.node.path)
+        return in_string(
+            text, statement.node, syntax_of(text, statement.node),
+            lambda syntax: add_condition(text, statement, operator, key, value, syntax, statement.node.path), template,
+        )
 
     def _replace(source: str, node: Node, value: object):
         text = Text(source)
-        syntax = syntax_of(text, node)
-        return replace(text, node, value, syntax) if syntax is not None else None
+        return in_string(text, node, syntax_of(text, node), lambda syntax: replace(text, node, value, syntax), template)
 
     def _statement(source: str, document, statement: dict):
         text = Text(source)
-        syntax = syntax_of(text, document.node)
-        return add_statement(text, document.node, statement, syntax, document.node.path or document.path) if syntax else None
+        path = document.node.path or document.path
+        return in_string(
+            text, document.node, syntax_of(text, document.node),
+            lambda syntax: add_statement(text, document.node, statement, syntax, path), template,
+        )
+
+    def _replace_action(source: str, statement: Statement, item: Node, values: list[str]):
+        text = Text(source)
+        container = statement.action
+        if container is None or not editable(item, statement.node.path):
+            return None
+        return in_string(
+            text, item, syntax_of(text, item), lambda syntax: replace_items(text, container, item, values, syntax), template
+        )
 
     return Editing(
         set_attribute=set_attribute or (lambda source, resource, name, value: None),
         add_condition=_condition,
         replace=_replace,
         add_statement=_statement,
+        replace_action=_replace_action,
+        add_policy=add_policy or (lambda source, resource, document: None),
     )

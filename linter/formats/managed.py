@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linter.formats.policy import build_document
 from linter.model import UNKNOWN, DocKind, Node, PolicyDocument, Span
+from linter.records import dataclass
 
 if TYPE_CHECKING:
     import zipfile

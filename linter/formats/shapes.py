@@ -47,4 +47,4 @@ def _typed(node: Node, kind: str) -> Node:
         converted = parsed
     else:
         return node
-    return Node(converted, node.span, node.path, node.key_spans, node.ref)
+    return Node(converted, node.span, node.path, node.key_spans, node.ref, node.not_arn)

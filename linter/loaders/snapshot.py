@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
+
+from linter.records import dataclass, field
 
 
 @dataclass(slots=True, eq=False)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
 from linter import fileaccess
 from linter.loaders import snapshot
 from linter.model import FileError
+from linter.records import replace
 
 MAX_BYTES = fileaccess.MAX_BYTES
 
@@ -37,8 +37,30 @@ class _Reads:
 _READS: ContextVar[_Reads | None] = ContextVar("policylint_reads", default=None)
 
 
+# Within `watching()`: every path a run asked the file system about (read, listed, tested), so that a caller
+# keeping results (the language server) knows what to check before reusing one.
+_WATCHED: ContextVar[set[str] | None] = ContextVar("policylint_watched", default=None)
+
+
 def _key(path: Path) -> str:
     return str(Path(path).absolute())
+
+
+@contextmanager
+def watching() -> Iterator[set[str]]:
+    """Within the block, the absolute paths the run asks about on disk are added to the set it gives."""
+    seen: set[str] = set()
+    token = _WATCHED.set(seen)
+    try:
+        yield seen
+    finally:
+        _WATCHED.reset(token)
+
+
+def _watch(path: Path | str) -> None:
+    seen = _WATCHED.get()
+    if seen is not None:
+        seen.add(_key(Path(path)))
 
 
 @contextmanager
@@ -94,6 +116,7 @@ def read_text(path: Path, display: str) -> str | FileError:
 def _read(path: Path, display: str) -> str | FileError:
     if (text := overlaid(path)) is not None:
         return FileError(display, 1, 1, "binary file, not text") if "\x00" in text[:8192] else text
+    _watch(path)
     if snapshot.any_active() and (covered := snapshot.active_for(path)) is not None:
         return _from_snapshot(*covered, display)
     try:
@@ -135,12 +158,14 @@ def _line_ends(text: str) -> str:
 # the path, else from the disk.
 
 def is_file(path: Path) -> bool:
+    _watch(path)
     if snapshot.any_active() and (covered := snapshot.active_for(path)) is not None:
         return covered[0].is_file(covered[1])
     return Path(path).is_file()
 
 
 def is_dir(path: Path) -> bool:
+    _watch(path)
     if snapshot.any_active() and (covered := snapshot.active_for(path)) is not None:
         return covered[0].is_dir(covered[1])
     return Path(path).is_dir()
@@ -148,6 +173,7 @@ def is_dir(path: Path) -> bool:
 
 def file_names(directory: Path) -> list[str]:
     """Names of the regular files in a directory ([] when it cannot be listed)."""
+    _watch(directory)
     if snapshot.any_active() and (covered := snapshot.active_for(directory)) is not None:
         return sorted(name for name, is_file in covered[0].children.get(covered[1], {}).items() if is_file)
     try:
@@ -170,6 +196,7 @@ def _walk_disk(top: str, unlistable: list[tuple[str, str]]) -> Iterator[tuple[st
     pending = [top]
     while pending:
         directory = pending.pop()
+        _watch(directory)
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)

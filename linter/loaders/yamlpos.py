@@ -19,11 +19,11 @@ end of their last item, not at the next token, and block scalars end after their
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from linter.loaders.positions import LineIndex
 from linter.model import FileError, Node, Span
+from linter.records import dataclass, field
 
 MAX_DEPTH = 200
 ALIAS_BUDGET = 100_000  # nodes that alias expansion may add, over all aliases of a document

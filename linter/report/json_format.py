@@ -83,5 +83,13 @@ def render(report, rules, **options) -> str:
         "files_with_findings": len({f.path for f in report.findings}),
         "findings": len(report.findings),
         "errors": len(report.errors),
+        "modules_not_followed": [module_call_dict(c) for c in report.modules_not_followed],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def module_call_dict(call) -> dict:
+    """A registry or git module call that nothing installed resolves, at its `source` value."""
+    s = call.span
+    return {"path": call.path, "line": s.line, "column": s.column, "end_line": s.end_line,
+            "end_column": s.end_column, "source": call.source}

@@ -9,7 +9,8 @@ the results, because GitHub code scanning shows a result with `suppressions` as 
 tool execution notifications (level `note`, descriptor `policylint/suppressed-finding`) instead;
 `include_suppressed` (`--sarif-include-suppressed`) keeps them as results with `suppressions` (kind
 `inSource`, the reason as justification) for viewers that honour it. Input errors are tool execution
-notifications; unused suppressions and stale baseline entries are configuration notifications. No
+notifications, and so are registry and git module calls that nothing installed resolves (level `note`,
+descriptor `policylint/module-not-followed`, at the call's `source`); unused suppressions and stale baseline entries are configuration notifications. No
 timestamps: the same input gives the same bytes.
 """
 from __future__ import annotations
@@ -138,6 +139,12 @@ def render(report, rules, root=None, include_suppressed: bool = False, docs_url:
     ]
     if not include_suppressed:
         errors += [_suppressed_notification(s) for s in report.suppressed]
+    errors += [
+        _notification("policylint/module-not-followed", "note",
+                      f"module source '{c.source}' not followed: no installed copy" + (f" ({c.remedy})" if c.remedy else ""),
+                      c.path, c.span)
+        for c in report.modules_not_followed
+    ]
     config = [
         _notification("policylint/unused-suppression", "warning", f"unused suppression: {u.problem}", u.suppression.path, u.suppression.declared)
         for u in report.unused_suppressions

@@ -132,6 +132,9 @@ def summary(report) -> str:
         extras.append(f"{c.unchanged} unchanged since {c.rev}, {len(c.fixed)} fixed")
     if report.unused_suppressions:
         extras.append(plural(len(report.unused_suppressions), "unused suppression"))
+    if report.modules_not_followed:
+        remedies = "; ".join(sorted({c.remedy for c in report.modules_not_followed if c.remedy}))
+        extras.append(f"{plural(len(report.modules_not_followed), 'module call')} not followed" + (f" ({remedies})" if remedies else ""))
     return ", ".join([text] + extras)
 
 

@@ -10,13 +10,18 @@ alternatives of an item are all items of the list; for an element such as `Resou
 "any of" list) they become one list; a mapping whose alternatives are mappings, or an `Effect`, `Sid` or
 `Version` that depends on a condition, forks the enclosing mapping (at most `MAX_VARIANTS` variants).
 `!Ref AWS::NoValue` is no value at all: the key or list item disappears.
+
+A dynamic reference (`{{resolve:ssm:...}}`, `{{resolve:secretsmanager:...}}`) is filled in by CloudFormation
+at deploy time, wherever it appears in a string: it is `UNKNOWN` there too, so a hard-coded-value rule never
+mistakes it for a literal and an ARN built with one is only partly known.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from linter.formats import catalogue
 from linter.model import UNKNOWN, Node, Span
+from linter.records import dataclass, field
 
 MAX_VARIANTS = 8
 NO_VALUE = "AWS::NoValue"
@@ -27,6 +32,12 @@ PSEUDO_PARAMETERS = {
 FORK_KEYS = {"Effect", "Sid", "Version"}  # values that cannot be read as "any of" lists
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:.*?\}\}", re.DOTALL)
+
+
+def deploy_time(text: str) -> str:
+    """`text` with each dynamic reference replaced by UNKNOWN (CloudFormation resolves them at deploy)."""
+    return _DYNAMIC_REFERENCE.sub(UNKNOWN, text) if "{{resolve:" in text else text
 
 
 @dataclass(slots=True)
@@ -54,10 +65,10 @@ def respan(node: Node, span: Span, path: str) -> Node:
     value = node.value
     if isinstance(value, dict):
         return Node({k: respan(v, span, path) for k, v in value.items()}, span, path,
-                    {k: span for k in value}, node.ref)
+                    {k: span for k in value}, node.ref, node.not_arn)
     if isinstance(value, list):
-        return Node([respan(v, span, path) for v in value], span, path, None, node.ref)
-    return Node(value, span, path, None, node.ref)
+        return Node([respan(v, span, path) for v in value], span, path, None, node.ref, node.not_arn)
+    return Node(value, span, path, None, node.ref, node.not_arn)
 
 
 class Evaluator:
@@ -88,6 +99,8 @@ class Evaluator:
             for item in value:
                 items += self._flatten(self.alternatives(item))
             return [Node(items, node.span, node.path)]
+        if isinstance(value, str) and "{{resolve:" in value:
+            return [Node(deploy_time(value), node.span, node.path, node.key_spans, node.ref, node.not_arn)]
         if not isinstance(value, dict):
             return [node]
         call = intrinsic(node)
@@ -114,6 +127,16 @@ class Evaluator:
 
     def unknown(self, node: Node, ref: str | None = None) -> Node:
         return Node(UNKNOWN, node.span, self.path, None, ref)
+
+    def reference(self, node: Node, target: str, form: str) -> Node:
+        """`!Ref target` (form `Ref`) or `!GetAtt target.form`: unknown, known to be that resource; marked
+        when the catalogue says this form is not the resource's ARN (a role's `Ref` is its name)."""
+        declared = self.template.resources[target]
+        kind = declared.get("Type") if isinstance(declared.value, dict) else None
+        resource_type = kind.value if kind is not None and isinstance(kind.value, str) else ""
+        written = "!Ref " + target if form == "Ref" else f"!GetAtt {target}.{form}"
+        not_arn = written if form in catalogue.not_arn("cloudformation", resource_type) else None
+        return Node(UNKNOWN, node.span, self.path, None, target, not_arn)
 
     # -- structure ----------------------------------------------------------------------------------
 
@@ -162,7 +185,7 @@ class Evaluator:
         if name == NO_VALUE:
             return []
         if name in self.template.resources:
-            return [self.unknown(node, ref=name)]
+            return [self.reference(node, name, "Ref")]
         parameter = self.template.parameters.get(name)
         if parameter is None or not isinstance(parameter.value, dict):
             return [self.unknown(node)]  # a pseudo parameter, or a name the template does not declare
@@ -206,14 +229,18 @@ class Evaluator:
             target = parts[0].value
         else:
             return self.unknown(node)
-        return self.unknown(node, ref=target if target in self.template.resources else None)
+        if target not in self.template.resources:
+            return self.unknown(node)
+        attribute = parts.partition(".")[2] if isinstance(parts, str) else (
+            parts[1].value if len(parts) > 1 and isinstance(parts[1].value, str) else "")
+        return self.reference(node, target, attribute)
 
     def _sub(self, node: Node, argument: Node) -> Node:
         template, variables = sub_arguments(argument)
         if template is None or not isinstance(template.value, str):
             return self.unknown(node)
         text, ref = self.substitute(template.value, variables, node)
-        return Node(text, node.span, self.path, None, ref)
+        return Node(deploy_time(text), node.span, self.path, None, ref)
 
     def substitute(self, template: str, variables: dict[str, Node], node: Node) -> tuple[str, str | None]:
         """`Fn::Sub` text with every `${...}` replaced; the ref of the value if it is the only content."""
@@ -260,7 +287,7 @@ class Evaluator:
             return self.unknown(node)
         items = alternatives[0].value
         parts = [self.text(item) for item in items]
-        text = delimiter.join(UNKNOWN if part is None else part for part in parts)
+        text = deploy_time(delimiter.join(UNKNOWN if part is None else part for part in parts))
         ref = items[0].ref if len(items) == 1 else None
         return Node(text, node.span, self.path, None, ref)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from dataclasses import dataclass, field
 from typing import Callable
 
 from linter.formats import catalogue
@@ -23,6 +22,7 @@ from linter.loaders import jsonpos
 from linter.loaders.embedded import string_locator
 from linter.loaders.positions import LineIndex
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span, Suppression
+from linter.records import dataclass, field
 
 def resource_types() -> dict[str, dict]:
     """CloudFormation type -> its catalogue entry (kind, property -> attribute names, nested blocks)."""

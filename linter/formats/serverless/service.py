@@ -15,13 +15,13 @@ and `${Resource.Arn}` inside `!Sub` are left for the template reader.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from linter.formats.api import Source
 from linter.formats.cloudformation.syntax import INTRINSIC_TAGS
 from linter.formats.cloudformation.template import extract_root
 from linter.loaders import yamlpos
 from linter.model import UNKNOWN, Extraction, Node, Span
+from linter.records import dataclass
 
 # `${source:address}` or `${source(args)}`; `${AWS::Region}` (a colon after the colon) is CloudFormation's.
 _INNERMOST = re.compile(r"\$\{([^${}]*)\}")

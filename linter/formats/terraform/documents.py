@@ -5,13 +5,12 @@ what was written, ready for `build_document`.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from linter.formats.terraform import expand
 from linter.formats.terraform.evaluate import Evaluator
 from linter.formats.terraform.values import parse_json_text, unknown
 from linter.formats.terraform.syntax import Block, Body, Unit
 from linter.model import UNKNOWN, FileError, Node, Span
+from linter.records import replace
 
 DEFAULT_VERSION = "2012-10-17"
 _STATEMENT_ATTRIBUTES = (

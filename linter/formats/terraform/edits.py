@@ -2,13 +2,15 @@
 policies written inside HCL as `jsonencode({...})` objects or as JSON (heredocs, `.tf.json`).
 
 The syntax of a policy element is read off the text: a key followed by `=` is an HCL object, by `:` JSON;
-a key written with backslashes is JSON inside a quoted HCL string, which is not edited (escaping it right
-is not worth the risk).
+a key written with backslashes is JSON inside a quoted HCL string, edited as JSON and then escaped for the
+string (`editing.in_string`).
 """
 from __future__ import annotations
 
 from linter.formats.api import Editing, TextEdit
-from linter.formats.editing import HCL, JSON, Text, add_condition, editable, find_key, policy_editing, render, replace
+from linter.formats.editing import (
+    HCL, JSON, Text, add_condition, add_member, editable, find_key, in_string, policy_editing, render, replace,
+)
 from linter.model import Node, PolicyDocument, Resource, Span, Statement
 
 _STEP = "  "
@@ -67,8 +69,10 @@ def _add_condition(source: str, statement: Statement, operator: str, key: str, v
     text = Text(source)
     if _is_block(text, statement.node):
         return _condition_block(text, statement, operator, key, value)
-    syntax = _syntax(text, statement.node)
-    return add_condition(text, statement, operator, key, value, syntax, statement.node.path) if syntax else None
+    return in_string(
+        text, statement.node, _syntax(text, statement.node),
+        lambda syntax: add_condition(text, statement, operator, key, value, syntax, statement.node.path), template=True,
+    )
 
 
 def _statement_block(text: Text, document: PolicyDocument, statement: dict) -> list[TextEdit] | None:
@@ -101,21 +105,28 @@ def _add_statement(source: str, document: PolicyDocument, statement: dict) -> li
     text = Text(source)
     if text.source(document.node.span).startswith("data"):
         return _statement_block(text, document, statement)
-    syntax = _syntax(text, document.node)
     from linter.formats.editing import add_statement
 
-    return add_statement(text, document.node, statement, syntax, document.node.path or document.path) if syntax else None
+    path = document.node.path or document.path
+    return in_string(
+        text, document.node, _syntax(text, document.node),
+        lambda syntax: add_statement(text, document.node, statement, syntax, path), template=True,
+    )
 
 
 def _set_attribute(source: str, resource: Resource, name: str, value: object) -> list[TextEdit] | None:
-    """Replace an argument's value, or add the argument as the block's first line."""
+    """Replace an argument's value, or add the argument: as the block's first line, or in `.tf.json` as the
+    last member of the resource's object."""
     text = Text(source)
     json_file = resource.path.endswith(".json")
     existing = resource.attributes.get(name)
     if existing is not None:
         return replace(text, existing, value, JSON if json_file else HCL) if editable(existing, resource.path) else None
+    if json_file:
+        body = _json_body(text, resource)
+        return add_member(text, body, name, value, JSON) if body is not None else None
     header = resource.span.end_line
-    if json_file or resource.block_span is None or not text.lines[header - 1].rstrip().endswith("{"):
+    if resource.block_span is None or not text.lines[header - 1].rstrip().endswith("{"):
         return None
     following = text.lines[header] if header < len(text.lines) else ""
     indent = following[: len(following) - len(following.lstrip())] if following.strip() not in ("", "}") else None
@@ -124,6 +135,58 @@ def _set_attribute(source: str, resource: Resource, name: str, value: object) ->
     return [TextEdit(text.line_end(header), f"{text.newline}{indent}{name} = {render(value, HCL)}")]
 
 
+def _json_body(text: Text, resource: Resource) -> Node | None:
+    """The object of a `.tf.json` resource's arguments (its block span), found in the file parsed again with
+    positions: the extracted resource knows its arguments, not the object they are written in."""
+    from linter.loaders import jsonpos
+
+    try:
+        root = jsonpos.parse(text.text, resource.path)
+    except jsonpos.JSONSyntaxError:
+        return None
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.span == resource.block_span and isinstance(node.value, dict):
+            return node
+        pending += node.value.values() if isinstance(node.value, dict) else node.value if isinstance(node.value, list) else []
+    return None
+
+
+def _add_policy(source: str, resource: Resource, document: dict) -> list[TextEdit] | None:
+    """A new `aws_secretsmanager_secret_policy` after the secret's block, named like the secret and
+    referring to it by address, with public policies blocked (SM009). Not for a secret of a module instance,
+    one with `count`/`for_each` (which instance?), or when the name is taken."""
+    text = Text(source)
+    kind, _, name = resource.address.partition(".")
+    if resource.path.endswith(".json") or resource.block_span is None or "." in name or "[" in name:
+        return None
+    if any(k in resource.attributes for k in ("count", "for_each")) or _defined(text, "aws_secretsmanager_secret_policy", name):
+        return None
+    if text.lines[resource.block_span.end_line - 1].strip() != "}":
+        return None
+    statements = "".join(f"{_STEP * 3}{render(s, HCL)},{text.newline}" for s in document["Statement"])
+    rows = [("secret_arn", f"{kind}.{name}.arn"), ("block_public_policy", "true")]
+    nl = text.newline
+    block = (
+        f"{nl}{nl}resource \"aws_secretsmanager_secret_policy\" \"{name}\" {{{nl}"
+        + "".join(f"{_STEP}{k.ljust(19)} = {v}{nl}" for k, v in rows)
+        + f"{_STEP}policy = jsonencode({{{nl}{_STEP * 2}Version = {render(document['Version'], HCL)}{nl}"
+        + f"{_STEP * 2}Statement = [{nl}{statements}{_STEP * 2}]{nl}{_STEP}}}){nl}}}"
+    )
+    return [TextEdit(text.line_end(resource.block_span.end_line), block)]
+
+
+def _defined(text: Text, kind: str, name: str) -> bool:
+    """Is a resource of this type and name declared in the file already (linked to the secret or not)?"""
+    import re
+
+    return re.search(rf'^\s*resource\s+"{kind}"\s+"{re.escape(name)}"', text.text, re.MULTILINE) is not None
+
+
 def editing() -> Editing:
-    base = policy_editing(_syntax)
-    return Editing(set_attribute=_set_attribute, add_condition=_add_condition, replace=base.replace, add_statement=_add_statement)
+    base = policy_editing(_syntax, template=True)
+    return Editing(
+        set_attribute=_set_attribute, add_condition=_add_condition, replace=base.replace, add_statement=_add_statement,
+        replace_action=base.replace_action, add_policy=_add_policy,
+    )

@@ -10,10 +10,11 @@ to their policies, rotations and versions.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 from typing import Callable, Protocol
 
+from linter.formats import catalogue
 from linter.formats.terraform import hcl
 from linter.formats.terraform.functions import FUNCTIONS, Missing, as_text, missing
 from linter.formats.terraform.hcl import HclFile, TSNode
@@ -22,7 +23,8 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import TextNode, parse_json_text, unknown
+from linter.formats.terraform.values import TextNode, caller_part, caller_pieces, leaf_places, parse_json_text, unknown
+from linter.records import dataclass, field
 from linter.values import number
 
 MAX_DEPTH = 64  # references followed inside one another (a local using a local ...)
@@ -54,7 +56,7 @@ class ResourceNode(Node):
     __slots__ = ("every",)
 
     def __init__(self, address: str, span: Span, path: str, every: bool = False) -> None:
-        named = {key: unknown(span, path, ref=address) for key in ("arn", "id", "name")}
+        named = {key: unknown(span, path, ref=address, not_arn=_not_arn(address, key)) for key in ("arn", "id", "name")}
         super().__init__(named, span, path)
         self.every = every
 
@@ -127,6 +129,7 @@ class Evaluator:
         self._depth = 0
         self._nesting = 0
         self._expanded = 0
+        self._caller_places: tuple[dict, frozenset] | None = None  # (the bound arguments, their leaves' places)
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -445,7 +448,9 @@ class Evaluator:
                 return self._splat(file, value, step, steps[at + 1 :], span)
             key = self._step_name(file, step)
             if value.is_unknown:
-                return unknown(span, file.display, ref=value.ref if _keeps_ref(step) else None)
+                if _keeps_ref(step):
+                    return unknown(span, file.display, ref=value.ref, not_arn=value.not_arn)
+                return unknown(span, file.display)
             if key is None:
                 return unknown(span, file.display)
             if isinstance(value.value, dict) and isinstance(key, (str, int)) and not isinstance(key, bool):
@@ -459,6 +464,8 @@ class Evaluator:
                     value = value.value[int(key)]
                     continue
             return missing(span, file.display)
+        if value.is_unknown and value.ref:  # `aws_x.y.arn` is where it is written, not at the resource
+            return unknown(span, file.display, ref=value.ref, not_arn=value.not_arn)
         return value
 
     def _splat(self, file: HclFile, value: Node, step: TSNode, rest: list[TSNode], span: Span) -> Node:
@@ -480,7 +487,8 @@ class Evaluator:
         key = f"module.{call}.{output}"
         value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
         if value is not None and value.is_unknown and value.ref:
-            return unknown(span, path, ref=f"module.{call}.{value.ref}")
+            not_arn = f"module.{call}.{value.not_arn}" if value.not_arn else None
+            return unknown(span, path, ref=f"module.{call}.{value.ref}", not_arn=not_arn)
         if value is not None and not _has_refs(value) and not isinstance(value, Missing):
             from linter.formats.terraform.functions import known
 
@@ -546,17 +554,27 @@ class Evaluator:
                 value = self._interpolation(file, parts[0])
                 if isinstance(value.value, (dict, list)) or isinstance(value, TextNode):
                     return value  # keeps its identity (a shared document) and where its text was written
-                return Node(value.value, span, file.display, ref=value.ref)
+                return Node(value.value, span, file.display, ref=value.ref, not_arn=value.not_arn)
         out = MappedText()
+        interpolated = []
         for part in parts:
             if isinstance(part, MappedText):
                 out.extend(part)
             elif part.type == "template_interpolation":
-                out.add(as_text(self._interpolation(file, part)), file.start(part))
+                interpolated.append((file.locate(file.start(part)), self._interpolation(file, part)))
+                out.add(as_text(interpolated[-1][1]), file.start(part))
             else:
                 out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
         out.end = parsed.end
-        return TextNode(out.text, span, file.display, locate=out.locator(file.locate))
+        pieces = caller_pieces(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
+        return TextNode(out.text, span, file.display, locate=out.locator(file.locate),
+                        origin=pieces[0][1] if pieces else None, pieces=pieces)
+
+    def caller_places(self) -> frozenset[tuple[str, Span]]:
+        """Where the scalars of this module instance's arguments were written (in its callers' files)."""
+        if self._caller_places is None or self._caller_places[0] is not self.scope.bound:
+            self._caller_places = (self.scope.bound, leaf_places(self.scope.bound.values()))
+        return self._caller_places[1]
 
     def _interpolation(self, file: HclFile, node: TSNode) -> Node:
         inner = next((c for c in node.children if c.type == "expression"), None)
@@ -606,8 +624,18 @@ class Evaluator:
             return self._file(name, values, span, file.display)
         function = FUNCTIONS.get(name)
         if function is not None and values:
-            return function(values, span, file.display)
+            return self._composed(function(values, span, file.display), values)
         return unknown(span, file.display)
+
+    def _composed(self, result: Node, arguments: list[Node]) -> Node:
+        """A new string a function made from the caller's value (`format("%s:List*", var.service)`) points
+        where the caller wrote it, as a template's does; an argument returned as it is keeps its own place."""
+        if not self.scope.bound or not isinstance(result.value, str) or isinstance(result, TextNode) or any(
+                result is argument for argument in arguments):
+            return result
+        parts = [item for argument in arguments for item in argument.items_list()]  # join(":", [var.x, "y"])
+        origin = caller_part(parts, self.caller_places())
+        return TextNode(result.value, result.span, result.path, ref=result.ref, origin=origin) if origin else result
 
     def decode_json(self, value: Node) -> Node | None:
         """A string holding JSON, parsed with positions (None when unknown or invalid)."""
@@ -689,8 +717,21 @@ def _resource_reference(type_: str, attributes: list[str], span: Span, path: str
     """`aws_x.name.arn` / `.id` / `.name` (with any index) is unknown but known to be that resource's ARN, id or
     name (IAM attachments name their role, user or group by `.name`)."""
     if len(attributes) == 2 and attributes[1] in ("arn", "id", "name"):
-        return unknown(span, path, ref=f"{type_}.{attributes[0]}")
+        address = f"{type_}.{attributes[0]}"
+        return unknown(span, path, ref=address, not_arn=_not_arn(address, attributes[1]))
     return unknown(span, path)
+
+
+_RESOURCE_TYPE = re.compile(r"^(?:.*\.)?([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?$")
+
+
+def _not_arn(address: str, attribute: str) -> str | None:
+    """How `address.attribute` is written when that attribute is not the resource's ARN (per the catalogue);
+    `address` may carry a module prefix and an instance key (`module.a.aws_iam_role.r["x"]`)."""
+    match = _RESOURCE_TYPE.match(address)
+    if match is None or attribute not in catalogue.not_arn("terraform", match.group(1)):
+        return None
+    return f"{address}.{attribute}"
 
 
 def _keeps_ref(step: TSNode) -> bool:

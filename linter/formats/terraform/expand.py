@@ -8,12 +8,11 @@ names unbound (so they evaluate to unknown) and marked so, never guessed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, iterate
 from linter.formats.terraform.functions import as_text
 from linter.formats.terraform.syntax import Attr, Block, Body
 from linter.model import Node
+from linter.records import dataclass, replace
 
 MAX_INSTANCES = 256  # instances of one block; more are evaluated once, as unknown
 

@@ -70,7 +70,7 @@ Function = Callable[[list[Node], Span, str], Node]
 def _coalesce(values: list[Node], span: Span, path: str) -> Node:
     for value in values:
         if value.is_unknown:
-            return unknown(span, path, ref=value.ref)
+            return unknown(span, path, ref=value.ref, not_arn=value.not_arn)
         if value.value is not None and value.value != "":
             return value
     return missing(span, path)

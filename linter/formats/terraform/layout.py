@@ -23,8 +23,13 @@ _MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]*"\s*\{', re.M)
 
 
 def project_root() -> Path:
-    """CONVENTIONS' default project root: the nearest config file's directory, else the git work tree root,
-    else the current directory."""
+    """The run's project root (`--project-root`, else the config file's directory, else the git work tree
+    root, else the current directory); outside a run, CONVENTIONS' default found from here."""
+    from linter.runcontext import current
+
+    run = current()
+    if run is not None:
+        return _resolved(run.project_root)
     from linter.configfile import find_config
     from linter.project import default_root
 

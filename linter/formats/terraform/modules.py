@@ -23,7 +23,6 @@ resolution only, so a parallel run that puts caller and child in different units
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter.discover import SourceFile
@@ -34,12 +33,15 @@ from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
+from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import file_names, is_dir, read_text
-from linter.model import UNKNOWN, DocKind, Extraction, FileError, Node, PolicyDocument, Resource, Span
+from linter.model import UNKNOWN, DocKind, Extraction, FileError, ModuleCall, Node, PolicyDocument, Resource, Span
 from linter.recent import Recent
+from linter.records import dataclass, field, replace
+from linter.runcontext import current as current_run
 
 AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
 
@@ -70,6 +72,7 @@ class Tree:
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=Recent)  # bounded: see linter.recent
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
+    include_vendored: bool = False  # report installed modules' own code too (`vendored`)
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
@@ -79,7 +82,9 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     common = Path(os.path.commonpath(sorted(str(d) for d in directories)))
     project = project_root()
     root = project if common.is_relative_to(project) else common
-    return Tree(root, callers=module_callers(root), linted=frozenset(directories))
+    run = current_run()
+    return Tree(root, callers=module_callers(root), linted=frozenset(directories),
+                include_vendored=run is not None and run.include_vendored_modules)
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -97,27 +102,35 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
             run = _Run(tree.root, tree.parsed)
+            # An installed copy named on the command line is linted as the library it is: its inputs are
+            # whatever the root module that installed it passes.
             module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
-                             inputs_unknown=directory in tree.callers)
+                             inputs_unknown=directory in tree.callers or is_vendored(directory))
             result.extend(module.extract())
-            result.documents += _through_callers(tree, directory, passed)
+            result.module_calls += run.calls
+            if tree.include_vendored:
+                result.extend(internals(run.made.values()))
+            result.extend(_through_callers(tree, directory, passed))
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
 
 
-def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> list[PolicyDocument]:
+def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> Extraction:
     """What the root modules that call this directory (and that the run does not lint) report in the
-    passed files: their instances' documents that lie there. So a file named alone (pre-commit, the
-    editor) gets what `check .` reports for it."""
+    passed files: their instances' documents that lie there, the remote module calls they follow, and those
+    of the passed files they cannot follow. So a file named alone (pre-commit, the editor) gets what
+    `check .` reports for it."""
     lens = {file.display for file in passed}
-    found: list[PolicyDocument] = []
+    found = Extraction()
     for root in root_callers(directory, tree.callers):
         if root in tree.linted:
             continue
-        caller = _Module(_Run(tree.root, tree.parsed), root, shown(root, passed[0].path, passed[0].display), [])
-        found += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+        run = _Run(tree.root, tree.parsed)
+        caller = _Module(run, root, shown(root, passed[0].path, passed[0].display), [])
+        found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+        found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
     return found
 
 
@@ -144,6 +157,7 @@ class _Run:
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
         self.count = 0
+        self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
 
     def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
                  chain: tuple[Path, ...]) -> _Module | None:
@@ -474,7 +488,9 @@ class _Module:
         else:
             key = f"{self.key_path}.{name}" if self.key_path else name
             installed = self.manifest.get(key)
-            if installed is None:
+            found = installed is not None and installed[0].is_relative_to(self.root) and is_dir(installed[0])
+            self.run.calls.append(ModuleCall(block.unit.display, source.span, source.value, found, "run terraform init"))
+            if not found:
                 return None
             target, display = installed
         if not target.is_relative_to(self.root) or not is_dir(target):
@@ -513,7 +529,8 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key), instance=called if document.owner else "")
+                           twin=twin_documents.get(key), instance=called if document.owner else "",
+                           instance_at=(call.unit.display, call.header))
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
@@ -523,7 +540,7 @@ class _Module:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=twin_resources.get(key), instance=called,
+                twin=twin_resources.get(key),
             )
         own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}
         foreign = []

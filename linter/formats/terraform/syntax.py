@@ -5,7 +5,6 @@ the resource logic never care which syntax a file was written in.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
@@ -13,6 +12,7 @@ from linter.formats.terraform import hcl
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex
 from linter.model import Node, Span
+from linter.records import dataclass, field
 
 # In `.tf.json` an object value is a nested block only where the schema says so; these are the block types
 # policylint reads (everything else is an attribute, whose strings are HCL templates).

@@ -46,10 +46,10 @@ def _conform(evaluate: Evaluate, expr: HclExpr, call: TSNode | None, value: Node
             return value
         if isinstance(value.value, list):
             items = [_conform(evaluate, expr, inner, item, depth + 1) for item in value.value]
-            return Node(items, value.span, value.path, value.key_spans, value.ref)
+            return Node(items, value.span, value.path, value.key_spans, value.ref, value.not_arn)
         if isinstance(value.value, dict) and name == "map":
             mapping = {k: _conform(evaluate, expr, inner, v, depth + 1) for k, v in value.value.items()}
-            return Node(mapping, value.span, value.path, value.key_spans, value.ref)
+            return Node(mapping, value.span, value.path, value.key_spans, value.ref, value.not_arn)
         return value
     if name == "object" and arguments and isinstance(value.value, dict):
         return _object(evaluate, expr, arguments[0], value, depth)
@@ -84,4 +84,4 @@ def _object(evaluate: Evaluate, expr: HclExpr, declaration: TSNode, value: Node,
             call = inner
         if key in mapping:
             mapping[key] = _conform(evaluate, expr, call, mapping[key], depth + 1)
-    return Node(mapping, value.span, value.path, key_spans, value.ref)
+    return Node(mapping, value.span, value.path, key_spans, value.ref, value.not_arn)
