@@ -78,7 +78,7 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
             seen.add(id(node))
             element = info.get("_element", node.plain())  # a witness may hide its value (a secret)
             shown = {**info, "element": element_text(node)} if "_element" not in info else info
-            written, at = node.place()
+            written, at = node.place(info.get("_about"))
             places.append((written or path, at, element, {**shown, "_written": (node.path or path, node.span)}))
     return places
 

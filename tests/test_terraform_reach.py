@@ -292,6 +292,23 @@ def test_a_composed_action_points_at_the_callers_element_that_supplied_it(tmp_pa
     assert places(library) == places(report)
 
 
+def test_a_composed_action_matching_nothing_points_at_the_part_that_matches_nothing(tmp_path: Path) -> None:
+    """The caller wrote a valid service, "ec2"; the module wrote the verb, `BatchGet*`, which no ec2 action
+    has: the finding is about the verb, so it stays at the module's template (once, however many services
+    the caller lists). An unknown service is the caller's part, reported at the caller's item."""
+    child = READ_ONLY.replace('"${statement.value}:Get*"', '"${statement.value}:BatchGet*"')
+    caller = READ_ONLY_CALLER.replace('["s3", "secretsmanager", "dynamo"]', '["ec2", "lambda", "dynamo"]')
+    write(tmp_path, {"main.tf": caller, "modules/read-only/main.tf": child})
+    _, report, _ = run_check(tmp_path, ".", select="IAM006")
+    owner = "module.read_only.data.aws_iam_policy_document.this"
+    assert places(report) == [span("IAM006", "main.tf", caller, '"dynamo"', owner),
+                              span("IAM006", "modules/read-only/main.tf", child, '"${statement.value}:BatchGet*"', owner)]
+    assert [f["message"] for f in report["findings"]] == [
+        "Invalid policy: 'dynamo' is not a known service prefix",
+        "Invalid policy: 'ec2:BatchGet*' matches no ec2 action",
+    ]
+
+
 def _at_callers_items(caller: str, owner: str) -> list[tuple]:
     """SM001 at the caller's "secretsmanager" and IAM006 at its "dynamo": where the read-only module's
     actions made from them are reported."""

@@ -27,8 +27,16 @@ class TextNode(Node):
     origin: Node | None = None
     pieces: tuple[tuple[tuple[int, int], Node], ...] = ()
 
-    def place(self) -> tuple[str, Span]:
-        return self.origin.place() if self.origin is not None else (self.path, self.span)
+    def place(self, about: str | None = None) -> tuple[str, Span]:
+        """The caller's element, unless the finding is `about` a part of the text the caller did not write
+        (`ec2:BatchGet*` matching no action is about `BatchGet*`, the module's text)."""
+        if self.origin is None or (about is not None and not _within(self.origin.value, about)):
+            return self.path, self.span
+        return self.origin.place()
+
+
+def _within(written: object, about: str) -> bool:
+    return isinstance(written, str) and bool(written) and (written in about or about in written)
 
 
 def leaf_places(values: Iterable[Node]) -> frozenset[tuple[str, Span]]:
