@@ -27,3 +27,7 @@ class Recent(OrderedDict[K, V]):
         self.move_to_end(key)
         while len(self) > self.limit:
             self.popitem(last=False)
+
+    def __reduce__(self):
+        """Pickled with its limit first (a worker process started by spawning gets the same entries)."""
+        return type(self), (self.limit,), None, None, iter(self.items())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import json
+import pickle
 import weakref
 
 from linter import gctune, pipeline
@@ -22,6 +23,10 @@ def test_recent_keeps_the_most_recently_used_entries():
     assert cache["a"] == 1  # a is now the most recent
     cache["c"] = 3
     assert list(cache) == ["a", "c"] and "b" not in cache
+    big: Recent[int, int] = Recent(50)
+    big.update((i, i) for i in range(60))
+    copy = pickle.loads(pickle.dumps(big))
+    assert list(copy.items()) == list(big.items()) == [(i, i) for i in range(10, 60)] and copy.limit == 50
 
 
 def test_a_unit_boundary_frees_cycles_while_the_gc_is_tuned():

@@ -92,8 +92,14 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     # once here rather than again for each module.
     siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
     run = current_run()
-    return Tree(root, callers=callers, linted=frozenset(directories), shared=siblings,
+    # Bounded like `parsed` (what is shared can be computed again), past the sibling texts read here.
+    shared = Recent(len(siblings) + SHARED_LIMIT)
+    shared.update(siblings)
+    return Tree(root, callers=callers, linted=frozenset(directories), shared=shared,
                 include_vendored=run is not None and run.include_vendored_modules)
+
+
+SHARED_LIMIT = 64  # entries of `Tree.shared` kept beyond the sibling texts (peak memory: README, Speed)
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
