@@ -12,6 +12,7 @@ from typing import Iterable
 from linter.messages import render
 from linter.model import DocKind, Finding, Node, PolicyDocument, RawFinding, Resource, Span
 from linter.predicates import GRANT_PLACEHOLDERS, Context, Subject, Witness, element_text, evaluate, grant_wording
+from linter.records import replace
 from linter.rules import Rule, RuleError
 from linter.sha import sha256
 
@@ -181,20 +182,41 @@ def fingerprints(raw: list[RawFinding], rules: dict[str, Rule]) -> list[Finding]
     One finding per rule and range: an element reached several times (a document merged into another and
     used itself, one value fed into several dynamic statements, module instances or resources) is
     reported once, as the statement and resource written first that fire on it (`RawFinding.first`)."""
-    chosen: dict[tuple, RawFinding] = {}
+    at_range: dict[tuple, list[RawFinding]] = {}
     for r in raw:
-        key = (r.rule_id, r.path, r.span)
-        if key not in chosen or r.first() < chosen[key].first():
-            chosen[key] = r
+        at_range.setdefault((r.rule_id, r.path, r.span), []).append(r)
     counts: dict[str, int] = {}
     findings = []
-    for r in sorted(chosen.values(), key=RawFinding.sort_key):
+    for r in sorted((_one_of(group) for group in at_range.values()), key=RawFinding.sort_key):
         key = json.dumps([r.rule_id, r.path, r.owner, r.element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
         rule = rules[r.rule_id]
         findings.append(Finding(r.rule_id, rule.severity, rule.title, r.message, r.path, r.span, r.owner, digest, r.context))
     return findings
+
+
+MAX_ALSO = 3  # other elements a message names when several fire at one range
+
+
+def _one_of(group: list[RawFinding]) -> RawFinding:
+    """The finding to report for one rule at one range; when other elements fire there too (the actions a
+    module composes from one value of its caller, the statements of a managed policy on its ARN) with
+    another message, its message names them, so the one reported does not hide a worse one."""
+    group = sorted(group, key=RawFinding.first)
+    kept = group[0]
+    others = list(dict.fromkeys(repr_element(r.element) for r in group[1:]
+                                if r.element != kept.element and r.message != kept.message))
+    others = [o for o in others if o is not None and o != repr_element(kept.element)]
+    if not others:
+        return kept
+    shown = ", ".join(others[:MAX_ALSO]) + (f" and {len(others) - MAX_ALSO} more" if len(others) > MAX_ALSO else "")
+    return replace(kept, message=f"{kept.message} (here too: {shown})")
+
+
+def repr_element(element: object) -> str | None:
+    """An element as a message quotes it ('secretsmanager:Get*'), or None for one that is not a string."""
+    return f"'{element}'" if isinstance(element, str) else None
 
 
 def _mirrors(a: Node, b: Node) -> bool:

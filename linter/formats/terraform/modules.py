@@ -28,7 +28,7 @@ from pathlib import Path
 from linter.discover import SourceFile
 from linter.formats import catalogue
 from linter.formats.policy import build_document
-from linter.formats.terraform import expand
+from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
@@ -71,18 +71,27 @@ class Tree:
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
+    # Per called module directory (and how it is shown, and its files): what its evaluations share in this
+    # process (results that read no input, see `Evaluator.independent`; where module calls lead).
+    shared: dict[tuple, dict] = field(default_factory=dict)
     include_vendored: bool = False  # report installed modules' own code too (`vendored`)
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
-    directories = {_resolved(file.path.parent) for file in files}
+    named = {(_resolved(file.path.parent), file.path.name) for file in files}
+    directories = {directory for directory, _ in named}
     if not directories:
         return None
     common = Path(os.path.commonpath(sorted(str(d) for d in directories)))
     project = project_root()
     root = project if common.is_relative_to(project) else common
+    texts: dict[tuple[Path, str], str] = {}
+    callers = module_callers(root, texts)
+    # The files of the run's modules that the run does not name (a run naming some files: see `reach`), read
+    # once here rather than again for each module.
+    siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
     run = current_run()
-    return Tree(root, callers=module_callers(root), linted=frozenset(directories),
+    return Tree(root, callers=callers, linted=frozenset(directories), shared=siblings,
                 include_vendored=run is not None and run.include_vendored_modules)
 
 
@@ -100,7 +109,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         passed = groups[directory]
         try:
             # A fresh run per module: what it finds never depends on which other modules share the process.
-            run = _Run(tree.root, tree.parsed)
+            run = _Run(tree.root, tree.parsed, tree.shared)
             # An installed copy named on the command line is linted as the library it is: its inputs are
             # whatever the root module that installed it passes.
             module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
@@ -126,7 +135,7 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
     for root in root_callers(directory, tree.callers):
         if root in tree.linted:
             continue
-        run = _Run(tree.root, tree.parsed)
+        run = _Run(tree.root, tree.parsed, tree.shared)
         caller = _Module(run, root, shown(root, passed[0].path, passed[0].display), [])
         found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
@@ -150,13 +159,27 @@ class _Run:
     (directory, arguments), so calls that pass the same values share one evaluation and a call graph
     that fans out costs what its distinct instances cost, up to a bound."""
 
-    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]]) -> None:
+    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict]) -> None:
         self.root = root
         self.parsed = parsed
+        self.shared = shared
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
         self.count = 0
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
+
+    def local_directory(self, directory: Path, source: str) -> Path:
+        """The directory a local `source` names, resolved once per run."""
+        key = ("source", directory, source)
+        if key not in self.shared:
+            self.shared[key] = _resolved(directory / source)
+        return self.shared[key]
+
+    def is_directory(self, path: Path) -> bool:
+        key = ("is_dir", path)
+        if key not in self.shared:
+            self.shared[key] = is_dir(path)
+        return self.shared[key]
 
     def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
                  chain: tuple[Path, ...]) -> _Module | None:
@@ -220,6 +243,7 @@ class _Module:
         self.key_path = key_path  # the module's key in modules.json ("" for a linted module)
         # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
         self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
+        self._called = instance or inputs_unknown  # evaluated again elsewhere in the run (a module calls it)
         if passed:
             self.units = self._load_units()
         else:
@@ -251,9 +275,12 @@ class _Module:
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope, self)
+        if self._called:
+            self.evaluator.share(run.shared.setdefault((directory, display_dir, tuple(u.display for u in self.units)), {}))
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
+        self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
 
     def _passed(self, unit: Unit) -> bool:
         return self.instance or unit.passed
@@ -262,15 +289,25 @@ class _Module:
 
     def _load_units(self) -> list[Unit]:
         passed = {file.path.name: file for file in self.passed}
-        names = {name for name in file_names(self.directory) if is_terraform_name(name)}
+        names = sorted({name for name in file_names(self.directory) if is_terraform_name(name)} | set(passed))
+        shown = {name: passed[name].display if name in passed else
+                 (f"{self.display_dir}/{name}" if self.display_dir else name) for name in names}
+        if passed and not self.instance and len(passed) < len(names):  # a run naming some files: what they reach
+            wanted = reach.reached(names, set(passed), lambda name: self._text(name, shown[name], passed.get(name)))
+            names = [name for name in names if name in wanted]
         units = []
-        for name in sorted(names | set(passed)):
+        for name in names:
             file = passed.get(name)
-            display = file.display if file else (f"{self.display_dir}/{name}" if self.display_dir else name)
+            display = shown[name]
             unit = self._load_unit(file.path if file else self.directory / name, display, file is not None)
             if unit is not None:
                 units.append(unit)
         return units
+
+    def _text(self, name: str, display: str, file: SourceFile | None) -> str | None:
+        known = self.run.shared.get(("text", self.directory, name)) if file is None else None
+        text = known if known is not None else read_text(file.path if file else self.directory / name, display)
+        return text if isinstance(text, str) else None
 
     def _load_unit(self, path: Path, display: str, passed: bool) -> Unit | None:
         text = read_text(path, display)
@@ -286,12 +323,21 @@ class _Module:
                 self._error(FileError(display, exc.line, exc.column, exc.message), passed)
                 return None
         else:
-            unit.hcl, errors = hcl.parse(text, display)
+            unit.hcl, errors = self._parse(text, display)
             unit.index = unit.hcl.index
             for error in errors:
                 self._error(error, passed)
         unit.blocks = top_blocks(unit)
         return unit
+
+    def _parse(self, text: str, display: str) -> tuple[hcl.HclFile, list[FileError]]:
+        """A file's syntax tree, parsed once per run for a called module (linted, and each instance)."""
+        if not self._called:
+            return hcl.parse(text, display)
+        key = ("hcl", display, text)
+        if key not in self.run.shared:
+            self.run.shared[key] = hcl.parse(text, display)
+        return self.run.shared[key]
 
     def _error(self, error: FileError, passed: bool) -> None:
         if passed:
@@ -373,10 +419,13 @@ class _Module:
         for block in self.blocks:
             if block.type != type_ or len(block.labels) < 2:
                 continue
+            reads = self.evaluator.reads
             made, _ = expand.instances(self.evaluator, block)
             for instance in made:
                 labels = [block.labels[0], block.labels[1] + instance.suffix, *block.labels[2:]]
                 result.append(replace(instance.block, labels=labels) if instance.suffix else instance.block)
+                if self.evaluator.reads == reads:  # its names do not depend on inputs: its values may be shared
+                    self._fixed.add(id(result[-1]))
         return result
 
     def data_value(self, type_: str, name: str) -> Node | None:
@@ -467,9 +516,12 @@ class _Module:
             return None
         key = (directory, chain)
         if key not in self.run.standalone:
-            self.run.standalone[key] = _Module(
+            module = _Module(
                 self.run, directory, display_dir, [], chain, instance=True, twins=False, inputs_unknown=True,
                 key_path=f"{self.key_path}.{name}" if self.key_path else name, manifest=self.manifest)
+            if not module.calls:  # it makes no instances: the same wherever it is called from, in the whole run
+                module = self.run.shared.setdefault(("standalone", directory, display_dir), module)
+            self.run.standalone[key] = module
         return self.run.standalone[key]
 
     def _source(self, name: str, block: Block) -> tuple[Path, str] | None:
@@ -482,7 +534,7 @@ class _Module:
             return None
         text = source.value.replace("\\", "/")
         if text.startswith(("./", "../")):
-            target = _resolved(self.directory / text)
+            target = self.run.local_directory(self.directory, text)
             display = os.path.join(self.display_dir, text)
         else:
             key = f"{self.key_path}.{name}" if self.key_path else name
@@ -492,7 +544,7 @@ class _Module:
             if not found:
                 return None
             target, display = installed
-        if not target.is_relative_to(self.root) or not is_dir(target):
+        if not target.is_relative_to(self.root) or not self.run.is_directory(target):
             return None
         display = os.path.normpath(display).replace(os.sep, "/")
         return target, "" if display == "." else display
@@ -613,13 +665,26 @@ class _Module:
         return result
 
     def _attributes(self, block: Block) -> dict[str, Node]:
-        """Every attribute of a resource evaluated, nested blocks as mappings (lists unless single)."""
-        return _body_values(self.evaluator, block)[0]
+        """Every attribute of a resource evaluated, nested blocks as mappings (lists unless single); once
+        per run for the directory when they read no input. Each evaluation gets its own mappings and lists
+        (the pipeline retypes them in place; documents are one per evaluation): the one that computed them
+        copies those made for nested blocks, the others copy all (`Evaluator.own`)."""
+        def evaluate() -> tuple[dict[str, Node], frozenset[int]]:
+            made: set[int] = set()
+            return _body_values(self.evaluator, block, made=made)[0], frozenset(made)
+
+        if id(block) not in self._fixed:
+            return evaluate()[0]
+        (values, made), fresh = self.evaluator.independent(("attributes", block.address), evaluate)
+        if fresh:
+            return _fresh(values, made)
+        return {name: self.evaluator.own(node) for name, node in values.items()}
 
 
-def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[dict[str, Node], dict[str, Span]]:
+def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[int] | None = None
+                 ) -> tuple[dict[str, Node], dict[str, Span]]:
     """A block's attributes evaluated (null ones are kept: rules read them as not set) and its nested
-    blocks, `dynamic` ones expanded, as mappings."""
+    blocks, `dynamic` ones expanded, as mappings (the ids of the nodes made for them go to `made`)."""
     values: dict[str, Node] = {}
     key_spans: dict[str, Span] = {}
     for name, attr in block.body.attrs().items():
@@ -631,7 +696,7 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[di
     for type_ in types if depth < MAX_MODULE_DEPTH else ():
         for nested in expand.blocks(evaluator, block.body, type_)[0]:
             name = type_
-            inner, inner_spans = _body_values(evaluator, nested, depth + 1)
+            inner, inner_spans = _body_values(evaluator, nested, depth + 1, made)
             node = Node(inner, nested.span, nested.display, inner_spans)
             if name in single_blocks():
                 values.setdefault(name, node)
@@ -640,8 +705,26 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0) -> tuple[di
                 values[name].span = values[name].span.cover(node.span)
             else:
                 values[name] = Node([node], node.span, node.path)
+                if made is not None:
+                    made.add(id(values[name]))
+            if made is not None:
+                made.add(id(node))
             key_spans.setdefault(name, nested.header)
     return values, key_spans
+
+
+def _fresh(values: dict[str, Node], made: frozenset[int]) -> dict[str, Node]:
+    """A copy of the mappings and lists `_body_values` made, sharing the values in them."""
+    return {name: _fresh_node(node, made) for name, node in values.items()}
+
+
+def _fresh_node(node: Node, made: frozenset[int]) -> Node:
+    if id(node) not in made:
+        return node
+    if isinstance(node.value, dict):
+        spans = dict(node.key_spans) if node.key_spans is not None else None
+        return replace(node, value=_fresh(node.value, made), key_spans=spans)
+    return replace(node, value=[_fresh_node(item, made) for item in node.value])
 
 
 def _link(resources: list[Resource], secrets_known: list[Resource]) -> None:
