@@ -39,6 +39,7 @@ from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import file_names, is_dir, read_text
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, ModuleCall, Node, PolicyDocument, Resource, Span
+from linter.recent import Recent
 from linter.records import dataclass, field, replace
 from linter.runcontext import current as current_run
 
@@ -68,13 +69,16 @@ class Tree:
     modules' files, parsed once (pure, shared)."""
 
     root: Path
-    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
+    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=Recent)  # bounded: see linter.recent
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
     # Per called module directory (and how it is shown, and its files): what its evaluations share in this
     # process (results that read no input, see `Evaluator.independent`; where module calls lead).
     shared: dict[tuple, dict] = field(default_factory=dict)
     include_vendored: bool = False  # report installed modules' own code too (`vendored`)
+    # Instances a module on its own made for its calls, until the module's own lint borrows them
+    # (`_Run._borrowed`); bounded like `shared` (what is not found is evaluated again, the same).
+    loans: dict[tuple, object] = field(default_factory=lambda: Recent(LOANS_LIMIT))
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
@@ -91,8 +95,38 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     # once here rather than again for each module.
     siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
     run = current_run()
-    return Tree(root, callers=callers, linted=frozenset(directories), shared=siblings,
-                include_vendored=run is not None and run.include_vendored_modules)
+    # Bounded like `parsed` (what is shared can be computed again), past the sibling texts read here; both
+    # hold at least one call tree's directories, which every module of the tree evaluates again.
+    largest = _largest_call_tree(callers)
+    shared = Recent(len(siblings) + SHARED_LIMIT + SHARED_PER_DIRECTORY * largest)
+    shared.update(siblings)
+    return Tree(root, parsed=Recent(max(PARSED_LIMIT, largest)), callers=callers, linted=frozenset(directories),
+                shared=shared, include_vendored=run is not None and run.include_vendored_modules)
+
+
+def _largest_call_tree(callers: dict[Path, frozenset[Path]]) -> int:
+    """How many directories the largest set of modules one module calls (directly or not) spans, itself
+    included: what a run's caches must hold for a module tree to cost what its modules cost."""
+    called: dict[Path, set[Path]] = {}
+    for child, parents in callers.items():
+        for parent in parents:
+            called.setdefault(parent, set()).add(child)
+    largest = 0
+    for top in called:
+        seen, todo = {top}, [top]
+        while todo:
+            for child in called.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        largest = max(largest, len(seen))
+    return largest
+
+
+LOANS_LIMIT = 1024  # instances kept for `Tree.loans` (each a subtree; peak memory: README, Speed)
+PARSED_LIMIT = 16  # directories whose parsed files `Tree.parsed` keeps at least
+SHARED_PER_DIRECTORY = 8  # entries of `Tree.shared` a directory of a call tree may use (its store, files, sources)
+SHARED_LIMIT = 64  # entries of `Tree.shared` kept beyond the sibling texts (peak memory: README, Speed)
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -110,11 +144,13 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         try:
             run, found = _linted(tree, directory, passed, borrow=not tree.include_vendored)
             if run.borrowed and (run.clash or run.count > MAX_MODULE_INSTANCES):
+                run.close()
                 run, found = _linted(tree, directory, passed, borrow=False)  # the bound decides as it would alone
             result.extend(found)
             result.module_calls += run.calls
             if tree.include_vendored:
                 result.extend(internals(run.made.values()))
+            run.close()
             result.extend(_through_callers(tree, directory, passed))
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
@@ -125,7 +161,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
 def _linted(tree: Tree, directory: Path, passed: list[SourceFile], borrow: bool) -> tuple[_Run, Extraction]:
     """The directory linted in a fresh run: what it finds never depends on which other modules share the
     process (a borrowed instance is one this run would have made the same, see `_Run.instance`)."""
-    run = _Run(tree.root, tree.parsed, tree.shared, borrow)
+    run = _Run(tree.root, tree.parsed, tree.shared, tree.loans if borrow else None)
     # An installed copy named on the command line is linted as the library it is: its inputs are whatever
     # the root module that installed it passes.
     module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
@@ -168,18 +204,36 @@ class _Run:
     that fans out costs what its distinct instances cost, up to a bound."""
 
     def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict],
-                 borrow: bool = False) -> None:
+                 loans: dict[tuple, object] | None = None) -> None:
         self.root = root
         self.parsed = parsed
         self.shared = shared
-        self.borrow = borrow  # the linted module's calls may take instances an earlier run evaluated
+        self.loans = loans  # instances lent by earlier runs (`Tree.loans`); None: this run neither lends nor borrows
         self.borrowed = False  # it took one
         self.clash = False  # an instance made here may be one a borrowed subtree holds (then: run again alone)
         self.keys: set[tuple] = set()  # `_Module.plain` of the instances with twins made or borrowed here
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
+        # The parsed files and shared stores of the directories this run evaluates, held until it ends (the
+        # process's caches are bounded, and a call tree revisits its directories: once per instance).
+        self.units: dict[tuple[Path, str], list[Unit]] = {}
+        self.stores: dict[tuple, dict] = {}
         self.count = 0
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
+
+    def store(self, key: tuple) -> dict:
+        """What the evaluations of a directory share (`Evaluator.share`), kept for the whole run: the
+        process's bounded cache may drop it while a deep call tree comes back to it many times."""
+        if key not in self.stores:
+            self.stores[key] = self.shared.setdefault(key, {})
+        return self.stores[key]
+
+    def close(self) -> None:
+        """The linted module is extracted: an instance it lent (`Tree.loans`) must not keep the rest alive."""
+        self.made.clear()
+        self.standalone.clear()
+        self.units.clear()
+        self.stores.clear()
 
     def local_directory(self, directory: Path, source: str) -> Path:
         """The directory a local `source` names, resolved once per run."""
@@ -207,6 +261,7 @@ class _Run:
             caller.pure = False
             return self.made[key]
         child.plain = (directory, display_dir, arguments)
+        child.lendable = not caller.twins and caller.evaluator.scope.inputs_unknown  # a module on its own made it
         if caller.twins:
             borrowed = self._borrowed(caller, name, child.plain, chain)
             if borrowed is not None:
@@ -228,11 +283,12 @@ class _Run:
         twin (a module on its own calling this one as the linted module does), when this run would make it
         the same: nothing in its subtree depended on where it was called from (`_Module.pure`), none of it
         is made here already, and it fits in the bound. Its twin is this run's, as for one made here."""
-        if not self.borrow or caller.instance:
+        if self.loans is None or caller.instance:
             return None
-        found = self.shared.get(("pure instance", *plain))
+        found = self.loans.get(plain)
         if found is None or found.closure & self.keys or self.count + len(found.closure) > MAX_MODULE_INSTANCES:
             return None
+        del self.loans[plain]  # one borrower: the module's own lint
         self.borrowed = True
         self.keys |= found.closure
         self.count += len(found.closure)
@@ -288,14 +344,17 @@ class _Module:
         self.plain: tuple | None = None
         self.pure = True
         self.closure: frozenset[tuple] = frozenset()
+        self.lendable = False
         self.twin_of_borrowed: dict[int, _Module | None] = {}  # id(borrowed instance) -> its twin here
         if passed:
             self.units = self._load_units()
         else:
             key = (directory, display_dir)
-            if key not in run.parsed:
-                run.parsed[key] = self._load_units()
-            self.units = run.parsed[key]
+            if key not in run.units:
+                if key not in run.parsed:
+                    run.parsed[key] = self._load_units()
+                run.units[key] = run.parsed[key]
+            self.units = run.units[key]
         self.blocks = [block for unit in self.units for block in unit.blocks]
         scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}), inputs_unknown=inputs_unknown)
         self.calls: dict[str, Block] = {}
@@ -321,7 +380,7 @@ class _Module:
                 self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope, self)
         if self._called:
-            self.evaluator.share(run.shared.setdefault((directory, display_dir, tuple(u.display for u in self.units)), {}))
+            self.evaluator.share(run.store((directory, display_dir, tuple(u.display for u in self.units))))
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._setting: set[str] = set()  # calls whose instances are being made
@@ -461,14 +520,15 @@ class _Module:
         return items
 
     def _lend(self) -> None:
-        """A twin's instance whose subtree did not depend on its callers: later runs of the process may
-        borrow it as their linted module's instance (`_Run._borrowed`)."""
+        """A twin's instance whose subtree did not depend on its callers: when a module on its own made it,
+        the module's own lint, later in the process, may borrow it (`_Run._borrowed`)."""
         children = [child for made in self._instances.values() for _, child in made]
         if not self.pure or not all(child.pure for child in children):
             self.pure = False
             return
         self.closure = frozenset({self.plain}).union(*(child.closure for child in children))
-        self.run.shared.setdefault(("pure instance", *self.plain), self)
+        if self.lendable and self.run.loans is not None:
+            self.run.loans.setdefault(self.plain, self)
 
     def _instance_blocks(self, type_: str) -> list[Block]:
         """Every instance of the module's resources (or data sources): blocks bound to their `count.index`
