@@ -105,20 +105,19 @@ def prepare(files: list[SourceFile]) -> Tree | None:
 
 
 def _largest_call_tree(callers: dict[Path, frozenset[Path]]) -> int:
-    """How many directories the largest set of modules one module calls (directly or not) spans, itself
-    included: what a run's caches must hold for a module tree to cost what its modules cost."""
+    """How many directories the largest set of modules one module calls (directly or not, as deep as calls
+    are followed) spans, itself included: what a run's caches must hold for a module tree to cost what its
+    modules cost."""
     called: dict[Path, set[Path]] = {}
     for child, parents in callers.items():
         for parent in parents:
             called.setdefault(parent, set()).add(child)
     largest = 0
     for top in called:
-        seen, todo = {top}, [top]
-        while todo:
-            for child in called.get(todo.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    todo.append(child)
+        seen, level = {top}, [top]
+        for _ in range(MAX_MODULE_DEPTH + 1):
+            level = list(dict.fromkeys(child for parent in level for child in called.get(parent, ()) if child not in seen))
+            seen.update(level)
         largest = max(largest, len(seen))
     return largest
 
