@@ -320,3 +320,23 @@ def test_a_run_that_borrowed_and_passed_the_bound_is_made_again_alone(tmp_path: 
     assert shared == alone
     assert (True, True) in runs and (False, False) in runs
     assert [(e["path"], e["line"]) for e in shared[1]["errors"]] == [("m0/main.tf", 10), ("m1/main.tf", 14)]
+
+
+def test_every_file_of_a_call_tree_wider_than_the_parse_cache_is_parsed_once(tmp_path: Path, monkeypatch) -> None:
+    """Every module of a tree evaluates the tree below it again: the caches hold the largest call tree, so
+    40 modules (more than the 16 directories kept by default) are parsed once each, not once per caller."""
+    from linter.formats.terraform import hcl, modules
+
+    count = 40
+    files = {}
+    for i in range(count):
+        calls = "".join(f'module "c{c}" {{\n  source = "../m{2 * i + c:02d}"\n  name   = "${{var.name}}/{c}"\n}}\n'
+                        for c in (1, 2) if 2 * i + c < count)
+        files[f"m{i:02d}/main.tf"] = 'variable "name" {\n  default = "root"\n}\n' + calls
+    write(tmp_path, files)
+    parsed: list[str] = []
+    parse = hcl.parse
+    monkeypatch.setattr(modules.hcl, "parse", lambda text, display: parsed.append(display) or parse(text, display))
+    code, _, _ = run_check(tmp_path, ".", "--jobs", "1")
+    assert code == 0 and len(parsed) == count and len(set(parsed)) == count
+    assert modules._largest_call_tree({tmp_path / "b": frozenset({tmp_path / "a"})}) == 2
