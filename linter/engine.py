@@ -12,6 +12,7 @@ from typing import Iterable
 from linter.messages import render
 from linter.model import DocKind, Finding, Node, PolicyDocument, RawFinding, Resource, Span
 from linter.predicates import GRANT_PLACEHOLDERS, Context, Subject, Witness, element_text, evaluate, grant_wording
+from linter.records import replace
 from linter.rules import Rule, RuleError
 from linter.sha import sha256
 
@@ -83,16 +84,15 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
     return places
 
 
-def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]) -> list[RawFinding]:
+def run_rule(
+    rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource], ctx: Context | None = None
+) -> list[RawFinding]:
     """Raw findings of one rule.
 
-    `where` selects subjects (its witnesses only feed the message); `match` decides and locates.
+    `where` selects subjects (its witnesses only feed the message); `match` decides and locates. `ctx` is
+    the rule's state for these options when the caller keeps it for a run (`prepared`).
     """
-    for name, value in options.items():  # a user's value of the wrong type would fail deep in a predicate
-        problem = rule.option_problem(name, value)
-        if problem:
-            raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
-    ctx = Context(options)
+    ctx = ctx or _checked_context(rule, options)
     raw = []
     twins: dict[int, set[tuple]] = {}
     for subject in _subjects(rule, documents, resources):
@@ -119,6 +119,35 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
             written = (_call_of(subject), (subject_path, subject_span, _rank(subject)), info.get("_written", ("", _NOWHERE)))
             raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, written))
     return raw
+
+
+def _checked_context(rule: Rule, options: dict) -> Context:
+    """A fresh evaluation state for the rule, once its users' option values are known to fit."""
+    for name, value in options.items():  # a user's value of the wrong type would fail deep in a predicate
+        problem = rule.option_problem(name, value)
+        if problem:
+            raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
+    return Context(options)
+
+
+# The last run's rules and options (the very objects), each rule with its options and evaluation state.
+_PREPARED: tuple[list[Rule], dict, list[tuple[Rule, dict, Context]]] | None = None
+
+
+def prepared(rules: list[Rule], options: dict[str, dict]) -> list[tuple[Rule, dict, Context]]:
+    """Each rule with its options and evaluation state (expanded action sets, what each Action element
+    covers), built once for a run: every unit of a run, in one process or in a worker, passes the same
+    rules and options objects, so the state built for the first unit serves them all."""
+    global _PREPARED
+    last = _PREPARED
+    if last is not None and last[0] is rules and last[1] is options:
+        return last[2]
+    compiled = []
+    for rule in rules:
+        merged = {**rule.option_defaults(), **options.get(rule.id, {})}
+        compiled.append((rule, merged, _checked_context(rule, merged)))
+    _PREPARED = (rules, options, compiled)
+    return compiled
 
 
 _NOWHERE = Span(0, 0, 0, 0)  # a finding on its subject itself has no element of its own
@@ -181,20 +210,41 @@ def fingerprints(raw: list[RawFinding], rules: dict[str, Rule]) -> list[Finding]
     One finding per rule and range: an element reached several times (a document merged into another and
     used itself, one value fed into several dynamic statements, module instances or resources) is
     reported once, as the statement and resource written first that fire on it (`RawFinding.first`)."""
-    chosen: dict[tuple, RawFinding] = {}
+    at_range: dict[tuple, list[RawFinding]] = {}
     for r in raw:
-        key = (r.rule_id, r.path, r.span)
-        if key not in chosen or r.first() < chosen[key].first():
-            chosen[key] = r
+        at_range.setdefault((r.rule_id, r.path, r.span), []).append(r)
     counts: dict[str, int] = {}
     findings = []
-    for r in sorted(chosen.values(), key=RawFinding.sort_key):
+    for r in sorted((_one_of(group) for group in at_range.values()), key=RawFinding.sort_key):
         key = json.dumps([r.rule_id, r.path, r.owner, r.element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
         rule = rules[r.rule_id]
         findings.append(Finding(r.rule_id, rule.severity, rule.title, r.message, r.path, r.span, r.owner, digest, r.context))
     return findings
+
+
+MAX_ALSO = 3  # other elements a message names when several fire at one range
+
+
+def _one_of(group: list[RawFinding]) -> RawFinding:
+    """The finding to report for one rule at one range; when other elements fire there too (the actions a
+    module composes from one value of its caller, the statements of a managed policy on its ARN) with
+    another message, its message names them, so the one reported does not hide a worse one."""
+    group = sorted(group, key=RawFinding.first)
+    kept = group[0]
+    others = list(dict.fromkeys(repr_element(r.element) for r in group[1:]
+                                if r.element != kept.element and r.message != kept.message))
+    others = [o for o in others if o is not None and o != repr_element(kept.element)]
+    if not others:
+        return kept
+    shown = ", ".join(others[:MAX_ALSO]) + (f" and {len(others) - MAX_ALSO} more" if len(others) > MAX_ALSO else "")
+    return replace(kept, message=f"{kept.message} (here too: {shown})")
+
+
+def repr_element(element: object) -> str | None:
+    """An element as a message quotes it ('secretsmanager:Get*'), or None for one that is not a string."""
+    return f"'{element}'" if isinstance(element, str) else None
 
 
 def _mirrors(a: Node, b: Node) -> bool:
@@ -218,8 +268,8 @@ def run_rules(
     # give would be dropped as the twin's, so it is not evaluated at all.
     documents = [d for d in documents if d.twin is None or not _mirrors(d.node, d.twin.node)]
     raw = []
-    for rule in rules:
-        raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
+    for rule, rule_options, ctx in prepared(rules, options):
+        raw += run_rule(rule, rule_options, documents, resources, ctx)
     return raw
 
 

@@ -381,14 +381,7 @@ def table(repeat: int, tmp: Path) -> list[tuple[str, str, str, str, str]]:
         rows.append((f"peak memory, {files:,} real-world files, -j1", f"{peak.rss:.0f} MB", "", "< 100 MB",
                      f"vs {yaml_import().rss:.0f} MB for import yaml"))
 
-    for count in (300, 1000):
-        named = generate_directory(count, tmp / f"dir-{count}")[:3]
-        alone = tmp / f"alone-{count}"
-        alone.mkdir()
-        for path in named:
-            shutil.copy(path, alone / path.name)
-        check, base = paired(run(*named), run(*sorted(alone.iterdir())), repeat)
-        rows.append(ratio(f"pre-commit: 3 files in a {count}-file module vs alone", check, base, "<= 1.3x"))
+    rows += terraform_rows(run, repeat, tmp)
 
     try:
         import pygls  # noqa: F401 - only to know whether the server can start
@@ -408,6 +401,26 @@ def table(repeat: int, tmp: Path) -> list[tuple[str, str, str, str, str]]:
                  "<= 40 ms", f"{first.cpu / base.cpu:.2f}x import yaml (CPU)"))
     rows.append(("LSP re-lint of a 2,000-line CloudFormation template", f"{relint.cpu * 1000:.0f} ms", f"{relint.wall * 1000:.0f} ms",
                  "<= 20 ms", f"{relint.cpu / base.cpu:.2f}x import yaml (CPU)"))
+    return rows
+
+
+def terraform_rows(run: Callable[..., Callable[[], Sample]], repeat: int, tmp: Path) -> list[tuple[str, str, str, str, str]]:
+    """Module evaluation against a flat tree (per file), and a pre-commit run against its files alone."""
+    rows = []
+    flat, nested = generate("terraform", 300, tmp / "flat"), generate_nested(300, tmp / "nested")
+    one = median([run("--jobs", "1", flat / "m0000" / "main.tf")() for _ in range(repeat)])
+    check, base = paired(run("--jobs", "1", nested), run("--jobs", "1", flat), repeat)
+    marginal = (check.cpu - one.cpu) / (base.cpu - one.cpu)
+    rows.append(ratio("300 modules calling modules vs 300 flat modules, -j1", check, base, "<= 1x per file",
+                      f"{marginal:.2f}x per file after start-up"))
+    for count in (300, 1000):
+        named = generate_directory(count, tmp / f"dir-{count}")[:3]
+        alone = tmp / f"alone-{count}"
+        alone.mkdir()
+        for path in named:
+            shutil.copy(path, alone / path.name)
+        check, base = paired(run(*named), run(*sorted(alone.iterdir())), repeat)
+        rows.append(ratio(f"pre-commit: 3 files in a {count}-file module vs alone", check, base, "<= 1.3x"))
     return rows
 
 
@@ -452,12 +465,19 @@ def main() -> None:
     parser.add_argument("--trees", action="store_true", help="absolute times per tree instead of the issue's table")
     parser.add_argument("--extra", nargs="*", default=[], help="with --trees: extra arguments for policylint check")
     parser.add_argument("--checkov", metavar="PATH", help="with --trees: a checkov executable to time on Terraform too")
+    parser.add_argument("--terraform", action="store_true", help="only the Terraform rows of the table")
     options = parser.parse_args()
     if options.trees:
         trees(options)
         return
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)  # every command starts in an empty directory: nothing around it to read
+        if options.terraform:
+            command = [sys.executable, "-m", "linter", "check", "--no-config"]
+            env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
+            run = lambda *args: lambda: measure([*command, *map(str, args)], env)  # noqa: E731
+            print_table(terraform_rows(run, options.repeat, Path(tmp)))
+            return
         print_table(table(options.repeat, Path(tmp)))
 
 if __name__ == "__main__":

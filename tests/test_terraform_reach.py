@@ -276,12 +276,14 @@ def test_a_composed_action_points_at_the_callers_element_that_supplied_it(tmp_pa
     """`"${statement.value}:List*"` over the caller's services: the wildcard is the module's, the service
     is the caller's, and only the caller's value makes a finding (the module on its own has an unknown
     service). Each finding points at the caller's list item, once per rule, with the message of the first
-    action written that fires ('secretsmanager:List*', not the alphabetically first 'Get*')."""
+    action written that fires ('secretsmanager:List*', not the alphabetically first 'Get*'), naming the
+    other actions made there whose message differs (not the second 'dynamo' one)."""
     write(tmp_path, {"main.tf": READ_ONLY_CALLER, "modules/read-only/main.tf": READ_ONLY})
     _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
     assert places(report) == _at_callers_items(READ_ONLY_CALLER, "module.read_only.data.aws_iam_policy_document.this")
     assert [f["message"] for f in report["findings"]] == [
-        "Action 'secretsmanager:List*' grants 2 Secrets Manager actions, including ListSecrets and ListSecretVersionIds",
+        "Action 'secretsmanager:List*' grants 2 Secrets Manager actions, including ListSecrets and ListSecretVersionIds"
+        " (here too: 'secretsmanager:Get*')",
         "Invalid policy: 'dynamo' is not a known service prefix",
     ]
     _, alone, _ = run_check(tmp_path, "main.tf", select="SM001,IAM006")
@@ -305,7 +307,7 @@ def test_a_composed_action_matching_nothing_points_at_the_part_that_matches_noth
                               span("IAM006", "modules/read-only/main.tf", child, '"${statement.value}:BatchGet*"', owner)]
     assert [f["message"] for f in report["findings"]] == [
         "Invalid policy: 'dynamo' is not a known service prefix",
-        "Invalid policy: 'ec2:BatchGet*' matches no ec2 action",
+        "Invalid policy: 'ec2:BatchGet*' matches no ec2 action (here too: 'lambda:BatchGet*')",
     ]
 
 

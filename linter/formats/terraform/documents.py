@@ -24,6 +24,7 @@ _STATEMENT_ATTRIBUTES = (
 # Attributes whose `&{...}` the AWS provider renders as the policy variable `${...}` (Terraform would
 # interpolate a literal `${`); principals' identifiers and condition values too, but not actions or sids.
 _VARIABLE_ATTRIBUTES = ("resources", "not_resources")
+_MERGED = ("source_json", "source_policy_documents", "override_policy_documents", "override_json")
 
 
 class Documents:
@@ -44,7 +45,9 @@ class Documents:
         block = self.data.get(name)
         if block is None:
             return None
+        reads = self.evaluator.reads
         made, known = expand.instances(self.evaluator, block)
+        fixed = self.evaluator.reads == reads  # the instances (and their names) do not depend on inputs
         if known and key is not None:
             made = [i for i in made if i.key is not None and i.key.value == key]
         if not made or (known and key is None and len(made) > 1):
@@ -52,8 +55,8 @@ class Documents:
         instance = made[0]
         address = block.address + instance.suffix
         root = self.evaluator.cached(
-            "data." + name + instance.suffix, lambda: self._build(instance.block), block.header, block.unit.display
-        )
+            "data." + name + instance.suffix, lambda: self._built(address, instance.block, fixed), block.header,
+            block.unit.display)
         if root is not None and not root.is_unknown:
             self.roots[address] = root
         return root
@@ -74,6 +77,25 @@ class Documents:
         return self._parsed[key][1]
 
     # --- data "aws_iam_policy_document" --------------------------------------------------------------
+
+    def _built(self, address: str, block: Block, fixed: bool) -> Node:
+        """The data source's document, built once per run for its directory when it reads no input (nor do
+        its instances, and it merges no other document: what those record here is not replayed); each
+        evaluation gets its own copy, so documents stay distinct per evaluation, as values are."""
+        if not fixed or any(block.body.attr(name) is not None for name in _MERGED):
+            return self._build(block)
+
+        def build() -> tuple[Node, bool]:
+            built = self._build(block)
+            return built, id(built) in self.partial_ids
+
+        (root, partial), fresh = self.evaluator.independent(("data", address), build)
+        if fresh:
+            return root
+        root = self.evaluator.own(root)
+        if partial:
+            self.partial_ids.add(id(root))
+        return root
 
     def _build(self, block: Block) -> Node:
         """The merged document, as the AWS provider renders it: sources, then this block's statements

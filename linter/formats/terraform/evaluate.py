@@ -129,12 +129,28 @@ class Evaluator:
         self._depth = 0
         self._nesting = 0
         self._expanded = 0
+        # Results that read no module input are the same in every evaluation of the module's directory:
+        # `independent` shares them through `shared` (None: nothing is shared). `reads` counts input reads
+        # (variables, module outputs), `_cuts` the bounds hit; the peaks say how deep a result went.
+        self.shared: dict | None = None
+        self.reads = 0
+        self._cuts = 0
+        self._tainted: set[str] = set()  # cached keys whose values read an input
+        self._depth_peak = 0
+        self._nesting_peak = 0
+        self._touched: list[str] = []  # cached keys used inside the `independent` computations under way
+        self._copies: dict[int, Node] = {}  # shared value -> this evaluation's copy (`own`)
+        self._echoes: bool | None = None
+        self._windows = 0
         self._caller_places: tuple[dict, frozenset] | None = None  # (the bound arguments, their leaves' places)
 
     # --- entry points ---------------------------------------------------------------------------------
 
     def eval(self, expr: Expr) -> Node:
+        if self._depth > self._depth_peak:
+            self._depth_peak = self._depth
         if self._depth > MAX_DEPTH:
+            self._cuts += 1
             return unknown(expr.span, _display(expr))
         self._depth += 1
         if expr.names is not None:
@@ -158,6 +174,7 @@ class Evaluator:
         return self._report(span, path, f"expression nested too deeply to evaluate (more than {MAX_NESTING} levels)")
 
     def _report(self, span: Span, path: str, message: str) -> Node:
+        self._cuts += 1
         error = FileError(path, span.line, span.column, message)
         if error not in self.errors:
             self.errors.append(error)
@@ -172,25 +189,119 @@ class Evaluator:
         self._report(span, path, _EXPANSION_MESSAGE)
         return False
 
-    def cached(self, key: str, compute: Callable[[], Node | None], span: Span, path: str) -> Node | None:
-        """Evaluate once per key; a reference cycle (a local using itself) is unknown rather than endless."""
+    def cached(self, key: str, compute: Callable[[], Node | None], span: Span, path: str,
+               share: bool = False) -> Node | None:
+        """Evaluate once per key (and, with `share`, once per run for the directory when it reads no
+        input); a reference cycle (a local using itself) is unknown rather than endless."""
+        if self._windows:
+            self._touched.append(key)
         if key in self._cache:
+            if key in self._tainted:
+                self.reads += 1  # what uses it reads that input too
             return self._cache[key]
         if key in self._active:
+            self._cuts += 1  # its value depends on where the cycle was entered
             return unknown(span, path)
         self._active.add(key)
         self._names.append({})  # a local or variable never sees the names bound where it is used
+        reads = self.reads
         try:
-            value = compute()
+            if share:
+                value, fresh = self.independent(("cached", key), compute)
+                value = value if fresh or value is None else self.own(value)
+            else:
+                value = compute()
         finally:
             self._names.pop()
             self._active.discard(key)
+        if self.reads != reads:
+            self._tainted.add(key)
         self._cache[key] = value
         return value
+
+    def independent(self, key: tuple, compute: Callable[[], object]) -> tuple[object, bool]:
+        """`compute()`, and whether it was computed here (False: shared). A result that read no module
+        input and hit no bound is stored in `shared` under `key` and reused by every evaluation of the same
+        directory whose budgets it fits, as if computed there."""
+        shared = self.shared if not self._echoed() else None
+        entry = shared.get(key) if shared is not None else None
+        if entry is not None and self._fits(entry):
+            value, spent, depth, nesting, touched = entry
+            if self._windows:
+                self._touched += touched
+            self._expanded += spent
+            self._depth_peak = max(self._depth_peak, self._depth + depth)
+            self._nesting_peak = max(self._nesting_peak, self._nesting + nesting)
+            return value, False
+        reads, cuts, spent = self.reads, self._cuts, self._expanded
+        depth_peak, nesting_peak = self._depth_peak, self._nesting_peak
+        self._depth_peak, self._nesting_peak = self._depth, self._nesting
+        start = len(self._touched)
+        self._windows += 1
+        try:
+            value = compute()
+        finally:
+            self._windows -= 1
+            touched = tuple(dict.fromkeys(self._touched[start:]))
+            if not self._windows:
+                self._touched.clear()
+            depth, nesting = self._depth_peak - self._depth, self._nesting_peak - self._nesting
+            self._depth_peak, self._nesting_peak = max(depth_peak, self._depth_peak), max(nesting_peak, self._nesting_peak)
+        if shared is not None and self.reads == reads and self._cuts == cuts:
+            shared[key] = (value, self._expanded - spent, depth, nesting, touched)
+        return value, True
+
+    def _echoed(self) -> bool:
+        """Does an argument of this instance hold a value written in this module's own files (an output of
+        another instance passed back in)? Then a template of this module could point at it as the caller's
+        (`caller_places`), whatever it reads: nothing is shared."""
+        if self._echoes is None:
+            own = self.scope.display_dir
+            self._echoes = bool(self.scope.bound) and any(
+                path.rpartition("/")[0] == own or (own and path.startswith(own + "/")) for path, _ in self.caller_places())
+        return self._echoes
+
+    def _fits(self, entry: tuple) -> bool:
+        """Would computing the shared result here give the same: within the bounds, and using no value
+        being computed here (a reference cycle)?"""
+        _, spent, depth, nesting, touched = entry
+        return (self._expanded + spent <= MAX_EXPANSION and self._depth + depth <= MAX_DEPTH
+                and self._nesting + nesting <= MAX_NESTING * 3 and self._active.isdisjoint(touched))
+
+    def read_input(self) -> None:
+        """A module input (a variable, another module's output) was read: what is being computed differs
+        between the module's evaluations."""
+        self.reads += 1
+
+    def share(self, store: dict) -> None:
+        """Share input-independent results with every evaluation of this directory."""
+        self.shared = store
+
+    def own(self, value: Node) -> Node:
+        """This evaluation's copy of a shared value: its mappings and lists copied (once each, so what is
+        one object in the shared value is one here too), its scalars and key spans shared (never changed
+        once evaluated). Values stay distinct between evaluations, as if each had computed them: a document
+        is one per evaluation."""
+        inner = value.value
+        if not isinstance(inner, (dict, list)):
+            return value
+        copy = self._copies.get(id(value))
+        if copy is not None:
+            return copy
+        own = self.own
+        items = {key: own(item) for key, item in inner.items()} if isinstance(inner, dict) else [own(item) for item in inner]
+        copy = object.__new__(type(value))
+        for name in slots_of(type(value)):
+            setattr(copy, name, getattr(value, name))
+        copy.value = items
+        self._copies[id(value)] = copy
+        return copy
 
     # --- HCL ------------------------------------------------------------------------------------------
 
     def _hcl(self, file: HclFile, node: TSNode) -> Node:
+        if self._nesting > self._nesting_peak:
+            self._nesting_peak = self._nesting
         if self._nesting > MAX_NESTING * 3:  # about three syntax nodes per level of nesting
             raise _TooDeep
         self._nesting += 1
@@ -485,6 +596,7 @@ class Evaluator:
         `module.x.aws_secretsmanager_secret.this` here; a known value without references comes back as it
         is (with the positions where it was written); anything else stays unknown."""
         key = f"module.{call}.{output}"
+        self.read_input()
         value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
         if value is not None and value.is_unknown and value.ref:
             not_arn = f"module.{call}.{value.not_arn}" if value.not_arn else None
@@ -499,6 +611,7 @@ class Evaluator:
     def _variable(self, name: str, span: Span, path: str) -> Node:
         """The caller's argument, else the default (unless callers set the inputs), conformed to the
         declared type (an optional attribute left out is null). No default and no argument: unknown."""
+        self.read_input()
         if name in self.scope.bound:
             given: Callable[[], Node | None] = lambda: self.scope.bound[name]
         elif name in self.scope.variables and self.scope.variables[name] is not None and not self.scope.inputs_unknown:
@@ -522,7 +635,7 @@ class Evaluator:
         expr = self.scope.locals.get(name)
         if expr is None:
             return unknown(span, path)
-        value = self.cached("local." + name, lambda: self.eval(expr), span, path)
+        value = self.cached("local." + name, lambda: self.eval(expr), span, path, share=True)
         return value if value is not None else unknown(span, path)
 
     def _data_reference(self, parts: list[str], span: Span, path: str, index: str | int | None) -> Node:
@@ -697,6 +810,16 @@ class Evaluator:
             items = {key: self._json(unit, item) for key, item in value.items()}
             return Node(items, node.span, unit.display, dict(node.key_spans or {}))
         return node
+
+
+def slots_of(kind: type) -> tuple[str, ...]:
+    """Every slot of a class (its own and its bases'), to copy an object field by field."""
+    if kind not in _SLOTS:
+        _SLOTS[kind] = tuple(name for klass in kind.__mro__ for name in getattr(klass, "__slots__", ()))
+    return _SLOTS[kind]
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
 def _display(expr: Expr) -> str:

@@ -43,9 +43,9 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def module_callers(root: Path) -> dict[Path, frozenset[Path]]:
+def module_callers(root: Path, texts: dict[tuple[Path, str], str] | None = None) -> dict[Path, frozenset[Path]]:
     """Each directory under `root` that some module of the project calls with a local `source`, with the
-    directories of its callers.
+    directories of its callers (and, into `texts`, what it read: (resolved directory, name) -> text).
 
     A cheap reading (a `module` block's `source = "./x"` line), so that a run naming one file does not
     parse the project to learn who calls it.
@@ -54,6 +54,7 @@ def module_callers(root: Path) -> dict[Path, frozenset[Path]]:
     scanned = 0
     for directory, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        here = _resolved(Path(directory)) if texts is not None else None
         for name in sorted(filenames):
             if not name.endswith(".tf"):
                 continue
@@ -61,6 +62,8 @@ def module_callers(root: Path) -> dict[Path, frozenset[Path]]:
             if scanned > MAX_SCANNED:
                 break
             text = read_text(Path(directory) / name, name)
+            if here is not None and isinstance(text, str):
+                texts[(here, name)] = text
             if not isinstance(text, str) or not _MODULE_BLOCK.search(text):
                 continue
             caller = _resolved(Path(directory))
