@@ -243,8 +243,9 @@ def test_memory_stays_flat_over_open_and_close(tmp_path, count):
         assert len(server.protocol._request_futures) <= 4
         assert total < 200_000  # bytes, whatever the count; the leak of one future per message was ~4.5 KB a cycle
         # Blocks kept per cycle over the second run (its bytes are mostly one-off: dict and set sizes at the
-        # run's peak, free lists): 0.2-0.6 now. One diagnostic, task or future kept per cycle is several.
-        assert blocks / count < 2, f"{blocks / count:.2f} blocks kept per cycle"
+        # run's peak, free lists): 0.2-1 on a quiet machine, up to ~2.6 on a busy one. A kept task (with its
+        # coroutine, context and callbacks) or a kept diagnostic (with its range and positions) is 5 or more.
+        assert blocks / count < 5, f"{blocks / count:.2f} blocks kept per cycle"
     finally:
         # The server shares this process: end its input and wait for its lint worker, so no lint of it
         # (which works in its folder) still runs while later tests do.
