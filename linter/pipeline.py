@@ -123,6 +123,7 @@ def evaluate_unit(
     with reading():
         extraction = extract_all(files, contexts, consumed)
         raw = run_rules(rules, settings.rule_options, extraction.documents, extraction.resources)
+        raw = [finding for finding in raw if finding.path not in extraction.hidden]
         shown = {r.path for r in raw} | {e.path for e in extraction.errors} | {s.path for s in extraction.suppressions}
         return raw, extraction, texts(shown)
 

@@ -71,6 +71,7 @@ class Tree:
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
+    named: frozenset[tuple[Path, str]] = frozenset()  # the run's Terraform files: (directory, name)
     # Per called module directory (and how it is shown, and its files): what its evaluations share in this
     # process (results that read no input, see `Evaluator.independent`; where module calls lead).
     shared: dict[tuple, dict] = field(default_factory=dict)
@@ -91,7 +92,7 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     # once here rather than again for each module.
     siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
     run = current_run()
-    return Tree(root, callers=callers, linted=frozenset(directories), shared=siblings,
+    return Tree(root, callers=callers, linted=frozenset(directories), named=frozenset(named), shared=siblings,
                 include_vendored=run is not None and run.include_vendored_modules)
 
 
@@ -105,6 +106,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         return Extraction()
     tree = tree or prepare(files)
     result = Extraction()
+    read: dict[str, bool] = {}  # files read by `file()` -> is one of their readers named (`_Module._reads`)
     for directory in sorted(groups):
         passed = groups[directory]
         try:
@@ -119,9 +121,14 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
             if tree.include_vendored:
                 result.extend(internals(run.made.values()))
             result.extend(_through_callers(tree, directory, passed))
+            result.hidden |= _unnamed(tree, module.units)
+            for path, named in module._read.items():
+                read[path] = read.get(path, False) or named
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
+    result.hidden |= _unnamed(tree, [unit for units in tree.parsed.values() for unit in units])
+    result.hidden |= {path for path, named in read.items() if not named}
     return result
 
 
@@ -140,6 +147,15 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
         found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
     return found
+
+
+def _unnamed(tree: Tree, units: list[Unit]) -> set[str]:
+    """The Terraform files read that the run does not name, as they are shown: a finding placed there is
+    not reported, whichever document it comes from (the siblings of a named file, a caller, a called module:
+    each is reported when it is named). An installed module's files, which no run names, are not hidden."""
+    return {unit.display for unit in units
+            if not unit.passed and (unit.path.parent, unit.path.name) not in tree.named
+            and not is_vendored(unit.path.parent)}
 
 
 def _resolved(path: Path) -> Path:
@@ -281,9 +297,13 @@ class _Module:
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
         self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
+        self._read: dict[str, bool] = {}  # files documents read with `file()` -> is one of the readers named
 
     def _passed(self, unit: Unit) -> bool:
-        return self.instance or unit.passed
+        """Is what this unit holds reported? Everything of an instance (its caller decides) and of a linted
+        module: a document or resource written in a sibling can place a finding in a named file (a variable's
+        default written there); what it places in the siblings is hidden (`Extraction.hidden`)."""
+        return self.instance or bool(self.passed) or unit.passed
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -585,6 +605,8 @@ class _Module:
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
+            if not is_terraform_name(copy.path):
+                self._reads(copy.path, call.unit.passed)
             items.documents.append((copy, emit and reported, (prefix + key[0], key[1])))
         placed: dict[int, Resource] = {}
         for resource, emit, key in inner.resources:
@@ -604,6 +626,11 @@ class _Module:
             if target is not None and target.ref and target.ref not in own_secrets:
                 foreign.append(copy)
         return foreign
+
+    def _reads(self, path: str, named: bool) -> None:
+        """A document of this module reads `path` (not Terraform: `file()`, `templatefile()`), from a named
+        file or not: the findings placed there are reported when one of its readers is named."""
+        self._read[path] = self._read.get(path, False) or named
 
     def _attached(self, block: Block) -> list[tuple[PolicyDocument, bool]]:
         """The AWS managed policies a resource attaches by ARN, each reported if the resource's file was passed."""
@@ -661,6 +688,8 @@ class _Module:
                 emit = self._passed(home)
             if block.unit.display == root.path:
                 document.owner_span = block.span  # lets a suppression comment above the block cover it
+            if root.path not in units:  # a file read by `file()`: its findings are its reader's
+                self._reads(root.path, home.passed)
             result[key] = (document, emit)
         return result
 
