@@ -119,6 +119,8 @@ def test_a_directory_named_reports_its_files_findings_not_its_callers(tmp_path: 
     for named in ("modules/x", "modules/x/main.tf"):
         assert places(run_check(tmp_path, named, select="SM001")[1]) == [child], named
     assert places(run_check(tmp_path, "live/main.tf", select="SM001")[1]) == [caller]
+    for jobs in ("1", "2"):  # both named, in one process or two
+        assert places(run_check(tmp_path, "live/main.tf", "modules/x", "--jobs", jobs, select="SM001")[1]) == [caller, child]
 
 
 def test_an_explicit_project_root_below_the_caller_stops_the_search(tmp_path: Path) -> None:

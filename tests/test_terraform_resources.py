@@ -96,8 +96,8 @@ def test_variable_defaults_keep_the_position_of_the_default() -> None:
 
 def test_only_passed_files_are_reported_but_the_whole_module_is_resolved() -> None:
     """A file named alone is resolved with its module, and every document and resource it reaches is
-    extracted (a sibling's document may place a finding in it); what lies in the other files is hidden,
-    policy files included unless a named file reads them."""
+    extracted (a sibling's document may place a finding in it) and what lies in the other files is hidden;
+    a policy file a sibling reads is that sibling's, not extracted."""
     result = extract(MODULE / "main.tf")
     assert result.files_scanned == 1
     secret = resource(result, "aws_secretsmanager_secret.db")
@@ -107,13 +107,16 @@ def test_only_passed_files_are_reported_but_the_whole_module_is_resolved() -> No
         "aws_secretsmanager_secret_version.db", "aws_secretsmanager_secret.api",
         "aws_secretsmanager_secret_version.api", "aws_kms_key.secrets", "aws_secretsmanager_secret_policy.db",
     }
-    assert sorted(Path(path).name for path in result.hidden) == [
-        "admin.tf", "policies.tf", "read.json", "read.json.tpl", "variables.tf"]
+    assert sorted(Path(path).name for path in result.hidden) == ["admin.tf", "policies.tf", "variables.tf"]
+    read = {Path(d.path).name for d in result.documents if not d.path.endswith(".tf")}
+    assert read == {"key.json"}  # main.tf's; policies.tf's read.json and read.json.tpl are not extracted
 
     result = extract(MODULE / "policies.tf")
     assert {"aws_iam_policy.reader", "aws_iam_role_policy.file", "data.aws_iam_policy_document.db"} <= {
         d.owner for d in result.documents}
-    assert sorted(Path(path).name for path in result.hidden) == ["admin.tf", "key.json", "main.tf", "variables.tf"]
+    assert sorted(Path(path).name for path in result.hidden) == ["admin.tf", "main.tf", "variables.tf"]
+    assert {Path(d.path).name for d in result.documents} >= {"read.json", "read.json.tpl"}
+    assert "key.json" not in {Path(d.path).name for d in result.documents}  # main.tf reads it
 
 
 def test_a_document_in_an_unpassed_sibling_places_nothing_in_the_named_file(tmp_path: Path) -> None:

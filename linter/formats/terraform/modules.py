@@ -2,7 +2,9 @@
 
 A module is a directory: all its `.tf` and `.tf.json` files are read together, so references cross files
 (a secret in `main.tf`, its `aws_secretsmanager_secret_policy` in `policies.tf`). Only the files that were
-passed are reported; their siblings are read for resolution only.
+passed are reported: the documents and resources of their siblings are extracted too (one may place a
+finding in a passed file, a variable's default written there), and every Terraform file read but not passed
+(siblings, callers, called modules) is `hidden`: a finding placed there is not reported.
 
 Positions: a resource's span is its header, from the `resource` keyword to the end of its last label
 (`resource "aws_secretsmanager_secret" "db"`); in `.tf.json` it is the resource name's key. Findings about a
@@ -106,7 +108,6 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         return Extraction()
     tree = tree or prepare(files)
     result = Extraction()
-    read: dict[str, bool] = {}  # files read by `file()` -> is one of their readers named (`_Module._reads`)
     for directory in sorted(groups):
         passed = groups[directory]
         try:
@@ -122,13 +123,10 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
                 result.extend(internals(run.made.values()))
             result.extend(_through_callers(tree, directory, passed))
             result.hidden |= _unnamed(tree, module.units)
-            for path, named in module._read.items():
-                read[path] = read.get(path, False) or named
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     result.hidden |= _unnamed(tree, [unit for units in tree.parsed.values() for unit in units])
-    result.hidden |= {path for path, named in read.items() if not named}
     return result
 
 
@@ -297,7 +295,6 @@ class _Module:
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._items: _Items | None = None
         self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
-        self._read: dict[str, bool] = {}  # files documents read with `file()` -> is one of the readers named
 
     def _passed(self, unit: Unit) -> bool:
         """Is what this unit holds reported? Everything of an instance (its caller decides) and of a linted
@@ -605,9 +602,9 @@ class _Module:
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
-            if not is_terraform_name(copy.path):
-                self._reads(copy.path, call.unit.passed)
-            items.documents.append((copy, emit and reported, (prefix + key[0], key[1])))
+            read = not is_terraform_name(copy.path)  # a policy file the instance read: reported with the call
+            items.documents.append((copy, emit and reported and (not read or self.instance or call.unit.passed),
+                                    (prefix + key[0], key[1])))
         placed: dict[int, Resource] = {}
         for resource, emit, key in inner.resources:
             placed[id(resource)] = replace(
@@ -626,11 +623,6 @@ class _Module:
             if target is not None and target.ref and target.ref not in own_secrets:
                 foreign.append(copy)
         return foreign
-
-    def _reads(self, path: str, named: bool) -> None:
-        """A document of this module reads `path` (not Terraform: `file()`, `templatefile()`), from a named
-        file or not: the findings placed there are reported when one of its readers is named."""
-        self._read[path] = self._read.get(path, False) or named
 
     def _attached(self, block: Block) -> list[tuple[PolicyDocument, bool]]:
         """The AWS managed policies a resource attaches by ARN, each reported if the resource's file was passed."""
@@ -688,8 +680,8 @@ class _Module:
                 emit = self._passed(home)
             if block.unit.display == root.path:
                 document.owner_span = block.span  # lets a suppression comment above the block cover it
-            if root.path not in units:  # a file read by `file()`: its findings are its reader's
-                self._reads(root.path, home.passed)
+            if root.path not in units:  # a policy file read by `file()`: its findings are its reader's
+                emit = emit and (self.instance or home.passed)
             result[key] = (document, emit)
         return result
 
