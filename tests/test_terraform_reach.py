@@ -123,6 +123,26 @@ def test_a_directory_named_reports_its_files_findings_not_its_callers(tmp_path: 
         assert places(run_check(tmp_path, "live/main.tf", "modules/x", "--jobs", jobs, select="SM001")[1]) == [caller, child]
 
 
+TOGGLED = """\
+variable "deny" {}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [{ Effect = var.deny ? "Deny" : "Allow", Action = local.actions, Resource = "*" }] })
+}
+"""
+ACTIONS = 'locals {\n  actions = ["secretsmanager:*"]\n}\n'
+
+
+def test_a_callers_instance_places_a_finding_in_a_sibling_of_its_document(tmp_path: Path) -> None:
+    """The call's `deny = false` makes x's Allow; the wildcard is x's local, in locals.tf, the document in
+    main.tf: `check modules/x/locals.tf` reports it as `check .` does, `check modules/x/main.tf` does not."""
+    write(tmp_path, {"live/main.tf": 'module "x" {\n  source = "../modules/x"\n  deny   = false\n}\n',
+                     "modules/x/main.tf": TOGGLED, "modules/x/locals.tf": ACTIONS})
+    expected = [span("SM001", "modules/x/locals.tf", ACTIONS, '"secretsmanager:*"', "module.x.aws_iam_policy.p")]
+    for named in (".", "modules/x", "modules/x/locals.tf"):
+        assert places(run_check(tmp_path, named, select="SM001")[1]) == expected, named
+    assert places(run_check(tmp_path, "modules/x/main.tf", select="SM001")[1]) == []
+
+
 def test_an_explicit_project_root_below_the_caller_stops_the_search(tmp_path: Path) -> None:
     _called_tree(tmp_path)
     _, bounded, _ = run_check(tmp_path, "modules/x/main.tf", "--project-root", "modules", select="SM001")

@@ -136,13 +136,16 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
     of the passed files they cannot follow. So a file named alone (pre-commit, the editor) gets what
     `check .` reports for it."""
     lens = {file.display for file in passed}
+    folders = {display.rpartition("/")[0] for display in lens}
     found = Extraction()
     for root in root_callers(directory, tree.callers):
         if root in tree.linted:
             continue
         run = _Run(tree.root, tree.parsed, tree.shared)
         caller = _Module(run, root, shown(root, passed[0].path, passed[0].display), [])
-        found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+        # An instance document written in this directory can place a finding in a passed file, whichever
+        # file of it holds the document (`hidden` drops what lies in the others).
+        found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path.rpartition("/")[0] in folders]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
     return found
 
