@@ -15,7 +15,7 @@ from pathlib import Path
 
 from linter.config import Settings
 from linter.formats.api import Editing, TextEdit
-from linter.model import Finding, Node, Span
+from linter.model import Extraction, Finding, Node, Span
 from linter.predicates import Subject, Witness
 from linter.records import dataclass, field
 from linter.rules import Rule
@@ -87,10 +87,10 @@ def _fill(template: object, exempt: list[str]) -> object:
 
 def _edits(
     rule: Rule, editing: Editing, text: str, path: str, subject: Subject, found: list[Witness], span: Span, options: dict,
-    resources: list,
+    extraction: Extraction,
 ) -> list[TextEdit] | None:
     """The edits of a rule's fix for one finding, or None when the format cannot write it there (or, for a
-    narrowing, when the actions are not determinable); `resources` are the extraction's."""
+    narrowing, when the actions are not determinable); `extraction` is the file's (with its module)."""
     fix = rule.fix or {}
     if "set_attribute" in fix and subject.resource is not None and subject.resource.path == path:
         spec = fix["set_attribute"]
@@ -108,7 +108,7 @@ def _edits(
 
             if subject.statement is None or subject.document is None:
                 return None
-            actions = narrowed(fix["replace_element"], subject.document, subject.statement, node, resources)
+            actions = narrowed(fix["replace_element"], subject.document, subject.statement, node, extraction)
             return editing.replace_action(text, subject.statement, node, actions) if actions is not None else None
         value = _replacement(fix["replace_element"]["with"], node)
         return editing.replace(text, node, value) if value is not None else None
@@ -170,7 +170,7 @@ def plan(
             for where, span, _, _ in places:
                 if where != path or (rule.id, span) not in wanted or (rule.id, span) in fixes:
                     continue
-                edits = _edits(rule, editing, text, path, subject, found, span, options, extraction.resources)
+                edits = _edits(rule, editing, text, path, subject, found, span, options, extraction)
                 if edits:
                     safe = rule.fix["safety"] == "safe"
                     fixes[(rule.id, span)] = Fix(rule.id, path, span, _title(rule, edits), safe, tuple(edits))

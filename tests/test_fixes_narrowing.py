@@ -119,8 +119,8 @@ def test_terraform_jsonencode_on_a_referenced_secret(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("resource", ["aws_secretsmanager_secret.db.arn", "var.secret_arn"])
 def test_terraform_no_fix_for_a_rotated_secret_or_an_unknown_resource(tmp_path, monkeypatch, resource):
-    """The role may be the rotation function's (Terraform's catalogue does not tie roles to functions), and a
-    variable may be any secret: no fix rather than a guess that breaks rotation."""
+    """The rotation's function is not in the tree (so whose role runs it is unknown), and a variable may be
+    any secret: no fix rather than a guess that breaks rotation."""
     text = TF % (ROTATION_TF if "secret.db" in resource else "", '"secretsmanager:*"', resource)
     assert planned(tmp_path, monkeypatch, "main.tf", text, "SM001") == []
 
@@ -148,10 +148,7 @@ FUNCTION = """\
       Policies:
         - Statement:
 %s"""
-SAM = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
+ROTATED_SECRET = """\
   DbSecret:
     Type: AWS::SecretsManager::Secret
     Properties:
@@ -162,7 +159,12 @@ Resources:
       SecretId: !Ref DbSecret
       RotationLambdaARN: !GetAtt RotateFn.Arn
       RotationRules: {AutomaticallyAfterDays: 30}
-""" + FUNCTION % ("RotateFn", """\
+"""
+SAM = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+""" + ROTATED_SECRET + FUNCTION % ("RotateFn", """\
             - Effect: Allow
               Action:
                 - secretsmanager:*

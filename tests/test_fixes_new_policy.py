@@ -137,3 +137,86 @@ def test_serverless_resource_secret_gets_a_resource_policy(tmp_path, monkeypatch
     fixed = fix(tmp_path, monkeypatch, "serverless.yml", original, options=ADMINS)
     assert fixed == original + textwrap.indent(CFN_POLICY, "  ")
     yaml.safe_load(fixed.replace("!Ref ", ""))
+
+
+TF_JSON = """\
+{
+  "resource": {
+    "aws_secretsmanager_secret": {
+      "db": {
+        "name": "app/db",
+        "kms_key_id": "alias/app-secrets"%s
+      }
+    }%s
+  }
+}
+"""
+GUARD = json.loads(
+    '{"Sid": "DenyDeleteExceptAdmins", "Effect": "Deny", "Principal": "*", "Action": "secretsmanager:DeleteSecret", '
+    '"Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/secrets-admin"}}}'
+)
+POLICY_STRING = json.dumps({"Version": "2012-10-17", "Statement": [GUARD]})
+
+
+def _templates_parse(policy: dict) -> None:
+    """Terraform reads a `.tf.json` string as a template: each written value is one HCL parses."""
+    from linter.formats.terraform import hcl
+
+    text = "".join(f"{key} = {json.dumps(value)}\n" for key, value in policy.items() if isinstance(value, str))
+    parsed, errors = hcl.parse(text, "main.tf")
+    assert errors == [] and hcl.syntax_errors(parsed) == []
+
+
+def test_tf_json_secret_gets_a_policy_resource(tmp_path, monkeypatch):
+    fixed = fix(tmp_path, monkeypatch, "main.tf.json", TF_JSON % ("", ""), options=ADMINS)
+    added = (
+        ',\n    "aws_secretsmanager_secret_policy": {\n      "db": {\n'
+        '        "secret_arn": "${aws_secretsmanager_secret.db.arn}",\n'
+        '        "block_public_policy": true,\n'
+        f'        "policy": {json.dumps(POLICY_STRING)}\n      }}\n    }}'
+    )
+    assert fixed == TF_JSON % ("", added)
+    policy = json.loads(fixed)["resource"]["aws_secretsmanager_secret_policy"]["db"]
+    assert json.loads(policy["policy"]) == {"Version": "2012-10-17", "Statement": [GUARD]}
+    _templates_parse(policy)
+
+
+def test_tf_json_policy_joins_the_policies_of_other_secrets(tmp_path, monkeypatch):
+    """The file has `aws_secretsmanager_secret_policy` already (another secret's): the new one is its member;
+    the file's own step (a tab) is kept, and a `${` of an admin ARN is written `$${` (a literal in a template)."""
+    other = (
+        ',\n\t\t"aws_secretsmanager_secret_policy": {\n\t\t\t"other": {\n'
+        '\t\t\t\t"secret_arn": "${var.other_arn}",\n\t\t\t\t"block_public_policy": true,\n'
+        f'\t\t\t\t"policy": {json.dumps(POLICY_STRING)}\n\t\t\t}}'
+    )
+    original = (TF_JSON % ("", other + "\n\t\t}")).replace("  ", "\t")
+    admin = "arn:aws:iam::111122223333:role/${aws:PrincipalTag/team}-admin"
+    options = {"SM004": {"admin_principals": [admin]}}
+    fixed = fix(tmp_path, monkeypatch, "main.tf.json", original, options=options)
+    document = {"Version": "2012-10-17", "Statement": [{**GUARD, "Condition": {"StringNotEquals": {"aws:PrincipalArn": admin}}}]}
+    written = json.dumps(document).replace("${", "$${")
+    added = (
+        ',\n\t\t\t"db": {\n\t\t\t\t"secret_arn": "${aws_secretsmanager_secret.db.arn}",\n'
+        f'\t\t\t\t"block_public_policy": true,\n\t\t\t\t"policy": {json.dumps(written)}\n\t\t\t}}'
+    )
+    assert fixed == original.replace("\t\t\t}\n\t\t}\n", "\t\t\t}" + added + "\n\t\t}\n", 1)
+    policy = json.loads(fixed)["resource"]["aws_secretsmanager_secret_policy"]["db"]
+    assert json.loads(policy["policy"].replace("$${", "${")) == document
+    _templates_parse(policy)
+
+
+def test_tf_json_one_line_resource_object(tmp_path, monkeypatch):
+    original = '{"resource": {"aws_secretsmanager_secret": {"db": {"name": "app/db", "kms_key_id": "alias/app-secrets"}}}}\n'
+    fixed = fix(tmp_path, monkeypatch, "main.tf.json", original, options=ADMINS)
+    policy = {"secret_arn": "${aws_secretsmanager_secret.db.arn}", "block_public_policy": True, "policy": POLICY_STRING}
+    assert fixed == original[:-3] + ', "aws_secretsmanager_secret_policy": ' + json.dumps({"db": policy}) + "}}\n"
+    assert json.loads(fixed)["resource"]["aws_secretsmanager_secret_policy"]["db"] == policy
+
+
+def test_tf_json_no_fix_when_the_name_is_taken_or_the_secret_is_counted(tmp_path, monkeypatch):
+    """A policy named `db` for another secret: a second `db` would be a duplicate resource. A secret with
+    `count`: which instance would the policy protect?"""
+    taken = ',\n    "aws_secretsmanager_secret_policy": {\n      "db": {"secret_arn": "${var.other_arn}", "policy": "{}"}\n    }'
+    counted = ',\n        "count": 2'
+    for text in (TF_JSON % ("", taken), TF_JSON % (counted, "")):
+        assert planned(tmp_path, monkeypatch, "main.tf.json", text, "SM004", ADMINS) == []

@@ -107,8 +107,8 @@ def _fields(rule: Rule) -> dict:
          "house/rule.yaml:13: examples.0: unknown key 'line' (did you mean 'lines'?)"),
         ("resources: [secret]", "resources: [secrte]",
          "house/rule.yaml:5: resources.0: unknown resource kind 'secrte' (did you mean 'secret'?); known kinds: "
-         "iam_attachment, iam_group, iam_membership, iam_policy, iam_role, iam_user, kms_key, secret, secret_policy, "
-         "secret_rotation, secret_version"),
+         "iam_attachment, iam_group, iam_membership, iam_policy, iam_role, iam_user, kms_key, lambda_function, secret, "
+         "secret_policy, secret_rotation, secret_version"),
         ("  attribute: {name: description, missing: true}", "  linked: {rel: rotaton, none: true}",
          "house/rule.yaml:10: match.linked.rel: unknown relation 'rotaton' (did you mean 'rotation'?); known "
          "relations: policies, rotation, versions"),

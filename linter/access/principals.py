@@ -11,6 +11,10 @@ principal of that type: its documents apply to each of them uncertainly.
 
 Identity documents owned by something that is neither an IAM resource nor a data source (a SAM function, a
 Serverless function's generated role, an SSO permission set) stand for a principal of their own.
+
+A principal also knows the Lambda functions that run as it: those whose `role` names it (Terraform
+`aws_lambda_function.role`, CloudFormation `Role: !GetAtt R.Arn`), a SAM function without `Role` running as
+its own `Policies`. A function whose role is unknown may run as any role of its deployment.
 """
 from __future__ import annotations
 
@@ -47,6 +51,7 @@ class Principal:
     documents: list[Applied] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     trusted_by: list[str] = field(default_factory=list)
+    functions: list[tuple[Resource, bool]] = field(default_factory=list)  # the functions that run as it, certainly?
 
 
 def same_deployment(resource: Resource, path: str) -> bool:
@@ -91,20 +96,25 @@ class _Index:
         return found
 
     def named(self, node: Node, kind: str, holder: Resource) -> tuple[list[Resource], bool]:
-        """Resources of `kind` a value of `holder` names (by reference or literal name, in its deployment),
-        and whether that is certain."""
-        candidates = [r for r in self.resources if r.kind == kind and same_deployment(holder, r.path)]
-        if node.ref is not None:
-            return [r for r in candidates if r.address == node.ref or r.address.endswith("." + node.ref)], True
-        name = _literal(node)
-        if name is None:
-            return candidates, False
-        return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
+        """`named` among the extraction's resources."""
+        return named(self.resources, node, kind, holder)
 
 
     def find(self, address: str, holder: Resource) -> Resource | None:
         """The resource of this address in the holder's deployment."""
         return next((r for r in self.resources if r.address == address and same_deployment(holder, r.path)), None)
+
+
+def named(resources: list[Resource], node: Node, kind: str, holder: Resource) -> tuple[list[Resource], bool]:
+    """Resources of `kind` a value of `holder` names (by reference or literal name, in its deployment),
+    and whether that is certain: an unknown value may name any of them."""
+    candidates = [r for r in resources if r.kind == kind and same_deployment(holder, r.path)]
+    if node.ref is not None:
+        return [r for r in candidates if r.address == node.ref or r.address.endswith("." + node.ref)], True
+    name = _literal(node)
+    if name is None:
+        return candidates, False
+    return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
 
 
 def _policy_arn(index: _Index, node: Node, holder: Resource, owned: list[PolicyDocument]) -> list[PolicyDocument] | str:
@@ -138,6 +148,7 @@ class _Builder:
             if resource.kind == "iam_attachment":
                 self._attach(resource)
         self._memberships()
+        self._functions()
         self._owners(extraction)
         return sorted(self.principals.values(), key=lambda p: (p.id, p.path))
 
@@ -194,6 +205,25 @@ class _Builder:
         for user, group, certain in pairs:
             user.documents += [Applied(a.document, certain and a.certain) for a in group.documents]
             user.unreadable += group.unreadable
+
+    def _functions(self) -> None:
+        """Tie each Lambda function to the principals it runs as (see the module doc). A function holding
+        identity documents (SAM `Policies`) is a principal of its own, as `_owners` makes one; SAM ignores
+        those policies when `Role` is set, so then the function does not run as it."""
+        for function in self.index.resources:
+            if function.kind != "lambda_function":
+                continue
+            role = function.attributes.get("role")
+            own = self.index.own_documents(function)
+            if own:
+                holder = self.principals.setdefault(id(function), Principal(function.address, "other", function.path))
+                holder.documents += [Applied(d) for d in own]
+                if role is None:
+                    holder.functions.append((function, True))
+            if role is not None:
+                roles, certain = self.index.named(role, "iam_role", function)
+                for found in (r for r in roles if id(r) in self.principals):
+                    self.principals[id(found)].functions.append((function, certain))
 
     def _owners(self, extraction: Extraction) -> None:
         """Identity documents no IAM resource took: their owner (a function, a permission set) is the principal."""

@@ -7,9 +7,12 @@ string (`editing.in_string`).
 """
 from __future__ import annotations
 
+import json
+
 from linter.formats.api import Editing, TextEdit
 from linter.formats.editing import (
-    HCL, JSON, Text, add_condition, add_member, editable, find_key, in_string, policy_editing, render, replace,
+    HCL, JSON, Text, add_condition, add_member, at, editable, find_key, in_string, member, policy_editing, render,
+    replace,
 )
 from linter.model import Node, PolicyDocument, Resource, Span, Statement
 
@@ -154,14 +157,17 @@ def _json_body(text: Text, resource: Resource) -> Node | None:
 
 
 def _add_policy(source: str, resource: Resource, document: dict) -> list[TextEdit] | None:
-    """A new `aws_secretsmanager_secret_policy` after the secret's block, named like the secret and
-    referring to it by address, with public policies blocked (SM009). Not for a secret of a module instance,
-    one with `count`/`for_each` (which instance?), or when the name is taken."""
+    """A new `aws_secretsmanager_secret_policy` after the secret's block (in `.tf.json`, in the `resource`
+    object), named like the secret and referring to it by address, with public policies blocked (SM009).
+    Not for a secret of a module instance, one with `count`/`for_each` (which instance?), or when the name
+    is taken."""
     text = Text(source)
     kind, _, name = resource.address.partition(".")
-    if resource.path.endswith(".json") or resource.block_span is None or "." in name or "[" in name:
+    if resource.block_span is None or "." in name or "[" in name or any(k in resource.attributes for k in ("count", "for_each")):
         return None
-    if any(k in resource.attributes for k in ("count", "for_each")) or _defined(text, "aws_secretsmanager_secret_policy", name):
+    if resource.path.endswith(".json"):
+        return _add_json_policy(text, resource, name, document)
+    if _defined(text, "aws_secretsmanager_secret_policy", name):
         return None
     if text.lines[resource.block_span.end_line - 1].strip() != "}":
         return None
@@ -175,6 +181,54 @@ def _add_policy(source: str, resource: Resource, document: dict) -> list[TextEdi
         + f"{_STEP * 2}Statement = [{nl}{statements}{_STEP * 2}]{nl}{_STEP}}}){nl}}}"
     )
     return [TextEdit(text.line_end(resource.block_span.end_line), block)]
+
+
+def _add_json_policy(text: Text, resource: Resource, name: str, document: dict) -> list[TextEdit] | None:
+    """`.tf.json`: the new policy as a member of the `resource` object (or of its
+    `aws_secretsmanager_secret_policy` object), the secret by a `${...}` interpolation and the policy as a
+    JSON string: Terraform reads JSON strings as templates (so `${` in the policy is doubled) and the
+    policy stays JSON, which later fixes edit as any escaped JSON policy."""
+    from linter.loaders import jsonpos
+
+    try:
+        root = jsonpos.parse(text.text, resource.path)
+    except jsonpos.JSONSyntaxError:
+        return None
+    blocks = root.get("resource")
+    secrets = blocks.get(resource.type) if blocks is not None else None
+    secret = secrets.get(name) if secrets is not None else None
+    if secret is None or secret.span != resource.block_span:
+        return None  # the `resource` object is written some other way (a list of objects, nested)
+    policy = {
+        "secret_arn": f"${{{resource.type}.{name}.arn}}",
+        "block_public_policy": True,
+        "policy": json.dumps(document).replace("${", "$${").replace("%{", "%%{"),
+    }
+    policies = blocks.get("aws_secretsmanager_secret_policy")
+    if policies is None:
+        return _json_member(text, root, blocks, "aws_secretsmanager_secret_policy", {name: policy})
+    if not isinstance(policies.value, dict) or name in policies.value:
+        return None
+    return _json_member(text, root, policies, name, policy)
+
+
+def _json_member(text: Text, root: Node, node: Node, key: str, value: dict) -> list[TextEdit] | None:
+    """`"key": value` after the last member of a JSON object: on its line if the object is one line, else
+    on new lines at the members' indentation, indented inside by the file's step (the root's keys'
+    indentation; 2 spaces if none shows)."""
+    items = list(node.value.items()) if isinstance(node.value, dict) else []
+    key_span = (node.key_spans or {}).get(items[-1][0]) if items else None
+    if key_span is None:
+        return None
+    if node.span.line == node.span.end_line:
+        return [TextEdit(at(items[-1][1].span), ", " + member(key, value, JSON))]
+    indent = text.indent_of(key_span)
+    top = next(iter((root.key_spans or {}).values()), None)  # a key of the root object: one step in
+    step = text.lines[top.line - 1][: top.column - 1] if top is not None else ""
+    step = step if step and not step.strip() else _STEP
+    nested = json.dumps(value, indent=step, ensure_ascii=False)
+    written = json.dumps(key) + ": " + nested.replace("\n", text.newline + indent)
+    return [TextEdit(at(items[-1][1].span), "," + text.newline + indent + written)]
 
 
 def _defined(text: Text, kind: str, name: str) -> bool:
