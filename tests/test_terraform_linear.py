@@ -39,13 +39,15 @@ BLOCKS = {
     "same_secret": 'resource "aws_secretsmanager_secret" "s" {\n  name = "again"\n}\n',
     "call": 'module "c" {\n  source = "./child"\n  arn    = aws_secretsmanager_secret.o.arn\n}\n',
     "call_actions": 'module "g" {\n  source  = "./grant"\n  actions = var.actions\n}\n',  # an input the named file may write
+    "reads_output": ('resource "aws_iam_role_policy" "o" {\n  role   = "x"\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+                     ' Action = module.g.granted, Resource = "*" }] })\n}\n'),  # a value written in the called module
 }
 CHILD = ('variable "arn" {}\nresource "aws_secretsmanager_secret_policy" "p" {\n  secret_arn = var.arn\n'
          '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "secretsmanager:*",'
          ' Resource = "*" }] })\n}\n')
 POLICY = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}\n'
 GRANT = ('variable "actions" {}\nresource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
-         ' Action = var.actions, Resource = "*" }] })\n}\n')
+         ' Action = var.actions, Resource = "*" }] })\n}\noutput "granted" {\n  value = ["secretsmanager:Get*"]\n}\n')
 
 
 def _every_file(files: list[str], named: set[str], text) -> set[str]:
@@ -78,7 +80,8 @@ def _findings(root: Path, *names: str) -> list[dict]:
 def test_a_named_file_reports_what_check_dot_reports_for_it(tmp_path_factory, layout: dict[str, int]) -> None:
     """Single-file parity: `check F` reports exactly the findings `check .` places in F, whichever file
     their document is written in (a variable's default, a local, a module call's input written in F for a
-    document or call in a sibling; a `file()` policy), and a directory named reports those of its files.
+    document or call in a sibling; a `file()` policy; a module output the module's own policy reads), and a
+    directory named reports those of its files.
     Besides, it reports only what its own documents place in the policy file they read, as `check .` does."""
     root = tmp_path_factory.mktemp("module")
     files: dict[str, str] = {}

@@ -143,6 +143,32 @@ def test_a_callers_instance_places_a_finding_in_a_sibling_of_its_document(tmp_pa
     assert places(run_check(tmp_path, "modules/x/main.tf", select="SM001")[1]) == []
 
 
+OUTPUT = 'output "actions" {\n  value = ["secretsmanager:*"]\n}\n'
+READS_OUTPUTS = """\
+module "x" {
+  source = "../modules/x"
+}
+module "y" {
+  source = "../modules/y"
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = concat(module.x.actions, module.y.actions), Resource = "*" }] })
+}
+"""
+
+
+def test_a_roots_own_document_places_a_finding_in_the_module_output_it_reads(tmp_path: Path) -> None:
+    """`live`'s policy grants what x and y output: each wildcard is placed where its output is written,
+    reported once by a run naming both modules (one process or two) and by each module alone."""
+    write(tmp_path, {"live/main.tf": READS_OUTPUTS, "modules/x/outputs.tf": OUTPUT, "modules/y/outputs.tf": OUTPUT})
+    x, y = (span("SM001", f"modules/{m}/outputs.tf", OUTPUT, '"secretsmanager:*"', "aws_iam_policy.p") for m in "xy")
+    assert places(run_check(tmp_path, ".", select="SM001")[1]) == [x, y]
+    for jobs in ("1", "2"):
+        assert places(run_check(tmp_path, "modules/y", "modules/x/outputs.tf", "--jobs", jobs, select="SM001")[1]) == [x, y]
+    assert places(run_check(tmp_path, "modules/y/outputs.tf", select="SM001")[1]) == [y]
+    assert places(run_check(tmp_path, "live/main.tf", select="SM001")[1]) == []
+
+
 def test_an_explicit_project_root_below_the_caller_stops_the_search(tmp_path: Path) -> None:
     _called_tree(tmp_path)
     _, bounded, _ = run_check(tmp_path, "modules/x/main.tf", "--project-root", "modules", select="SM001")

@@ -132,9 +132,11 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
 
 def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> Extraction:
     """What the root modules that call this directory (and that the run does not lint) report in the
-    passed files: their instances' documents that lie there, the remote module calls they follow, and those
-    of the passed files they cannot follow. So a file named alone (pre-commit, the editor) gets what
-    `check .` reports for it."""
+    passed files: their instances' documents written in this directory, their own documents (a value one
+    reads from a module output may be written here; given with the first linted directory the root calls,
+    so once however the run is split), the remote module calls they follow, and those of the passed files
+    they cannot follow; `hidden` drops what lies in files not passed. So a file named alone (pre-commit, the
+    editor) gets what `check .` reports for it."""
     lens = {file.display for file in passed}
     folders = {display.rpartition("/")[0] for display in lens}
     found = Extraction()
@@ -143,11 +145,20 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
             continue
         run = _Run(tree.root, tree.parsed, tree.shared)
         caller = _Module(run, root, shown(root, passed[0].path, passed[0].display), [])
-        # An instance document written in this directory can place a finding in a passed file, whichever
-        # file of it holds the document (`hidden` drops what lies in the others).
-        found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path.rpartition("/")[0] in folders]
+        caller.whole = True  # what its linted run would report
+        own = _first_called(tree, root) == directory
+        found.documents += [d for d, emit, _ in caller.items().documents
+                            if emit and (d.path.rpartition("/")[0] in folders if d.instance else own)]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
     return found
+
+
+def _first_called(tree: Tree, root: Path) -> Path | None:
+    """The first (sorted) linted directory that `root` calls, directly or through other modules."""
+    key = ("first called", root)
+    if key not in tree.shared:
+        tree.shared[key] = next((d for d in sorted(tree.linted) if root in root_callers(d, tree.callers)), None)
+    return tree.shared[key]
 
 
 def _unnamed(tree: Tree, units: list[Unit]) -> set[str]:
@@ -261,6 +272,7 @@ class _Module:
         # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
         self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
         self._called = instance or inputs_unknown  # evaluated again elsewhere in the run (a module calls it)
+        self.whole = bool(passed)  # everything reported (what lies in files not passed is hidden)
         if passed:
             self.units = self._load_units()
         else:
@@ -303,7 +315,7 @@ class _Module:
         """Is what this unit holds reported? Everything of an instance (its caller decides) and of a linted
         module: a document or resource written in a sibling can place a finding in a named file (a variable's
         default written there); what it places in the siblings is hidden (`Extraction.hidden`)."""
-        return self.instance or bool(self.passed) or unit.passed
+        return self.instance or self.whole or unit.passed
 
     # --- reading ---------------------------------------------------------------------------------------
 
