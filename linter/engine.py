@@ -84,16 +84,15 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
     return places
 
 
-def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource]) -> list[RawFinding]:
+def run_rule(
+    rule: Rule, options: dict, documents: list[PolicyDocument], resources: list[Resource], ctx: Context | None = None
+) -> list[RawFinding]:
     """Raw findings of one rule.
 
-    `where` selects subjects (its witnesses only feed the message); `match` decides and locates.
+    `where` selects subjects (its witnesses only feed the message); `match` decides and locates. `ctx` is
+    the rule's state for these options when the caller keeps it for a run (`prepared`).
     """
-    for name, value in options.items():  # a user's value of the wrong type would fail deep in a predicate
-        problem = rule.option_problem(name, value)
-        if problem:
-            raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
-    ctx = Context(options)
+    ctx = ctx or _checked_context(rule, options)
     raw = []
     twins: dict[int, set[tuple]] = {}
     for subject in _subjects(rule, documents, resources):
@@ -120,6 +119,35 @@ def run_rule(rule: Rule, options: dict, documents: list[PolicyDocument], resourc
             written = (_call_of(subject), (subject_path, subject_span, _rank(subject)), info.get("_written", ("", _NOWHERE)))
             raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, written))
     return raw
+
+
+def _checked_context(rule: Rule, options: dict) -> Context:
+    """A fresh evaluation state for the rule, once its users' option values are known to fit."""
+    for name, value in options.items():  # a user's value of the wrong type would fail deep in a predicate
+        problem = rule.option_problem(name, value)
+        if problem:
+            raise RuleError(rule.source, 1, f"rule_options.{rule.id}.{name}", problem)
+    return Context(options)
+
+
+# The last run's rules and options (the very objects), each rule with its options and evaluation state.
+_PREPARED: tuple[list[Rule], dict, list[tuple[Rule, dict, Context]]] | None = None
+
+
+def prepared(rules: list[Rule], options: dict[str, dict]) -> list[tuple[Rule, dict, Context]]:
+    """Each rule with its options and evaluation state (expanded action sets, what each Action element
+    covers), built once for a run: every unit of a run, in one process or in a worker, passes the same
+    rules and options objects, so the state built for the first unit serves them all."""
+    global _PREPARED
+    last = _PREPARED
+    if last is not None and last[0] is rules and last[1] is options:
+        return last[2]
+    compiled = []
+    for rule in rules:
+        merged = {**rule.option_defaults(), **options.get(rule.id, {})}
+        compiled.append((rule, merged, _checked_context(rule, merged)))
+    _PREPARED = (rules, options, compiled)
+    return compiled
 
 
 _NOWHERE = Span(0, 0, 0, 0)  # a finding on its subject itself has no element of its own
@@ -240,8 +268,8 @@ def run_rules(
     # give would be dropped as the twin's, so it is not evaluated at all.
     documents = [d for d in documents if d.twin is None or not _mirrors(d.node, d.twin.node)]
     raw = []
-    for rule in rules:
-        raw += run_rule(rule, {**rule.option_defaults(), **options.get(rule.id, {})}, documents, resources)
+    for rule, rule_options, ctx in prepared(rules, options):
+        raw += run_rule(rule, rule_options, documents, resources, ctx)
     return raw
 
 

@@ -15,16 +15,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 THRESHOLDS = (20_000, 50, 1_000)  # allocations before a young scan; young scans per middle; middle per full
+# Objects allocated (net of those freed) since the last full collection, past which a unit boundary
+# collects: the cycles of finished units are then freed while the run goes on.
+PENDING_LIMIT = 50_000
+
+_tuning = False
 
 
 @contextmanager
 def tuned() -> Iterator[None]:
     """Freeze the objects alive now and raise the thresholds until the block ends."""
+    global _tuning
     previous = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
+    _tuning = True
     try:
         yield
     finally:
+        _tuning = False
         gc.set_threshold(*previous)
         gc.unfreeze()
+
+
+def unit_done() -> None:
+    """Between two units of a one-process run: once enough objects piled up since the last full
+    collection, collect them, so the cycles of finished units (a Terraform module's blocks point back at
+    their files) are freed while the run goes on instead of piling up to its end. The run's long-lived
+    state is small (findings, bounded caches), so such a collection is cheap. Nothing outside `tuned` (a
+    language server's lint keeps the interpreter's own settings)."""
+    if not _tuning:
+        return
+    young, middle, old = gc.get_count()
+    pending = (old * THRESHOLDS[1] + middle) * THRESHOLDS[0] + young
+    if pending > PENDING_LIMIT:
+        gc.collect()

@@ -46,13 +46,19 @@ class ActionSet:
     Asking whether a literal action belongs needs no catalog (so a policy without wildcards never loads
     it); iterating the members does. A literal action counts even if the catalog does not know it, as
     AWS adds actions faster than any catalog (IAM006 reports names that look like typos).
+
+    A set outlives one statement (a rule keeps its sets for the run), so which members an Action element
+    covers is worked out once per element text, and only among the members of the element's service when
+    it names one literally: `s3:Get*` is never tried against Secrets Manager actions.
     """
 
-    __slots__ = ("include", "exclude", "_members")
+    __slots__ = ("include", "exclude", "_members", "_services", "_covered")
 
     def __init__(self, include: Iterable[str], exclude: Iterable[str] = ()) -> None:
         self.include, self.exclude = tuple(include), tuple(exclude)
         self._members: tuple[str, ...] | None = None
+        self._services: dict[str, tuple[str, ...]] | None = None
+        self._covered: dict[str, list[str]] = {}
 
     def __contains__(self, action: str) -> bool:
         return any(action_matches(p, action) for p in self.include) and not any(
@@ -64,6 +70,45 @@ class ActionSet:
             self._members = expand(self.include, self.exclude)
         return iter(self._members)
 
+    def covered_by(self, pattern: str) -> list[str]:
+        """The members an Action element covers, in member order (as `action_matches` over every member); a
+        literal element, as written, when it belongs."""
+        found = self._covered.get(pattern)
+        if found is None:
+            if not has_wildcard(pattern):  # a literal stands for itself: no catalog needed
+                found = [pattern] if UNKNOWN not in pattern and pattern in self else []
+            else:
+                found = [t for t in self._candidates(pattern) if action_matches(pattern, t)]
+            if len(self._covered) >= _COVERED_LIMIT:
+                self._covered.clear()
+            self._covered[pattern] = found
+        return list(found)
+
+    def _candidates(self, pattern: str) -> Iterable[str]:
+        """Members the pattern may cover: those of its service when the part before its first `:` is a
+        literal ASCII prefix (a match must then start with that prefix and `:`, in any case), else all."""
+        prefix, colon, _ = pattern.partition(":")
+        if not colon or has_wildcard(prefix) or not prefix.isascii():
+            return self
+        if self._services is None:
+            self._services = _by_service(tuple(self))
+        return self if self._services is _UNINDEXED else self._services.get(prefix.lower(), ())
+
+
+_COVERED_LIMIT = 4096  # element texts remembered per action set (bounds memory over a long session)
+_UNINDEXED: dict[str, tuple[str, ...]] = {}
+
+
+def _by_service(members: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Members grouped by lower-case service prefix, each group in member order; `_UNINDEXED` when some
+    member is not ASCII (its lower case could differ from the glob's fold: every member is then tried)."""
+    if not all(m.isascii() for m in members):
+        return _UNINDEXED
+    groups: dict[str, list[str]] = {}
+    for member in members:
+        groups.setdefault(member.partition(":")[0].lower(), []).append(member)
+    return {prefix: tuple(group) for prefix, group in groups.items()}
+
 
 def strings(node: Node | None) -> list[Node]:
     """The string items of an element that may be a string or a list (IAM's string-or-list)."""
@@ -74,8 +119,8 @@ def strings(node: Node | None) -> list[Node]:
 
 def actions_covered(pattern: str, targets: Iterable[str]) -> list[str]:
     """Which targets an Action element covers; a literal element is checked without expanding the set."""
-    if isinstance(targets, ActionSet) and not has_wildcard(pattern):
-        return [pattern] if UNKNOWN not in pattern and pattern in targets else []
+    if isinstance(targets, ActionSet):
+        return targets.covered_by(pattern)
     return [t for t in targets if action_matches(pattern, t)]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from linter.config import Settings
 from linter.discover import SourceFile
@@ -50,28 +50,37 @@ def evaluate(
     files = [f for _, group in units for f in group]
     workers = min(job_count(jobs, files), len(units))
     if workers <= 1:
-        return unit(files, rules, settings, contexts, frozenset())
+        # Unit by unit, as a worker would: only the unit at hand has its trees in memory.
+        return _merged(units, lambda tasks: _in_process(unit, rules, settings, contexts, tasks))
     from concurrent.futures import ProcessPoolExecutor  # costs a one-process run (most runs) nothing
 
-    raw: list[RawFinding] = []
-    extraction = Extraction()
-    linted: dict[str, str] = {}
-    consumed: set[str] = set()
     from linter.fileaccess import current_scope
 
     initargs = (rules, settings, sources, contexts, unit, current_scope())
     with ProcessPoolExecutor(workers, initializer=_start, initargs=initargs) as pool:
-        for batch in ([g for first, g in units if first], [g for first, g in units if not first]):
-            tasks = [(group, frozenset(consumed & {f.display for f in group})) for group in batch]
-            chunk = max(1, len(tasks) // (workers * 8))
-            for unit_raw, unit_extraction, unit_texts, unit_consumed in pool.map(_work, tasks, chunksize=chunk):
-                raw += unit_raw
-                extraction.errors += unit_extraction.errors
-                extraction.suppressions += unit_extraction.suppressions
-                extraction.files_scanned += unit_extraction.files_scanned
-                extraction.module_calls += unit_extraction.module_calls
-                linted.update(unit_texts)
-                consumed.update(unit_consumed)
+        return _merged(units, lambda tasks: pool.map(_work, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+
+
+Task = tuple[list[SourceFile], frozenset[str]]  # a unit's files, and those of them consumed earlier
+
+
+def _merged(units: list[tuple[bool, list[SourceFile]]], run: Callable[[list[Task]], Iterable[tuple]]) -> UnitResult:
+    """Every unit's results merged in unit order: those that run first, then the others, each told which
+    of its files a first one consumed. `run` maps tasks to (raw, extraction, texts, consumed) in order."""
+    raw: list[RawFinding] = []
+    extraction = Extraction()
+    linted: dict[str, str] = {}
+    consumed: set[str] = set()
+    for batch in ([g for first, g in units if first], [g for first, g in units if not first]):
+        tasks = [(group, frozenset(consumed & {f.display for f in group})) for group in batch]
+        for unit_raw, unit_extraction, unit_texts, unit_consumed in run(tasks):
+            raw += unit_raw
+            extraction.errors += unit_extraction.errors
+            extraction.suppressions += unit_extraction.suppressions
+            extraction.files_scanned += unit_extraction.files_scanned
+            extraction.module_calls += unit_extraction.module_calls
+            linted.update(unit_texts)
+            consumed.update(unit_consumed)
     return raw, extraction, linted
 
 
@@ -92,10 +101,25 @@ def _start(rules: list[Rule], settings: Settings, sources: dict[str, str], conte
     enter_scope(scope)
 
 
-def _work(task: tuple[list[SourceFile], frozenset[str]]):
-    """One unit in a worker. Documents and resources stay here: only what the parent needs goes back."""
+def _in_process(unit: UnitFunction, rules: list[Rule], settings: Settings, contexts: dict, tasks: list[Task]):
+    """Each task's results in this process, one unit after another, its cycles freed as the run goes on."""
+    from linter.gctune import unit_done
+
+    for task in tasks:
+        yield _unit_result(unit, rules, settings, contexts, task)
+        unit_done()
+
+
+def _work(task: Task) -> tuple:
+    """One unit in a worker."""
+    return _unit_result(_STATE["unit"], _STATE["rules"], _STATE["settings"], _STATE["contexts"], task)
+
+
+def _unit_result(unit: UnitFunction, rules: list[Rule], settings: Settings, contexts: dict, task: Task) -> tuple:
+    """One unit's raw findings, errors, suppressions, linted texts and the files it consumed: documents and
+    resources stay behind (in a worker, they never cross back; in one process, they are freed)."""
     files, consumed = task
-    raw, extraction, linted = _STATE["unit"](files, _STATE["rules"], _STATE["settings"], _STATE["contexts"], consumed)
+    raw, extraction, linted = unit(files, rules, settings, contexts, consumed)
     read = extraction.read_beyond({f.display for f in files})
     return raw, Extraction(errors=extraction.errors, suppressions=extraction.suppressions,
                            files_scanned=extraction.files_scanned, module_calls=extraction.module_calls), linted, read

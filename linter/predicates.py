@@ -34,6 +34,7 @@ class Context:
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         self._action_sets: dict[str, iam.ActionSet] = {}
+        self._by_identity: dict[int, tuple[Any, iam.ActionSet]] = {}  # a rule's own spec objects, fast
 
     def arg(self, value: Any) -> Any:
         """An argument with `{option: name}` references replaced by the option's value."""
@@ -43,6 +44,14 @@ class Context:
 
     def actions(self, spec: Any) -> iam.ActionSet:
         """The action set a rule names: a pattern, a list of them, or {include, exclude}."""
+        known = self._by_identity.get(id(spec))
+        if known is not None and known[0] is spec:
+            return known[1]
+        found = self._action_set(spec)
+        self._by_identity[id(spec)] = (spec, found)  # the spec is kept alive, so its id is never reused
+        return found
+
+    def _action_set(self, spec: Any) -> iam.ActionSet:
         spec = self.arg(spec)
         key = json.dumps(spec, sort_keys=True)
         if key not in self._action_sets:

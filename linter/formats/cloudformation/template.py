@@ -52,6 +52,10 @@ _TEMPLATE_LINE = re.compile(
 def extract(source: Source) -> Extraction:
     """A template written in YAML or JSON (whatever its suffix); nothing for a file that is not a template."""
     if source.name.endswith(".json"):
+        from linter.formats.cloudformation.prefilter import yields_nothing
+
+        if source.json() is not None and yields_nothing(source.json(), source.text):
+            return Extraction(files_scanned=1)  # no positions needed: nothing here can be reported
         root = json_tree(source)
         return root if isinstance(root, Extraction) else extract_root(root, source)
     if not looks_like_template(source.text):

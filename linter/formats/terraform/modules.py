@@ -41,6 +41,7 @@ from linter.loaders import jsonpos
 from linter.loaders.positions import LineIndex
 from linter.loaders.text import file_names, is_dir, read_text
 from linter.model import UNKNOWN, DocKind, Extraction, FileError, ModuleCall, Node, PolicyDocument, Resource, Span
+from linter.recent import Recent
 from linter.records import dataclass, field, replace
 from linter.runcontext import current as current_run
 
@@ -70,7 +71,7 @@ class Tree:
     modules' files, parsed once (pure, shared)."""
 
     root: Path
-    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=dict)
+    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=Recent)  # bounded: see linter.recent
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
     named: frozenset[tuple[Path, str]] = frozenset()  # the run's Terraform files: (directory, name)
@@ -94,8 +95,14 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     # once here rather than again for each module.
     siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
     run = current_run()
-    return Tree(root, callers=callers, linted=frozenset(directories), named=frozenset(named), shared=siblings,
+    # Bounded like `parsed` (what is shared can be computed again), past the sibling texts read here.
+    shared = Recent(len(siblings) + SHARED_LIMIT)
+    shared.update(siblings)
+    return Tree(root, callers=callers, linted=frozenset(directories), named=frozenset(named), shared=shared,
                 include_vendored=run is not None and run.include_vendored_modules)
+
+
+SHARED_LIMIT = 64  # entries of `Tree.shared` kept beyond the sibling texts (peak memory: README, Speed)
 
 
 def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extraction:
@@ -122,11 +129,10 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
             if tree.include_vendored:
                 result.extend(internals(run.made.values()))
             result.extend(_through_callers(tree, directory, passed))
-            result.hidden |= _unnamed(tree, module.units)
+            result.hidden |= _unnamed(tree, run.read)
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
-    result.hidden |= _unnamed(tree, [unit for units in tree.parsed.values() for unit in units])
     return result
 
 
@@ -150,6 +156,7 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
         found.documents += [d for d, emit, _ in caller.items().documents
                             if emit and (d.path.rpartition("/")[0] in folders if d.instance else own)]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
+        found.hidden |= _unnamed(tree, run.read)
     return found
 
 
@@ -161,13 +168,13 @@ def _first_called(tree: Tree, root: Path) -> Path | None:
     return tree.shared[key]
 
 
-def _unnamed(tree: Tree, units: list[Unit]) -> set[str]:
-    """The Terraform files read that the run does not name, as they are shown: a finding placed there is
-    not reported, whichever document it comes from (the siblings of a named file, a caller, a called module:
-    each is reported when it is named). An installed module's files, which no run names, are not hidden."""
-    return {unit.display for unit in units
-            if not unit.passed and (unit.path.parent, unit.path.name) not in tree.named
-            and not is_vendored(unit.path.parent)}
+def _unnamed(tree: Tree, read: dict[tuple[Path, str], str]) -> set[str]:
+    """The Terraform files a run read that the run does not name, as they are shown: a finding placed there
+    is not reported, whichever document it comes from (the siblings of a named file, a caller, a called
+    module: each is reported when it is named). An installed module's files, which no run names, are not
+    hidden."""
+    return {display for (directory, name), display in read.items()
+            if (directory, name) not in tree.named and not is_vendored(directory)}
 
 
 def _resolved(path: Path) -> Path:
@@ -195,6 +202,7 @@ class _Run:
         self.made: dict[tuple, _Module] = {}
         self.count = 0
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
+        self.read: dict[tuple[Path, str], str] = {}  # Terraform files read but not passed -> how shown
 
     def local_directory(self, directory: Path, source: str) -> Path:
         """The directory a local `source` names, resolved once per run."""
@@ -281,6 +289,7 @@ class _Module:
                 run.parsed[key] = self._load_units()
             self.units = run.parsed[key]
         self.blocks = [block for unit in self.units for block in unit.blocks]
+        run.read.update(((unit.path.parent, unit.path.name), unit.display) for unit in self.units if not unit.passed)
         scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}), inputs_unknown=inputs_unknown)
         self.calls: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}

@@ -1,0 +1,71 @@
+"""Issue 18, item 7: a one-process run keeps one unit's trees at a time, and what it caches stays bounded."""
+from __future__ import annotations
+
+import gc
+import json
+import pickle
+import weakref
+
+from linter import gctune, pipeline
+from linter.config import Settings
+from linter.recent import Recent
+from linter.rules import load_rules
+
+
+class _Cyclic:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_recent_keeps_the_most_recently_used_entries():
+    cache: Recent[str, int] = Recent(2)
+    cache["a"], cache["b"] = 1, 2
+    assert cache["a"] == 1  # a is now the most recent
+    cache["c"] = 3
+    assert list(cache) == ["a", "c"] and "b" not in cache
+    big: Recent[int, int] = Recent(50)
+    big.update((i, i) for i in range(60))
+    copy = pickle.loads(pickle.dumps(big))
+    assert list(copy.items()) == list(big.items()) == [(i, i) for i in range(10, 60)] and copy.limit == 50
+
+
+def test_a_unit_boundary_frees_cycles_while_the_gc_is_tuned():
+    with gctune.tuned():
+        garbage = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
+        probe = weakref.ref(garbage[0])
+        del garbage
+        assert probe() is not None  # cycles: reference counting alone frees nothing
+        gctune.unit_done()
+        assert probe() is None
+
+
+def test_outside_a_tuned_run_a_unit_boundary_leaves_the_collector_alone():
+    gc.disable()
+    try:
+        garbage = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
+        probe = weakref.ref(garbage[0])
+        del garbage
+        gctune.unit_done()
+        assert probe() is not None
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+def test_one_process_runs_unit_by_unit_in_the_order_of_a_parallel_run(tmp_path, monkeypatch):
+    for i in range(3):
+        (tmp_path / f"p{i}.json").write_text(json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}), encoding="utf-8")
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text('resource "aws_iam_policy" "p" {\n  name = "p"\n}\n', encoding="utf-8")
+    calls: list[list[str]] = []
+
+    def unit(files, rules, settings, contexts, consumed):
+        calls.append(sorted(f.path.name for f in files) + sorted(consumed))
+        return pipeline.evaluate_unit(files, rules, settings, contexts, consumed)
+
+    report = pipeline.run([str(tmp_path)], load_rules(), Settings(), jobs=1, unit=unit)
+    # One call per unit (not one for the whole run), the Terraform module (which runs first) first.
+    assert calls == [["main.tf"], ["p0.json"], ["p1.json"], ["p2.json"]]
+    assert report.files_scanned == 4
+    assert {f.path.rsplit("/", 1)[-1] for f in report.findings} == {"p0.json", "p1.json", "p2.json"}
