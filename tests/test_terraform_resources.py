@@ -5,7 +5,9 @@ from pathlib import Path
 
 from tf_helpers import FIXTURES, at, document, extract, resource, run_check, write
 
+from linter.config import Settings
 from linter.model import UNKNOWN, DocKind, Span
+from linter.pipeline import extract_paths
 
 MODULE = FIXTURES / "module"
 MAIN = (MODULE / "main.tf").read_text()
@@ -130,6 +132,9 @@ def test_a_document_in_an_unpassed_sibling_places_nothing_in_the_named_file(tmp_
     assert alone.hidden == {doc.path}  # every finding of it lies in locals.tf
     assert extract(tmp_path / "locals.tf").hidden == {f"{tmp_path.as_posix()}/main.tf"}
     assert run_check(tmp_path, "main.tf")[1]["findings"] == []
+    # `policylint access` maps the documents written in the files named, as before.
+    assert extract_paths([str(tmp_path / "main.tf")], Settings()).documents == []
+    assert [d.owner for d in extract_paths([str(tmp_path / "locals.tf")], Settings()).documents] == ["aws_iam_policy.p"]
     assert {f["path"] for f in run_check(tmp_path, "locals.tf")[1]["findings"]} == {"locals.tf"}
 
 
