@@ -1,4 +1,4 @@
 """`python -m linter` behaves like the `policylint` command."""
-from linter.cli import main
+from linter.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -9,7 +9,7 @@ from pathlib import Path
 from linter import __version__, ci
 from linter.baseline import BaselineError
 from linter.config import ConfigError, Settings
-from linter.gctune import tuned as tuned_gc
+from linter.gctune import exit_with, tuned as tuned_gc
 from linter.helpformat import Parser
 from linter.ci import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from linter.rules import SEVERITIES, RuleError, load_rules, rule_files
@@ -284,6 +284,11 @@ def cmd_lsp(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "access": cmd_access, "rules": cmd_rules, "explain": cmd_explain, "lsp": cmd_lsp}
+
+
+def entry() -> None:
+    """The `policylint` command and `python -m linter`: `main`, then the process ends (`exit_with`)."""
+    exit_with(main())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -158,3 +158,23 @@ def test_the_build_hook_ships_the_index_a_run_would_build(tmp_path):
     shutil.rmtree(Path(source).parent)
     data = catalog._data_file()
     assert shipped == {"key": catalog.shipped_key(data), "index": catalog._build(data.read_bytes())}
+
+
+def test_the_command_freezes_what_it_made_before_the_process_ends(monkeypatch, capsys):
+    """The interpreter's last collection would scan everything the run keeps alive; frozen, it is skipped."""
+    import gc
+
+    import pytest
+
+    from linter.cli import entry
+
+    monkeypatch.setattr("sys.argv", ["policylint", "rules"])
+    before = gc.get_freeze_count()
+    try:
+        with pytest.raises(SystemExit) as ended:
+            entry()
+        assert ended.value.code == 0
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+    capsys.readouterr()

@@ -289,3 +289,86 @@ def _extraction(root: Path) -> list[tuple]:
                   + [("resource", r.address, r.path, r.span, tuple(d.owner for d in r.documents),
                       tuple(sorted((k, tuple(x.address for x in v)) for k, v in r.links.items())))
                      for r in result.resources])
+
+
+LIB_OUTPUT = ('output "doc" {\n  value = jsonencode({ Statement = [{ Effect = "Allow", Action = var.actions,'
+              ' Resource = "*" }] })\n}\n')
+MID_OWN = 'resource "aws_iam_policy" "from_lib" {\n  policy = module.lib.doc\n}\n'
+
+
+@settings(max_examples=15, deadline=None)
+@given(blocks=st.sets(st.sampled_from(sorted(CHILD_BLOCKS)), min_size=1), top=ARGUMENTS,
+       passed=st.sets(st.sampled_from(["actions", "name", "window"])), derived=st.booleans())
+def test_borrowing_a_twins_instance_changes_no_output(tmp_path_factory, blocks: set[str], top: dict, passed: set[str],
+                                                      derived: bool) -> None:
+    """A library linted after its caller takes the instances the caller's twin of it made (they are the same
+    evaluation); the oracle: the same runs with nothing borrowed."""
+    from linter.formats.terraform import modules
+
+    root = tmp_path_factory.mktemp("borrow")
+    through = {k: (f'"${{var.{k}}}-x"' if derived and k == "name" else f"var.{k}") for k in sorted(passed)}
+    write(root, {"c_lib/main.tf": CHILD_VARIABLES + LIB_OUTPUT + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)),
+                 "c_lib/policy.json": POLICY, "b_mid/main.tf": CHILD_VARIABLES + _call("../c_lib", through) + MID_OWN,
+                 "a_top/main.tf": _call("../b_mid", top, "mid")})
+    taken: list[tuple] = []
+    borrowed = modules._Run._borrowed
+
+    def spy(self, *args):
+        found = borrowed(self, *args)
+        taken.extend([found.plain] if found is not None else [])
+        return found
+
+    for args in ([".", "--jobs", "1"], [".", "--jobs", "2"], ["a_top/main.tf", "b_mid/main.tf"]):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(modules._Run, "_borrowed", spy)
+            _, _, shared = run_check(root, *args)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(modules._Run, "_borrowed", lambda self, *args: None)
+            _, _, alone = run_check(root, *args)
+        assert shared == alone, args
+    assert taken  # b_mid's call of c_lib, as a_top's twin of b_mid made it
+
+
+def test_a_run_that_borrowed_and_passed_the_bound_is_made_again_alone(tmp_path: Path) -> None:
+    """m1 borrows the instances m0's twin of it made, then passes the bound: where the bound cuts must not
+    depend on what was borrowed, so m1 is linted again without borrowing (the oracle: never borrowing)."""
+    from linter.formats.terraform import modules
+
+    _fan_out(tmp_path, 6, 4)
+    runs: list[tuple[bool, bool]] = []
+    linted = modules._linted
+
+    def spy(tree, directory, passed, borrow):
+        run, found = linted(tree, directory, passed, borrow)
+        runs.append((borrow, run.borrowed))
+        return run, found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(modules, "_linted", spy)
+        shared = run_check(tmp_path, ".", "--jobs", "1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(modules._Run, "_borrowed", lambda self, *args: None)
+        alone = run_check(tmp_path, ".", "--jobs", "1")
+    assert shared == alone
+    assert (True, True) in runs and (False, False) in runs
+    assert [(e["path"], e["line"]) for e in shared[1]["errors"]] == [("m0/main.tf", 10), ("m1/main.tf", 14)]
+
+
+def test_every_file_of_a_call_tree_wider_than_the_parse_cache_is_parsed_once(tmp_path: Path, monkeypatch) -> None:
+    """Every module of a tree evaluates the tree below it again: the caches hold the largest call tree, so
+    40 modules (more than the 16 directories kept by default) are parsed once each, not once per caller."""
+    from linter.formats.terraform import hcl, modules
+
+    count = 40
+    files = {}
+    for i in range(count):
+        calls = "".join(f'module "c{c}" {{\n  source = "../m{2 * i + c:02d}"\n  name   = "${{var.name}}/{c}"\n}}\n'
+                        for c in (1, 2) if 2 * i + c < count)
+        files[f"m{i:02d}/main.tf"] = 'variable "name" {\n  default = "root"\n}\n' + calls
+    write(tmp_path, files)
+    parsed: list[str] = []
+    parse = hcl.parse
+    monkeypatch.setattr(modules.hcl, "parse", lambda text, display: parsed.append(display) or parse(text, display))
+    code, _, _ = run_check(tmp_path, ".", "--jobs", "1")
+    assert code == 0 and len(parsed) == count and len(set(parsed)) == count
+    assert modules._largest_call_tree({tmp_path / "b": frozenset({tmp_path / "a"})}) == 2

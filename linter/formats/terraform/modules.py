@@ -79,6 +79,9 @@ class Tree:
     # process (results that read no input, see `Evaluator.independent`; where module calls lead).
     shared: dict[tuple, dict] = field(default_factory=dict)
     include_vendored: bool = False  # report installed modules' own code too (`vendored`)
+    # Instances a module on its own made for its calls, until the module's own lint borrows them
+    # (`_Run._borrowed`); bounded like `shared` (what is not found is evaluated again, the same).
+    loans: dict[tuple, object] = field(default_factory=lambda: Recent(LOANS_LIMIT))
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
@@ -95,13 +98,36 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     # once here rather than again for each module.
     siblings = {("text", *key): text for key, text in texts.items() if key[0] in directories and key not in named}
     run = current_run()
-    # Bounded like `parsed` (what is shared can be computed again), past the sibling texts read here.
-    shared = Recent(len(siblings) + SHARED_LIMIT)
+    # Bounded like `parsed` (what is shared can be computed again), past the sibling texts read here; both
+    # hold at least one call tree's directories, which every module of the tree evaluates again.
+    largest = _largest_call_tree(callers)
+    shared = Recent(len(siblings) + SHARED_LIMIT + SHARED_PER_DIRECTORY * largest)
     shared.update(siblings)
-    return Tree(root, callers=callers, linted=frozenset(directories), named=frozenset(named), shared=shared,
-                include_vendored=run is not None and run.include_vendored_modules)
+    return Tree(root, parsed=Recent(max(PARSED_LIMIT, largest)), callers=callers, linted=frozenset(directories),
+                named=frozenset(named), shared=shared, include_vendored=run is not None and run.include_vendored_modules)
 
 
+def _largest_call_tree(callers: dict[Path, frozenset[Path]]) -> int:
+    """How many directories the largest set of modules one module calls (directly or not, as deep as calls
+    are followed) spans, itself included: what a run's caches must hold for a module tree to cost what its
+    modules cost."""
+    called: dict[Path, set[Path]] = {}
+    for child, parents in callers.items():
+        for parent in parents:
+            called.setdefault(parent, set()).add(child)
+    largest = 0
+    for top in called:
+        seen, level = {top}, [top]
+        for _ in range(MAX_MODULE_DEPTH + 1):
+            level = list(dict.fromkeys(child for parent in level for child in called.get(parent, ()) if child not in seen))
+            seen.update(level)
+        largest = max(largest, len(seen))
+    return largest
+
+
+LOANS_LIMIT = 1024  # instances kept for `Tree.loans` (each a subtree; peak memory: README, Speed)
+PARSED_LIMIT = 16  # directories whose parsed files `Tree.parsed` keeps at least
+SHARED_PER_DIRECTORY = 8  # entries of `Tree.shared` a directory of a call tree may use (its store, files, sources)
 SHARED_LIMIT = 64  # entries of `Tree.shared` kept beyond the sibling texts (peak memory: README, Speed)
 
 
@@ -118,22 +144,32 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
     for directory in sorted(groups):
         passed = groups[directory]
         try:
-            # A fresh run per module: what it finds never depends on which other modules share the process.
-            run = _Run(tree.root, tree.parsed, tree.shared)
-            # An installed copy named on the command line is linted as the library it is: its inputs are
-            # whatever the root module that installed it passes.
-            module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
-                             inputs_unknown=directory in tree.callers or is_vendored(directory))
-            result.extend(module.extract())
+            run, found = _linted(tree, directory, passed, borrow=not tree.include_vendored)
+            if run.borrowed and (run.clash or run.count > MAX_MODULE_INSTANCES):
+                run.close()
+                run, found = _linted(tree, directory, passed, borrow=False)  # the bound decides as it would alone
+            result.extend(found)
             result.module_calls += run.calls
             if tree.include_vendored:
                 result.extend(internals(run.made.values()))
+            run.close()
             result.extend(_through_callers(tree, directory, passed))
             result.hidden |= _unnamed(tree, run.read)
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
     return result
+
+
+def _linted(tree: Tree, directory: Path, passed: list[SourceFile], borrow: bool) -> tuple[_Run, Extraction]:
+    """The directory linted in a fresh run: what it finds never depends on which other modules share the
+    process (a borrowed instance is one this run would have made the same, see `_Run.instance`)."""
+    run = _Run(tree.root, tree.parsed, tree.shared, tree.loans if borrow else None)
+    # An installed copy named on the command line is linted as the library it is: its inputs are whatever
+    # the root module that installed it passes.
+    module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
+                     inputs_unknown=directory in tree.callers or is_vendored(directory))
+    return run, module.extract()
 
 
 def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> Extraction:
@@ -194,15 +230,42 @@ class _Run:
     (directory, arguments), so calls that pass the same values share one evaluation and a call graph
     that fans out costs what its distinct instances cost, up to a bound."""
 
-    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict]) -> None:
+    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict],
+                 loans: dict[tuple, object] | None = None) -> None:
         self.root = root
         self.parsed = parsed
         self.shared = shared
+        self.loans = loans  # instances lent by earlier runs (`Tree.loans`); None: this run neither lends nor borrows
+        self.borrowed = False  # it took one
+        self.clash = False  # an instance made here may be one a borrowed subtree holds (then: run again alone)
+        self.keys: set[tuple] = set()  # `_Module.plain` of the instances with twins made or borrowed here
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
+        # The parsed files and shared stores of the directories this run evaluates, held until it ends (the
+        # process's caches are bounded, and a call tree revisits its directories: once per instance).
+        self.units: dict[tuple[Path, str], list[Unit]] = {}
+        self.stores: dict[tuple, dict] = {}
         self.count = 0
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
         self.read: dict[tuple[Path, str], str] = {}  # Terraform files read but not passed -> how shown
+
+    def store(self, key: tuple) -> dict:
+        """What the evaluations of a directory share (`Evaluator.share`), kept for the whole run: the
+        process's bounded cache may drop it while a deep call tree comes back to it many times."""
+        if key not in self.stores:
+            self.stores[key] = self.shared.setdefault(key, {})
+        return self.stores[key]
+
+    def note(self, units: list[Unit]) -> None:
+        """Record the files read but not passed (`hidden` unless the run names them)."""
+        self.read.update(((unit.path.parent, unit.path.name), unit.display) for unit in units if not unit.passed)
+
+    def close(self) -> None:
+        """The linted module is extracted: an instance it lent (`Tree.loans`) must not keep the rest alive."""
+        self.made.clear()
+        self.standalone.clear()
+        self.units.clear()
+        self.stores.clear()
 
     def local_directory(self, directory: Path, source: str) -> Path:
         """The directory a local `source` names, resolved once per run."""
@@ -224,9 +287,19 @@ class _Run:
         child = _Module(self, directory, display_dir, [], chain, instance=True, twins=False,
                         key_path=f"{caller.key_path}.{name}" if caller.key_path else name, manifest=caller.manifest)
         bound = caller.bind(call, child)
-        key = (directory, caller.twins, caller.twin is not None, tuple(sorted((k, _shape(v)) for k, v in bound.items())))
+        arguments = tuple(sorted((k, _shape(v)) for k, v in bound.items()))
+        key = (directory, caller.twins, caller.twin is not None, arguments)
         if key in self.made:
+            caller.pure = False
             return self.made[key]
+        child.plain = (directory, display_dir, arguments)
+        child.lendable = not caller.twins and caller.evaluator.scope.inputs_unknown  # a module on its own made it
+        if caller.twins:
+            borrowed = self._borrowed(caller, name, child.plain, chain)
+            if borrowed is not None:
+                return borrowed
+            self.clash = self.clash or child.plain in self.keys
+            self.keys.add(child.plain)
         self.count += 1
         if self.count > MAX_MODULE_INSTANCES:
             return None  # the linted module's call that led here reports it
@@ -236,6 +309,28 @@ class _Run:
             child.twin = caller._twin_of(name, directory, display_dir, chain)
         self.made[key] = child
         return child
+
+    def _borrowed(self, caller: _Module, name: str, plain: tuple, chain: tuple[Path, ...]) -> _Module | None:
+        """The instance an earlier run of this process made for the same directory and arguments below a
+        twin (a module on its own calling this one as the linted module does), when this run would make it
+        the same: nothing in its subtree depended on where it was called from (`_Module.pure`), none of it
+        is made here already, and it fits in the bound. Its twin is this run's, as for one made here."""
+        if self.loans is None or caller.instance:
+            return None
+        found = self.loans.get(plain)
+        if found is None or found.closure & self.keys or self.count + len(found.closure) > MAX_MODULE_INSTANCES:
+            return None
+        del self.loans[plain]  # one borrower: the module's own lint
+        self.borrowed = True
+        self.keys |= found.closure
+        self.count += len(found.closure)
+        caller.twin_of_borrowed[id(found)] = caller._twin_of(name, plain[0], plain[1], chain)
+        below = [found]  # its files were read by another run: recorded here too
+        while below:
+            module = below.pop()
+            self.note(module.units)
+            below += [child for made in module._instances.values() for _, child in made]
+        return found
 
 
 def _shape(node: Node) -> tuple:
@@ -281,15 +376,25 @@ class _Module:
         self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
         self._called = instance or inputs_unknown  # evaluated again elsewhere in the run (a module calls it)
         self.whole = bool(passed)  # everything reported (what lies in files not passed is hidden)
+        # An instance: its directory, display and arguments; `pure` while nothing in its subtree depends on
+        # its callers (a cycle or depth cut, the bound, an installed module, an instance shared with another
+        # call), and then the `plain` keys of its subtree (`_Run._borrowed`).
+        self.plain: tuple | None = None
+        self.pure = True
+        self.closure: frozenset[tuple] = frozenset()
+        self.lendable = False
+        self.twin_of_borrowed: dict[int, _Module | None] = {}  # id(borrowed instance) -> its twin here
         if passed:
             self.units = self._load_units()
         else:
             key = (directory, display_dir)
-            if key not in run.parsed:
-                run.parsed[key] = self._load_units()
-            self.units = run.parsed[key]
+            if key not in run.units:
+                if key not in run.parsed:
+                    run.parsed[key] = self._load_units()
+                run.units[key] = run.parsed[key]
+            self.units = run.units[key]
         self.blocks = [block for unit in self.units for block in unit.blocks]
-        run.read.update(((unit.path.parent, unit.path.name), unit.display) for unit in self.units if not unit.passed)
+        run.note(self.units)
         scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}), inputs_unknown=inputs_unknown)
         self.calls: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
@@ -314,9 +419,10 @@ class _Module:
                 self.outputs.setdefault(block.labels[0], block)
         self.evaluator = Evaluator(scope, self)
         if self._called:
-            self.evaluator.share(run.shared.setdefault((directory, display_dir, tuple(u.display for u in self.units)), {}))
+            self.evaluator.share(run.store((directory, display_dir, tuple(u.display for u in self.units))))
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
+        self._setting: set[str] = set()  # calls whose instances are being made
         self._items: _Items | None = None
         self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
 
@@ -451,7 +557,20 @@ class _Module:
                     "module instances; those past the bound are not followed")))
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
+        if self.plain is not None and not self.twins:
+            self._lend()
         return items
+
+    def _lend(self) -> None:
+        """A twin's instance whose subtree did not depend on its callers: when a module on its own made it,
+        the module's own lint, later in the process, may borrow it (`_Run._borrowed`)."""
+        children = [child for made in self._instances.values() for _, child in made]
+        if not self.pure or not all(child.pure for child in children):
+            self.pure = False
+            return
+        self.closure = frozenset({self.plain}).union(*(child.closure for child in children))
+        if self.lendable and self.run.loans is not None:
+            self.run.loans.setdefault(self.plain, self)
 
     def _instance_blocks(self, type_: str) -> list[Block]:
         """Every instance of the module's resources (or data sources): blocks bound to their `count.index`
@@ -523,11 +642,16 @@ class _Module:
         its address suffix), evaluated with the call's arguments; none when the call is not followed (an
         unknown source, a missing directory, outside the scan root, a cycle, too deep, past the bound)."""
         if name in self._instances:
+            self.pure = self.pure and name not in self._setting
             return self._instances[name]
         self._instances[name] = []  # a call reached again while it is being set up is not followed
+        self._setting.add(name)
         call = self.calls[name]
         target = self._source(name, call)
+        if target is not None and (target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH):
+            self.pure = False
         if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
+            self._setting.discard(name)
             return []
         directory, display_dir = target
         chain = self.chain + (directory,)
@@ -536,9 +660,11 @@ class _Module:
         for instance in made:
             child = self.run.instance(self, name, instance.block, directory, display_dir, chain)
             if child is None:
+                self.pure = False
                 break
             result.append((instance.suffix, child))
         self._instances[name] = result
+        self._setting.discard(name)
         return result
 
     def bind(self, call: Block, child: _Module) -> dict[str, Node]:
@@ -578,6 +704,7 @@ class _Module:
             target = self.run.local_directory(self.directory, text)
             display = os.path.join(self.display_dir, text)
         else:
+            self.pure = False  # where it is installed depends on the root module
             key = f"{self.key_path}.{name}" if self.key_path else name
             installed = self.manifest.get(key)
             found = installed is not None and installed[0].is_relative_to(self.root) and is_dir(installed[0])
@@ -599,7 +726,10 @@ class _Module:
         instance = self.instance_of(call) if call in self.calls else None
         block = instance.outputs.get(output) if instance is not None else None
         value = block.body.attr("value") if block is not None else None
-        return instance.evaluator.eval(value.expr) if value is not None else None
+        if value is None:
+            return None
+        found = instance.evaluator.eval(value.expr)
+        return self.evaluator.own(found) if id(instance) in self.twin_of_borrowed else found  # not another run's
 
     def _adopt(self, items: _Items, instance: _Module, name: str, suffix: str, call: Block,
                seen: dict[int, PolicyDocument]) -> list[Resource]:
@@ -610,7 +740,8 @@ class _Module:
         Returns the instance's policies, rotations and versions whose secret is not the instance's own (the
         caller passed its ARN in): the caller links them to its secrets."""
         inner = instance.items()
-        twin_items = instance.twin.items() if instance.twin is not None else _Items()
+        twin = self.twin_of_borrowed[id(instance)] if id(instance) in self.twin_of_borrowed else instance.twin
+        twin_items = twin.items() if twin is not None else _Items()
         twin_documents = {key: document for document, _, key in twin_items.documents}
         twin_resources = {key: resource for resource, _, key in twin_items.resources}
         prefix, called = f"module.{name}{suffix}.", f"module.{name}."
@@ -630,11 +761,15 @@ class _Module:
             items.documents.append((copy, emit and reported and (not read or self.instance or call.unit.passed),
                                     (prefix + key[0], key[1])))
         placed: dict[int, Resource] = {}
+        # A borrowed instance's attributes are another run's: this one gets its own mappings (the pipeline
+        # retypes them in place).
+        own = self.evaluator.own if id(instance) in self.twin_of_borrowed else None
         for resource, emit, key in inner.resources:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
                 twin=twin_resources.get(key),
+                attributes={k: own(v) for k, v in resource.attributes.items()} if own else resource.attributes,
             )
         own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}
         foreign = []
