@@ -234,6 +234,9 @@ class Extraction:
     suppressions: list[Suppression] = field(default_factory=list)
     files_scanned: int = 0
     module_calls: list[ModuleCall] = field(default_factory=list)  # remote module calls met, followed or not
+    # Files read only to resolve the named ones (a module's siblings, the root modules calling it): a finding
+    # placed there is not reported, whichever document it comes from (single-file parity, see `pipeline`).
+    hidden: set[str] = field(default_factory=set)
 
     def read_beyond(self, displays: set[str]) -> set[str]:
         """Files other than these whose policies were read (Terraform's file()): consumed in this context."""
@@ -246,6 +249,7 @@ class Extraction:
         self.suppressions += other.suppressions
         self.files_scanned += other.files_scanned
         self.module_calls += other.module_calls
+        self.hidden |= other.hidden
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,15 +123,20 @@ def evaluate_unit(
     with reading():
         extraction = extract_all(files, contexts, consumed)
         raw = run_rules(rules, settings.rule_options, extraction.documents, extraction.resources)
+        raw = [finding for finding in raw if finding.path not in extraction.hidden]
         shown = {r.path for r in raw} | {e.path for e in extraction.errors} | {s.path for s in extraction.suppressions}
         return raw, extraction, texts(shown)
 
 
 def extract_paths(paths: list[str], settings: Settings) -> Extraction:
-    """Stages 1 to 3 only: the documents and resources of the given paths (`policylint access`)."""
+    """Stages 1 to 3 only: the documents and resources of the given paths (`policylint access`), those
+    written in files read only to resolve them left out (as their findings are)."""
     files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
     with reading():
-        return extract_all(files)
+        extraction = extract_all(files)
+    extraction.documents = [d for d in extraction.documents if d.path not in extraction.hidden]
+    extraction.resources = [r for r in extraction.resources if r.path not in extraction.hidden]
+    return extraction
 
 
 def _shown(path: str) -> str:

@@ -38,11 +38,16 @@ BLOCKS = {
     "other_secret": 'resource "aws_secretsmanager_secret" "o" {\n  name = "other"\n}\n',
     "same_secret": 'resource "aws_secretsmanager_secret" "s" {\n  name = "again"\n}\n',
     "call": 'module "c" {\n  source = "./child"\n  arn    = aws_secretsmanager_secret.o.arn\n}\n',
+    "call_actions": 'module "g" {\n  source  = "./grant"\n  actions = var.actions\n}\n',  # an input the named file may write
+    "reads_output": ('resource "aws_iam_role_policy" "o" {\n  role   = "x"\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+                     ' Action = module.g.granted, Resource = "*" }] })\n}\n'),  # a value written in the called module
 }
 CHILD = ('variable "arn" {}\nresource "aws_secretsmanager_secret_policy" "p" {\n  secret_arn = var.arn\n'
          '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "secretsmanager:*",'
          ' Resource = "*" }] })\n}\n')
 POLICY = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}\n'
+GRANT = ('variable "actions" {}\nresource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+         ' Action = var.actions, Resource = "*" }] })\n}\noutput "granted" {\n  value = ["secretsmanager:Get*"]\n}\n')
 
 
 def _every_file(files: list[str], named: set[str], text) -> set[str]:
@@ -57,13 +62,40 @@ def test_a_named_file_is_reported_as_if_every_file_were_evaluated(tmp_path_facto
     files: dict[str, str] = {}
     for block, number in sorted(layout.items()):
         files[f"f{number}.tf"] = files.get(f"f{number}.tf", "") + BLOCKS[block]
-    write(root, {**files, "policy.json": POLICY, "child/main.tf": CHILD})
+    write(root, {**files, "policy.json": POLICY, "child/main.tf": CHILD, "grant/main.tf": GRANT})
     for names in [[name] for name in sorted(files)] + [sorted(files)[:2]]:
         _, _, chosen = run_check(root, *names)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr("linter.formats.terraform.reach.reached", _every_file)
             _, _, whole = run_check(root, *names)
         assert chosen == whole, names
+
+
+def _findings(root: Path, *names: str) -> list[dict]:
+    return run_check(root, *names)[1]["findings"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(layout=st.dictionaries(st.sampled_from(sorted(BLOCKS)), st.integers(0, 4), min_size=1))
+def test_a_named_file_reports_what_check_dot_reports_for_it(tmp_path_factory, layout: dict[str, int]) -> None:
+    """Single-file parity: `check F` reports exactly the findings `check .` places in F, whichever file
+    their document is written in (a variable's default, a local, a module call's input written in F for a
+    document or call in a sibling; a `file()` policy; a module output the module's own policy reads), and a
+    directory named reports those of its files.
+    Besides, it reports only what its own documents place in the policy file they read, as `check .` does."""
+    root = tmp_path_factory.mktemp("module")
+    files: dict[str, str] = {}
+    for block, number in sorted(layout.items()):
+        files[f"f{number}.tf"] = files.get(f"f{number}.tf", "") + BLOCKS[block]
+    write(root, {**files, "policy.json": POLICY, "child/main.tf": CHILD, "grant/main.tf": GRANT})
+    whole = _findings(root, ".")
+    for name in sorted(files) + ["child/main.tf", "grant/main.tf", "child", "grant"]:
+        alone = _findings(root, name)
+        assert [f for f in alone if f["path"] != "policy.json"] == [
+            f for f in whole if f["path"] == name or f["path"].startswith(name + "/")], name
+        read = [f for f in alone if f["path"] == "policy.json"]
+        assert all(f in whole for f in read), name
+        assert not read or "policy.json" in files.get(name, ""), name
 
 
 def _module(tmp_path: Path, files: dict[str, str]) -> set[str]:

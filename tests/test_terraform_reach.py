@@ -46,6 +46,129 @@ def test_a_file_alone_reports_what_check_dot_reports_for_it(tmp_path: Path) -> N
     assert places(alone) == expected
 
 
+DEFAULTS = 'variable "actions" {\n  default = ["secretsmanager:*"]\n}\n'
+USES = """\
+data "aws_iam_policy_document" "p" {
+  statement {
+    sid       = "Read"
+    effect    = "Allow"
+    actions   = var.actions
+    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-*"]
+  }
+}
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.p.json
+}
+"""
+
+
+def test_a_finding_is_reported_with_the_file_it_is_placed_in_not_its_documents(tmp_path: Path) -> None:
+    """The document is written in f0.tf, the wildcard it grants in f1.tf's default: `check f1.tf` reports
+    it, `check f0.tf` does not (it is not placed there), as `check .` places it."""
+    write(tmp_path, {"f0.tf": USES, "f1.tf": DEFAULTS})
+    expected = [span("SM001", "f1.tf", DEFAULTS, '"secretsmanager:*"', "data.aws_iam_policy_document.p")]
+    assert places(run_check(tmp_path, ".", select="SM001")[1]) == expected
+    assert places(run_check(tmp_path, "f1.tf", select="SM001")[1]) == expected
+    assert places(run_check(tmp_path, "f0.tf", select="SM001")[1]) == []
+
+
+def test_standard_input_and_the_editor_report_a_finding_placed_in_the_file(tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from pygls.workspace.position_codec import PositionCodec
+
+    from linter.lsp import folder_context, lint_buffer
+
+    write(tmp_path, {"f0.tf": USES, "f1.tf": 'variable "actions" {}\n'})  # the buffer is not saved yet
+    expected = [span("SM001", "f1.tf", DEFAULTS, '"secretsmanager:*"', "data.aws_iam_policy_document.p")]
+    monkeypatch.setattr("sys.stdin", io.StringIO(DEFAULTS))
+    assert places(run_check(tmp_path, "--stdin-filename", "f1.tf", select="SM001")[1]) == expected
+    where = at(DEFAULTS, '"secretsmanager:*"')
+    found = [(d.code, d.range.start.line + 1, d.range.start.character + 1, d.range.end.line + 1, d.range.end.character + 1)
+             for d in lint_buffer(DEFAULTS, "f1.tf", folder_context(tmp_path), PositionCodec()) if d.code == "SM001"]
+    assert found == [("SM001", where.line, where.column, where.end_line, where.end_column)]
+
+
+PASSES = """\
+module "x" {
+  source  = "../modules/x"
+  deny    = false
+  actions = ["secretsmanager:GetSecretValue", "secretsmanager:*"]
+}
+"""
+GRANTS = """\
+variable "deny" {}
+variable "actions" {}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = var.actions, Resource = "*" },
+    { Effect = var.deny ? "Deny" : "Allow", Action = "secretsmanager:*", Resource = "*" },
+  ] })
+}
+"""
+
+
+def test_a_directory_named_reports_its_files_findings_not_its_callers(tmp_path: Path) -> None:
+    """`live` calls x: the wildcard it passes is placed in live/main.tf, the one its `deny = false` lets
+    through in x's file. `check modules/x` (its files) reports only the second, `check live/main.tf` only
+    the first: each what `check .` places in the files named."""
+    write(tmp_path, {"live/main.tf": PASSES, "modules/x/main.tf": GRANTS})
+    caller = span("SM001", "live/main.tf", PASSES, '"secretsmanager:*"', "module.x.aws_iam_policy.p")
+    child = span("SM001", "modules/x/main.tf", GRANTS, '"secretsmanager:*"', "module.x.aws_iam_policy.p")
+    assert places(run_check(tmp_path, ".", select="SM001")[1]) == [caller, child]
+    for named in ("modules/x", "modules/x/main.tf"):
+        assert places(run_check(tmp_path, named, select="SM001")[1]) == [child], named
+    assert places(run_check(tmp_path, "live/main.tf", select="SM001")[1]) == [caller]
+    for jobs in ("1", "2"):  # both named, in one process or two
+        assert places(run_check(tmp_path, "live/main.tf", "modules/x", "--jobs", jobs, select="SM001")[1]) == [caller, child]
+
+
+TOGGLED = """\
+variable "deny" {}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [{ Effect = var.deny ? "Deny" : "Allow", Action = local.actions, Resource = "*" }] })
+}
+"""
+ACTIONS = 'locals {\n  actions = ["secretsmanager:*"]\n}\n'
+
+
+def test_a_callers_instance_places_a_finding_in_a_sibling_of_its_document(tmp_path: Path) -> None:
+    """The call's `deny = false` makes x's Allow; the wildcard is x's local, in locals.tf, the document in
+    main.tf: `check modules/x/locals.tf` reports it as `check .` does, `check modules/x/main.tf` does not."""
+    write(tmp_path, {"live/main.tf": 'module "x" {\n  source = "../modules/x"\n  deny   = false\n}\n',
+                     "modules/x/main.tf": TOGGLED, "modules/x/locals.tf": ACTIONS})
+    expected = [span("SM001", "modules/x/locals.tf", ACTIONS, '"secretsmanager:*"', "module.x.aws_iam_policy.p")]
+    for named in (".", "modules/x", "modules/x/locals.tf"):
+        assert places(run_check(tmp_path, named, select="SM001")[1]) == expected, named
+    assert places(run_check(tmp_path, "modules/x/main.tf", select="SM001")[1]) == []
+
+
+OUTPUT = 'output "actions" {\n  value = ["secretsmanager:*"]\n}\n'
+READS_OUTPUTS = """\
+module "x" {
+  source = "../modules/x"
+}
+module "y" {
+  source = "../modules/y"
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = concat(module.x.actions, module.y.actions), Resource = "*" }] })
+}
+"""
+
+
+def test_a_roots_own_document_places_a_finding_in_the_module_output_it_reads(tmp_path: Path) -> None:
+    """`live`'s policy grants what x and y output: each wildcard is placed where its output is written,
+    reported once by a run naming both modules (one process or two) and by each module alone."""
+    write(tmp_path, {"live/main.tf": READS_OUTPUTS, "modules/x/outputs.tf": OUTPUT, "modules/y/outputs.tf": OUTPUT})
+    x, y = (span("SM001", f"modules/{m}/outputs.tf", OUTPUT, '"secretsmanager:*"', "aws_iam_policy.p") for m in "xy")
+    assert places(run_check(tmp_path, ".", select="SM001")[1]) == [x, y]
+    for jobs in ("1", "2"):
+        assert places(run_check(tmp_path, "modules/y", "modules/x/outputs.tf", "--jobs", jobs, select="SM001")[1]) == [x, y]
+    assert places(run_check(tmp_path, "modules/y/outputs.tf", select="SM001")[1]) == [y]
+    assert places(run_check(tmp_path, "live/main.tf", select="SM001")[1]) == []
+
+
 def test_an_explicit_project_root_below_the_caller_stops_the_search(tmp_path: Path) -> None:
     _called_tree(tmp_path)
     _, bounded, _ = run_check(tmp_path, "modules/x/main.tf", "--project-root", "modules", select="SM001")
@@ -288,10 +411,11 @@ def test_a_composed_action_points_at_the_callers_element_that_supplied_it(tmp_pa
     ]
     _, alone, _ = run_check(tmp_path, "main.tf", select="SM001,IAM006")
     assert places(alone) == places(report)
-    # The module named alone is evaluated through the root module that calls it, and what that call adds
-    # is reported where the caller wrote it; the module's own file has nothing of its own.
+    # The module named alone is evaluated through the root module that calls it, but what that call adds
+    # lies in the caller's file, which a run naming the module's directory does not name (as `check .`
+    # reports nothing of it in the module's file); the module's own file has nothing of its own.
     _, library, _ = run_check(tmp_path, "modules/read-only", select="SM001,IAM006")
-    assert places(library) == places(report)
+    assert places(library) == []
 
 
 def test_a_composed_action_matching_nothing_points_at_the_part_that_matches_nothing(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tf_helpers import FIXTURES, at, document, extract, resource, write
+from tf_helpers import FIXTURES, at, document, extract, resource, run_check, write
 
+from linter.config import Settings
 from linter.model import UNKNOWN, DocKind, Span
+from linter.pipeline import extract_paths
 
 MODULE = FIXTURES / "module"
 MAIN = (MODULE / "main.tf").read_text()
@@ -95,34 +97,45 @@ def test_variable_defaults_keep_the_position_of_the_default() -> None:
 
 
 def test_only_passed_files_are_reported_but_the_whole_module_is_resolved() -> None:
+    """A file named alone is resolved with its module, and every document and resource it reaches is
+    extracted (a sibling's document may place a finding in it) and what lies in the other files is hidden;
+    a policy file a sibling reads is that sibling's, not extracted."""
     result = extract(MODULE / "main.tf")
     assert result.files_scanned == 1
     secret = resource(result, "aws_secretsmanager_secret.db")
     assert [d.owner for d in secret.documents] == ["data.aws_iam_policy_document.db"]  # from policies.tf
-    assert {r.address for r in result.resources} == {
+    assert {r.address for r in result.resources} >= {
         "aws_secretsmanager_secret.db", "aws_secretsmanager_secret_rotation.db",
         "aws_secretsmanager_secret_version.db", "aws_secretsmanager_secret.api",
-        "aws_secretsmanager_secret_version.api", "aws_kms_key.secrets",
+        "aws_secretsmanager_secret_version.api", "aws_kms_key.secrets", "aws_secretsmanager_secret_policy.db",
     }
-    assert [d.owner for d in result.documents] == ["aws_kms_key.secrets"]
+    assert sorted(Path(path).name for path in result.hidden) == ["admin.tf", "policies.tf", "variables.tf"]
+    read = {Path(d.path).name for d in result.documents if not d.path.endswith(".tf")}
+    assert read == {"key.json"}  # main.tf's; policies.tf's read.json and read.json.tpl are not extracted
 
     result = extract(MODULE / "policies.tf")
-    assert sorted(d.owner for d in result.documents) == [
-        "aws_iam_policy.reader", "aws_iam_role_policy.file", "data.aws_iam_policy_document.db",
-    ]
-    assert [r.address for r in result.resources] == [
-        "aws_secretsmanager_secret_policy.db", "aws_iam_policy.reader", "aws_iam_role_policy.file",
-    ]
+    assert {"aws_iam_policy.reader", "aws_iam_role_policy.file", "data.aws_iam_policy_document.db"} <= {
+        d.owner for d in result.documents}
+    assert sorted(Path(path).name for path in result.hidden) == ["admin.tf", "main.tf", "variables.tf"]
+    assert {Path(d.path).name for d in result.documents} >= {"read.json", "read.json.tpl"}
+    assert "key.json" not in {Path(d.path).name for d in result.documents}  # main.tf reads it
 
 
-def test_document_defined_in_an_unpassed_sibling_is_not_reported(tmp_path: Path) -> None:
+def test_a_document_in_an_unpassed_sibling_places_nothing_in_the_named_file(tmp_path: Path) -> None:
     write(tmp_path, {
         "locals.tf": 'locals {\n  p = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })\n}\n',
         "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = local.p\n}\n',
     })
-    assert extract(tmp_path / "main.tf").documents == []
-    (doc,) = extract(tmp_path / "locals.tf").documents
+    alone = extract(tmp_path / "main.tf")
+    (doc,) = alone.documents
     assert doc.owner == "aws_iam_policy.p" and doc.path == f"{tmp_path.as_posix()}/locals.tf"
+    assert alone.hidden == {doc.path}  # every finding of it lies in locals.tf
+    assert extract(tmp_path / "locals.tf").hidden == {f"{tmp_path.as_posix()}/main.tf"}
+    assert run_check(tmp_path, "main.tf")[1]["findings"] == []
+    # `policylint access` maps the documents written in the files named, as before.
+    assert extract_paths([str(tmp_path / "main.tf")], Settings()).documents == []
+    assert [d.owner for d in extract_paths([str(tmp_path / "locals.tf")], Settings()).documents] == ["aws_iam_policy.p"]
+    assert {f["path"] for f in run_check(tmp_path, "locals.tf")[1]["findings"]} == {"locals.tf"}
 
 
 def test_deprecated_inline_secret_policy_and_role_policies(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 A module is a directory: all its `.tf` and `.tf.json` files are read together, so references cross files
 (a secret in `main.tf`, its `aws_secretsmanager_secret_policy` in `policies.tf`). Only the files that were
-passed are reported; their siblings are read for resolution only.
+passed are reported: the documents and resources of their siblings are extracted too (one may place a
+finding in a passed file, a variable's default written there), and every Terraform file read but not passed
+(siblings, callers, called modules) is `hidden`: a finding placed there is not reported.
 
 Positions: a resource's span is its header, from the `resource` keyword to the end of its last label
 (`resource "aws_secretsmanager_secret" "db"`); in `.tf.json` it is the resource name's key. Findings about a
@@ -72,6 +74,7 @@ class Tree:
     parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=Recent)  # bounded: see linter.recent
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
+    named: frozenset[tuple[Path, str]] = frozenset()  # the run's Terraform files: (directory, name)
     # Per called module directory (and how it is shown, and its files): what its evaluations share in this
     # process (results that read no input, see `Evaluator.independent`; where module calls lead).
     shared: dict[tuple, dict] = field(default_factory=dict)
@@ -101,7 +104,7 @@ def prepare(files: list[SourceFile]) -> Tree | None:
     shared = Recent(len(siblings) + SHARED_LIMIT + SHARED_PER_DIRECTORY * largest)
     shared.update(siblings)
     return Tree(root, parsed=Recent(max(PARSED_LIMIT, largest)), callers=callers, linted=frozenset(directories),
-                shared=shared, include_vendored=run is not None and run.include_vendored_modules)
+                named=frozenset(named), shared=shared, include_vendored=run is not None and run.include_vendored_modules)
 
 
 def _largest_call_tree(callers: dict[Path, frozenset[Path]]) -> int:
@@ -151,6 +154,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
                 result.extend(internals(run.made.values()))
             run.close()
             result.extend(_through_callers(tree, directory, passed))
+            result.hidden |= _unnamed(tree, run.read)
         except Exception as exc:  # a bug must not stop the other modules; it is reported, not hidden
             result.errors.append(FileError(passed[0].display, 1, 1, f"internal error reading Terraform: {exc!r}"))
             result.files_scanned += len(passed)
@@ -170,19 +174,43 @@ def _linted(tree: Tree, directory: Path, passed: list[SourceFile], borrow: bool)
 
 def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> Extraction:
     """What the root modules that call this directory (and that the run does not lint) report in the
-    passed files: their instances' documents that lie there, the remote module calls they follow, and those
-    of the passed files they cannot follow. So a file named alone (pre-commit, the editor) gets what
-    `check .` reports for it."""
+    passed files: their instances' documents written in this directory, their own documents (a value one
+    reads from a module output may be written here; given with the first linted directory the root calls,
+    so once however the run is split), the remote module calls they follow, and those of the passed files
+    they cannot follow; `hidden` drops what lies in files not passed. So a file named alone (pre-commit, the
+    editor) gets what `check .` reports for it."""
     lens = {file.display for file in passed}
+    folders = {display.rpartition("/")[0] for display in lens}
     found = Extraction()
     for root in root_callers(directory, tree.callers):
         if root in tree.linted:
             continue
         run = _Run(tree.root, tree.parsed, tree.shared)
         caller = _Module(run, root, shown(root, passed[0].path, passed[0].display), [])
-        found.documents += [d for d, _, _ in caller.items().documents if d.instance and d.path in lens]
+        caller.whole = True  # what its linted run would report
+        own = _first_called(tree, root) == directory
+        found.documents += [d for d, emit, _ in caller.items().documents
+                            if emit and (d.path.rpartition("/")[0] in folders if d.instance else own)]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
+        found.hidden |= _unnamed(tree, run.read)
     return found
+
+
+def _first_called(tree: Tree, root: Path) -> Path | None:
+    """The first (sorted) linted directory that `root` calls, directly or through other modules."""
+    key = ("first called", root)
+    if key not in tree.shared:
+        tree.shared[key] = next((d for d in sorted(tree.linted) if root in root_callers(d, tree.callers)), None)
+    return tree.shared[key]
+
+
+def _unnamed(tree: Tree, read: dict[tuple[Path, str], str]) -> set[str]:
+    """The Terraform files a run read that the run does not name, as they are shown: a finding placed there
+    is not reported, whichever document it comes from (the siblings of a named file, a caller, a called
+    module: each is reported when it is named). An installed module's files, which no run names, are not
+    hidden."""
+    return {display for (directory, name), display in read.items()
+            if (directory, name) not in tree.named and not is_vendored(directory)}
 
 
 def _resolved(path: Path) -> Path:
@@ -219,6 +247,7 @@ class _Run:
         self.stores: dict[tuple, dict] = {}
         self.count = 0
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
+        self.read: dict[tuple[Path, str], str] = {}  # Terraform files read but not passed -> how shown
 
     def store(self, key: tuple) -> dict:
         """What the evaluations of a directory share (`Evaluator.share`), kept for the whole run: the
@@ -226,6 +255,10 @@ class _Run:
         if key not in self.stores:
             self.stores[key] = self.shared.setdefault(key, {})
         return self.stores[key]
+
+    def note(self, units: list[Unit]) -> None:
+        """Record the files read but not passed (`hidden` unless the run names them)."""
+        self.read.update(((unit.path.parent, unit.path.name), unit.display) for unit in units if not unit.passed)
 
     def close(self) -> None:
         """The linted module is extracted: an instance it lent (`Tree.loans`) must not keep the rest alive."""
@@ -292,6 +325,11 @@ class _Run:
         self.keys |= found.closure
         self.count += len(found.closure)
         caller.twin_of_borrowed[id(found)] = caller._twin_of(name, plain[0], plain[1], chain)
+        below = [found]  # its files were read by another run: recorded here too
+        while below:
+            module = below.pop()
+            self.note(module.units)
+            below += [child for made in module._instances.values() for _, child in made]
         return found
 
 
@@ -337,6 +375,7 @@ class _Module:
         # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
         self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
         self._called = instance or inputs_unknown  # evaluated again elsewhere in the run (a module calls it)
+        self.whole = bool(passed)  # everything reported (what lies in files not passed is hidden)
         # An instance: its directory, display and arguments; `pure` while nothing in its subtree depends on
         # its callers (a cycle or depth cut, the bound, an installed module, an instance shared with another
         # call), and then the `plain` keys of its subtree (`_Run._borrowed`).
@@ -355,6 +394,7 @@ class _Module:
                 run.units[key] = run.parsed[key]
             self.units = run.units[key]
         self.blocks = [block for unit in self.units for block in unit.blocks]
+        run.note(self.units)
         scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}), inputs_unknown=inputs_unknown)
         self.calls: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
@@ -387,7 +427,10 @@ class _Module:
         self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
 
     def _passed(self, unit: Unit) -> bool:
-        return self.instance or unit.passed
+        """Is what this unit holds reported? Everything of an instance (its caller decides) and of a linted
+        module: a document or resource written in a sibling can place a finding in a named file (a variable's
+        default written there); what it places in the siblings is hidden (`Extraction.hidden`)."""
+        return self.instance or self.whole or unit.passed
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -714,7 +757,9 @@ class _Module:
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
-            items.documents.append((copy, emit and reported, (prefix + key[0], key[1])))
+            read = not is_terraform_name(copy.path)  # a policy file the instance read: reported with the call
+            items.documents.append((copy, emit and reported and (not read or self.instance or call.unit.passed),
+                                    (prefix + key[0], key[1])))
         placed: dict[int, Resource] = {}
         # A borrowed instance's attributes are another run's: this one gets its own mappings (the pipeline
         # retypes them in place).
@@ -794,6 +839,8 @@ class _Module:
                 emit = self._passed(home)
             if block.unit.display == root.path:
                 document.owner_span = block.span  # lets a suppression comment above the block cover it
+            if root.path not in units:  # a policy file read by `file()`: its findings are its reader's
+                emit = emit and (self.instance or home.passed)
             result[key] = (document, emit)
         return result
 
