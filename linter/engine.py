@@ -233,9 +233,8 @@ def _one_of(group: list[RawFinding]) -> RawFinding:
     another message, its message names them, so the one reported does not hide a worse one."""
     group = sorted(group, key=RawFinding.first)
     kept = group[0]
-    others = list(dict.fromkeys(repr_element(r.element) for r in group[1:]
-                                if r.element != kept.element and r.message != kept.message))
-    others = [o for o in others if o is not None and o != repr_element(kept.element)]
+    others = [o for o in dict.fromkeys(repr_element(r.element) for r in group[1:]
+                                       if r.element != kept.element and r.message != kept.message) if o is not None]
     if not others:
         return kept
     shown = ", ".join(others[:MAX_ALSO]) + (f" and {len(others) - MAX_ALSO} more" if len(others) > MAX_ALSO else "")

@@ -264,18 +264,10 @@ def _action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
                 continue
             info = _grant_info(covered, "Action")
         if problem:
-            info = {**info, "problem": problem, "_about": _offending_part(element.value, problem)}
+            info = {**info, "problem": problem, "_about": iam.action_problem_part(element.value)}
         witnesses.append((element, info))
     return witnesses or None
 
-
-def _offending_part(action: str, problem: str) -> str:
-    """The part of an Action value a problem is about: the service prefix when it is unknown, else the
-    action name (a composed `ec2:BatchGet*` matching nothing is the fault of whoever wrote `BatchGet*`)."""
-    prefix, colon, name = action.partition(":")
-    if not colon or not prefix or not name:
-        return action
-    return prefix if problem.startswith(f"'{prefix}' is not a known service") else name
 
 
 @predicate(
@@ -291,7 +283,7 @@ def _not_action(ctx: Context, s: Subject, arg: dict) -> list[Witness] | None:
     if element is None:
         return None
     if arg.get("unknown"):
-        found = [(item, {"problem": problem, "_about": _offending_part(item.value, problem)})
+        found = [(item, {"problem": problem, "_about": iam.action_problem_part(item.value)})
                  for item in iam.strings(element) if (problem := iam.action_problem(item.value))]
         return found or None
     if "leaves" not in arg:

@@ -10,7 +10,6 @@ to their policies, rotations and versions.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -55,8 +54,9 @@ class ResourceNode(Node):
 
     __slots__ = ("every",)
 
-    def __init__(self, address: str, span: Span, path: str, every: bool = False) -> None:
-        named = {key: unknown(span, path, ref=address, not_arn=_not_arn(address, key)) for key in ("arn", "id", "name")}
+    def __init__(self, resource_type: str, address: str, span: Span, path: str, every: bool = False) -> None:
+        named = {key: unknown(span, path, ref=address, not_arn=_not_arn(resource_type, address, key))
+                 for key in ("arn", "id", "name")}
         super().__init__(named, span, path)
         self.every = every
 
@@ -841,20 +841,13 @@ def _resource_reference(type_: str, attributes: list[str], span: Span, path: str
     name (IAM attachments name their role, user or group by `.name`)."""
     if len(attributes) == 2 and attributes[1] in ("arn", "id", "name"):
         address = f"{type_}.{attributes[0]}"
-        return unknown(span, path, ref=address, not_arn=_not_arn(address, attributes[1]))
+        return unknown(span, path, ref=address, not_arn=_not_arn(type_, address, attributes[1]))
     return unknown(span, path)
 
 
-_RESOURCE_TYPE = re.compile(r"^(?:.*\.)?([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?$")
-
-
-def _not_arn(address: str, attribute: str) -> str | None:
-    """How `address.attribute` is written when that attribute is not the resource's ARN (per the catalogue);
-    `address` may carry a module prefix and an instance key (`module.a.aws_iam_role.r["x"]`)."""
-    match = _RESOURCE_TYPE.match(address)
-    if match is None or attribute not in catalogue.not_arn("terraform", match.group(1)):
-        return None
-    return f"{address}.{attribute}"
+def _not_arn(resource_type: str, address: str, attribute: str) -> str | None:
+    """How `address.attribute` is written when that attribute is not the resource's ARN (per the catalogue)."""
+    return f"{address}.{attribute}" if attribute in catalogue.not_arn("terraform", resource_type) else None
 
 
 def _keeps_ref(step: TSNode) -> bool:

@@ -622,12 +622,12 @@ class _Module:
         made, known = expand.instances(self.evaluator, block)
         address, path = block.address, block.unit.display
         if not known:
-            return ResourceNode(address, block.header, path, every=True)
+            return ResourceNode(type_, address, block.header, path, every=True)
         if block.body.attr("count") is None and block.body.attr("for_each") is None:
-            return ResourceNode(address, block.header, path)
+            return ResourceNode(type_, address, block.header, path)
         if block.body.attr("count") is not None:
-            return Node([ResourceNode(address + i.suffix, block.header, path) for i in made], block.header, path)
-        return Node({str(i.key.value): ResourceNode(address + i.suffix, block.header, path) for i in made},
+            return Node([ResourceNode(type_, address + i.suffix, block.header, path) for i in made], block.header, path)
+        return Node({str(i.key.value): ResourceNode(type_, address + i.suffix, block.header, path) for i in made},
                     block.header, path)
 
     # --- module calls ----------------------------------------------------------------------------------
