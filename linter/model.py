@@ -296,8 +296,8 @@ class Finding:
     context: tuple[Span, ...] = field(default=(), compare=False, repr=False)
     # The raw findings of this rule at this range that it stands for (`RawFinding.first` order; the first
     # speaks): a suppression is judged on each, so the finding is suppressed only when all of them are.
-    # Empty for a finding made directly, which stands for itself. Not part of any report.
-    parts: tuple[RawFinding, ...] = field(default=(), compare=False, repr=False)
+    # Empty for a finding made directly, which stands for itself. Not part of any report (nor sanitised).
+    parts: tuple[RawFinding, ...] = field(default=(), compare=False, repr=False, metadata={"sanitise": "skip"})
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.rule_id, self.span, self.message)
