@@ -232,6 +232,55 @@ def test_any_choice_of_suppressed_statements(tmp_path: Path, marks: list[str], e
     assert [(u["line"], tuple(u["rule_ids"])) for u in report["unused_suppressions"]] == expected
 
 
+# ---- Terraform: a caller's value fed to two statements of a child module ---------------------------------
+
+CHILD = """\
+variable "actions" {
+  type = list(string)
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    actions   = var.actions
+    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"]
+  }
+  # policylint:ignore=SM001 the child cannot vouch for its caller's value
+  statement {
+    actions   = var.actions
+    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:b-AbCdEf"]
+  }
+}
+
+resource "aws_iam_policy" "this" {
+  policy = data.aws_iam_policy_document.this.json
+}
+"""
+CALLER = """\
+module "pol" {{
+  source  = "./modules/pol"
+  actions = ["secretsmanager:*"]{mark}
+}}
+"""
+
+
+def test_a_callers_value_is_suppressed_where_the_caller_wrote_it(tmp_path: Path) -> None:
+    """Both statements' raw findings lie at the caller's element, in the caller's file: only a suppression
+    there covers them (as for a lone one), and then both; the child's comment covers neither."""
+    caller = CALLER.format(mark="")
+    write(tmp_path, {"main.tf": caller, "modules/pol/main.tf": CHILD})
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    element = at(caller, '"secretsmanager:*"')
+    assert found(report) == [("SM001", "main.tf", element.line, element.column, element.end_line, element.end_column,
+                              "module.pol.data.aws_iam_policy_document.this", WILDCARD)]
+    declared = at(CHILD, "# policylint:ignore=SM001")
+    stale = ("modules/pol/main.tf", declared.line, declared.column, ("SM001",), "suppression of SM001 matches no finding")
+    assert unused(report) == [stale]
+    write(tmp_path, {"main.tf": CALLER.format(mark=" # policylint:ignore=SM001 reviewed")})
+    code, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert code == 0 and report["findings"] == [] and unused(report) == [stale]
+    assert [(s["line"], s["column"], s["reason"]) for s in report["suppressed"]] == [(3, 14, "reviewed")]
+
+
 # ---- YAML anchors: CloudFormation and Serverless ----------------------------------------------------------
 
 ANCHORED = """\
