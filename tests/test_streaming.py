@@ -39,6 +39,33 @@ def test_a_unit_boundary_frees_cycles_while_the_gc_is_tuned():
         assert probe() is None
 
 
+def test_a_unit_boundary_scans_the_oldest_generation_once_it_has_grown_by_a_quarter():
+    """What survives into the oldest generation is collected at a boundary once that generation has grown
+    past its limit, and left alone while it has grown by less than a quarter since: scanning it is what a
+    tree of nested module calls paid for nothing."""
+    with gctune.tuned():
+        old = [_Cyclic() for _ in range(gctune.OLD_LIMIT + 10)]
+        first = weakref.ref(old[0])
+        gc.collect(1)  # alive: moved to the oldest generation
+        del old
+        young = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
+        del young
+        gctune.unit_done()
+        assert first() is None  # past the limit: collected
+        few = [_Cyclic() for _ in range(10)]
+        second = weakref.ref(few[0])
+        gc.collect(1)
+        del few
+        young = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
+        young_probe = weakref.ref(young[0])
+        del young
+        gctune.unit_done()
+        assert young_probe() is None  # the young generations are collected at every such boundary
+        assert second() is not None  # the oldest has not grown by a quarter: not scanned
+    gc.collect()
+    assert second() is None
+
+
 def test_outside_a_tuned_run_a_unit_boundary_leaves_the_collector_alone():
     gc.disable()
     try:
