@@ -101,20 +101,23 @@ GENERATORS = {
 NESTED_CALL = """
 module "child{c}" {{
   source = "../m{child:04d}"
-  name   = "${{var.name}}/{c}"
+  name   = {name}
 }}
 """
 
 
-def generate_nested(count: int, root: Path) -> Path:
+def generate_nested(count: int, root: Path, derived: bool = True) -> Path:
     """The Terraform tree again, each module calling two others (a binary tree, about 8 levels deep) with
-    an argument: what module evaluation costs per file, next to the flat tree."""
+    an argument: what module evaluation costs per file, next to the flat tree. `derived`: each call passes
+    a value made from the caller's own input (`"${var.name}/1"`), so what a module receives differs with
+    every module above it that is linted on its own (its input unknown); else a value of its own."""
     base = root / "terraform-modules"
     for i in range(count):
         folder = base / f"m{i:04d}"
         folder.mkdir(parents=True, exist_ok=True)
         text = 'variable "name" {\n  default = "root"\n}\n' + TERRAFORM.format(i=i).replace(f'"app{i}/db"', "var.name")
-        text += "".join(NESTED_CALL.format(c=c, child=2 * i + c) for c in (1, 2) if 2 * i + c < count)
+        text += "".join(NESTED_CALL.format(c=c, child=2 * i + c, name=f'"${{var.name}}/{c}"' if derived else f'"m{i}/{c}"')
+                        for c in (1, 2) if 2 * i + c < count)
         (folder / "main.tf").write_text(text, encoding="utf-8")
     return base
 
@@ -409,9 +412,17 @@ def terraform_rows(run: Callable[..., Callable[[], Sample]], repeat: int, tmp: P
     rows = []
     flat, nested = generate("terraform", 300, tmp / "flat"), generate_nested(300, tmp / "nested")
     one = median([run("--jobs", "1", flat / "m0000" / "main.tf")() for _ in range(repeat)])
-    check, base = paired(run("--jobs", "1", nested), run("--jobs", "1", flat), repeat)
-    marginal = (check.cpu - one.cpu) / (base.cpu - one.cpu)
-    rows.append(ratio("300 modules calling modules vs 300 flat modules, -j1", check, base, "<= 1x per file",
+    own = generate_nested(300, tmp / "nested-own", derived=False)
+    for label, tree in (("300 modules calling modules vs 300 flat modules, -j1", nested),
+                        ("  the same, each call passing a value of its own", own)):
+        check, base = paired(run("--jobs", "1", tree), run("--jobs", "1", flat), repeat)
+        marginal = (check.cpu - one.cpu) / (base.cpu - one.cpu)
+        rows.append(ratio(label, check, base, "<= 1x per file", f"{marginal:.2f}x per file after start-up"))
+    # Linear: twice the modules (one level deeper) cost twice as much, give or take what the level adds.
+    double = generate_nested(600, tmp / "nested-600")
+    check, base = paired(run("--jobs", "1", double), run("--jobs", "1", nested), repeat)
+    marginal = (check.cpu - one.cpu) / (base.cpu - one.cpu) / 2
+    rows.append(ratio("600 modules calling modules vs 300, -j1", check, base, "linear",
                       f"{marginal:.2f}x per file after start-up"))
     for count in (300, 1000):
         named = generate_directory(count, tmp / f"dir-{count}")[:3]
