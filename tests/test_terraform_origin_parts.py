@@ -247,6 +247,7 @@ _COMPOSED = {
     "template": '"${var.service}:${var.verb}"',
     "format": 'format("%s:%s", var.service, var.verb)',
     "join": 'join(":", [var.service, var.verb])',
+    "formatlist": 'formatlist("%s:%s", [var.service], var.verb)',  # a list of one string
     "heredoc": '"${var.service}:${var.verb}"',  # a JSON string in the leaf's heredoc policy
 }
 _KINDS = {  # rule, service, verb, and which of the two the finding is about (None: the whole string)
@@ -266,7 +267,8 @@ def _leaf(form: str, service: str, verb: str) -> str:
             'POLICY\n}\n')
     return variables + (
         'data "aws_iam_policy_document" "this" {\n  statement {\n'
-        f'    actions   = [{_COMPOSED[form]}]\n    resources = ["{_RESOURCE}"]\n  }}\n}}\n'
+        f'    actions   = {_COMPOSED[form] if form == "formatlist" else f"[{_COMPOSED[form]}]"}\n'
+        f'    resources = ["{_RESOURCE}"]\n  }}\n}}\n'
         'resource "aws_iam_policy" "this" {\n  policy = data.aws_iam_policy_document.this.json\n}\n')
 
 

@@ -15,7 +15,7 @@ from typing import Callable, Protocol
 
 from linter.formats import catalogue
 from linter.formats.terraform import hcl
-from linter.formats.terraform.functions import COMPOSING, FUNCTIONS, Missing, as_text, missing
+from linter.formats.terraform.functions import COMPOSING, FUNCTIONS, Missing, as_text, formatlist_rows, missing
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
@@ -737,8 +737,17 @@ class Evaluator:
         function = FUNCTIONS.get(name)
         if function is not None and values:
             result = function(values, span, file.display)
+            if name == "formatlist":
+                return self._composed_items(result, values)
             return self._composed(name, result, values) if name in COMPOSING else result
         return unknown(span, file.display)
+
+    def _composed_items(self, result: Node, arguments: list[Node]) -> Node:
+        """`formatlist`: each item it makes is a string `format` composed, pointing as that one does."""
+        rows = formatlist_rows(arguments) if self.scope.bound and isinstance(result.value, list) else None
+        if rows is not None:
+            result.value = [self._composed("format", item, row) for item, row in zip(result.value, rows)]
+        return result
 
     def _composed(self, name: str, result: Node, arguments: list[Node]) -> Node:
         """A new string a function made from the caller's values (`format("%s:%s", var.service, var.verb)`)

@@ -334,14 +334,19 @@ def _formatted(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
 
 
 def _formatlist(values: list[Node], span: Span, path: str) -> Node:
+    rows = formatlist_rows(values)
+    if rows is None:
+        return unknown(span, path)
+    return Node([_format(row, span, path) for row in rows], span, path)
+
+
+def formatlist_rows(values: list[Node]) -> list[list[Node]] | None:
+    """The arguments `formatlist` gives `format` for each item it makes; None when it makes no list."""
     lists = [v.value for v in values[1:] if isinstance(v.value, list)]
     if not values or not lists or len({len(item) for item in lists}) != 1:
-        return unknown(span, path)
-    rows = []
-    for index in range(len(lists[0])):
-        row = [v.value[index] if isinstance(v.value, list) else v for v in values[1:]]
-        rows.append(_format([values[0], *row], span, path))
-    return Node(rows, span, path)
+        return None
+    return [[values[0], *(v.value[index] if isinstance(v.value, list) else v for v in values[1:])]
+            for index in range(len(lists[0]))]
 
 
 # The functions that make a new string of their arguments' text, each with what makes that text and tells
