@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
+from linter.collapse import one_of, ordered
 from linter.messages import render
 from linter.model import DocKind, Finding, Node, PolicyDocument, RawFinding, Resource, Span
 from linter.predicates import GRANT_PLACEHOLDERS, Context, Subject, Witness, element_text, evaluate, grant_wording
-from linter.records import replace
 from linter.rules import Rule, RuleError
 from linter.sha import sha256
 
@@ -209,41 +209,22 @@ def fingerprints(raw: list[RawFinding], rules: dict[str, Rule]) -> list[Finding]
 
     One finding per rule and range: an element reached several times (a document merged into another and
     used itself, one value fed into several dynamic statements, module instances or resources) is
-    reported once, as the statement and resource written first that fire on it (`RawFinding.first`)."""
+    reported once, as the statement and resource written first that fire on it (`RawFinding.first`). The
+    finding keeps the raw findings it stands for (`parts`): suppressions are judged on each of them, and
+    the fingerprint is the collapsed one's whichever are suppressed, so a baseline survives a suppression."""
     at_range: dict[tuple, list[RawFinding]] = {}
     for r in raw:
         at_range.setdefault((r.rule_id, r.path, r.span), []).append(r)
     counts: dict[str, int] = {}
     findings = []
-    for r in sorted((_one_of(group) for group in at_range.values()), key=RawFinding.sort_key):
+    collapsed = [(one_of(parts), parts) for parts in map(ordered, at_range.values())]
+    for r, parts in sorted(collapsed, key=lambda c: c[0].sort_key()):
         key = json.dumps([r.rule_id, r.path, r.owner, r.element], sort_keys=True)
         counts[key] = counts.get(key, 0) + 1
         digest = sha256(f"{key}#{counts[key]}".encode()).hexdigest()[:32]
         rule = rules[r.rule_id]
-        findings.append(Finding(r.rule_id, rule.severity, rule.title, r.message, r.path, r.span, r.owner, digest, r.context))
+        findings.append(Finding(r.rule_id, rule.severity, rule.title, r.message, r.path, r.span, r.owner, digest, r.context, parts))
     return findings
-
-
-MAX_ALSO = 3  # other elements a message names when several fire at one range
-
-
-def _one_of(group: list[RawFinding]) -> RawFinding:
-    """The finding to report for one rule at one range; when other elements fire there too (the actions a
-    module composes from one value of its caller, the statements of a managed policy on its ARN) with
-    another message, its message names them, so the one reported does not hide a worse one."""
-    group = sorted(group, key=RawFinding.first)
-    kept = group[0]
-    others = [o for o in dict.fromkeys(repr_element(r.element) for r in group[1:]
-                                       if r.element != kept.element and r.message != kept.message) if o is not None]
-    if not others:
-        return kept
-    shown = ", ".join(others[:MAX_ALSO]) + (f" and {len(others) - MAX_ALSO} more" if len(others) > MAX_ALSO else "")
-    return replace(kept, message=f"{kept.message} (here too: {shown})")
-
-
-def repr_element(element: object) -> str | None:
-    """An element as a message quotes it ('secretsmanager:Get*'), or None for one that is not a string."""
-    return f"'{element}'" if isinstance(element, str) else None
 
 
 def _mirrors(a: Node, b: Node) -> bool:

@@ -1,7 +1,8 @@
 """Stage 5: what happens to findings between the rules and the report.
 
 In order: `severity_overrides` change severities; `per_file_ignores` drop a rule for matching files; inline
-suppressions move covered findings to the `suppressed` list (with their reason); a baseline drops findings
+suppressions move covered findings to the `suppressed` list (with their reason; a finding that stands for
+several raw findings at one range only when each of them is covered); a baseline drops findings
 it already knows. Suppressions that cover nothing and baseline entries that match nothing are collected
 so they can be reported and cleaned up.
 """
@@ -11,7 +12,8 @@ from typing import Iterable
 
 from linter.baseline import Entry
 from linter.config import Settings
-from linter.model import Finding, Suppression
+from linter.collapse import one_of
+from linter.model import Finding, RawFinding, Suppression
 from linter.records import dataclass, field, replace
 from linter.results import SuppressedFinding, UnusedSuppression
 from linter.suggest import did_you_mean
@@ -27,9 +29,9 @@ class Filtered:
     current: list[Finding] = field(default_factory=list)  # after suppressions, before the baseline
 
 
-def covers(suppression: Suppression, finding: Finding) -> bool:
-    """Does a suppression cover a finding? Same file, its rule, and a span around the finding starting on
-    the suppression's target line (line 0: the whole file)."""
+def covers(suppression: Suppression, finding: Finding | RawFinding) -> bool:
+    """Does a suppression cover a finding, or one raw finding a collapsed finding stands for? Same file, its
+    rule, and a span around the finding starting on the suppression's target line (line 0: the whole file)."""
     return (
         finding.path == suppression.path
         and finding.rule_id in suppression.rule_ids
@@ -38,20 +40,41 @@ def covers(suppression: Suppression, finding: Finding) -> bool:
 
 
 def _suppress(findings: list[Finding], suppressions: list[Suppression]):
+    """Findings split into kept and suppressed, and the (suppression, rule id) pairs that covered something.
+
+    A collapsed finding is judged on each raw finding it stands for, exactly as a lone one: it is suppressed
+    when every one of them is (listed with the suppression of the first), and each suppression that covers
+    one of them is used, even when another keeps the finding reported."""
     by_line: dict[tuple[str, int], list[Suppression]] = {}
     for s in suppressions:
         by_line.setdefault((s.path, s.target_line), []).append(s)
     kept, suppressed, used = [], [], set()
     for finding in findings:
-        lines = [0] + sorted({span.line for span in finding.context})
-        candidates = [s for line in lines for s in by_line.get((finding.path, line), ())]
-        match = next((s for s in candidates if covers(s, finding)), None)
-        if match is None:
-            kept.append(finding)
+        parts = finding.parts or (finding,)
+        matches = [_match(part, by_line) for part in parts]
+        used.update((m, finding.rule_id) for m in matches if m is not None)
+        rest = [part for part, m in zip(parts, matches) if m is None]
+        if not rest:
+            suppressed.append(SuppressedFinding(finding, matches[0]))
         else:
-            suppressed.append(SuppressedFinding(finding, match))
-            used.add((match, finding.rule_id))
+            kept.append(finding if len(rest) == len(parts) else _unsuppressed(finding, rest))
     return kept, suppressed, used
+
+
+def _match(part: Finding | RawFinding, by_line: dict[tuple[str, int], list[Suppression]]) -> Suppression | None:
+    """The suppression that covers one (raw) finding: a file-level one first, then by target line."""
+    lines = [0] + sorted({span.line for span in part.context})
+    candidates = [s for line in lines for s in by_line.get((part.path, line), ())]
+    return next((s for s in candidates if covers(s, part)), None)
+
+
+def _unsuppressed(finding: Finding, rest: list[RawFinding]) -> Finding:
+    """A collapsed finding some of whose raw findings are suppressed, reported as if only `rest` had fired:
+    the first of them speaks (message, resource, the spans an editor's ignore comment targets) and names
+    the other elements among them. The fingerprint stays the collapsed finding's, so adding a suppression
+    for one statement does not make the finding look new to a baseline."""
+    speaker = one_of(rest)
+    return replace(finding, message=speaker.message, resource=speaker.owner, context=speaker.context, parts=tuple(rest))
 
 
 def _unused(suppressions: Iterable[Suppression], used: set, active: set[str], known: set[str]) -> list[UnusedSuppression]:

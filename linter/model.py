@@ -294,6 +294,10 @@ class Finding:
     # Spans enclosing the finding, innermost first (element, statement, document, resource block): what an
     # inline suppression can target. Not part of any report.
     context: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+    # The raw findings of this rule at this range that it stands for (`RawFinding.first` order; the first
+    # speaks): a suppression is judged on each, so the finding is suppressed only when all of them are.
+    # Empty for a finding made directly, which stands for itself. Not part of any report (nor sanitised).
+    parts: tuple[RawFinding, ...] = field(default=(), compare=False, repr=False, metadata={"sanitise": "skip"})
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.rule_id, self.span, self.message)

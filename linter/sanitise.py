@@ -56,7 +56,10 @@ def clean_fields(value: _T) -> _T:
 
 def _clean_field(spec: Field, value: object) -> object:
     """A field marked `metadata={"sanitise": "keys"}` (source texts by path) keeps its values: the text
-    report cleans excerpts itself, piece by piece, so its markers stay under the element."""
+    report cleans excerpts itself, piece by piece, so its markers stay under the element. One marked
+    `"skip"` is never printed (the raw findings behind a collapsed finding), so it is kept as it is."""
+    if spec.metadata.get("sanitise") == "skip":
+        return value
     if spec.metadata.get("sanitise") == "keys" and isinstance(value, dict):
         return {clean_fields(k): v for k, v in value.items()}
     return clean_fields(value)

@@ -264,7 +264,8 @@ def test_sharing_what_reads_no_input_changes_no_output(tmp_path_factory, blocks:
     from linter.formats.terraform.evaluate import Evaluator
 
     root = tmp_path_factory.mktemp("shared")
-    files = {"lib/main.tf": CHILD_VARIABLES + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)), "lib/policy.json": POLICY,
+    files = {"lib/main.tf": CHILD_VARIABLES + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)) + _call("../leaf", {"name": '"l"'}, "leaf"),
+             "lib/policy.json": POLICY, "leaf/main.tf": CHILD_VARIABLES + CHILD_BLOCKS["given_document"],
              "mid/main.tf": CHILD_VARIABLES + _call("../lib", {k: f"var.{k}" for k in through})}
     files.update({f"root{i}/main.tf": _call("../lib", arguments) + _call("../mid", through, "mid")
                   for i, arguments in enumerate(callers)})
@@ -327,6 +328,43 @@ def test_borrowing_a_twins_instance_changes_no_output(tmp_path_factory, blocks: 
             _, _, alone = run_check(root, *args)
         assert shared == alone, args
     assert taken  # b_mid's call of c_lib, as a_top's twin of b_mid made it
+
+
+@settings(max_examples=15, deadline=None)
+@given(blocks=st.sets(st.sampled_from(sorted(CHILD_BLOCKS)), min_size=1), given_lib=ARGUMENTS,
+       tops=st.lists(ARGUMENTS, min_size=2, max_size=3), bound=st.none() | st.integers(1, 8))
+def test_taking_an_instance_another_run_made_below_a_twin_changes_no_output(
+        tmp_path_factory, blocks: set[str], given_lib: dict, tops: list[dict], bound: int | None) -> None:
+    """Several roots call one module, which calls a library (which calls a leaf) with values of its own:
+    each root's twin of the module makes the same library instance, made once in the process and taken by
+    the others (`_reused`); the oracle: the same runs with nothing taken. Under a small bound, what a run
+    took counts as if made there (a run past it is linted again alone), so the errors are the same too."""
+    from linter.formats.terraform import modules
+
+    root = tmp_path_factory.mktemp("reuse")
+    files = {"lib/main.tf": CHILD_VARIABLES + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)) + _call("../leaf", {"name": '"l"'}, "leaf"),
+             "lib/policy.json": POLICY, "leaf/main.tf": CHILD_VARIABLES + CHILD_BLOCKS["given_document"],
+             "mid/main.tf": CHILD_VARIABLES + _call("../lib", given_lib)}
+    files |= {f"top{i}/main.tf": _call("../mid", top, "mid") for i, top in enumerate(tops)}
+    write(root, files)
+    taken: list[tuple] = []
+    reused = modules._Run._reused
+
+    def spy(self, plain):
+        found = reused(self, plain)
+        taken.extend([found.plain] if found is not None else [])
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        if bound is not None:
+            patch.setattr(modules, "MAX_MODULE_INSTANCES", bound)
+        for args in ([".", "--jobs", "1"], [".", "--jobs", "2"], ["top1/main.tf", "mid/main.tf"]):
+            patch.setattr(modules._Run, "_reused", spy)
+            _, _, shared = run_check(root, *args)
+            patch.setattr(modules._Run, "_reused", lambda self, plain: None)
+            _, _, alone = run_check(root, *args)
+            assert shared == alone, args
+    assert taken or bound is not None  # the second root's twin of mid calls lib as the first one's did
 
 
 def test_a_run_that_borrowed_and_passed_the_bound_is_made_again_alone(tmp_path: Path) -> None:

@@ -82,6 +82,9 @@ class Tree:
     # Instances a module on its own made for its calls, until the module's own lint borrows them
     # (`_Run._borrowed`); bounded like `shared` (what is not found is evaluated again, the same).
     loans: dict[tuple, object] = field(default_factory=lambda: Recent(LOANS_LIMIT))
+    # Instances made below twins (modules on their own), whose subtree depended on nothing but their
+    # directory and arguments (`_Module.pure`): every run that needs the same one takes it (`_Run._reused`).
+    twins: dict[tuple, object] = field(default_factory=lambda: Recent(LOANS_LIMIT))
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
@@ -164,7 +167,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
 def _linted(tree: Tree, directory: Path, passed: list[SourceFile], borrow: bool) -> tuple[_Run, Extraction]:
     """The directory linted in a fresh run: what it finds never depends on which other modules share the
     process (a borrowed instance is one this run would have made the same, see `_Run.instance`)."""
-    run = _Run(tree.root, tree.parsed, tree.shared, tree.loans if borrow else None)
+    run = _Run(tree.root, tree.parsed, tree.shared, tree.loans if borrow else None, tree.twins if borrow else None)
     # An installed copy named on the command line is linted as the library it is: its inputs are whatever
     # the root module that installed it passes.
     module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
@@ -231,12 +234,13 @@ class _Run:
     that fans out costs what its distinct instances cost, up to a bound."""
 
     def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict],
-                 loans: dict[tuple, object] | None = None) -> None:
+                 loans: dict[tuple, object] | None = None, twins: dict[tuple, object] | None = None) -> None:
         self.root = root
         self.parsed = parsed
         self.shared = shared
         self.loans = loans  # instances lent by earlier runs (`Tree.loans`); None: this run neither lends nor borrows
-        self.borrowed = False  # it took one
+        self.twins = twins  # the process's pure instances below twins (`Tree.twins`); None: none taken or given
+        self.borrowed = False  # it took an instance another run made (`_borrowed`, `_reused`)
         self.clash = False  # an instance made here may be one a borrowed subtree holds (then: run again alone)
         self.keys: set[tuple] = set()  # `_Module.plain` of the instances with twins made or borrowed here
         self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
@@ -288,7 +292,7 @@ class _Run:
                         key_path=f"{caller.key_path}.{name}" if caller.key_path else name, manifest=caller.manifest)
         bound = caller.bind(call, child)
         arguments = tuple(sorted((k, _shape(v)) for k, v in bound.items()))
-        key = (directory, caller.twins, caller.twin is not None, arguments)
+        key = (directory, caller.twins, caller.twin is not None, arguments)  # below a twin: `_made_key`
         if key in self.made:
             caller.pure = False
             return self.made[key]
@@ -298,6 +302,10 @@ class _Run:
             borrowed = self._borrowed(caller, name, child.plain, chain)
             if borrowed is not None:
                 return borrowed
+        else:
+            reused = self._reused(child.plain)
+            if reused is not None:
+                return reused
             self.clash = self.clash or child.plain in self.keys
             self.keys.add(child.plain)
         self.count += 1
@@ -331,6 +339,33 @@ class _Run:
             self.note(module.units)
             below += [child for made in module._instances.values() for _, child in made]
         return found
+
+
+    def _reused(self, plain: tuple) -> _Module | None:
+        """The instance an earlier run made below a twin for the same directory and arguments, when nothing
+        in its subtree depended on where it was called from: this run would make it the same. Each instance
+        of its subtree counts towards the bound and is shared with later calls of this run as if made here
+        (one made here already stays: the same values); past the bound the module is linted again alone, as
+        after borrowing."""
+        found = self.twins.get(plain) if self.twins is not None else None
+        if found is None:
+            return None
+        below = [found]
+        while below:
+            module = below.pop()
+            key = _made_key(module.plain)
+            if key not in self.made:
+                self.made[key] = module
+                self.count += 1
+                self.note(module.units)
+                below += [child for made in module._instances.values() for _, child in made]
+        self.borrowed = True
+        return found
+
+
+def _made_key(plain: tuple) -> tuple:
+    """`_Run.made`'s key of an instance below a twin, from its `plain` key (directory, display, arguments)."""
+    return (plain[0], False, False, plain[2])
 
 
 def _shape(node: Node) -> tuple:
@@ -571,6 +606,8 @@ class _Module:
         self.closure = frozenset({self.plain}).union(*(child.closure for child in children))
         if self.lendable and self.run.loans is not None:
             self.run.loans.setdefault(self.plain, self)
+        if self.run.twins is not None:
+            self.run.twins.setdefault(self.plain, self)
 
     def _instance_blocks(self, type_: str) -> list[Block]:
         """Every instance of the module's resources (or data sources): blocks bound to their `count.index`
