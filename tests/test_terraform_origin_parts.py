@@ -12,8 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tf_helpers import at, places, run_check, span, write
 
-from linter.model import Span
-
 # --- several caller values in one string ----------------------------------------------------------------
 
 PAIRS = """\
@@ -305,3 +303,14 @@ def test_a_finding_goes_to_whoever_wrote_the_part_it_is_about(tmp_path: Path, se
     where = at(files[path], _COMPOSED[form] if writer == "leaf" else f'"{values[named]}"')
     _, report, _ = run_check(tmp_path, ".", select=rule)
     assert [p[:6] for p in places(report)] == [(rule, path, where.line, where.column, where.end_line, where.end_column)]
+
+
+def test_a_finding_at_the_second_callers_part_is_suppressed_where_that_part_is_written(tmp_path: Path) -> None:
+    """The wildcard verb is mid's: a comment at the end of its line in mid's file suppresses SM001 there,
+    and nothing else."""
+    expected = _chain(tmp_path)
+    suppressed = MID.replace('  verb    = "*"\n', '  verb    = "*" # policylint:ignore=SM001 the reader lists every verb\n')
+    write(tmp_path, {"mid/main.tf": suppressed})
+    _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
+    assert places(report) == sorted(expected[1:], key=lambda p: (p[1], p[2:]))
+    assert [(f["rule_id"], f["path"], f["line"]) for f in report.get("suppressed", [])] == [("SM001", "mid/main.tf", 7)]
