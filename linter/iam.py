@@ -486,14 +486,16 @@ def action_problem(value: str) -> str | None:
     return f"'{value}' is not a known {prefix} action" + _suggestion(value)
 
 
-def action_problem_part(value: str) -> str:
-    """The part of an Action value its `action_problem` is about: the service prefix when that is unknown,
-    the action name otherwise (a composed `ec2:BatchGet*` matching nothing is the fault of whoever wrote
-    `BatchGet*`), the whole value when it is not of the form service:action."""
+def action_problem_part(value: str) -> tuple[int, int]:
+    """The characters [start, end) of an Action value its `action_problem` is about: the service prefix when
+    that is unknown, the action name otherwise (a composed `ec2:BatchGet*` matching nothing is the fault of
+    whoever wrote `BatchGet*`), the whole value when it is not of the form service:action."""
     prefix, colon, name = value.partition(":")
     if not colon or not prefix or not name:
-        return value
-    return prefix if not has_wildcard(prefix) and not catalog.is_known_service(prefix) else name
+        return 0, len(value)
+    if not has_wildcard(prefix) and not catalog.is_known_service(prefix):
+        return 0, len(prefix)
+    return len(prefix) + 1, len(value)
 
 
 def _close(value: str, count: int) -> list[str]:

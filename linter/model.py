@@ -75,10 +75,10 @@ class Node:
     def is_unknown(self) -> bool:
         return isinstance(self.value, str) and UNKNOWN in self.value
 
-    def place(self, about: str | None = None) -> tuple[str, Span]:
+    def place(self, about: tuple[int, int] | None = None) -> tuple[str, Span]:
         """Where a finding on this value points: where it was written (a value composed from parts written
-        in several places may say which one the user should look at). `about`: the part of the text the
-        finding is about, when a rule can tell (a service prefix, an action name)."""
+        in several places may say which one the user should look at). `about`: the characters [start, end)
+        of the text the finding is about, when a rule can tell (a service prefix, an action name)."""
         return self.path, self.span
 
 

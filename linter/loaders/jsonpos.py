@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Callable
 
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.model import Node
@@ -18,6 +19,8 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LITERALS = {"true": True, "false": False, "null": None}
+
+Strings = Callable[[str, int, int], Node]
 
 
 class JSONSyntaxError(ValueError):
@@ -52,22 +55,25 @@ def check_syntax(text: str, locate: Locator | None = None) -> object:
         raise JSONSyntaxError("invalid JSON: a value cannot be read", 1, 1) from None
 
 
-def parse(text: str, path: str = "", locate: Locator | None = None) -> Node:
-    """Parse JSON text into a Node tree; `locate` maps offsets when the text is embedded in another file."""
+def parse(text: str, path: str = "", locate: Locator | None = None, strings: Strings | None = None) -> Node:
+    """Parse JSON text into a Node tree; `locate` maps offsets when the text is embedded in another file.
+    `strings` makes the node of each string from its value and its offsets in `text` (quotes included),
+    for text that knows more about its characters than their positions (who wrote them)."""
     check_syntax(text, locate)
-    return build(text, path, locate)
+    return build(text, path, locate, strings)
 
 
-def build(text: str, path: str = "", locate: Locator | None = None) -> Node:
+def build(text: str, path: str = "", locate: Locator | None = None, strings: Strings | None = None) -> Node:
     """The Node tree of text that `check_syntax` has already accepted (it is not checked again)."""
-    return _Parser(text, path, locate or LineIndex(text)).document()
+    return _Parser(text, path, locate or LineIndex(text), strings).document()
 
 
 class _Parser:
     """Recursive descent over text already known to be valid JSON."""
 
-    def __init__(self, text: str, path: str, locate: Locator) -> None:
+    def __init__(self, text: str, path: str, locate: Locator, strings: Strings | None = None) -> None:
         self.text, self.path, self.locate = text, path, locate
+        self.strings = strings or self.leaf
 
     def document(self) -> Node:
         start = _WS.match(self.text, 0).end()
@@ -100,7 +106,7 @@ class _Parser:
         value = json.loads(self.text[pos:end])
         if _SURROGATE.search(value):
             raise self.fail(pos, "a \\u escape is a lone surrogate, not a character")
-        return self.leaf(value, pos, end), end
+        return self.strings(value, pos, end), end
 
     def number(self, pos: int) -> tuple[Node, int]:
         match = _NUMBER.match(self.text, pos)

@@ -15,14 +15,14 @@ from typing import Callable, Protocol
 
 from linter.formats import catalogue
 from linter.formats.terraform import hcl
-from linter.formats.terraform.functions import FUNCTIONS, Missing, as_text, missing
+from linter.formats.terraform.functions import COMPOSING, FUNCTIONS, Missing, as_text, formatlist_rows, missing
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import TextNode, caller_part, caller_pieces, leaf_places, parse_json_text, unknown
+from linter.formats.terraform.values import TextNode, caller_parts, leaf_places, parse_json_text, transformed_parts, unknown
 from linter.records import dataclass, field
 from linter.values import number
 
@@ -674,14 +674,13 @@ class Evaluator:
             if isinstance(part, MappedText):
                 out.extend(part)
             elif part.type == "template_interpolation":
-                interpolated.append((file.locate(file.start(part)), self._interpolation(file, part)))
+                interpolated.append((len(out.chars), self._interpolation(file, part)))
                 out.add(as_text(interpolated[-1][1]), file.start(part))
             else:
                 out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
         out.end = parsed.end
-        pieces = caller_pieces(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
-        return TextNode(out.text, span, file.display, locate=out.locator(file.locate),
-                        origin=pieces[0][1] if pieces else None, pieces=pieces)
+        parts = caller_parts(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
+        return TextNode(out.text, span, file.display, locate=out.locator(file.locate), parts=parts)
 
     def caller_places(self) -> frozenset[tuple[str, Span]]:
         """Where the scalars of this module instance's arguments were written (in its callers' files)."""
@@ -737,18 +736,32 @@ class Evaluator:
             return self._file(name, values, span, file.display)
         function = FUNCTIONS.get(name)
         if function is not None and values:
-            return self._composed(function(values, span, file.display), values)
+            result = function(values, span, file.display)
+            if name == "formatlist":
+                return self._composed_items(result, values)
+            return self._composed(name, result, values) if name in COMPOSING else result
         return unknown(span, file.display)
 
-    def _composed(self, result: Node, arguments: list[Node]) -> Node:
-        """A new string a function made from the caller's value (`format("%s:List*", var.service)`) points
-        where the caller wrote it, as a template's does; an argument returned as it is keeps its own place."""
-        if not self.scope.bound or not isinstance(result.value, str) or isinstance(result, TextNode) or any(
-                result is argument for argument in arguments):
+    def _composed_items(self, result: Node, arguments: list[Node]) -> Node:
+        """`formatlist`: each item it makes is a string `format` composed, pointing as that one does."""
+        rows = formatlist_rows(arguments) if self.scope.bound and isinstance(result.value, list) else None
+        if rows is not None:
+            result.value = [self._composed("format", item, row) for item, row in zip(result.value, rows)]
+        return result
+
+    def _composed(self, name: str, result: Node, arguments: list[Node]) -> Node:
+        """A new string a function made from the caller's values (`format("%s:%s", var.service, var.verb)`)
+        points where the caller wrote each part, as a template's does."""
+        if not self.scope.bound or not isinstance(result.value, str) or result.is_unknown:
             return result
-        parts = [item for argument in arguments for item in argument.items_list()]  # join(":", [var.x, "y"])
-        origin = caller_part(parts, self.caller_places())
-        return TextNode(result.value, result.span, result.path, ref=result.ref, origin=origin) if origin else result
+        made = COMPOSING[name]
+        composed = made(arguments) if made is not None else None
+        if composed is None:  # lower(), replace(): made from its first argument, not saying where each went
+            sources = [item for argument in arguments for item in argument.items_list()]
+            parts = transformed_parts(result.value, sources, self.caller_places())
+        else:
+            parts = caller_parts(composed[1], self.caller_places())
+        return TextNode(result.value, result.span, result.path, ref=result.ref, parts=parts) if parts else result
 
     def decode_json(self, value: Node) -> Node | None:
         """A string holding JSON, parsed with positions (None when unknown or invalid)."""

@@ -258,13 +258,23 @@ def _one(values: list[Node], span: Span, path: str) -> Node:
 
 
 def _join(values: list[Node], span: Span, path: str) -> Node:
+    joined = _joined(values)
+    return Node(joined[0], span, path) if joined is not None else unknown(span, path)
+
+
+def _joined(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
+    """The text `join` makes, and where each item's text begins in it; None when unknown."""
     if len(values) != 2 or not isinstance(values[1].value, list):
-        return unknown(span, path)
+        return None
     separator = _text(values[0])
     parts = [_text(item) for item in values[1].value]
     if separator is None or None in parts:
-        return unknown(span, path)
-    return Node(separator.join(parts), span, path)
+        return None
+    starts, at = [], 0
+    for part in parts:
+        starts.append(at)
+        at += len(part) + len(separator)
+    return separator.join(parts), list(zip(starts, values[1].value))
 
 
 def _split(values: list[Node], span: Span, path: str) -> Node:
@@ -291,38 +301,65 @@ def _replace(values: list[Node], span: Span, path: str) -> Node:
 
 def _format(values: list[Node], span: Span, path: str) -> Node:
     """`%s`/`%d`/`%v` and `%%` only; anything else, or an unknown argument, keeps the text unknown."""
+    formatted = _formatted(values)
+    return Node(formatted[0], span, path) if formatted is not None else unknown(span, path)
+
+
+def _formatted(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
+    """The text `format` makes, and where each argument's text begins in it; None when unknown."""
     spec = _text(values[0]) if values else None
     if spec is None:
-        return unknown(span, path)
-    out, arguments, i = [], iter(values[1:]), 0
+        return None
+    out, placed, arguments, i, size = [], [], iter(values[1:]), 0, 0
     while i < len(spec):
         char = spec[i]
         if char != "%":
             out.append(char)
-            i += 1
+            i, size = i + 1, size + 1
             continue
         verb = spec[i + 1 : i + 2]
         i += 2
         if verb == "%":
             out.append("%")
+            size += 1
             continue
         argument = next(arguments, None)
         if verb not in ("s", "d", "v") or argument is None:
-            return unknown(span, path)
-        out.append(as_text(argument) if not isinstance(argument.value, (dict, list)) else UNKNOWN)
-    return Node("".join(out), span, path)
+            return None
+        text = as_text(argument) if not isinstance(argument.value, (dict, list)) else UNKNOWN
+        placed.append((size, argument))
+        out.append(text)
+        size += len(text)
+    return "".join(out), placed
 
 
 def _formatlist(values: list[Node], span: Span, path: str) -> Node:
+    rows = formatlist_rows(values)
+    if rows is None:
+        return unknown(span, path)
+    return Node([_format(row, span, path) for row in rows], span, path)
+
+
+def formatlist_rows(values: list[Node]) -> list[list[Node]] | None:
+    """The arguments `formatlist` gives `format` for each item it makes; None when it makes no list."""
     lists = [v.value for v in values[1:] if isinstance(v.value, list)]
     if not values or not lists or len({len(item) for item in lists}) != 1:
-        return unknown(span, path)
-    rows = []
-    for index in range(len(lists[0])):
-        row = [v.value[index] if isinstance(v.value, list) else v for v in values[1:]]
-        rows.append(_format([values[0], *row], span, path))
-    return Node(rows, span, path)
+        return None
+    return [[values[0], *(v.value[index] if isinstance(v.value, list) else v for v in values[1:])]
+            for index in range(len(lists[0]))]
 
+
+# The functions that make a new string of their arguments' text, each with what makes that text and tells
+# where each argument's text begins in it (None: made from the first argument, not saying where each
+# character went).
+COMPOSING: dict[str, Callable[[list[Node]], tuple[str, list[tuple[int, Node]]] | None] | None] = {
+    "format": _formatted,
+    "join": _joined,
+    "lower": None,
+    "upper": None,
+    "trimspace": None,
+    "replace": None,
+}
 
 FUNCTIONS: dict[str, Function] = {
     "coalesce": _coalesce,

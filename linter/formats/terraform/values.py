@@ -2,47 +2,72 @@
 where each character was written, and JSON parsed from such strings with positions mapped back."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from linter.loaders import jsonpos
-from linter.loaders.positions import Locator
+from linter.loaders.positions import Locator, span_of
+from linter.loaders.strmap import MappedText, decode_escapes
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.records import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A stretch of a composed string that the module's caller wrote: characters [start, end) of the text,
+    and where the caller wrote them (a finding about them points there)."""
+
+    start: int
+    end: int
+    path: str
+    span: Span
 
 
 @dataclass(slots=True, eq=False)
 class TextNode(Node):
     """A string that knows where each of its characters was written, so JSON parsed from it is located.
 
-    `origin`: for a string a module composes from its own text and a value its caller passed in
-    (`"${statement.value}:List*"` over the caller's list of services), the caller's element. A finding on
-    the string points there: the caller's value is what the module on its own (its twin, inputs unknown)
-    lacks, so it is the part the finding is about, and the caller's file is where the user can change it.
-    The span and `locate` stay the template's, so JSON parsed from the text keeps its own positions; for
-    that JSON, `pieces` says where each caller's value was interpolated ((line, column) of its `${`) and
-    which element it is, so a JSON string holding one points at it too.
+    `parts`: for a string a module composes from its own text and values its caller passed in
+    (`"${statement.value}:List*"` over the caller's list of services, `format("%s:%s", var.service,
+    var.verb)`), each stretch of the text the caller wrote, in text order. A finding on the string points
+    at one of them: the caller's values are what the module on its own (its twin, inputs unknown) lacks, so
+    they are what the finding is about, and the caller's file is where the user can change them. The span
+    and `locate` stay the template's, so JSON parsed from the text keeps its own positions; each JSON string
+    holding caller-written characters gets the parts that fall inside it (`parse_json_text`).
     """
 
     locate: Locator | None = None
-    origin: Node | None = None
-    pieces: tuple[tuple[tuple[int, int], Node], ...] = ()
+    parts: tuple[Part, ...] = ()
 
-    def place(self, about: str | None = None) -> tuple[str, Span]:
-        """The caller's element, unless the finding is `about` a part of the text the caller did not write
-        (`ec2:BatchGet*` matching no action is about `BatchGet*`, the module's text)."""
-        if self.origin is None or (about is not None and not _within(self.origin.value, about)):
+    def place(self, about: tuple[int, int] | None = None) -> tuple[str, Span]:
+        """The caller's part the finding is about.
+
+        `about` (characters [start, end) a rule blames, an action's unknown service or its verb matching
+        nothing): the first caller's part inside it, else the string itself, whose text the module wrote
+        (`ec2:BatchGet*` matching no action is the fault of the module's `BatchGet*`). No `about` (the whole
+        string: a wildcard that grants too much, a statement that fires): the caller's part holding the
+        first wildcard (`"${var.service}:${var.verb}"` with the verb `*`), else the first caller's part.
+        """
+        if not self.parts:
             return self.path, self.span
-        return self.origin.place()
+        if about is not None:
+            start, end = about
+            part = next((p for p in self.parts if p.start < end and start < p.end), None)
+            return (part.path, part.span) if part is not None else (self.path, self.span)
+        wildcard = _first_wildcard(str(self.value))
+        part = next((p for p in self.parts if p.start <= wildcard < p.end), self.parts[0])
+        return part.path, part.span
 
 
-def _within(written: object, about: str) -> bool:
-    return isinstance(written, str) and bool(written) and (written in about or about in written)
+def _first_wildcard(text: str) -> int:
+    """Where the first `*` or `?` of the text is (-1 when it has none)."""
+    found = [i for i in (text.find("*"), text.find("?")) if i >= 0]
+    return min(found) if found else -1
 
 
 def leaf_places(values: Iterable[Node]) -> frozenset[tuple[str, Span]]:
     """Where each scalar inside these values was written: a value found here later (copied by a function,
     iterated by `for_each`) is known to come from them by its place, whatever node carries it. A string
-    the caller composed itself counts as written where it points (`origin`), too."""
+    the caller composed itself counts as written where each of its parts was, too."""
     places: set[tuple[str, Span]] = set()
     stack = list(values)
     while stack:
@@ -53,29 +78,49 @@ def leaf_places(values: Iterable[Node]) -> frozenset[tuple[str, Span]]:
             stack.extend(node.value)
         else:
             places.add((node.path, node.span))
-            places.add(node.place())
+            if isinstance(node, TextNode):
+                places.update((part.path, part.span) for part in node.parts)
     return frozenset(places)
 
 
-def caller_part(parts: Iterable[Node], written_by_caller: frozenset[tuple[str, Span]]) -> Node | None:
-    """The first known string among the parts of a composed string that the module's caller wrote, or None."""
-    return next((origin for part in parts if (origin := _caller_origin(part, written_by_caller)) is not None), None)
+def caller_parts(stretches: Iterable[tuple[int, Node]], written_by_caller: frozenset[tuple[str, Span]]
+                 ) -> tuple[Part, ...]:
+    """The parts of a composed string its module's caller wrote, from the values it is made of (each at the
+    offset where its text begins). A value the caller itself composed from its own callers' values brings
+    their parts, and the caller's own text between them, so a chain of modules points where the user wrote
+    each character."""
+    return tuple(part for offset, node in stretches for part in _written_by_caller(offset, node, written_by_caller))
 
 
-def caller_pieces(parts: Iterable[tuple[tuple[int, int], Node]], written_by_caller: frozenset[tuple[str, Span]]
-                  ) -> tuple[tuple[tuple[int, int], Node], ...]:
-    """The interpolated parts (where each starts, its value) that the module's caller wrote, as `pieces`."""
-    found = ((at, _caller_origin(part, written_by_caller)) for at, part in parts)
-    return tuple((at, origin) for at, origin in found if origin is not None)
+def _written_by_caller(offset: int, node: Node, written_by_caller: frozenset[tuple[str, Span]]) -> list[Part]:
+    if not isinstance(node.value, str) or node.is_unknown:
+        return []
+    own = (node.path, node.span) in written_by_caller
+    inner = node.parts if isinstance(node, TextNode) else ()
+    parts, at = [], 0
+    for part in inner:
+        if own and at < part.start:
+            parts.append(Part(offset + at, offset + part.start, node.path, node.span))
+        if own or (part.path, part.span) in written_by_caller:
+            parts.append(Part(offset + part.start, offset + part.end, part.path, part.span))
+        at = part.end
+    if own and at < len(node.value):
+        parts.append(Part(offset + at, offset + len(node.value), node.path, node.span))
+    return parts
 
 
-def _caller_origin(part: Node, written_by_caller: frozenset[tuple[str, Span]]) -> Node | None:
-    """A known string the module's caller wrote, as the node whose place a finding takes (a part the caller
-    itself composed from its own caller's value points further up, to where the user wrote it)."""
-    if not isinstance(part.value, str) or part.is_unknown:
-        return None
-    origin = part.origin if isinstance(part, TextNode) and part.origin is not None else part
-    return origin if (part.path, part.span) in written_by_caller or origin.place() in written_by_caller else None
+def transformed_parts(text: str, sources: Iterable[Node], written_by_caller: frozenset[tuple[str, Span]]
+                      ) -> tuple[Part, ...]:
+    """The parts of a string a function made from its first argument the caller wrote (`lower`,
+    `replace`): that argument's parts where they were when the length did not change, else one part over
+    the whole text, where the first of them was written."""
+    for source in sources:
+        parts = caller_parts([(0, source)], written_by_caller)
+        if parts:
+            if len(text) == len(str(source.value)):
+                return parts
+            return (Part(0, len(text), parts[0].path, parts[0].span),)
+    return ()
 
 
 def unknown(span: Span, path: str, ref: str | None = None, not_arn: str | None = None) -> Node:
@@ -91,46 +136,65 @@ def parse_json_text(value: Node) -> Node | FileError | None:
     """
     if not isinstance(value.value, str) or not value.value.strip() or value.value == UNKNOWN:
         return None
-    span = value.span
-    locate = value.locate if isinstance(value, TextNode) and value.locate is not None else _fixed(span)
-    text, locate = quote_bare_unknowns(value.value, locate)
+    locate = value.locate if isinstance(value, TextNode) and value.locate is not None else _fixed(value.span)
+    text, back = quote_bare_unknowns(value.value)
+    located = locate if back is _unchanged else (lambda offset: locate(back(offset)))
+    parts = value.parts if isinstance(value, TextNode) else ()
+    strings = _strings_with_parts(text, back, parts, located, value.path) if parts else None
     try:
-        parsed = jsonpos.parse(text, value.path, locate)
+        return jsonpos.parse(text, value.path, located, strings)
     except jsonpos.JSONSyntaxError as exc:
         if UNKNOWN in text:
             return None
         return FileError(value.path, exc.line, exc.column, f"policy: {exc.message}")
-    return _point_at_callers(parsed, value.pieces) if isinstance(value, TextNode) and value.pieces else parsed
 
 
-def _point_at_callers(root: Node, pieces: tuple[tuple[tuple[int, int], Node], ...]) -> Node:
-    """JSON a module wrote with its caller's values interpolated: each string holding one (its `${` inside
-    the string's span) points at the caller's element, as a composed string outside JSON does."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        slots = node.value.items() if isinstance(node.value, dict) else enumerate(node.value) \
-            if isinstance(node.value, list) else ()
-        for key, item in list(slots):
-            if isinstance(item.value, (dict, list)):
-                stack.append(item)
-                continue
-            start, end = (item.span.line, item.span.column), (item.span.end_line, item.span.end_column)
-            origin = next((o for at, o in pieces if start <= at < end and isinstance(item.value, str)), None)
-            if origin is not None:
-                node.value[key] = TextNode(item.value, item.span, item.path, origin=origin)
-    return root
+def _strings_with_parts(text: str, back: Callable[[int], int], parts: tuple[Part, ...], locate: Locator,
+                        path: str) -> Callable[[str, int, int], Node]:
+    """How JSON a module wrote around its caller's values (a heredoc policy) makes each string: one holding
+    characters the caller wrote gets those parts, counted in its own decoded characters, so it points at
+    the caller's value as a composed string outside JSON does. `back` maps offsets of `text` to the
+    composed string's."""
+
+    def string(value: str, start: int, end: int) -> Node:
+        span = span_of(locate, start, end)
+        first, last = back(start), back(end)
+        if not any(p.start < last and first < p.end for p in parts):
+            return Node(value, span, path)
+        decoded = MappedText()
+        decode_escapes(text, start + 1, end - 1, decoded, hcl=False)
+        owners = [next((p for p in parts if p.start <= back(offset) < p.end), None) for offset in decoded.offsets]
+        return TextNode(value, span, path, parts=_runs(owners))
+
+    return string
+
+
+def _runs(owners: list[Part | None]) -> tuple[Part, ...]:
+    """Consecutive characters of one caller's part, as one part of the string they are in."""
+    runs, start = [], 0
+    for i in range(1, len(owners) + 1):
+        if i == len(owners) or owners[i] is not owners[start]:
+            owner = owners[start]
+            if owner is not None:
+                runs.append(Part(start, i, owner.path, owner.span))
+            start = i
+    return tuple(runs)
 
 
 def _fixed(span: Span) -> Locator:
     return lambda offset: (span.line, span.column)
 
 
-def quote_bare_unknowns(text: str, locate: Locator) -> tuple[str, Locator]:
+def _unchanged(offset: int) -> int:
+    return offset
+
+
+def quote_bare_unknowns(text: str) -> tuple[str, Callable[[int], int]]:
     """Wrap unknowns that stand for a whole JSON value (`"Resource": ${var.arns}`) in quotes, so the
-    document still parses and that value reads as one unknown string."""
+    document still parses and that value reads as one unknown string; with where each offset of the new
+    text was in the old."""
     if UNKNOWN not in text:
-        return text, locate
+        return text, _unchanged
     chars: list[str] = []
     index: list[int] = []
     in_string = escaped = False
@@ -152,4 +216,4 @@ def quote_bare_unknowns(text: str, locate: Locator) -> tuple[str, Locator]:
         index.append(i)
     index.append(len(text))
     last = len(index) - 1
-    return "".join(chars), lambda offset: locate(index[min(max(offset, 0), last)])
+    return "".join(chars), lambda offset: index[min(max(offset, 0), last)]
