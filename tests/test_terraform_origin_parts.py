@@ -217,9 +217,6 @@ def test_parts_from_two_callers_up_a_chain_point_at_the_caller_that_wrote_each(t
         assert places(alone) == [p for p in places(outputs[0][1]) if p[1] == name], name
 
 
-@pytest.mark.xfail(strict=True, reason="a file named alone gets its root caller's instance documents only when "
-                   "they are written in its folder (modules.py `_through_callers`), not the leaf's document "
-                   "whose finding a caller part places in mid's file; so on main with one caller part too")
 def test_the_middle_module_named_alone_reports_what_check_dot_places_in_it(tmp_path: Path) -> None:
     expected = _chain(tmp_path)
     _, alone, _ = run_check(tmp_path, "mid/main.tf", select="SM001,IAM006")

@@ -35,6 +35,7 @@ from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
+from linter.formats.terraform.values import leaf_places
 from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
@@ -193,10 +194,20 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
         caller.whole = True  # what its linted run would report
         own = _first_called(tree, root) == directory
         found.documents += [d for d, emit, _ in caller.items().documents
-                            if emit and (d.path.rpartition("/")[0] in folders if d.instance else own)]
+                            if emit and (_placed_in(d, folders, lens) if d.instance else own)]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
         found.hidden |= _unnamed(tree, run.read)
     return found
+
+
+def _placed_in(document: PolicyDocument, folders: set[str], files: set[str]) -> bool:
+    """May a finding on this instance document land in the passed files: is it written in their folder,
+    or does it hold a value written in one of them (a part an intermediate module composed into a string
+    its child uses)? A document that two linted directories both get gives the same findings twice, which
+    the engine collapses into one."""
+    if document.path.rpartition("/")[0] in folders:
+        return True
+    return any(path in files for path, _ in leaf_places([document.node]))
 
 
 def _first_called(tree: Tree, root: Path) -> Path | None:
