@@ -575,12 +575,25 @@ def _trees() -> list[tuple[Path, str]]:
             if ".terraform" not in path.parts]
 
 
+def _assert_alone(root: Path, path: str) -> None:
+    _, alone, _ = run_check(root, path)
+    assert [f for f in alone["findings"] if f["path"] == path] == _whole(root).get(path, [])
+
+
 @settings(max_examples=25, deadline=None)
 @given(case=st.sampled_from(_trees()))
 def test_check_file_equals_check_dot_for_that_file(case: tuple[Path, str]) -> None:
-    root, path = case
-    _, alone, _ = run_check(root, path)
-    assert [f for f in alone["findings"] if f["path"] == path] == _whole(root).get(path, [])
+    _assert_alone(*case)
+
+
+@pytest.mark.long
+def test_every_file_of_the_fixtures_and_corpus_alone_equals_check_dot() -> None:
+    """Every file, not a sample; and each tree's `check .` the same with `--jobs 1` and `--jobs 2`."""
+    cases = _trees()
+    for root in dict.fromkeys(root for root, _ in cases):
+        assert run_check(root, ".", "--jobs", "1")[2] == run_check(root, ".", "--jobs", "2")[2], root
+    for root, path in cases:
+        _assert_alone(root, path)
 
 
 def test_nested_expansion_over_long_lists_is_bounded_and_reported(tmp_path: Path) -> None:

@@ -74,19 +74,18 @@ def module_callers(root: Path, texts: dict[tuple[Path, str], str] | None = None)
     return {target: frozenset(callers) for target, callers in called.items()}
 
 
-def root_callers(directory: Path, callers: dict[Path, frozenset[Path]]) -> list[Path]:
-    """The root modules (called by no module) that call `directory`, directly or through other modules."""
-    roots, seen, stack = set(), {directory}, [directory]
+def upstream(directory: Path, callers: dict[Path, frozenset[Path]]) -> list[Path]:
+    """Every module that calls `directory`, directly or through other modules: the roots (called by no
+    module) and the intermediate modules between, which `check .` lints too (a value an intermediate
+    module passes down is reported by its own lint, its caller's instance of it having the same)."""
+    seen, stack = {directory}, [directory]
     while stack:
         for caller in callers.get(stack.pop(), ()):
-            if caller in seen:
-                continue
-            seen.add(caller)
-            if caller in callers:
+            if caller not in seen:
+                seen.add(caller)
                 stack.append(caller)
-            else:
-                roots.add(caller)
-    return sorted(roots)
+    seen.discard(directory)
+    return sorted(seen)
 
 
 def shown(directory: Path, like: Path, like_display: str) -> str:

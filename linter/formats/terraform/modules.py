@@ -33,7 +33,7 @@ from linter.formats.policy import build_document
 from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
-from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
+from linter.formats.terraform.layout import module_callers, project_root, read_manifest, shown, upstream
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
 from linter.formats.terraform.values import leaf_places
 from linter.formats.terraform.vendored import internals, is_vendored
@@ -177,24 +177,28 @@ def _linted(tree: Tree, directory: Path, passed: list[SourceFile], borrow: bool)
 
 
 def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> Extraction:
-    """What the root modules that call this directory (and that the run does not lint) report in the
-    passed files: their instances' documents written in this directory, their own documents (a value one
-    reads from a module output may be written here; given with the first linted directory the root calls,
-    so once however the run is split), the remote module calls they follow, and those of the passed files
-    they cannot follow; `hidden` drops what lies in files not passed. So a file named alone (pre-commit, the
-    editor) gets what `check .` reports for it."""
+    """What the modules that call this directory, directly or not (and that the run does not lint), report
+    in the passed files, each linted as `check .` lints it: their instances' documents written in this
+    directory, their own documents and their resources (a value one reads from a module output, a rotation
+    an instance links to the caller's secret may be written here; given with the first linted directory the
+    caller calls, so once however the run is split), the remote module calls
+    they follow, and those of the passed files they cannot follow; `hidden` drops what lies in files not
+    passed. So a file named alone (pre-commit, the editor) gets what `check .` reports for it."""
     lens = {file.display for file in passed}
     folders = {display.rpartition("/")[0] for display in lens}
     found = Extraction()
-    for root in root_callers(directory, tree.callers):
-        if root in tree.linted:
+    for above in upstream(directory, tree.callers):
+        if above in tree.linted:
             continue
         run = _Run(tree.root, tree.parsed, tree.shared)
-        caller = _Module(run, root, shown(root, passed[0].path, passed[0].display), [])
+        caller = _Module(run, above, shown(above, passed[0].path, passed[0].display), [],
+                         inputs_unknown=above in tree.callers or is_vendored(above))
         caller.whole = True  # what its linted run would report
-        own = _first_called(tree, root) == directory
-        found.documents += [d for d, emit, _ in caller.items().documents
+        own = _first_called(tree, above) == directory
+        items = caller.items()
+        found.documents += [d for d, emit, _ in items.documents
                             if emit and (_placed_in(d, folders, lens) if d.instance else own)]
+        found.resources += [r for r, emit, _ in items.resources if emit and own]
         found.module_calls += [call for call in run.calls if call.followed or call.path in lens]
         found.hidden |= _unnamed(tree, run.read)
     return found
@@ -210,11 +214,11 @@ def _placed_in(document: PolicyDocument, folders: set[str], files: set[str]) -> 
     return any(path in files for path, _ in leaf_places([document.node]))
 
 
-def _first_called(tree: Tree, root: Path) -> Path | None:
-    """The first (sorted) linted directory that `root` calls, directly or through other modules."""
-    key = ("first called", root)
+def _first_called(tree: Tree, caller: Path) -> Path | None:
+    """The first (sorted) linted directory that `caller` calls, directly or through other modules."""
+    key = ("first called", caller)
     if key not in tree.shared:
-        tree.shared[key] = next((d for d in sorted(tree.linted) if root in root_callers(d, tree.callers)), None)
+        tree.shared[key] = next((d for d in sorted(tree.linted) if caller in upstream(d, tree.callers)), None)
     return tree.shared[key]
 
 
@@ -372,6 +376,31 @@ class _Run:
                 below += [child for made in module._instances.values() for _, child in made]
         self.borrowed = True
         return found
+
+
+def _twin_name(instance: _Module, twin: _Module | None, name: str) -> str:
+    """The name (`module.x["k"].aws_iam_policy.p`) in `twin`'s items of what `instance`'s items call
+    `name`, call by call down the modules it was adopted through: the instance of the same key, else the
+    twin's only instance when it has no key (its `count`/`for_each` unknown there: it stands for all)."""
+    if twin is None:
+        return name
+    for call, made in instance._instances.items():
+        for suffix, child in made:
+            prefix = f"module.{call}{suffix}."
+            if not name.startswith(prefix):
+                continue
+            theirs = twin._instances.get(call, [])
+            match = [pair for pair in theirs if pair[0] == suffix] or [pair for pair in theirs[:1] if
+                                                                     len(theirs) == 1 and pair[0] == ""]
+            if not match:
+                return name
+            return f"module.{call}{match[0][0]}." + _twin_name(child, match[0][1], name[len(prefix):])
+    return name
+
+
+def _twin_item(items: dict, key, mapped):
+    """The twin's document or resource of this key, else of the key `_twin_name` maps it to."""
+    return items[key] if key in items else items.get(mapped)
 
 
 def _made_key(plain: tuple) -> tuple:
@@ -784,7 +813,9 @@ class _Module:
         """Add an instance's documents and resources as this module's caller sees them: addresses under
         `module.name[suffix].`, resources placed at the module call (what the user can change), each with
         its twin. The instances of one call are one instance for reporting: a value the call passes to all
-        of them is reported once.
+        of them is reported once. What the instance adopted from a call its twin iterates otherwise (an
+        unknown `for_each` there: one instance standing for all, no key) has for twin what that one holds
+        (`_twin_name`).
         Returns the instance's policies, rotations and versions whose secret is not the instance's own (the
         caller passed its ARN in): the caller links them to its secrets."""
         inner = instance.items()
@@ -800,7 +831,8 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=twin_documents.get(key), instance=called if document.owner else "",
+                           twin=_twin_item(twin_documents, key, (_twin_name(instance, twin, key[0]), key[1])),
+                           instance=called if document.owner else "",
                            instance_at=(call.unit.display, call.header))
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
@@ -816,7 +848,7 @@ class _Module:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=twin_resources.get(key),
+                twin=_twin_item(twin_resources, key, _twin_name(instance, twin, key)),
                 attributes={k: own(v) for k, v in resource.attributes.items()} if own else resource.attributes,
             )
         own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}

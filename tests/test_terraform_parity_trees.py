@@ -1,0 +1,264 @@
+"""Single-file parity over generated module trees (issue 11 item 6), differential style: for every `.tf`
+file of a small tree of modules (a root, maybe a second root, an intermediate module, a leaf), `check FILE`
+reports exactly the findings `check .` places in FILE, `--stdin-filename FILE` the same, and `check .` gives
+byte-identical output with `--jobs 1` and `--jobs 2`. The trees mix what makes a finding land in a file
+other than the one its document is written in: literal and derived call arguments, `count`/`for_each` on
+calls, outputs read back by the caller, a child's guard on the caller's secret, `dynamic "statement"` over
+a caller's list, `file()` policies and variable defaults in a sibling file."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tf_helpers import places, run_check, span, write
+
+ROOT, SECOND, MID, INNER, LEAF = "", "live", "modules/mid", "modules/inner", "modules/leaf"
+POLICY = '{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}]}\n'
+
+LEAF_JSON = ('{"resource": {"aws_iam_role_policy": {"json": {"role": "r", "policy": "{\\"Statement\\": [{\\"Effect\\":'
+             ' \\"Allow\\", \\"Action\\": \\"${var.service}:Delete*\\", \\"Resource\\": \\"*\\"}]}"}}}}\n')
+
+# Values a module passes to a call's inputs; `{each}`/`{count}` only where the call iterates.
+ACTIONS = ['["secretsmanager:*"]', "var.actions", "local.acts", 'concat(var.actions, ["kms:Decrypt"])',
+           '["${var.service}:Get*"]', '[for a in var.actions : a if a != ""]']
+SERVICES = ['"secretsmanager"', "var.service", '"ec2"', 'lower("SecretsManager")']
+SECRETS = ["var.secret_arn", '"arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-AbCdEf"']
+STATEMENTS = ['[{ actions = ["secretsmanager:*"] }]', "var.statements", "[for a in var.actions : { actions = [a] }]",
+              '[{ actions = var.actions }, { actions = ["${var.service}:*"] }]']
+METAS = ["", "count = 2", "count = 0", "count = var.enabled ? 1 : 0", 'for_each = toset(["a", "b"])',
+         "for_each = toset(var.actions)"]
+EACH_ACTIONS = ["[each.value]", '[count.index == 0 ? "secretsmanager:*" : "s3:GetObject"]']
+DEFAULT_ACTIONS = ["", '["secretsmanager:GetSecretValue"]', '["secretsmanager:*"]', '["*"]', "null"]
+
+
+def _variables(actions: str, service: str) -> str:
+    """Every module's inputs; a default may be given (`actions`, `service`) or left out."""
+    def declare(name: str, default: str) -> str:
+        return f'variable "{name}" {{\n' + (f"  default = {default}\n" if default else "") + "}\n"
+
+    return "".join([declare("actions", actions), declare("service", service), declare("secret_arn", ""),
+                    declare("statements", '[{ actions = ["secretsmanager:Get*"] }]'), declare("enabled", "true")])
+
+
+def _call(name: str, source: str, meta: str, actions: str, service: str, secret: str, statements: str) -> str:
+    lines = [f'module "{name}" {{', f'  source     = "{source}"']
+    if meta:
+        lines.append(f"  {meta}")
+    lines += [f"  actions    = {actions}", f"  service    = {service}", f"  secret_arn = {secret}",
+              f"  statements = {statements}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+LEAF_BLOCKS = {
+    "policy": ('resource "aws_iam_policy" "leaf" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+               ' Action = var.actions, Resource = "*" }] })\n}\n'),
+    "service": ('resource "aws_iam_role_policy" "svc" {\n  role   = "r"\n  policy = jsonencode({ Statement = [{'
+                ' Effect = "Allow", Action = "${var.service}:*", Resource = "*" }] })\n}\n'),
+    "dynamic": ('data "aws_iam_policy_document" "dyn" {\n  dynamic "statement" {\n    for_each = var.statements\n'
+                '    content {\n      actions   = statement.value.actions\n      resources = ["*"]\n    }\n  }\n}\n'
+                'resource "aws_iam_policy" "dyn" {\n  policy = data.aws_iam_policy_document.dyn.json\n}\n'),
+    "guard": ('resource "aws_secretsmanager_secret_policy" "guard" {\n  secret_arn = var.secret_arn\n'
+              '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*",'
+              ' Action = "secretsmanager:GetSecretValue", Resource = "*" }] })\n}\n'),
+    "file": 'resource "aws_iam_policy" "file" {\n  policy = file("${path.module}/policy.json")\n}\n',
+    "output": 'output "granted" {\n  value = var.actions\n}\n',
+    "output_literal": 'output "granted" {\n  value = ["secretsmanager:Put*", "kms:*"]\n}\n',
+    "rotation": ('resource "aws_secretsmanager_secret_rotation" "rot" {\n  secret_id           = var.secret_arn\n'
+                 '  rotation_lambda_arn = "arn:aws:lambda:eu-west-1:111122223333:function:r"\n'
+                 '  rotation_rules {\n    automatically_after_days = 400\n  }\n}\n'),
+    "own_secret": 'resource "aws_secretsmanager_secret" "own" {\n  name = "leaf/${var.service}"\n}\n',
+    "heredoc": ('resource "aws_iam_policy" "doc" {\n  policy = <<EOT\n{"Statement": [{"Effect": "Allow",'
+                ' "Action": "${var.service}:*", "Resource": "*"}]}\nEOT\n}\n'),
+    "counted": ('resource "aws_iam_policy" "counted" {\n  count  = var.enabled ? 1 : 0\n  policy = jsonencode({'
+                ' Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }] })\n}\n'),
+}
+
+MID_OWN = {
+    "policy": ('resource "aws_iam_policy" "mid" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+               ' Action = local.acts, Resource = "*" }] })\n}\n'),
+    "output": 'output "granted" {\n  value = module.leaf.granted\n}\n',
+    "reads": ('resource "aws_iam_role_policy" "back" {\n  role   = "r"\n  policy = jsonencode({ Statement = [{'
+              ' Effect = "Allow", Action = module.leaf.granted, Resource = "*" }] })\n}\n'),
+}
+
+ROOT_OWN = {
+    "guard": ('resource "aws_secretsmanager_secret_policy" "root" {\n  secret_arn = aws_secretsmanager_secret.s.arn\n'
+              '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" },'
+              ' Action = module.mid.granted, Resource = "*" }] })\n}\n'),
+    "kms": ('data "aws_kms_alias" "sm" {\n  name = "alias/aws/secretsmanager"\n}\nresource "aws_secretsmanager_secret" "k" {\n'
+            '  name       = "k"\n  kms_key_id = data.aws_kms_alias.sm.arn\n}\n'),
+    "secret": 'resource "aws_secretsmanager_secret" "s" {\n  name = "app/db"\n}\n',
+    "reads": ('resource "aws_iam_role_policy" "back" {\n  role   = "r"\n  policy = jsonencode({ Statement = [{'
+              ' Effect = "Allow", Action = module.mid.granted, Resource = "*" }] })\n}\n'),
+    "file": 'resource "aws_iam_policy" "file" {\n  policy = file("${path.module}/policy.json")\n}\n',
+}
+
+
+@st.composite
+def _module_call(draw, name: str, source: str, secrets: list[str], more: tuple[str, ...] = ()) -> str:
+    meta = draw(st.sampled_from(METAS))
+    iterates = "for_each" in meta or meta.startswith("count = 2")
+    actions = draw(st.sampled_from(ACTIONS + list(more) + (EACH_ACTIONS[:1] if "for_each" in meta else EACH_ACTIONS[1:]
+                                              if iterates else [])))
+    return _call(name, source, meta, actions, draw(st.sampled_from(SERVICES)), draw(st.sampled_from(secrets)),
+                 draw(st.sampled_from(STATEMENTS)))
+
+
+@st.composite
+def _directory(draw, own: dict[str, str], calls: list[str]) -> dict[str, str]:
+    """One module's blocks spread over `main.tf` and `other.tf` (a sibling), with its variables and locals."""
+    blocks = [own[name] for name in draw(st.lists(st.sampled_from(sorted(own)), unique=True))] + calls
+    blocks.append(_variables(draw(st.sampled_from(DEFAULT_ACTIONS)), draw(st.sampled_from(['', '"secretsmanager"', '"s3"']))))
+    blocks.append('locals {\n  acts = concat(var.actions, ["secretsmanager:DescribeSecret"])\n}\n')
+    files: dict[str, str] = {}
+    for block in blocks:
+        name = draw(st.sampled_from(["main.tf", "other.tf"]))
+        files[name] = files.get(name, "") + block
+    return files
+
+
+@st.composite
+def trees(draw) -> dict[str, str]:
+    """A root calling an intermediate module (and maybe the leaf directly), the intermediate module calling
+    the leaf (maybe through a second intermediate one), and maybe a second root calling the first
+    intermediate module too; the leaf may have a `.tf.json` file."""
+    secrets = SECRETS + ["aws_secretsmanager_secret.s.arn"]
+    files: dict[str, str] = {}
+
+    def add(folder: str, content: dict[str, str]) -> None:
+        files.update({f"{folder}/{name}" if folder else name: text for name, text in content.items()})
+
+    add(LEAF, draw(_directory(LEAF_BLOCKS, [])))
+    if draw(st.booleans()):
+        files[f"{LEAF}/extra.tf.json"] = LEAF_JSON
+    below = "../leaf"
+    if draw(st.booleans()):
+        add(INNER, draw(_directory(MID_OWN, [draw(_module_call("leaf", "../leaf", SECRETS))])))
+        below = "../inner"
+    add(MID, draw(_directory(MID_OWN, [draw(_module_call("leaf", below, SECRETS))])))
+    root_calls = [draw(_module_call("mid", "./modules/mid", secrets))]
+    if draw(st.booleans()):
+        root_calls.append(draw(_module_call("direct", "./modules/leaf", secrets, ["module.mid.granted"])))
+    add(ROOT, draw(_directory(ROOT_OWN, root_calls)))
+    if draw(st.booleans()):
+        add(SECOND, draw(_directory(ROOT_OWN, [draw(_module_call("mid", "../modules/mid", secrets))])))
+    for folder in (ROOT, SECOND, LEAF):
+        prefix = f"{folder}/" if folder else ""
+        if any(name.startswith(prefix) and 'file("' in text for name, text in files.items()
+               if name.count("/") == prefix.count("/")):
+            files[f"{prefix}policy.json"] = POLICY
+    return files
+
+
+def _stdin(root: Path, name: str) -> dict:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO((root / name).read_text(encoding="utf-8")))
+        return run_check(root, "--stdin-filename", name)[1]
+
+
+def assert_parity(root: Path, files: dict[str, str], stdin: str | None = None) -> None:
+    """Every file alone reports what `check .` places in it (findings and errors), the other files it may
+    report being only the policy files it reads; `--stdin-filename` as the file; `--jobs` changes nothing."""
+    _, whole, one_job = run_check(root, ".", "--jobs", "1")
+    _, _, two_jobs = run_check(root, ".", "--jobs", "2")
+    assert one_job == two_jobs
+    for name in sorted(n for n in files if n.endswith((".tf", ".tf.json"))):
+        alone = _stdin(root, name) if name == stdin else run_check(root, name)[1]
+        for key in ("findings", "errors"):
+            assert [f for f in alone[key] if f["path"] == name] == [f for f in whole[key] if f["path"] == name], (name, key)
+        others = [f for f in alone["findings"] if f["path"] != name]
+        assert all(f["path"].endswith(".json") and f in whole["findings"] for f in others), name
+
+
+# --- counterexamples the trees found, reduced ------------------------------------------------------------
+
+LEAF_POLICY = ('variable "actions" {}\nresource "aws_iam_policy" "leaf" {\n  policy = jsonencode({ Statement = [{'
+               ' Effect = "Allow", Action = var.actions, Resource = "*" }] })\n}\n')
+MID_LITERAL = 'module "leaf" {\n  source  = "../leaf"\n  actions = ["secretsmanager:*"]\n}\n'
+
+
+def test_a_leaf_named_alone_gets_what_the_intermediate_module_passes_it(tmp_path: Path) -> None:
+    """The root calls mid with nothing; mid passes the leaf a literal wildcard. `check .` reports it at the
+    leaf's `"*"` resource through mid's own lint (the root's instance of mid passes the same, so its twin
+    drops it there): the leaf named alone must lint mid as `check .` does, not only the root modules."""
+    write(tmp_path, {"main.tf": 'module "mid" {\n  source = "./modules/mid"\n}\n',
+                     "modules/mid/main.tf": MID_LITERAL, "modules/leaf/main.tf": LEAF_POLICY})
+    expected = [span(rule, "modules/leaf/main.tf", LEAF_POLICY, '"*"', "module.leaf.aws_iam_policy.leaf")
+                for rule in ("SM002", "SM012")]
+    _, whole, _ = run_check(tmp_path, ".", select="SM002,SM012")
+    _, alone, _ = run_check(tmp_path, "modules/leaf/main.tf", select="SM002,SM012")
+    assert places(whole) == places(alone) == expected
+
+
+def test_a_policy_file_read_below_a_keyed_call_is_reported_by_its_reader_only(tmp_path: Path) -> None:
+    """mid calls the leaf with `for_each` over its input: known in the root's instance of mid (a key per
+    action), unknown in mid on its own (one instance standing for all). The leaf reads a policy file; the
+    root's keyed instances of it are the same as mid's, so their twin is mid's one instance: the root named
+    alone reports nothing, as in `check .`, where the leaf reports the file (its reader)."""
+    write(tmp_path, {"main.tf": 'module "mid" {\n  source  = "./modules/mid"\n  actions = ["secretsmanager:*"]\n}\n',
+                     "modules/mid/main.tf": ('variable "actions" {}\nmodule "leaf" {\n  source   = "../leaf"\n'
+                                             '  for_each = toset(var.actions)\n}\n'),
+                     "modules/leaf/main.tf": 'resource "aws_iam_policy" "f" {\n  policy = file("${path.module}/p.json")\n}\n',
+                     "modules/leaf/p.json": POLICY})
+    expected = [span("SM002", "modules/leaf/p.json", POLICY, '"*"', "aws_iam_policy.f")]
+    _, whole, _ = run_check(tmp_path, ".", select="SM002")
+    assert places(whole) == places(run_check(tmp_path, "modules/leaf/main.tf", select="SM002")[1]) == expected
+    assert run_check(tmp_path, "main.tf", select="SM002")[1]["findings"] == []
+
+
+
+def test_a_rotation_a_child_links_to_the_callers_secret_is_reported_in_the_child_named_alone(tmp_path: Path) -> None:
+    """The root's secret is rotated by the leaf it passes the ARN to; SM006 is about the root's secret but
+    points at the leaf's `400`, where it can be changed: the leaf named alone gets the root's resources."""
+    leaf = ('variable "secret_arn" {}\nresource "aws_secretsmanager_secret_rotation" "rot" {\n  secret_id = var.secret_arn\n'
+            '  rotation_lambda_arn = "arn:aws:lambda:eu-west-1:111122223333:function:r"\n'
+            '  rotation_rules {\n    automatically_after_days = 400\n  }\n}\n')
+    write(tmp_path, {"main.tf": ('resource "aws_secretsmanager_secret" "s" {\n  name = "app/db"\n}\nmodule "leaf" {\n'
+                                 '  source     = "./modules/leaf"\n  secret_arn = aws_secretsmanager_secret.s.arn\n}\n'),
+                     "modules/leaf/main.tf": leaf})
+    expected = [span("SM006", "modules/leaf/main.tf", leaf, "400", "aws_secretsmanager_secret.s")]
+    _, whole, _ = run_check(tmp_path, ".", select="SM006")
+    assert places(whole) == places(run_check(tmp_path, "modules/leaf/main.tf", select="SM006")[1]) == expected
+    assert run_check(tmp_path, "main.tf", select="SM006")[1]["findings"] == []
+
+
+def test_a_keyed_call_below_a_borrowed_instance_has_the_twin_a_fresh_one_has(tmp_path: Path) -> None:
+    """inner calls the leaf with `for_each` over its input; mid passes it a list. Linting the root first
+    makes mid's instance of inner once below a twin; mid's own lint then takes it (`_Run._borrowed`), with
+    its keyed leaf instance. That instance's twin is inner's one instance standing for all keys, whichever
+    run made it: nothing but the leaf's own finding is reported, with one process or two, and for mid named
+    alone."""
+    guard = 'resource "aws_secretsmanager_secret_policy" "guard" {\n}\n'
+    write(tmp_path, {"other.tf": 'module "mid" {\n  source = "./modules/mid"\n}\n',
+                     "modules/mid/main.tf": 'module "inner" {\n  source  = "../inner"\n  actions = ["secretsmanager:*"]\n}\n',
+                     "modules/inner/main.tf": 'variable "actions" {}\nmodule "leaf" {\n  source   = "../leaf"\n  for_each = toset(var.actions)\n}\n',
+                     "modules/leaf/main.tf": guard})
+    expected = [span("SM009", "modules/leaf/main.tf", guard, 'resource "aws_secretsmanager_secret_policy" "guard"',
+                     "aws_secretsmanager_secret_policy.guard")]
+    outputs = [run_check(tmp_path, ".", "--jobs", jobs, select="SM009") for jobs in ("1", "2")]
+    assert outputs[0][2] == outputs[1][2] and places(outputs[0][1]) == expected
+    assert run_check(tmp_path, "modules/mid/main.tf", select="SM009")[1]["findings"] == []
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(files=trees(), data=st.data())
+def test_every_file_of_a_module_tree_alone_reports_what_check_dot_reports(tmp_path_factory, files, data) -> None:
+    _one_tree(tmp_path_factory, files, data)
+
+
+def _one_tree(tmp_path_factory, files: dict[str, str], data) -> None:
+    root = write(tmp_path_factory.mktemp("tree"), files)
+    stdin = data.draw(st.sampled_from(sorted(n for n in files if n.endswith(".tf"))))
+    assert_parity(root, files, stdin)
+
+
+@pytest.mark.long
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(files=trees(), data=st.data())
+def test_many_module_trees_keep_parity(tmp_path_factory, files, data) -> None:
+    _one_tree(tmp_path_factory, files, data)
