@@ -1,7 +1,7 @@
 """Single-file parity over generated module trees (issue 11 item 6), differential style: for every `.tf`
 file of a small tree of modules (a root, maybe a second root, an intermediate module, a leaf), `check FILE`
 reports exactly the findings `check .` places in FILE, `--stdin-filename FILE` the same, and `check .` gives
-byte-identical output with `--jobs 1` and `--jobs 2`. The trees mix what makes a finding land in a file
+byte-identical output with `--jobs 1` and `--jobs 2`; the language server shows the same for a buffer. The trees mix what makes a finding land in a file
 other than the one its document is written in: literal and derived call arguments, `count`/`for_each` on
 calls, outputs read back by the caller, a child's guard on the caller's secret, `dynamic "statement"` over
 a caller's list, `file()` policies and variable defaults in a sibling file."""
@@ -251,9 +251,23 @@ def test_every_file_of_a_module_tree_alone_reports_what_check_dot_reports(tmp_pa
 
 
 def _one_tree(tmp_path_factory, files: dict[str, str], data) -> None:
+    """Parity for every file, one of them through standard input and the editor's lint of a buffer."""
     root = write(tmp_path_factory.mktemp("tree"), files)
     stdin = data.draw(st.sampled_from(sorted(n for n in files if n.endswith(".tf"))))
     assert_parity(root, files, stdin)
+    assert _editor(root, stdin) == sorted((f["rule_id"], f["line"], f["column"], f["end_line"], f["end_column"])
+                                          for f in run_check(root, ".")[1]["findings"] if f["path"] == stdin)
+
+
+def _editor(root: Path, name: str) -> list[tuple]:
+    """What the language server shows for the file as a buffer: (rule, 1-based range)."""
+    from pygls.workspace.position_codec import PositionCodec
+
+    from linter.lsp import folder_context, lint_buffer
+
+    text = (root / name).read_text(encoding="utf-8")
+    return sorted((d.code, d.range.start.line + 1, d.range.start.character + 1, d.range.end.line + 1,
+                   d.range.end.character + 1) for d in lint_buffer(text, name, folder_context(root), PositionCodec()))
 
 
 @pytest.mark.long
