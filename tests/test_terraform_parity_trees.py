@@ -28,6 +28,8 @@ SERVICES = ['"secretsmanager"', "var.service", '"ec2"', 'lower("SecretsManager")
 SECRETS = ["var.secret_arn", '"arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-AbCdEf"']
 STATEMENTS = ['[{ actions = ["secretsmanager:*"] }]', "var.statements", "[for a in var.actions : { actions = [a] }]",
               '[{ actions = var.actions }, { actions = ["${var.service}:*"] }]']
+DOCS = ['file("${path.module}/policy.json")', "var.doc", "data.aws_iam_policy_document.own.json",
+        'jsonencode({ Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }] })']
 METAS = ["", "count = 2", "count = 0", "count = var.enabled ? 1 : 0", 'for_each = toset(["a", "b"])',
          "for_each = toset(var.actions)"]
 EACH_ACTIONS = ["[each.value]", '[count.index == 0 ? "secretsmanager:*" : "s3:GetObject"]']
@@ -40,15 +42,16 @@ def _variables(actions: str, service: str) -> str:
         return f'variable "{name}" {{\n' + (f"  default = {default}\n" if default else "") + "}\n"
 
     return "".join([declare("actions", actions), declare("service", service), declare("secret_arn", ""),
-                    declare("statements", '[{ actions = ["secretsmanager:Get*"] }]'), declare("enabled", "true")])
+                    declare("statements", '[{ actions = ["secretsmanager:Get*"] }]'), declare("enabled", "true"), declare("doc", "")])
 
 
-def _call(name: str, source: str, meta: str, actions: str, service: str, secret: str, statements: str) -> str:
+def _call(name: str, source: str, meta: str, actions: str, service: str, secret: str, statements: str,
+          doc: str) -> str:
     lines = [f'module "{name}" {{', f'  source     = "{source}"']
     if meta:
         lines.append(f"  {meta}")
     lines += [f"  actions    = {actions}", f"  service    = {service}", f"  secret_arn = {secret}",
-              f"  statements = {statements}", "}"]
+              f"  statements = {statements}", f"  doc        = {doc}", "}"]
     return "\n".join(lines) + "\n"
 
 
@@ -65,6 +68,8 @@ LEAF_BLOCKS = {
               ' Action = "secretsmanager:GetSecretValue", Resource = "*" }] })\n}\n'),
     "file": 'resource "aws_iam_policy" "file" {\n  policy = file("${path.module}/policy.json")\n}\n',
     "output": 'output "granted" {\n  value = var.actions\n}\n',
+    "given": 'resource "aws_iam_policy" "given" {\n  policy = var.doc\n}\n',
+    "output_doc": 'output "doc" {\n  value = data.aws_iam_policy_document.dyn.json\n}\n',
     "output_literal": 'output "granted" {\n  value = ["secretsmanager:Put*", "kms:*"]\n}\n',
     "rotation": ('resource "aws_secretsmanager_secret_rotation" "rot" {\n  secret_id           = var.secret_arn\n'
                  '  rotation_lambda_arn = "arn:aws:lambda:eu-west-1:111122223333:function:r"\n'
@@ -77,6 +82,9 @@ LEAF_BLOCKS = {
 }
 
 MID_OWN = {
+    "document": ('data "aws_iam_policy_document" "own" {\n  statement {\n    actions   = var.actions\n'
+                 '    resources = ["*"]\n  }\n}\n'),
+    "output_doc": 'output "doc" {\n  value = module.leaf.doc\n}\n',
     "policy": ('resource "aws_iam_policy" "mid" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
                ' Action = local.acts, Resource = "*" }] })\n}\n'),
     "output": 'output "granted" {\n  value = module.leaf.granted\n}\n',
@@ -85,6 +93,11 @@ MID_OWN = {
 }
 
 ROOT_OWN = {
+    "document": ('data "aws_iam_policy_document" "own" {\n  statement {\n    actions   = var.actions\n'
+                 '    resources = ["*"]\n  }\n}\n'),
+    "reads_doc": 'resource "aws_iam_policy" "outdoc" {\n  policy = module.mid.doc\n}\n',
+    "splat": ('resource "aws_iam_role_policy" "splat" {\n  role   = "r"\n  policy = jsonencode({ Statement = [{'
+              ' Effect = "Allow", Action = flatten(module.mid[*].granted), Resource = "*" }] })\n}\n'),
     "guard": ('resource "aws_secretsmanager_secret_policy" "root" {\n  secret_arn = aws_secretsmanager_secret.s.arn\n'
               '  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" },'
               ' Action = module.mid.granted, Resource = "*" }] })\n}\n'),
@@ -104,7 +117,7 @@ def _module_call(draw, name: str, source: str, secrets: list[str], more: tuple[s
     actions = draw(st.sampled_from(ACTIONS + list(more) + (EACH_ACTIONS[:1] if "for_each" in meta else EACH_ACTIONS[1:]
                                               if iterates else [])))
     return _call(name, source, meta, actions, draw(st.sampled_from(SERVICES)), draw(st.sampled_from(secrets)),
-                 draw(st.sampled_from(STATEMENTS)))
+                 draw(st.sampled_from(STATEMENTS)), draw(st.sampled_from(DOCS)))
 
 
 @st.composite
@@ -116,6 +129,8 @@ def _directory(draw, own: dict[str, str], calls: list[str]) -> dict[str, str]:
     files: dict[str, str] = {}
     for block in blocks:
         name = draw(st.sampled_from(["main.tf", "other.tf"]))
+        if draw(st.integers(0, 5)) == 0:  # a suppression above the block
+            block = "# policylint:ignore=SM001,SM002,IAM006 generated\n" + block
         files[name] = files.get(name, "") + block
     return files
 
@@ -145,7 +160,7 @@ def trees(draw) -> dict[str, str]:
     add(ROOT, draw(_directory(ROOT_OWN, root_calls)))
     if draw(st.booleans()):
         add(SECOND, draw(_directory(ROOT_OWN, [draw(_module_call("mid", "../modules/mid", secrets))])))
-    for folder in (ROOT, SECOND, LEAF):
+    for folder in (ROOT, SECOND, MID, INNER, LEAF):
         prefix = f"{folder}/" if folder else ""
         if any(name.startswith(prefix) and 'file("' in text for name, text in files.items()
                if name.count("/") == prefix.count("/")):
@@ -160,14 +175,15 @@ def _stdin(root: Path, name: str) -> dict:
 
 
 def assert_parity(root: Path, files: dict[str, str], stdin: str | None = None) -> None:
-    """Every file alone reports what `check .` places in it (findings and errors), the other files it may
+    """Every file alone reports what `check .` places in it (findings, errors, what its comments suppress and
+    which of them suppress nothing), the other files it may
     report being only the policy files it reads; `--stdin-filename` as the file; `--jobs` changes nothing."""
     _, whole, one_job = run_check(root, ".", "--jobs", "1")
     _, _, two_jobs = run_check(root, ".", "--jobs", "2")
     assert one_job == two_jobs
     for name in sorted(n for n in files if n.endswith((".tf", ".tf.json"))):
         alone = _stdin(root, name) if name == stdin else run_check(root, name)[1]
-        for key in ("findings", "errors"):
+        for key in ("findings", "errors", "suppressed", "unused_suppressions"):
             assert [f for f in alone[key] if f["path"] == name] == [f for f in whole[key] if f["path"] == name], (name, key)
         others = [f for f in alone["findings"] if f["path"] != name]
         assert all(f["path"].endswith(".json") and f in whole["findings"] for f in others), name
@@ -251,23 +267,33 @@ def test_every_file_of_a_module_tree_alone_reports_what_check_dot_reports(tmp_pa
 
 
 def _one_tree(tmp_path_factory, files: dict[str, str], data) -> None:
-    """Parity for every file, one of them through standard input and the editor's lint of a buffer."""
+    """Parity for every file, one of them through standard input and the editor's lint of a buffer, and
+    for a few files named together (a pre-commit run of the staged files)."""
     root = write(tmp_path_factory.mktemp("tree"), files)
-    stdin = data.draw(st.sampled_from(sorted(n for n in files if n.endswith(".tf"))))
+    names = sorted(n for n in files if n.endswith((".tf", ".tf.json")))
+    stdin = data.draw(st.sampled_from([n for n in names if n.endswith(".tf")]))
     assert_parity(root, files, stdin)
-    assert _editor(root, stdin) == sorted((f["rule_id"], f["line"], f["column"], f["end_line"], f["end_column"])
-                                          for f in run_check(root, ".")[1]["findings"] if f["path"] == stdin)
+    _, whole, _ = run_check(root, ".")
+    staged = data.draw(st.lists(st.sampled_from(names), min_size=2, max_size=3, unique=True))
+    _, together, _ = run_check(root, *staged)
+    assert [f for f in together["findings"] if f["path"] in staged] == [
+        f for f in whole["findings"] if f["path"] in staged], staged
+    assert _editor(root, stdin) == sorted(
+        [(f["rule_id"], f["line"], f["column"], f["end_line"], f["end_column"]) for f in whole["findings"] if f["path"] == stdin]
+        + [(None, u["line"], u["column"]) for u in whole["unused_suppressions"] if u["path"] == stdin])
 
 
 def _editor(root: Path, name: str) -> list[tuple]:
-    """What the language server shows for the file as a buffer: (rule, 1-based range)."""
+    """What the language server shows for the file as a buffer: (rule, 1-based range), and (None, where it
+    starts) for a suppression that suppresses nothing."""
     from pygls.workspace.position_codec import PositionCodec
 
     from linter.lsp import folder_context, lint_buffer
 
     text = (root / name).read_text(encoding="utf-8")
-    return sorted((d.code, d.range.start.line + 1, d.range.start.character + 1, d.range.end.line + 1,
-                   d.range.end.character + 1) for d in lint_buffer(text, name, folder_context(root), PositionCodec()))
+    shown = lint_buffer(text, name, folder_context(root), PositionCodec())
+    return sorted((d.code, d.range.start.line + 1, d.range.start.character + 1) + (
+        (d.range.end.line + 1, d.range.end.character + 1) if d.code else ()) for d in shown)
 
 
 @pytest.mark.long
