@@ -259,6 +259,21 @@ def test_a_keyed_call_below_a_borrowed_instance_has_the_twin_a_fresh_one_has(tmp
     assert run_check(tmp_path, "modules/mid/main.tf", select="SM009")[1]["findings"] == []
 
 
+
+def test_a_document_the_caller_takes_from_a_module_output_is_reported_in_the_child_named_alone(tmp_path: Path) -> None:
+    """The root attaches the document the leaf outputs, built from the root's actions: SM002 points at the
+    leaf's `"*"`. The root's own document is not a policy file it read (its findings go with the reader):
+    it is written in the leaf's Terraform, so the leaf named alone reports it, as `check .` does."""
+    leaf = ('variable "actions" {}\ndata "aws_iam_policy_document" "d" {\n  statement {\n    actions   = var.actions\n'
+            '    resources = ["*"]\n  }\n}\noutput "doc" {\n  value = data.aws_iam_policy_document.d.json\n}\n')
+    write(tmp_path, {"main.tf": ('module "leaf" {\n  source  = "./modules/leaf"\n  actions = ["secretsmanager:*"]\n}\n'
+                                 'resource "aws_iam_policy" "out" {\n  policy = module.leaf.doc\n}\n'),
+                     "modules/leaf/main.tf": leaf})
+    expected = [span("SM002", "modules/leaf/main.tf", leaf, '"*"', "aws_iam_policy.out")]
+    _, whole, _ = run_check(tmp_path, ".", select="SM002")
+    assert places(whole) == places(run_check(tmp_path, "modules/leaf/main.tf", select="SM002")[1]) == expected
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(files=trees(), data=st.data())
@@ -280,11 +295,11 @@ def _one_tree(tmp_path_factory, files: dict[str, str], data) -> None:
         f for f in whole["findings"] if f["path"] in staged], staged
     assert _editor(root, stdin) == sorted(
         [(f["rule_id"], f["line"], f["column"], f["end_line"], f["end_column"]) for f in whole["findings"] if f["path"] == stdin]
-        + [(None, u["line"], u["column"]) for u in whole["unused_suppressions"] if u["path"] == stdin])
+        + [("", u["line"], u["column"]) for u in whole["unused_suppressions"] if u["path"] == stdin])
 
 
 def _editor(root: Path, name: str) -> list[tuple]:
-    """What the language server shows for the file as a buffer: (rule, 1-based range), and (None, where it
+    """What the language server shows for the file as a buffer: (rule, 1-based range), and ("", where it
     starts) for a suppression that suppresses nothing."""
     from pygls.workspace.position_codec import PositionCodec
 
@@ -292,7 +307,7 @@ def _editor(root: Path, name: str) -> list[tuple]:
 
     text = (root / name).read_text(encoding="utf-8")
     shown = lint_buffer(text, name, folder_context(root), PositionCodec())
-    return sorted((d.code, d.range.start.line + 1, d.range.start.character + 1) + (
+    return sorted((d.code or "", d.range.start.line + 1, d.range.start.character + 1) + (
         (d.range.end.line + 1, d.range.end.character + 1) if d.code else ()) for d in shown)
 
 

@@ -919,7 +919,9 @@ class _Module:
                 emit = self._passed(home)
             if block.unit.display == root.path:
                 document.owner_span = block.span  # lets a suppression comment above the block cover it
-            if root.path not in units:  # a policy file read by `file()`: its findings are its reader's
+            if root.path not in units and not is_terraform_name(root.path):
+                # A policy file read by `file()`: its findings are its reader's. (A document a module output
+                # gives is written in the called module's Terraform: `hidden` decides there.)
                 emit = emit and (self.instance or home.passed)
             result[key] = (document, emit)
         return result
