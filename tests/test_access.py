@@ -47,13 +47,20 @@ EXPECTED = {
 
 
 def run_cli(args: list[str], cwd: Path, capsys) -> tuple[int, str]:
+    code, out, _ = run_cli_err(args, cwd, capsys)
+    return code, out
+
+
+def run_cli_err(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
+    """The exit code, standard output and standard error of `policylint ARGS` run in `cwd`."""
     previous = os.getcwd()
     os.chdir(cwd)
     try:
         code = main(args)
     finally:
         os.chdir(previous)
-    return code, capsys.readouterr().out
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def places(locations: list[dict]) -> list[str]:
@@ -167,13 +174,7 @@ def test_access_does_not_read_through_a_link_out_of_the_tree(tmp_path: Path, cap
                                      'resource "aws_iam_role_policy" "app" {\n  role   = aws_iam_role.app.name\n'
                                      '  policy = file("${path.module}/linked.json")\n}\n', encoding="utf-8")
     (project / "linked.json").symlink_to(outside / "policy.json")
-    previous = os.getcwd()
-    os.chdir(project)
-    try:
-        code = main(["access", "--format", "json"])
-    finally:
-        os.chdir(previous)
-    out, err = capsys.readouterr()
+    code, out, err = run_cli_err(["access", "--format", "json"], project, capsys)
     assert code == 2
     assert err.splitlines() == ["linked.json:1:1: error: a symbolic link to a file outside the scanned tree: not read "
                                 "(name the file itself to lint it)"]
@@ -238,14 +239,9 @@ def test_baseline_commit_without_changes_passes_fail_on_widening(two_commits: Pa
 
 
 def test_baseline_commit_that_does_not_exist_is_a_usage_error(two_commits: Path, capsys) -> None:
-    previous = os.getcwd()
-    os.chdir(two_commits)
-    try:
-        code = main(["access", "--baseline-commit", "no-such-rev"])
-    finally:
-        os.chdir(previous)
+    code, _, err = run_cli_err(["access", "--baseline-commit", "no-such-rev"], two_commits, capsys)
     assert code == 2
-    assert "--baseline-commit no-such-rev: no such commit in this repository" in capsys.readouterr().err
+    assert "--baseline-commit no-such-rev: no such commit in this repository" in err
 
 
 def access_of(root: Path, files: dict[str, str], capsys) -> dict[str, dict[tuple[str, str], str]]:
