@@ -366,7 +366,7 @@ def test_an_aws_managed_policy_in_an_unknown_partition_is_read(tmp_path: Path, c
 
 def test_functions_are_their_roles_and_a_sam_functions_policies_its_own_principal(tmp_path: Path, capsys) -> None:
     """A function is no principal of its own when it has a role (its role is); a SAM function's `Policies`
-    still are one, named by the function."""
+    still are one, named by the function, unless it is given a role (SAM then ignores them)."""
     found = access_of(tmp_path, {"stack.yaml": (
         "Transform: AWS::Serverless-2016-10-31\nResources:\n"
         "  Secret:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      Name: s\n"
@@ -375,6 +375,8 @@ def test_functions_are_their_roles_and_a_sam_functions_policies_its_own_principa
         "            Statement:\n              - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: !Ref Secret}\n"
         "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n"
         "  SamFn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.h\n      Runtime: python3.12\n"
-        "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: secretsmanager:DeleteSecret, Resource: !Ref Secret}\n")},
+        "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: secretsmanager:DeleteSecret, Resource: !Ref Secret}\n"
+        "  SamFnWithRole:\n    Type: AWS::Serverless::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n"
+        "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: secretsmanager:PutSecretValue, Resource: !Ref Secret}\n")},
         capsys)
     assert found == {"Secret": {("Role", "read"): "yes", ("SamFn", "delete"): "yes"}}
