@@ -11,13 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from linter.model import Span
 from tf_helpers import at, places, run_check, write
 
-ARN_A = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf"
-ARN_B = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:b-AbCdEf"
-FIRST, SECOND = '"secretsmanager:*"', '"secretsmanager:Get*"'
+ACTIONS = ('"secretsmanager:*"', '"secretsmanager:Get*"', '"secretsmanager:Put*"', '"secretsmanager:Describe*"')
+ARNS = tuple(f"arn:aws:secretsmanager:eu-west-1:111122223333:secret:{n}-AbCdEf" for n in "abcd")
+FIRST, SECOND = ACTIONS[:2]
 UNUSED = "suppression of SM001 matches no finding"
 
 # Where each layout writes its statements: the lines before the key, the key, its indent, the role's id.
@@ -31,19 +32,20 @@ LAYOUTS = {
 }
 
 
-def service(layout: str, key: str = "", first: str = "", second: str = "", end_of_first: str = "") -> str:
-    """Two statements under the layout's key, each with an SM001 finding at its action; the comments given
-    go above the key, above the first or second statement, or at the end of the first statement's line."""
+def service(layout: str, key: str = "", above: dict[int, str] | None = None, end: dict[int, str] | None = None,
+            count: int = 2) -> str:
+    """`count` statements under the layout's key, each with an SM001 finding at its action (`ACTIONS`); the
+    comments given (reasons) go above the key, above statement i (`above`) or at the end of its first line
+    (`end`)."""
     head, name, indent, _ = LAYOUTS[layout]
     pad, item = " " * indent, " " * (indent + 2)
-    mark = lambda reason, where: f"{where}# policylint:ignore=SM001 {reason}\n" if reason else ""  # noqa: E731
-    return (
-        f"{head}{mark(key, pad)}{pad}{name}:\n"
-        f"{mark(first, item)}{item}- Effect: Allow{'  # policylint:ignore=SM001 ' + end_of_first if end_of_first else ''}\n"
-        f"{item}  Action: {FIRST}\n{item}  Resource: {ARN_A}\n"
-        f"{mark(second, item)}{item}- Effect: Allow\n"
-        f"{item}  Action: {SECOND}\n{item}  Resource: {ARN_B}\n"
-    )
+    above, end = above or {}, end or {}
+    text = head + (f"{pad}# policylint:ignore=SM001 {key}\n" if key else "") + f"{pad}{name}:\n"
+    for i, (action, arn) in enumerate(zip(ACTIONS[:count], ARNS)):
+        text += f"{item}# policylint:ignore=SM001 {above[i]}\n" if i in above else ""
+        text += f"{item}- Effect: Allow" + (f"  # policylint:ignore=SM001 {end[i]}" if i in end else "") + "\n"
+        text += f"{item}  Action: {action}\n{item}  Resource: {arn}\n"
+    return text
 
 
 def finding(text: str, layout: str, element: str) -> tuple:
@@ -82,12 +84,12 @@ def test_without_comments_each_statement_has_its_finding(tmp_path: Path, layout:
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize(("where", "covered", "kept"), [
-    ("first", FIRST, SECOND), ("end_of_first", FIRST, SECOND), ("second", SECOND, FIRST),
-])
-def test_a_comment_at_a_statement_covers_that_statement_only(tmp_path: Path, layout: str, where: str, covered: str, kept: str) -> None:
+    ({"above": {0: "reviewed"}}, FIRST, SECOND), ({"end": {0: "reviewed"}}, FIRST, SECOND), ({"above": {1: "reviewed"}}, SECOND, FIRST),
+], ids=["above first", "end of first", "above second"])
+def test_a_comment_at_a_statement_covers_that_statement_only(tmp_path: Path, layout: str, where: dict, covered: str, kept: str) -> None:
     """Above the first statement, at the end of its first line, or above a later one: the first statement's
     line is not where the document starts, so only that statement is covered."""
-    text = service(layout, **{where: "reviewed"})
+    text = service(layout, **where)
     code, report = check(tmp_path, text)
     assert code == 1 and places(report) == [finding(text, layout, kept)]
     assert suppressed(report) == [(*finding(text, layout, covered), "reviewed", comment_at(text, "reviewed"))]
@@ -106,7 +108,7 @@ def test_a_comment_above_the_statements_key_covers_the_whole_list(tmp_path: Path
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_second_comment_for_a_statement_the_key_already_covers_is_unused(tmp_path: Path, layout: str) -> None:
-    text = service(layout, key="whole list", first="first reviewed")
+    text = service(layout, key="whole list", above={0: "first reviewed"})
     code, report = check(tmp_path, text)
     assert code == 0 and report["findings"] == []
     # As everywhere, the comment written first (the outer one) is the one that covers a finding.
@@ -114,6 +116,27 @@ def test_a_second_comment_for_a_statement_the_key_already_covers_is_unused(tmp_p
                                                           (at(text, SECOND).line, "whole list")]
     line, column = comment_at(text, "first reviewed")
     assert unused(report) == [("serverless.yml", line, column, ("SM001",), UNUSED)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=st.sampled_from(sorted(LAYOUTS)), key=st.booleans(),
+       marks=st.lists(st.sampled_from(["none", "above", "end"]), min_size=1, max_size=len(ACTIONS)))
+def test_any_choice_of_commented_statements(tmp_path: Path, layout: str, key: bool, marks: list[str]) -> None:
+    """Over how many statements and which carry a comment (above or at the end of their first line), with or
+    without one above the key: a statement's finding is suppressed iff the key or that statement is
+    commented; the key's comment covers first, so a statement's own one is then unused, else used."""
+    above = {i: f"s{i}" for i, m in enumerate(marks) if m == "above"}
+    end = {i: f"s{i}" for i, m in enumerate(marks) if m == "end"}
+    text = service(layout, key="key" if key else "", above=above, end=end, count=len(marks))
+    code, report = check(tmp_path, text)
+    covered = [i for i, m in enumerate(marks) if key or m != "none"]
+    assert places(report) == [finding(text, layout, ACTIONS[i]) for i in range(len(marks)) if i not in covered]
+    assert [(s[2], s[7]) for s in suppressed(report)] == [
+        (at(text, ACTIONS[i]).line, "key" if key else f"s{i}") for i in covered
+    ]
+    idle = sorted(comment_at(text, f"s{i}") for i in {**above, **end}) if key else []
+    assert unused(report) == [("serverless.yml", *where, ("SM001",), UNUSED) for where in idle]
+    assert code == (1 if len(covered) < len(marks) else 0)
 
 
 @pytest.mark.parametrize(("layout", "container"), [
@@ -135,7 +158,7 @@ def test_a_comment_above_the_keys_holding_the_list_covers_nothing_and_is_reporte
 def test_provider_and_function_lists_are_covered_apart(tmp_path: Path) -> None:
     """A comment above the provider's first statement covers nothing of a function's list, and one above the
     function's `iamRoleStatements:` nothing of the provider's."""
-    provider = service("provider.iam.role", first="provider first")
+    provider = service("provider.iam.role", above={0: "provider first"})
     function = service("functions.rotate", key="rotate list").split("functions:\n", 1)[1]
     text = provider + "functions:\n" + function
     code, report = check(tmp_path, text)
@@ -223,7 +246,7 @@ def test_the_document_starts_at_its_key() -> None:
 
     text = service("provider.iam.role")
     (document,) = extract(Source(SourceFile(Path("serverless.yml"), "serverless.yml"), text)).documents
-    key, last = at(text, "statements:"), at(text, f"Resource: {ARN_B}")
+    key, last = at(text, "statements:"), at(text, f"Resource: {ARNS[1]}")
     assert document.where == Span(key.line, key.column, last.end_line, last.end_column)
     assert document.owner_span == document.where
     assert [s.node.span.line for s in document.statements] == [at(text, "- Effect").line, at(text, "- Effect", 2).line]
