@@ -35,7 +35,7 @@ from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, root_callers, shown
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
-from linter.formats.terraform.values import leaf_places
+from linter.formats.terraform.values import TextNode, leaf_places
 from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
@@ -351,7 +351,6 @@ class _Run:
             below += [child for made in module._instances.values() for _, child in made]
         return found
 
-
     def _reused(self, plain: tuple) -> _Module | None:
         """The instance an earlier run made below a twin for the same directory and arguments, when nothing
         in its subtree depended on where it was called from: this run would make it the same. Each instance
@@ -380,13 +379,14 @@ def _made_key(plain: tuple) -> tuple:
 
 
 def _shape(node: Node) -> tuple:
-    """What makes two argument values the same: values, files and positions, all the way down."""
+    """What makes two argument values the same: values, files and positions, all the way down (for a
+    string composed from its caller's values, where each of their parts was written too)."""
     if isinstance(node.value, dict):
         inner: object = tuple((k, _shape(v)) for k, v in node.value.items())
     elif isinstance(node.value, list):
         inner = tuple(_shape(v) for v in node.value)
     else:
-        inner = (type(node.value).__name__, node.value)
+        inner = (type(node.value).__name__, node.value, node.parts if isinstance(node, TextNode) else ())
     return (node.path, node.span, node.ref, type(node).__name__, inner)
 
 
