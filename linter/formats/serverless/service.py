@@ -179,7 +179,9 @@ def _role(statements: _Written | None, managed: _Written | None) -> tuple[Node, 
         # The document starts at its key, not on its first statement's line: a comment above the first
         # statement covers that statement, one above the key the whole document (as in a template).
         listed, where, block = statements.value, statements.key_span, statements.block
-        document = Node({"Statement": listed}, block, path, {"Statement": where})
+        # Serverless writes `Version: "2012-10-17"` into the role's policy itself (policy variables work).
+        version = Node("2012-10-17", where, path)
+        document = Node({"Version": version, "Statement": listed}, block, path, {"Version": where, "Statement": where})
         policy = Node({"PolicyDocument": document}, block, path, {"PolicyDocument": where})
         properties["Policies"] = Node([policy], block, path)
         spans["Policies"] = where
