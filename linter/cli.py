@@ -67,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     access.add_argument("--output", metavar="FILE", help="write the map to FILE instead of standard output")
     access.add_argument("--baseline-commit", metavar="REV", help="report what changed since git revision REV")
     access.add_argument("--fail-on-widening", action="store_true", help="exit 1 when a principal gains a capability")
-    access.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+    access.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths (adds to the config's)")
+    access.add_argument("--config", metavar="FILE", help="use this config file instead of searching for one")
+    access.add_argument("--no-config", action="store_true", help="ignore config files")
+    access.add_argument("--project-root", metavar="DIR", help="the project's root (default: the config file's directory, else git's, else .)")
+    access.add_argument("--include-vendored-modules", action="store_true", default=None,
+                        help="also map the own code of installed (vendored) modules")
 
     listing = commands.add_parser("rules", help="list the rules; 'rules validate DIR' checks your own rules")
     listing.add_argument("--format", choices=("text", "json"), default="text")
@@ -87,16 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """Config file settings (found from the current directory upwards) with the command line laid over them."""
+def _configured(args: argparse.Namespace) -> Settings:
+    """The config file's settings: `--config FILE`, none with `--no-config`, else the one found from the
+    current directory upwards."""
     from linter.config import discover_settings, load_config
 
     if args.no_config:
-        base = Settings()
-    elif args.config:
-        base = load_config(Path(args.config))
-    else:
-        base = discover_settings()
+        return Settings()
+    if args.config:
+        return load_config(Path(args.config))
+    return discover_settings()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Config file settings (found from the current directory upwards) with the command line laid over them."""
+    base = _configured(args)
     return base.merged(
         select=args.select,
         ignore=args.ignore,
@@ -225,9 +235,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_access(args: argparse.Namespace) -> int:
+    """The same files, exclusions, project root and reading bounds as `check` with the same options."""
     from linter.access.command import run_access
 
-    return run_access(args, _write)
+    base = _configured(args)
+    settings = base.merged(exclude=base.exclude + tuple(args.exclude), include_vendored_modules=args.include_vendored_modules)
+    return run_access(args, _write, settings, ci.project_root(args))
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

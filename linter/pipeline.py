@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from linter import filters, parallel, suppress
 from linter.baseline import Entry
@@ -128,15 +129,38 @@ def evaluate_unit(
         return raw, extraction, texts(shown)
 
 
-def extract_paths(paths: list[str], settings: Settings) -> Extraction:
+def extract_paths(paths: list[str], settings: Settings, root: Path | None = None) -> Extraction:
     """Stages 1 to 3 only: the documents and resources of the given paths (`policylint access`), those
-    written in files read only to resolve them left out (as their findings are)."""
-    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
-    with reading():
-        extraction = extract_all(files)
+    written in files read only to resolve them left out (as their findings are). The files, the reading
+    bounds and what the formats are told are those of a `run` of the same paths and settings."""
+    files = _discovered(paths, settings, root)
+    with _running(paths, settings, root), reading():
+        extraction = extract_all([f for f in files if not f.error])
+    extraction.errors += [FileError(f.display, 1, 1, f.error) for f in files if f.error]
     extraction.documents = [d for d in extraction.documents if d.path not in extraction.hidden]
     extraction.resources = [r for r in extraction.resources if r.path not in extraction.hidden]
     return extraction
+
+
+def _discovered(paths: list[str], settings: Settings, root: Path | None) -> list[SourceFile]:
+    """Stage 1: the files of the paths, shown relative to `root` (`--project-root`) when given."""
+    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
+    if root is not None:
+        from linter.project import rebase
+
+        files = rebase(files, root)
+    return files
+
+
+@contextmanager
+def _running(paths: list[str], settings: Settings, root: Path | None,
+             sources: dict[str, str] | None = None) -> Iterator[None]:
+    """What a run's extraction happens within: the editor's buffers in place of the files, no source read
+    outside the paths named and their project root, and the run's context for the formats."""
+    project = RunContext(root or _default_project(), settings.include_vendored_modules)
+    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(reading_scope(paths, project.project_root)), \
+            running(project):
+        yield
 
 
 def _shown(path: str) -> str:
@@ -175,17 +199,11 @@ def run(
     entries are findings to stop reporting; `root` (`--project-root`) is what reported paths are relative to
     (None: as reached from `paths`); `unit` replaces `evaluate_unit` (a git revision's files: `gitrev`).
     """
-    files = discover(paths, registry.reads, settings.exclude, registry.skips_directory)
-    if root is not None:
-        from linter.project import rebase
-
-        files = rebase(files, root)
+    files = _discovered(paths, settings, root)
     unreadable = [FileError(f.display, 1, 1, f.error) for f in files if f.error]
     files = [f for f in files if not f.error]
     active = [rule for rule in rules if settings.wants(rule.id)]
-    project = RunContext(root or _default_project(), settings.include_vendored_modules)
-    with overlay({Path(p): t for p, t in (sources or {}).items()}), scoped(reading_scope(paths, project.project_root)), \
-            running(project):
+    with _running(paths, settings, root, sources):
         units, contexts = registry.units(files), registry.contexts(files)
         raw, extraction, linted = parallel.evaluate(units, active, settings, jobs, sources or {}, contexts, unit or evaluate_unit)
     findings = fingerprints(raw, {rule.id: rule for rule in active})

@@ -47,13 +47,20 @@ EXPECTED = {
 
 
 def run_cli(args: list[str], cwd: Path, capsys) -> tuple[int, str]:
+    code, out, _ = run_cli_err(args, cwd, capsys)
+    return code, out
+
+
+def run_cli_err(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
+    """The exit code, standard output and standard error of `policylint ARGS` run in `cwd`."""
     previous = os.getcwd()
     os.chdir(cwd)
     try:
         code = main(args)
     finally:
         os.chdir(previous)
-    return code, capsys.readouterr().out
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def places(locations: list[dict]) -> list[str]:
@@ -61,7 +68,7 @@ def places(locations: list[dict]) -> list[str]:
 
 
 def test_fixture_matrix_cell_by_cell(capsys) -> None:
-    code, out = run_cli(["access", ".", "--format", "json"], FIXTURE, capsys)
+    code, out = run_cli(["access", ".", "--format", "json", "--project-root", "."], FIXTURE, capsys)
     assert code == 0
     report = json.loads(out)
     assert [(s["secret"], s["path"], s["line"]) for s in report["secrets"]] == [
@@ -103,13 +110,13 @@ def test_conditional_deny_is_listed_and_makes_the_grant_conditional(tmp_path: Pa
 
 
 def test_text_and_markdown_show_the_matrix(capsys) -> None:
-    code, text = run_cli(["access"], FIXTURE, capsys)
+    code, text = run_cli(["access", "--project-root", "."], FIXTURE, capsys)
     assert code == 0
     assert "  CiRole     yes   cond   -       -              -       -          -" in text.splitlines()
     assert "  aws_iam_role.app read: yes — allowed by infra/iam.tf:18, infra/secrets.tf:13" in text.splitlines()
     assert "  aws_iam_role.app can be assumed by ec2.amazonaws.com" in text.splitlines()
     assert text.endswith("3 secrets\n")
-    code, markdown = run_cli(["access", "--format", "markdown"], FIXTURE, capsys)
+    code, markdown = run_cli(["access", "--format", "markdown", "--project-root", "."], FIXTURE, capsys)
     assert "| `CiRole` | yes | conditional |  |  |  |  |  |" in markdown.splitlines()
     assert markdown.startswith("## policylint access\n")
 
@@ -125,6 +132,54 @@ def test_unreadable_input_exits_2_and_maps_the_rest(tmp_path: Path, capsys) -> N
     code, out = run_cli(["access", "--format", "json"], tmp_path / "repo", capsys)
     assert code == 2
     assert len(json.loads(out)["secrets"]) == 3
+
+
+GRANT = ('resource "aws_iam_role" "{name}" {{\n  name = "{name}"\n}}\n'
+         'resource "aws_iam_role_policy" "{name}" {{\n  role = aws_iam_role.{name}.name\n'
+         '  policy = jsonencode({{Statement = [{{Effect = "Allow", Action = "secretsmanager:GetSecretValue",'
+         ' Resource = "*"}}]}})\n}}\n')
+SECRET = 'resource "aws_secretsmanager_secret" "s" {\n  name = "s"\n}\n'
+
+
+def _readers(out: str) -> list[tuple[str, str, str]]:
+    return [(s["path"], c["principal"], c["allowed_by"][0]["path"])
+            for s in json.loads(out)["secrets"] for c in s["access"] if c["capability"] == "read"]
+
+
+def test_access_reads_the_config_file_and_paths_are_the_project_roots_as_in_check(tmp_path: Path, capsys) -> None:
+    """The config's `exclude` applies (unless `--no-config`), and paths are relative to the project root
+    (the config file's directory), as `check` reports them, from whichever directory it runs in."""
+    (tmp_path / "infra" / "legacy").mkdir(parents=True)
+    (tmp_path / "infra" / "main.tf").write_text(SECRET + GRANT.format(name="app"), encoding="utf-8")
+    (tmp_path / "infra" / "legacy" / "main.tf").write_text(SECRET + GRANT.format(name="old"), encoding="utf-8")
+    (tmp_path / ".policylint.yaml").write_text("exclude:\n  - infra/legacy/**\n", encoding="utf-8")
+    code, out = run_cli(["access", "--format", "json"], tmp_path / "infra", capsys)
+    assert code == 0 and _readers(out) == [("infra/main.tf", "aws_iam_role.app", "infra/main.tf")]
+    code, out = run_cli(["access", "--format", "json", "--no-config"], tmp_path / "infra", capsys)
+    assert code == 0 and _readers(out) == [("legacy/main.tf", "aws_iam_role.old", "legacy/main.tf"),
+                                           ("main.tf", "aws_iam_role.app", "main.tf")]
+    code, out = run_cli(["access", "--format", "json", "--no-config", "--project-root", ".."], tmp_path / "infra", capsys)
+    assert [p for p, _, _ in _readers(out)] == ["infra/legacy/main.tf", "infra/main.tf"]
+
+
+def test_access_does_not_read_through_a_link_out_of_the_tree(tmp_path: Path, capsys) -> None:
+    """A policy file linked from outside the project is not read, as in `check`: an input error at the
+    link (exit 2), and no grant through it."""
+    outside, project = tmp_path / "outside", tmp_path / "project"
+    outside.mkdir()
+    project.mkdir()
+    (outside / "policy.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "secretsmanager:*",'
+                                         ' "Resource": "*"}]}', encoding="utf-8")
+    (project / "main.tf").write_text(SECRET + 'resource "aws_iam_role" "app" {\n  name = "app"\n}\n'
+                                     'resource "aws_iam_role_policy" "app" {\n  role   = aws_iam_role.app.name\n'
+                                     '  policy = file("${path.module}/linked.json")\n}\n', encoding="utf-8")
+    (project / "linked.json").symlink_to(outside / "policy.json")
+    code, out, err = run_cli_err(["access", "--format", "json"], project, capsys)
+    assert code == 2
+    assert err.splitlines() == ["linked.json:1:1: error: a symbolic link to a file outside the scanned tree: not read "
+                                "(name the file itself to lint it)"]
+    assert json.loads(out)["secrets"] == [{"secret": "aws_secretsmanager_secret.s", "path": "main.tf", "line": 1,
+                                           "access": []}]
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -184,14 +239,9 @@ def test_baseline_commit_without_changes_passes_fail_on_widening(two_commits: Pa
 
 
 def test_baseline_commit_that_does_not_exist_is_a_usage_error(two_commits: Path, capsys) -> None:
-    previous = os.getcwd()
-    os.chdir(two_commits)
-    try:
-        code = main(["access", "--baseline-commit", "no-such-rev"])
-    finally:
-        os.chdir(previous)
+    code, _, err = run_cli_err(["access", "--baseline-commit", "no-such-rev"], two_commits, capsys)
     assert code == 2
-    assert "--baseline-commit no-such-rev: no such commit in this repository" in capsys.readouterr().err
+    assert "--baseline-commit no-such-rev: no such commit in this repository" in err
 
 
 def access_of(root: Path, files: dict[str, str], capsys) -> dict[str, dict[tuple[str, str], str]]:
@@ -316,7 +366,7 @@ def test_an_aws_managed_policy_in_an_unknown_partition_is_read(tmp_path: Path, c
 
 def test_functions_are_their_roles_and_a_sam_functions_policies_its_own_principal(tmp_path: Path, capsys) -> None:
     """A function is no principal of its own when it has a role (its role is); a SAM function's `Policies`
-    still are one, named by the function."""
+    still are one, named by the function, unless it is given a role (SAM then ignores them)."""
     found = access_of(tmp_path, {"stack.yaml": (
         "Transform: AWS::Serverless-2016-10-31\nResources:\n"
         "  Secret:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      Name: s\n"
@@ -325,6 +375,8 @@ def test_functions_are_their_roles_and_a_sam_functions_policies_its_own_principa
         "            Statement:\n              - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: !Ref Secret}\n"
         "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n"
         "  SamFn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.h\n      Runtime: python3.12\n"
-        "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: secretsmanager:DeleteSecret, Resource: !Ref Secret}\n")},
+        "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: secretsmanager:DeleteSecret, Resource: !Ref Secret}\n"
+        "  SamFnWithRole:\n    Type: AWS::Serverless::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n"
+        "      Policies:\n        - Statement:\n            - {Effect: Allow, Action: secretsmanager:PutSecretValue, Resource: !Ref Secret}\n")},
         capsys)
     assert found == {"Secret": {("Role", "read"): "yes", ("SamFn", "delete"): "yes"}}

@@ -110,3 +110,40 @@ def test_policies_under_if(tmp_path):
     (statement,) = document.statements
     assert statement.resource.value == "*"
     assert span(statement.resource.span) == (11, 64, 11, 67)
+
+
+def _with_role(role: str) -> str:
+    return ("Transform: AWS::Serverless-2016-10-31\n"
+            "Conditions:\n"
+            "  Own: !Equals [a, b]\n"
+            "Resources:\n"
+            "  Fn:\n"
+            "    Type: AWS::Serverless::Function\n"
+            "    Properties:\n"
+            f"      Role: {role}\n"
+            "      Policies:\n"
+            "        - AWSSecretsManagerGetSecretValuePolicy: {SecretArn: '*'}\n"
+            "        - arn:aws:iam::aws:policy/SecretsManagerReadWrite\n"
+            "  Flow:\n"
+            "    Type: AWS::Serverless::StateMachine\n"
+            "    Properties:\n"
+            f"      Role: {role}\n"
+            "      Policies:\n"
+            "        Statement:\n"
+            "          - {Effect: Allow, Action: 'secretsmanager:*', Resource: '*'}\n")
+
+
+def test_a_function_or_state_machine_with_its_own_role_has_no_policies_of_its_own(tmp_path):
+    """SAM makes a role from `Policies` only when `Role` is not given: with a role in every deployment
+    they are never deployed (no document, so no finding and no grant); a role set under a condition
+    leaves the other deployments' role made from them."""
+    for role in ("arn:aws:iam::111122223333:role/app", "!GetAtt Other.Arn", "!If [Own, !GetAtt A.Arn, !GetAtt B.Arn]"):
+        extraction = extract(write(tmp_path, "sam.yaml", _with_role(role)))
+        assert documents_of(extraction, "Fn") == documents_of(extraction, "Flow") == [], role
+    for role in ("!If [Own, !GetAtt A.Arn, !Ref AWS::NoValue]", "!Ref AWS::NoValue", "null"):
+        extraction = extract(write(tmp_path, "sam.yaml", _with_role(role)))
+        read, read_write = documents_of(extraction, "Fn")
+        (flow,) = documents_of(extraction, "Flow")
+        assert span(read.statements[0].resource.span) == (10, 62, 10, 65), role
+        assert read_write.origin == "AWS managed policy SecretsManagerReadWrite"
+        assert span(flow.statements[0].action.span) == (18, 37, 18, 55)

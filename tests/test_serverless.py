@@ -146,3 +146,12 @@ def test_secrets_in_resources_link_to_generated_role_statements_by_ref(lint):
     report = lint({"serverless.yml": text})
     assert "SM002" not in {f.rule_id for f in report.findings}  # one named secret, not every secret
     assert ("SM004", "DbSecret", Span(12, 5, 12, 13)) in _found(report)
+
+
+def test_the_generated_role_policy_has_the_version_serverless_writes(lint):
+    """Serverless writes `Version: "2012-10-17"` into the policy it generates, so a policy variable in a
+    statement is expanded by IAM: no IAM006 "no Version" on a list the user could not give one to."""
+    text = PROVIDER.replace("'secretsmanager:*'", "s3:GetObject").replace("Resource: '*'",
+                                                                          "Resource: 'arn:aws:s3:::b/${*}/*'")
+    report = lint({"serverless.yml": text})
+    assert _found(report) == [] and report.errors == []

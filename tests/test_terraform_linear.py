@@ -350,8 +350,8 @@ def test_taking_an_instance_another_run_made_below_a_twin_changes_no_output(
     taken: list[tuple] = []
     reused = modules._Run._reused
 
-    def spy(self, plain):
-        found = reused(self, plain)
+    def spy(self, plain, lendable):
+        found = reused(self, plain, lendable)
         taken.extend([found.plain] if found is not None else [])
         return found
 
@@ -361,7 +361,7 @@ def test_taking_an_instance_another_run_made_below_a_twin_changes_no_output(
         for args in ([".", "--jobs", "1"], [".", "--jobs", "2"], ["top1/main.tf", "mid/main.tf"]):
             patch.setattr(modules._Run, "_reused", spy)
             _, _, shared = run_check(root, *args)
-            patch.setattr(modules._Run, "_reused", lambda self, plain: None)
+            patch.setattr(modules._Run, "_reused", lambda self, plain, lendable: None)
             _, _, alone = run_check(root, *args)
             assert shared == alone, args
     assert taken or bound is not None  # the second root's twin of mid calls lib as the first one's did
@@ -410,3 +410,24 @@ def test_every_file_of_a_call_tree_wider_than_the_parse_cache_is_parsed_once(tmp
     code, _, _ = run_check(tmp_path, ".", "--jobs", "1")
     assert code == 0 and len(parsed) == count and len(set(parsed)) == count
     assert modules._largest_call_tree({tmp_path / "b": frozenset({tmp_path / "a"})}) == 2
+
+
+def test_calls_passing_the_same_values_evaluate_the_module_once(tmp_path: Path, monkeypatch) -> None:
+    """Three calls with the same arguments (written in one place: a local) share one instance: the module
+    is evaluated for it once, and once more on its own (its twin), not once per call."""
+    from linter.formats.terraform import modules
+
+    write(tmp_path, {"main.tf": 'locals {\n  n = "x"\n}\n' + "".join(_call("./lib", {"name": "local.n"}, f"c{i}")
+                                                                   for i in range(3)),
+                     "lib/main.tf": CHILD_VARIABLES + CHILD_BLOCKS["given_document"]})
+    made: list[tuple[Path, bool]] = []
+    init = modules._Module.__init__
+
+    def spy(self, run, directory, *args, **kwargs):
+        made.append((directory, kwargs.get("instance", False)))
+        init(self, run, directory, *args, **kwargs)
+
+    monkeypatch.setattr(modules._Module, "__init__", spy)
+    code, report, _ = run_check(tmp_path, ".", "--jobs", "1")
+    assert code == 1 and report["errors"] == []
+    assert [instance for directory, instance in made if directory.name == "lib"].count(True) == 2

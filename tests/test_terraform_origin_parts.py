@@ -311,3 +311,21 @@ def test_a_finding_at_the_second_callers_part_is_suppressed_where_that_part_is_w
     _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
     assert places(report) == sorted(expected[1:], key=lambda p: (p[1], p[2:]))
     assert [(f["rule_id"], f["path"], f["line"]) for f in report.get("suppressed", [])] == [("SM001", "mid/main.tf", 7)]
+
+
+def test_two_calls_composing_the_same_text_from_different_parts_get_an_instance_each(tmp_path: Path) -> None:
+    """`mid` composes `"${var.a}${var.b}"` for the leaf: "secretsmanager:" + "*" from one call and
+    "secretsmanager:*" + "" from the other are the same text at the same place, written differently, so
+    the leaf's instance is not shared: each wildcard is reported where that caller wrote it."""
+    root = ('module "one" {\n  source = "./mid"\n  a      = "secretsmanager:"\n  b      = "*"\n}\n'
+            'module "two" {\n  source = "./mid"\n  a      = "secretsmanager:*"\n  b      = ""\n}\n')
+    mid = ('variable "a" {}\nvariable "b" {}\n'
+           'module "leaf" {\n  source = "../leaf"\n  action = "${var.a}${var.b}"\n}\n')
+    leaf = ('variable "action" {}\ndata "aws_iam_policy_document" "this" {\n  statement {\n'
+            '    actions   = [var.action]\n    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-*"]\n'
+            '  }\n}\nresource "aws_iam_policy" "this" {\n  policy = data.aws_iam_policy_document.this.json\n}\n')
+    write(tmp_path, {"main.tf": root, "mid/main.tf": mid, "leaf/main.tf": leaf})
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    owner = "module.{}.module.leaf.data.aws_iam_policy_document.this"
+    assert places(report) == [span("SM001", "main.tf", root, '"*"', owner.format("one")),
+                              span("SM001", "main.tf", root, '"secretsmanager:*"', owner.format("two"))]

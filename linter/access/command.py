@@ -7,13 +7,12 @@ import sys
 EXIT_OK, EXIT_WIDENED, EXIT_ERROR = 0, 1, 2
 
 
-def _map(paths: list[str], excludes: tuple[str, ...]):
+def _map(paths: list[str], settings, root):
     """The access map of the paths, and the input errors met while reading them."""
     from linter.access.accessmap import build
-    from linter.config import Settings
     from linter.pipeline import extract_paths
 
-    extraction = extract_paths(paths, Settings(exclude=excludes))
+    extraction = extract_paths(paths, settings, root)
     return build(extraction), sorted(set(extraction.errors), key=lambda e: (e.path, e.line, e.column, e.message))
 
 
@@ -39,13 +38,14 @@ def _changes_report(changes, fmt: str, rev: str) -> str:
     return "\n".join(([f"## policylint access since `{rev}`", ""] if fmt == "markdown" else []) + lines + ["", summary]).lstrip("\n") + "\n"
 
 
-def run_access(args, write) -> int:
+def run_access(args, write, settings, root) -> int:
     """Exit 2 on any input that could not be read (the map of the others is still written), 1 with
-    `--fail-on-widening` when some principal gains or widens a capability, else 0."""
+    `--fail-on-widening` when some principal gains or widens a capability, else 0. `settings` and `root`
+    (the project root) are what `check` would use with the same options."""
     from linter.access.render import RENDERERS
 
-    paths, excludes = args.paths or ["."], tuple(args.exclude)
-    current, errors = _map(paths, excludes)
+    paths = args.paths or ["."]
+    current, errors = _map(paths, settings, root)
     for error in errors:
         print(f"{error.path}:{error.line}:{error.column}: error: {error.message}", file=sys.stderr)
     if args.baseline_commit is None:
@@ -56,7 +56,7 @@ def run_access(args, write) -> int:
         from linter.gitrev import GitError
 
         try:
-            before = map_at(args.baseline_commit, paths, lambda p: _map(p, excludes)[0])
+            before = map_at(args.baseline_commit, paths, lambda p: _map(p, settings, root)[0])
         except GitError as exc:
             print(f"policylint: {exc}", file=sys.stderr)
             return EXIT_ERROR

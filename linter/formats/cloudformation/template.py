@@ -156,7 +156,7 @@ class _Extractor:
         for prop, doc_kind in catalogue.documents("cloudformation").get(kind, ()):
             for node in self.document_nodes(properties, prop):
                 documents += self.documents(node, doc_kind, logical_id)
-        if kind in catalogue.section("cloudformation")["sam_policies"] and properties.get("Policies") is not None:
+        if _sam_policies_apply(kind, properties) and properties.get("Policies") is not None:
             from linter.formats.cloudformation.sam import policy_documents
 
             for node in policy_documents(properties.get("Policies"), self.evaluator):
@@ -174,6 +174,8 @@ class _Extractor:
     def attached(self, kind: str, properties: Node, logical_id: str) -> list[PolicyDocument]:
         """The AWS managed policies a resource attaches, each as a document placed on its ARN or name."""
         sam = kind in catalogue.section("cloudformation")["sam_policies"]
+        if sam and not _sam_policies_apply(kind, properties):
+            return []
         values = properties.get("Policies" if sam else catalogue.attachments("cloudformation").get(kind, ""))
         if values is None:
             return []
@@ -336,6 +338,23 @@ def _set_when(properties: Node, prop: str) -> Node | None:
         return None
     when = f"when condition {condition.value} {'does not hold' if unset[0] else 'holds'}"
     return Node(when, (properties.key_spans or {}).get(prop, properties.span), properties.path)
+
+
+def _sam_policies_apply(kind: str, properties: Node) -> bool:
+    """Does SAM turn this resource's `Policies` into a role? Only when it makes the role: a function or
+    state machine given its own `Role` in every deployment uses that role, and SAM ignores `Policies`."""
+    return kind in catalogue.section("cloudformation")["sam_policies"] and not _always_set(properties.get("Role"))
+
+
+def _always_set(node: Node | None) -> bool:
+    """Is a property set in every deployment: present, not null, not `AWS::NoValue`, and no `Fn::If`
+    branch of it one of those?"""
+    if node is None or node.value is None or _is_no_value(node):
+        return False
+    call = intrinsic(node)
+    if call is not None and call[0] == "Fn::If" and isinstance(call[1].value, list) and len(call[1].value) == 3:
+        return _always_set(call[1].value[1]) and _always_set(call[1].value[2])
+    return True
 
 
 def _is_no_value(node: Node) -> bool:

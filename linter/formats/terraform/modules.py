@@ -35,7 +35,7 @@ from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, shown, upstream
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
-from linter.formats.terraform.values import leaf_places
+from linter.formats.terraform.values import TextNode, leaf_places
 from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
@@ -302,36 +302,46 @@ class _Run:
     def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
                  chain: tuple[Path, ...]) -> _Module | None:
         """The instance `call` (one instance of `module "name"`) makes, shared with every call that passes
-        the same arguments (values and positions); None past the bound (reported at the call)."""
-        child = _Module(self, directory, display_dir, [], chain, instance=True, twins=False,
-                        key_path=f"{caller.key_path}.{name}" if caller.key_path else name, manifest=caller.manifest)
-        bound = caller.bind(call, child)
+        the same arguments (values and positions); None past the bound (reported at the call). A module is
+        evaluated only for an instance that is made here, not for one found."""
+        made = None
+        declared = self.shared.get(("declared", directory, display_dir))
+        if declared is None:  # the directory's variables are read from its files once per run
+            made = self._new(caller, name, directory, display_dir, chain)
+            declared = self.shared[("declared", directory, display_dir)] = frozenset(made.evaluator.scope.variables)
+        bound = caller.bind(call, declared)
         arguments = tuple(sorted((k, _shape(v)) for k, v in bound.items()))
         key = (directory, caller.twins, caller.twin is not None, arguments)  # below a twin: `_made_key`
         if key in self.made:
             caller.pure = False
             return self.made[key]
-        child.plain = (directory, display_dir, arguments)
-        child.lendable = not caller.twins and caller.evaluator.scope.inputs_unknown  # a module on its own made it
+        plain = (directory, display_dir, arguments)
+        lendable = not caller.twins and caller.evaluator.scope.inputs_unknown  # a module on its own makes it
         if caller.twins:
-            borrowed = self._borrowed(caller, name, child.plain, chain)
+            borrowed = self._borrowed(caller, name, plain, chain)
             if borrowed is not None:
                 return borrowed
+            self.clash = self.clash or plain in self.keys
+            self.keys.add(plain)
         else:
-            reused = self._reused(child.plain)
+            reused = self._reused(plain, lendable)
             if reused is not None:
                 return reused
-            self.clash = self.clash or child.plain in self.keys
-            self.keys.add(child.plain)
         self.count += 1
         if self.count > MAX_MODULE_INSTANCES:
             return None  # the linted module's call that led here reports it
+        child = made or self._new(caller, name, directory, display_dir, chain)
+        child.plain, child.lendable = plain, lendable
         child.evaluator.scope.bound = bound
-        child.twins = caller.twins
         if caller.twins:
             child.twin = caller._twin_of(name, directory, display_dir, chain)
         self.made[key] = child
         return child
+
+    def _new(self, caller: _Module, name: str, directory: Path, display_dir: str, chain: tuple[Path, ...]) -> _Module:
+        """A module instance of `directory` for a call of `caller`, its arguments not bound yet."""
+        return _Module(self, directory, display_dir, [], chain, instance=True, twins=caller.twins,
+                       key_path=f"{caller.key_path}.{name}" if caller.key_path else name, manifest=caller.manifest)
 
     def _borrowed(self, caller: _Module, name: str, plain: tuple, chain: tuple[Path, ...]) -> _Module | None:
         """The instance an earlier run of this process made for the same directory and arguments below a
@@ -355,16 +365,17 @@ class _Run:
             below += [child for made in module._instances.values() for _, child in made]
         return found
 
-
-    def _reused(self, plain: tuple) -> _Module | None:
+    def _reused(self, plain: tuple, lendable: bool) -> _Module | None:
         """The instance an earlier run made below a twin for the same directory and arguments, when nothing
         in its subtree depended on where it was called from: this run would make it the same. Each instance
         of its subtree counts towards the bound and is shared with later calls of this run as if made here
         (one made here already stays: the same values); past the bound the module is linted again alone, as
-        after borrowing."""
+        after borrowing. Taken by a module on its own (`lendable`), it is lent as one made there would be."""
         found = self.twins.get(plain) if self.twins is not None else None
         if found is None:
             return None
+        if lendable and self.loans is not None:
+            self.loans.setdefault(plain, found)
         below = [found]
         while below:
             module = below.pop()
@@ -409,13 +420,14 @@ def _made_key(plain: tuple) -> tuple:
 
 
 def _shape(node: Node) -> tuple:
-    """What makes two argument values the same: values, files and positions, all the way down."""
+    """What makes two argument values the same: values, files and positions, all the way down (for a
+    string composed from its caller's values, where each of their parts was written too)."""
     if isinstance(node.value, dict):
         inner: object = tuple((k, _shape(v)) for k, v in node.value.items())
     elif isinstance(node.value, list):
         inner = tuple(_shape(v) for v in node.value)
     else:
-        inner = (type(node.value).__name__, node.value)
+        inner = (type(node.value).__name__, node.value, node.parts if isinstance(node, TextNode) else ())
     return (node.path, node.span, node.ref, type(node).__name__, inner)
 
 
@@ -744,9 +756,8 @@ class _Module:
         self._setting.discard(name)
         return result
 
-    def bind(self, call: Block, child: _Module) -> dict[str, Node]:
+    def bind(self, call: Block, declared: frozenset[str]) -> dict[str, Node]:
         """The call's arguments that the child declares, evaluated here (they keep the caller's positions)."""
-        declared = set(child.evaluator.scope.variables)
         return {argument: self.evaluator.eval(attr.expr)
                 for argument, attr in call.body.attrs().items() if argument in declared}
 
