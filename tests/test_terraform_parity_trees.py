@@ -110,12 +110,21 @@ ROOT_OWN = {
 }
 
 
+def _spellings(source: str) -> list[str]:
+    """A call's source and other spellings of the same directory (`./modules/x/`, `./modules/../modules/x`,
+    `../../modules/x` from a sibling module)."""
+    folder, _, name = source.rpartition("/")
+    other = f"{folder}/../{folder.rpartition('/')[2]}/{name}" if "modules" in folder else f"../../modules/{name}"
+    return [source, source + "/", other]
+
+
 @st.composite
 def _module_call(draw, name: str, source: str, secrets: list[str], more: tuple[str, ...] = ()) -> str:
     meta = draw(st.sampled_from(METAS))
     iterates = "for_each" in meta or meta.startswith("count = 2")
     actions = draw(st.sampled_from(ACTIONS + list(more) + (EACH_ACTIONS[:1] if "for_each" in meta else EACH_ACTIONS[1:]
                                               if iterates else [])))
+    source = draw(st.sampled_from(_spellings(source)))
     return _call(name, source, meta, actions, draw(st.sampled_from(SERVICES)), draw(st.sampled_from(secrets)),
                  draw(st.sampled_from(STATEMENTS)), draw(st.sampled_from(DOCS)))
 
@@ -272,6 +281,31 @@ def test_a_document_the_caller_takes_from_a_module_output_is_reported_in_the_chi
     expected = [span("SM002", "modules/leaf/main.tf", leaf, '"*"', "aws_iam_policy.out")]
     _, whole, _ = run_check(tmp_path, ".", select="SM002")
     assert places(whole) == places(run_check(tmp_path, "modules/leaf/main.tf", select="SM002")[1]) == expected
+
+
+
+LEAF_DEFAULT = ('variable "actions" {\n  default = ["secretsmanager:*"]\n}\nresource "aws_iam_policy" "p" {\n'
+                '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }] })\n}\n')
+
+
+@pytest.mark.parametrize("caller", [
+    {"main.tf.json": '{"module": {"leaf": {"source": "./modules/leaf", "actions": ["secretsmanager:*"]}}}\n'},
+    {"main.tf.json": '{"module": [{"leaf": [{"source": "./modules/leaf", "actions": ["secretsmanager:*"]}]}]}\n'},
+    {"main.tf": 'module "leaf" { source = "./modules/leaf" }\n'},
+])
+def test_a_caller_in_json_or_a_one_line_block_is_found_for_the_child_named_alone(tmp_path: Path, caller) -> None:
+    """The cheap scan of who calls a directory reads `.tf.json` module objects and one-line blocks too:
+    the leaf is then a called module (its default is the caller's value, reported as the instance's), and
+    named alone it gets the findings the caller's instance places in it, as `check .` does."""
+    write(tmp_path, {**caller, "modules/leaf/main.tf": LEAF_DEFAULT})
+    owner = "module.leaf.aws_iam_policy.p"
+    where = '"secretsmanager:*"' if "main.tf" in caller else '"*"'
+    expected = [span("SM002", "modules/leaf/main.tf", LEAF_DEFAULT, '"*"', owner)]
+    if "main.tf" in caller:  # the default is what the call passes
+        expected.insert(0, span("SM001", "modules/leaf/main.tf", LEAF_DEFAULT, where, owner))
+    _, whole, _ = run_check(tmp_path, ".", select="SM001,SM002")
+    _, alone, _ = run_check(tmp_path, "modules/leaf/main.tf", select="SM001,SM002")
+    assert [f for f in places(whole) if f[1] == "modules/leaf/main.tf"] == places(alone) == expected
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

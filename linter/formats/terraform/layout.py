@@ -18,7 +18,8 @@ from linter.discover import SKIP_DIRS
 from linter.loaders.text import read_text, walk
 
 MAX_SCANNED = 5000  # Terraform files read to find module calls; a larger project is scanned up to that
-_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"$%]*)"\s*$', re.M)
+# `source = "./x"` on a line of its own, or in a one-line block (`module "x" { source = "./x" }`).
+_LOCAL_SOURCE = re.compile(r'(?:^|\{)[ \t]*source[ \t]*=[ \t]*"(\.\.?/[^"$%]*)"[ \t]*\}?[ \t]*$', re.M)
 _MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]*"\s*\{', re.M)
 
 
@@ -47,8 +48,8 @@ def module_callers(root: Path, texts: dict[tuple[Path, str], str] | None = None)
     """Each directory under `root` that some module of the project calls with a local `source`, with the
     directories of its callers (and, into `texts`, what it read: (resolved directory, name) -> text).
 
-    A cheap reading (a `module` block's `source = "./x"` line), so that a run naming one file does not
-    parse the project to learn who calls it.
+    A cheap reading (a `module` block's `source = "./x"` line; in `.tf.json`, the `module` object's
+    sources), so that a run naming one file does not parse the project's HCL to learn who calls it.
     """
     called: dict[Path, set[Path]] = {}
     scanned = 0
@@ -56,22 +57,44 @@ def module_callers(root: Path, texts: dict[tuple[Path, str], str] | None = None)
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         here = _resolved(Path(directory)) if texts is not None else None
         for name in sorted(filenames):
-            if not name.endswith(".tf"):
+            if not name.endswith((".tf", ".tf.json")):
                 continue
             scanned += 1
             if scanned > MAX_SCANNED:
                 break
             text = read_text(Path(directory) / name, name)
-            if here is not None and isinstance(text, str):
+            if here is not None and isinstance(text, str) and name.endswith(".tf"):
                 texts[(here, name)] = text
-            if not isinstance(text, str) or not _MODULE_BLOCK.search(text):
+            if not isinstance(text, str) or "module" not in text:
                 continue
             caller = _resolved(Path(directory))
-            for match in _LOCAL_SOURCE.finditer(text):
-                target = _resolved(Path(directory) / match.group(1))
+            for source in _json_sources(text) if name.endswith(".json") else _hcl_sources(text):
+                target = _resolved(Path(directory) / source)
                 if target != caller:
                     called.setdefault(target, set()).add(caller)
     return {target: frozenset(callers) for target, callers in called.items()}
+
+
+def _hcl_sources(text: str) -> list[str]:
+    return [match.group(1) for match in _LOCAL_SOURCE.finditer(text)] if _MODULE_BLOCK.search(text) else []
+
+
+def _json_sources(text: str) -> list[str]:
+    """The local sources of the `module` object of a `.tf.json` file (a list of such objects too);
+    none when it is not valid JSON (its error is reported when the module is read)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    calls = data.get("module") if isinstance(data, dict) else None
+    sources = []
+    for group in calls if isinstance(calls, list) else [calls]:
+        for body in group.values() if isinstance(group, dict) else ():
+            for call in body if isinstance(body, list) else [body]:
+                source = call.get("source") if isinstance(call, dict) else None
+                if isinstance(source, str) and source.startswith(("./", "../")):
+                    sources.append(source)
+    return sources
 
 
 def upstream(directory: Path, callers: dict[Path, frozenset[Path]]) -> list[Path]:
