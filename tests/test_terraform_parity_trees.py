@@ -292,9 +292,11 @@ LEAF_DEFAULT = ('variable "actions" {\n  default = ["secretsmanager:*"]\n}\nreso
     {"main.tf.json": '{"module": {"leaf": {"source": "./modules/leaf", "actions": ["secretsmanager:*"]}}}\n'},
     {"main.tf.json": '{"module": [{"leaf": [{"source": "./modules/leaf", "actions": ["secretsmanager:*"]}]}]}\n'},
     {"main.tf": 'module "leaf" { source = "./modules/leaf" }\n'},
+    {"main.tf": 'module "leaf" {\n  source = "./modules/leaf" # ours\n}\n'},
 ])
 def test_a_caller_in_json_or_a_one_line_block_is_found_for_the_child_named_alone(tmp_path: Path, caller) -> None:
-    """The cheap scan of who calls a directory reads `.tf.json` module objects and one-line blocks too:
+    """The cheap scan of who calls a directory reads `.tf.json` module objects, one-line blocks and a
+    source followed by a comment too:
     the leaf is then a called module (its default is the caller's value, reported as the instance's), and
     named alone it gets the findings the caller's instance places in it, as `check .` does."""
     write(tmp_path, {**caller, "modules/leaf/main.tf": LEAF_DEFAULT})

@@ -18,8 +18,10 @@ from linter.discover import SKIP_DIRS
 from linter.loaders.text import read_text, walk
 
 MAX_SCANNED = 5000  # Terraform files read to find module calls; a larger project is scanned up to that
-# `source = "./x"` on a line of its own, or in a one-line block (`module "x" { source = "./x" }`).
-_LOCAL_SOURCE = re.compile(r'(?:^|\{)[ \t]*source[ \t]*=[ \t]*"(\.\.?/[^"$%]*)"[ \t]*\}?[ \t]*$', re.M)
+# `source = "./x"` on a line of its own, or in a one-line block (`module "x" { source = "./x" }`), maybe
+# followed by a comment.
+_LOCAL_SOURCE = re.compile(r'(?:^|\{)[ \t]*source[ \t]*=[ \t]*"(\.\.?/[^"$%]*)"[ \t]*\}?[ \t]*'
+                           r'(?:(?:#|//).*?|/\*.*?\*/[ \t]*)?$', re.M)
 _MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]*"\s*\{', re.M)
 
 
