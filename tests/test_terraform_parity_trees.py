@@ -194,8 +194,16 @@ def assert_parity(root: Path, files: dict[str, str], stdin: str | None = None) -
         alone = _stdin(root, name) if name == stdin else run_check(root, name)[1]
         for key in ("findings", "errors", "suppressed", "unused_suppressions"):
             assert [f for f in alone[key] if f["path"] == name] == [f for f in whole[key] if f["path"] == name], (name, key)
+        # A policy file goes with the policies that read it: the file alone reports, at the places `check .`
+        # reports, what its own readers find there. Another file reading the same policy may speak for
+        # the place in `check .` (one finding per rule and range), so the resource may differ.
+        places_whole = {_place(f) for f in whole["findings"]}
         others = [f for f in alone["findings"] if f["path"] != name]
-        assert all(f["path"].endswith(".json") and f in whole["findings"] for f in others), name
+        assert all(f["path"].endswith(".json") and _place(f) in places_whole for f in others), name
+
+
+def _place(finding: dict) -> tuple:
+    return tuple(finding[k] for k in ("rule_id", "path", "line", "column", "end_line", "end_column"))
 
 
 # --- counterexamples the trees found, reduced ------------------------------------------------------------
@@ -308,6 +316,24 @@ def test_a_caller_in_json_or_a_one_line_block_is_found_for_the_child_named_alone
     _, whole, _ = run_check(tmp_path, ".", select="SM001,SM002")
     _, alone, _ = run_check(tmp_path, "modules/leaf/main.tf", select="SM001,SM002")
     assert [f for f in places(whole) if f[1] == "modules/leaf/main.tf"] == places(alone) == expected
+
+
+
+def test_a_policy_file_two_files_read_is_reported_by_each_reader_as_its_own(tmp_path: Path) -> None:
+    """By design, not a parity gap: `main.tf` reads `policy.json` for its own policy and `other.tf` passes
+    it to a module. A policy file goes with its readers: `check .` reports each place once (the first
+    reader speaks: `aws_iam_policy.file`), `check other.tf` reports the same places for the one reader it
+    names (`module.direct...`), and `check main.tf` what `check .` reports."""
+    write(tmp_path, {"main.tf": 'resource "aws_iam_policy" "file" {\n  policy = file("${path.module}/policy.json")\n}\n',
+                     "other.tf": 'module "direct" {\n  source = "./modules/leaf"\n  doc    = file("${path.module}/policy.json")\n}\n',
+                     "modules/leaf/main.tf": 'variable "doc" {}\nresource "aws_iam_policy" "given" {\n  policy = var.doc\n}\n',
+                     "policy.json": POLICY})
+    def expected(owner: str) -> list[tuple]:
+        return [span("SM002", "policy.json", POLICY, '"*"', owner)]
+
+    assert places(run_check(tmp_path, ".", select="SM002")[1]) == expected("aws_iam_policy.file")
+    assert places(run_check(tmp_path, "main.tf", select="SM002")[1]) == expected("aws_iam_policy.file")
+    assert places(run_check(tmp_path, "other.tf", select="SM002")[1]) == expected("module.direct.aws_iam_policy.given")
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

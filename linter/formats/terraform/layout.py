@@ -78,6 +78,7 @@ def module_callers(root: Path, texts: dict[tuple[Path, str], str] | None = None)
 
 
 def _hcl_sources(text: str) -> list[str]:
+    """The local sources a `.tf` file's text seems to call (any `source = "./x"` once it has a module)."""
     return [match.group(1) for match in _LOCAL_SOURCE.finditer(text)] if _MODULE_BLOCK.search(text) else []
 
 

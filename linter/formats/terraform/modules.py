@@ -181,9 +181,9 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
     in the passed files, each linted as `check .` lints it: their instances' documents written in this
     directory, their own documents and their resources (a value one reads from a module output, a rotation
     an instance links to the caller's secret may be written here; given with the first linted directory the
-    caller calls, so once however the run is split), the remote module calls
-    they follow, and those of the passed files they cannot follow; `hidden` drops what lies in files not
-    passed. So a file named alone (pre-commit, the editor) gets what `check .` reports for it."""
+    caller calls, so once however the run is split), the remote module calls they follow, and those of the
+    passed files they cannot follow; `hidden` drops what lies in files not passed. So a file named alone
+    (pre-commit, the editor) gets what `check .` reports for it."""
     lens = {file.display for file in passed}
     folders = {display.rpartition("/")[0] for display in lens}
     found = Extraction()
@@ -400,16 +400,15 @@ def _twin_name(instance: _Module, twin: _Module | None, name: str) -> str:
             prefix = f"module.{call}{suffix}."
             if not name.startswith(prefix):
                 continue
-            theirs = twin._instances.get(call, [])
-            match = [pair for pair in theirs if pair[0] == suffix] or [pair for pair in theirs[:1] if
-                                                                     len(theirs) == 1 and pair[0] == ""]
-            if not match:
+            theirs = dict(twin._instances.get(call, []))
+            same = suffix if suffix in theirs else "" if list(theirs) == [""] else None
+            if same is None:
                 return name
-            return f"module.{call}{match[0][0]}." + _twin_name(child, match[0][1], name[len(prefix):])
+            return f"module.{call}{same}." + _twin_name(child, theirs[same], name[len(prefix):])
     return name
 
 
-def _twin_item(items: dict, key, mapped):
+def _twin_item(items: dict[object, object], key: object, mapped: object) -> object | None:
     """The twin's document or resource of this key, else of the key `_twin_name` maps it to."""
     return items[key] if key in items else items.get(mapped)
 
