@@ -408,9 +408,14 @@ def _twin_name(instance: _Module, twin: _Module | None, name: str) -> str:
     return name
 
 
-def _twin_item(items: dict[object, object], key: object, mapped: object) -> object | None:
-    """The twin's document or resource of this key, else of the key `_twin_name` maps it to."""
-    return items[key] if key in items else items.get(mapped)
+def _twin_item(items: dict, key: str | tuple, instance: _Module, twin: _Module | None) -> object | None:
+    """The twin's document (key: owner and rank) or resource (key: address) of this key, else of the one
+    `_twin_name` maps it to."""
+    if key in items:
+        return items[key]
+    if isinstance(key, tuple):
+        return items.get((_twin_name(instance, twin, key[0]), *key[1:]))
+    return items.get(_twin_name(instance, twin, key))
 
 
 def _made_key(plain: tuple) -> tuple:
@@ -841,7 +846,7 @@ class _Module:
                 copies[id(document)] = seen[id(document.node)]
                 continue
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
-                           twin=_twin_item(twin_documents, key, (_twin_name(instance, twin, key[0]), key[1])),
+                           twin=_twin_item(twin_documents, key, instance, twin),
                            instance=called if document.owner else "",
                            instance_at=(call.unit.display, call.header))
             if copy.path == call.unit.display:
@@ -858,7 +863,7 @@ class _Module:
             placed[id(resource)] = replace(
                 resource, address=prefix + resource.address, path=call.unit.display, span=call.header,
                 block_span=call.span, documents=[copies.get(id(d), d) for d in resource.documents],
-                twin=_twin_item(twin_resources, key, _twin_name(instance, twin, key)),
+                twin=_twin_item(twin_resources, key, instance, twin),
                 attributes={k: own(v) for k, v in resource.attributes.items()} if own else resource.attributes,
             )
         own_secrets = {resource.address for resource, _, _ in inner.resources if resource.kind == "secret"}
