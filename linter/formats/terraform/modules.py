@@ -86,6 +86,9 @@ class Tree:
     # Instances made below twins (modules on their own), whose subtree depended on nothing but their
     # directory and arguments (`_Module.pure`): every run that needs the same one takes it (`_Run._reused`).
     twins: dict[tuple, object] = field(default_factory=lambda: Recent(LOANS_LIMIT))
+    # The variables each called directory declares (what a call to it binds): a few names per directory,
+    # kept apart from the bounded caches so that they never push out what those share.
+    declared: dict[tuple[Path, str], frozenset[str]] = field(default_factory=dict)
 
 
 def prepare(files: list[SourceFile]) -> Tree | None:
@@ -168,7 +171,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
 def _linted(tree: Tree, directory: Path, passed: list[SourceFile], borrow: bool) -> tuple[_Run, Extraction]:
     """The directory linted in a fresh run: what it finds never depends on which other modules share the
     process (a borrowed instance is one this run would have made the same, see `_Run.instance`)."""
-    run = _Run(tree.root, tree.parsed, tree.shared, tree.loans if borrow else None, tree.twins if borrow else None)
+    run = _Run(tree, borrow)
     # An installed copy named on the command line is linted as the library it is: its inputs are whatever
     # the root module that installed it passes.
     module = _Module(run, directory, passed[0].display.rpartition("/")[0], passed,
@@ -190,7 +193,7 @@ def _through_callers(tree: Tree, directory: Path, passed: list[SourceFile]) -> E
     for above in upstream(directory, tree.callers):
         if above in tree.linted:
             continue
-        run = _Run(tree.root, tree.parsed, tree.shared)
+        run = _Run(tree)
         caller = _Module(run, above, shown(above, passed[0].path, passed[0].display), [],
                          inputs_unknown=above in tree.callers or is_vendored(above))
         caller.whole = True  # what its linted run would report
@@ -248,13 +251,14 @@ class _Run:
     (directory, arguments), so calls that pass the same values share one evaluation and a call graph
     that fans out costs what its distinct instances cost, up to a bound."""
 
-    def __init__(self, root: Path, parsed: dict[tuple[Path, str], list[Unit]], shared: dict[tuple, dict],
-                 loans: dict[tuple, object] | None = None, twins: dict[tuple, object] | None = None) -> None:
-        self.root = root
-        self.parsed = parsed
-        self.shared = shared
-        self.loans = loans  # instances lent by earlier runs (`Tree.loans`); None: this run neither lends nor borrows
-        self.twins = twins  # the process's pure instances below twins (`Tree.twins`); None: none taken or given
+    def __init__(self, tree: Tree, borrow: bool = False) -> None:
+        self.tree = tree
+        self.root = tree.root
+        self.parsed = tree.parsed
+        self.shared = tree.shared
+        # Without `borrow` a run neither lends nor borrows (`Tree.loans`), neither gives nor takes (`Tree.twins`).
+        self.loans = tree.loans if borrow else None
+        self.twins = tree.twins if borrow else None
         self.borrowed = False  # it took an instance another run made (`_borrowed`, `_reused`)
         self.clash = False  # an instance made here may be one a borrowed subtree holds (then: run again alone)
         self.keys: set[tuple] = set()  # `_Module.plain` of the instances with twins made or borrowed here
@@ -305,10 +309,10 @@ class _Run:
         the same arguments (values and positions); None past the bound (reported at the call). A module is
         evaluated only for an instance that is made here, not for one found."""
         made = None
-        declared = self.shared.get(("declared", directory, display_dir))
+        declared = self.tree.declared.get((directory, display_dir))
         if declared is None:  # the directory's variables are read from its files once per run
             made = self._new(caller, name, directory, display_dir, chain)
-            declared = self.shared[("declared", directory, display_dir)] = frozenset(made.evaluator.scope.variables)
+            declared = self.tree.declared[(directory, display_dir)] = frozenset(made.evaluator.scope.variables)
         bound = caller.bind(call, declared)
         arguments = tuple(sorted((k, _shape(v)) for k, v in bound.items()))
         key = (directory, caller.twins, caller.twin is not None, arguments)  # below a twin: `_made_key`
