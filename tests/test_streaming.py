@@ -66,31 +66,35 @@ def test_a_unit_boundary_scans_the_oldest_generation_once_it_has_grown_by_a_quar
     assert second() is None
 
 
+def _old_garbage(count: int) -> weakref.ref:
+    """`count` cycles moved to the oldest generation, then dropped: a probe on one of them."""
+    made = [_Cyclic() for _ in range(count)]
+    probe = weakref.ref(made[0])
+    gc.collect(1)
+    del made
+    return probe
+
+
+def _boundary() -> None:
+    """A unit boundary after enough young garbage to collect the young generations."""
+    young = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
+    del young
+    gctune.unit_done()
+
+
 def test_a_scan_of_the_oldest_generation_that_frees_nothing_makes_the_next_wait_twice_as_long():
     """What the run keeps alive is scanned for nothing: after such a scan the oldest generation must grow
     by half (not a quarter) before the next, and a scan that frees cycles brings the quarter back."""
     with gctune.tuned():
         kept = [_Cyclic() for _ in range(gctune.OLD_LIMIT + 10)]
         gc.collect(1)  # alive, in the oldest generation
-        young = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
-        del young
-        gctune.unit_done()  # past the limit: scanned, nothing freed
+        _boundary()  # past the limit: scanned, nothing freed
         assert gctune._growth == 2 * gctune.GROWTH
-        more = [_Cyclic() for _ in range(len(kept) // 3)]  # a third more: past a quarter, short of a half
-        probe = weakref.ref(more[0])
-        gc.collect(1)
-        del more
-        young = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
-        del young
-        gctune.unit_done()
+        probe = _old_garbage(len(kept) // 3)  # a third more: past a quarter, short of a half
+        _boundary()
         assert probe() is not None  # not scanned
-        more = [_Cyclic() for _ in range(len(kept))]
-        probe = weakref.ref(more[0])
-        gc.collect(1)
-        del more
-        young = [_Cyclic() for _ in range(gctune.PENDING_LIMIT + 10)]
-        del young
-        gctune.unit_done()
+        probe = _old_garbage(len(kept))
+        _boundary()
         assert probe() is None and gctune._growth == gctune.GROWTH  # scanned, and it freed cycles
         del kept
     gc.collect()
