@@ -213,6 +213,13 @@ LEAF_POLICY = ('variable "actions" {}\nresource "aws_iam_policy" "leaf" {\n  pol
 MID_LITERAL = 'module "leaf" {\n  source  = "../leaf"\n  actions = ["secretsmanager:*"]\n}\n'
 
 
+def _leaf_alone(tmp_path: Path, select: str) -> tuple[list[tuple], list[tuple]]:
+    """What `check .` reports (all files) and what `check modules/leaf/main.tf` reports, for these rules."""
+    _, whole, _ = run_check(tmp_path, ".", select=select)
+    _, alone, _ = run_check(tmp_path, "modules/leaf/main.tf", select=select)
+    return places(whole), places(alone)
+
+
 def test_a_leaf_named_alone_gets_what_the_intermediate_module_passes_it(tmp_path: Path) -> None:
     """The root calls mid with nothing; mid passes the leaf a literal wildcard. `check .` reports it at the
     leaf's `"*"` resource through mid's own lint (the root's instance of mid passes the same, so its twin
@@ -221,9 +228,8 @@ def test_a_leaf_named_alone_gets_what_the_intermediate_module_passes_it(tmp_path
                      "modules/mid/main.tf": MID_LITERAL, "modules/leaf/main.tf": LEAF_POLICY})
     expected = [span(rule, "modules/leaf/main.tf", LEAF_POLICY, '"*"', "module.leaf.aws_iam_policy.leaf")
                 for rule in ("SM002", "SM012")]
-    _, whole, _ = run_check(tmp_path, ".", select="SM002,SM012")
-    _, alone, _ = run_check(tmp_path, "modules/leaf/main.tf", select="SM002,SM012")
-    assert places(whole) == places(alone) == expected
+    whole, alone = _leaf_alone(tmp_path, "SM002,SM012")
+    assert whole == alone == expected
 
 
 def test_a_policy_file_read_below_a_keyed_call_is_reported_by_its_reader_only(tmp_path: Path) -> None:
@@ -237,10 +243,9 @@ def test_a_policy_file_read_below_a_keyed_call_is_reported_by_its_reader_only(tm
                      "modules/leaf/main.tf": 'resource "aws_iam_policy" "f" {\n  policy = file("${path.module}/p.json")\n}\n',
                      "modules/leaf/p.json": POLICY})
     expected = [span("SM002", "modules/leaf/p.json", POLICY, '"*"', "aws_iam_policy.f")]
-    _, whole, _ = run_check(tmp_path, ".", select="SM002")
-    assert places(whole) == places(run_check(tmp_path, "modules/leaf/main.tf", select="SM002")[1]) == expected
+    whole, alone = _leaf_alone(tmp_path, "SM002")
+    assert whole == alone == expected
     assert run_check(tmp_path, "main.tf", select="SM002")[1]["findings"] == []
-
 
 
 def test_a_rotation_a_child_links_to_the_callers_secret_is_reported_in_the_child_named_alone(tmp_path: Path) -> None:
@@ -253,8 +258,8 @@ def test_a_rotation_a_child_links_to_the_callers_secret_is_reported_in_the_child
                                  '  source     = "./modules/leaf"\n  secret_arn = aws_secretsmanager_secret.s.arn\n}\n'),
                      "modules/leaf/main.tf": leaf})
     expected = [span("SM006", "modules/leaf/main.tf", leaf, "400", "aws_secretsmanager_secret.s")]
-    _, whole, _ = run_check(tmp_path, ".", select="SM006")
-    assert places(whole) == places(run_check(tmp_path, "modules/leaf/main.tf", select="SM006")[1]) == expected
+    whole, alone = _leaf_alone(tmp_path, "SM006")
+    assert whole == alone == expected
     assert run_check(tmp_path, "main.tf", select="SM006")[1]["findings"] == []
 
 
@@ -276,7 +281,6 @@ def test_a_keyed_call_below_a_borrowed_instance_has_the_twin_a_fresh_one_has(tmp
     assert run_check(tmp_path, "modules/mid/main.tf", select="SM009")[1]["findings"] == []
 
 
-
 def test_a_document_the_caller_takes_from_a_module_output_is_reported_in_the_child_named_alone(tmp_path: Path) -> None:
     """The root attaches the document the leaf outputs, built from the root's actions: SM002 points at the
     leaf's `"*"`. The root's own document is not a policy file it read (its findings go with the reader):
@@ -287,8 +291,8 @@ def test_a_document_the_caller_takes_from_a_module_output_is_reported_in_the_chi
                                  'resource "aws_iam_policy" "out" {\n  policy = module.leaf.doc\n}\n'),
                      "modules/leaf/main.tf": leaf})
     expected = [span("SM002", "modules/leaf/main.tf", leaf, '"*"', "aws_iam_policy.out")]
-    _, whole, _ = run_check(tmp_path, ".", select="SM002")
-    assert places(whole) == places(run_check(tmp_path, "modules/leaf/main.tf", select="SM002")[1]) == expected
+    whole, alone = _leaf_alone(tmp_path, "SM002")
+    assert whole == alone == expected
 
 
 
@@ -313,10 +317,8 @@ def test_a_caller_in_json_or_a_one_line_block_is_found_for_the_child_named_alone
     expected = [span("SM002", "modules/leaf/main.tf", LEAF_DEFAULT, '"*"', owner)]
     if "main.tf" in caller:  # the default is what the call passes
         expected.insert(0, span("SM001", "modules/leaf/main.tf", LEAF_DEFAULT, where, owner))
-    _, whole, _ = run_check(tmp_path, ".", select="SM001,SM002")
-    _, alone, _ = run_check(tmp_path, "modules/leaf/main.tf", select="SM001,SM002")
-    assert [f for f in places(whole) if f[1] == "modules/leaf/main.tf"] == places(alone) == expected
-
+    whole, alone = _leaf_alone(tmp_path, "SM001,SM002")
+    assert [f for f in whole if f[1] == "modules/leaf/main.tf"] == alone == expected
 
 
 def test_a_policy_file_two_files_read_is_reported_by_each_reader_as_its_own(tmp_path: Path) -> None:
