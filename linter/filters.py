@@ -72,9 +72,11 @@ def _unsuppressed(finding: Finding, rest: list[RawFinding]) -> Finding:
     """A collapsed finding some of whose raw findings are suppressed, reported as if only `rest` had fired:
     the first of them speaks (message, resource, the spans an editor's ignore comment targets) and names
     the other elements among them. The fingerprint stays the collapsed finding's, so adding a suppression
-    for one statement does not make the finding look new to a baseline."""
+    for one statement does not make the finding look new to a baseline; it is `held`: a fix of the shared
+    element would change what the suppressed statements read too."""
     speaker = one_of(rest)
-    return replace(finding, message=speaker.message, resource=speaker.owner, context=speaker.context, parts=tuple(rest))
+    return replace(finding, message=speaker.message, resource=speaker.owner, context=speaker.context, parts=tuple(rest),
+                   held=True)
 
 
 def _unused(suppressions: Iterable[Suppression], used: set, active: set[str], known: set[str]) -> list[UnusedSuppression]:

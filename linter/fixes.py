@@ -146,7 +146,8 @@ def plan(
     path: str, text: str, findings: list[Finding], rules: list[Rule], settings: Settings, file: Path | None = None
 ) -> list[Fix]:
     """The fixes of the findings reported in one file, safe and unsafe, by position: `path` as reported,
-    `file` where it is (default: `path`, from the current directory)."""
+    `file` where it is (default: `path`, from the current directory). None for a finding that is `held`
+    (its element is also read by a statement whose finding is suppressed)."""
     from linter.discover import SourceFile
     from linter.engine import matched_places
     from linter.formats import registry
@@ -154,7 +155,7 @@ def plan(
     from linter.loaders.text import overlay, reading
     from linter.pipeline import extract_all
 
-    wanted = {(f.rule_id, f.span) for f in findings if f.path == path}
+    wanted = {(f.rule_id, f.span) for f in findings if f.path == path and not f.held}
     fixable = [r for r in rules if r.fix and any(rule_id == r.id for rule_id, _ in wanted)]
     file = SourceFile(file or Path(path), path)
     fmt = registry.claim(Source(file, text)) if fixable else None

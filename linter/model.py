@@ -298,6 +298,9 @@ class Finding:
     # speaks): a suppression is judged on each, so the finding is suppressed only when all of them are.
     # Empty for a finding made directly, which stands for itself. Not part of any report (nor sanitised).
     parts: tuple[RawFinding, ...] = field(default=(), compare=False, repr=False, metadata={"sanitise": "skip"})
+    # Some of the raw findings it stood for are suppressed (`filters`): its element is also read where the
+    # user chose to keep it as it is, so no fix is offered for it. Not part of any report.
+    held: bool = field(default=False, compare=False, repr=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.rule_id, self.span, self.message)

@@ -441,3 +441,25 @@ def test_any_choice_of_covered_raw_findings(covered: list[str]) -> None:
         assert result.findings == [] and [s.suppression for s in result.suppressed] == [first_cover(parts[0])]
     used = {first_cover(p) for p in parts} - {None}
     assert {u.suppression for u in result.unused} == set(suppressions) - used
+
+
+SHARED_WINDOW = ('locals {\n  window = 0\n}\n\n'
+                 'resource "aws_secretsmanager_secret" "a" {\n  name                    = "a"\n'
+                 '  recovery_window_in_days = local.window\n}\n\n'
+                 '{comment}resource "aws_secretsmanager_secret" "b" {\n  name                    = "b"\n'
+                 '  recovery_window_in_days = local.window\n}\n')
+
+
+def test_a_fix_is_not_offered_where_the_element_is_also_read_by_a_suppressed_statement(tmp_path, monkeypatch) -> None:
+    """Two secrets read one local window of 0; the user suppressed SM007 on `b` on purpose. A's finding
+    stays reported at the local, but fixing it would change `b` too: `--fix` leaves the file as it is.
+    Without the suppression the same fix is applied."""
+    from linter.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "main.tf"
+    for comment, code, window in (("# policylint:ignore=SM007 a test secret, deleted at once\n", 1, "0"), ("", 0, "30")):
+        text = SHARED_WINDOW.replace("{comment}", comment)
+        path.write_text(text, encoding="utf-8")
+        assert main(["check", "--no-config", "--select", "SM007", "--fix", "."]) == code
+        assert path.read_text(encoding="utf-8") == text.replace("window = 0", f"window = {window}")
