@@ -367,6 +367,42 @@ def test_taking_an_instance_another_run_made_below_a_twin_changes_no_output(
     assert taken or bound is not None  # the second root's twin of mid calls lib as the first one's did
 
 
+@settings(max_examples=10, deadline=None)
+@given(blocks=st.sets(st.sampled_from(sorted(CHILD_BLOCKS)), min_size=1), own=ARGUMENTS, through=ARGUMENTS,
+       top=ARGUMENTS, keyed=st.booleans())
+def test_an_instance_whose_call_passes_what_its_twins_does_is_its_twin(
+        tmp_path_factory, blocks: set[str], own: dict, through: dict, top: dict, keyed: bool) -> None:
+    """top calls mid, which calls lib with values of its own (`own`, written in mid) and with its inputs
+    (`through`): below top's instance of mid, lib's instance is the one mid's twin makes whenever mid's
+    call passes nothing that came from top (`_as_twin`); the oracle: the same runs with a fresh instance."""
+    from linter.formats.terraform import modules
+
+    root = tmp_path_factory.mktemp("as-twin")
+    passed = own | {key: f"var.{key}" for key in through if key not in own}
+    call = _call("../lib", passed)
+    if keyed:  # the same for each instance of a call that iterates a value written in mid
+        call = call.replace('  source', '  for_each = toset(["a", "b"])\n  source', 1)
+    write(root, {"lib/main.tf": CHILD_VARIABLES + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)),
+                 "lib/policy.json": POLICY, "mid/main.tf": CHILD_VARIABLES + call,
+                 "top/main.tf": _call("../mid", top, "mid")})
+    taken: list[tuple] = []
+    as_twin = modules._Run._as_twin
+
+    def spy(self, *args):
+        found = as_twin(self, *args)
+        taken.extend([found.plain] if found is not None else [])
+        return found
+
+    for args in ([".", "--jobs", "1"], ["top/main.tf"], ["mid/main.tf", "lib/main.tf"]):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(modules._Run, "_as_twin", spy)
+            _, _, shared = run_check(root, *args)
+            patch.setattr(modules._Run, "_as_twin", lambda self, *args: None)
+            _, _, alone = run_check(root, *args)
+        assert shared == alone, args
+    assert bool(taken) == (not through or set(through) <= set(own))  # nothing of top's reaches lib
+
+
 def test_a_run_that_borrowed_and_passed_the_bound_is_made_again_alone(tmp_path: Path) -> None:
     """m1 borrows the instances m0's twin of it made, then passes the bound: where the bound cuts must not
     depend on what was borrowed, so m1 is linted again without borrowing (the oracle: never borrowing)."""

@@ -304,7 +304,7 @@ class _Run:
         return self.shared[key]
 
     def instance(self, caller: _Module, name: str, call: Block, directory: Path, display_dir: str,
-                 chain: tuple[Path, ...]) -> _Module | None:
+                 chain: tuple[Path, ...], suffix: str = "") -> _Module | None:
         """The instance `call` (one instance of `module "name"`) makes, shared with every call that passes
         the same arguments (values and positions); None past the bound (reported at the call). A module is
         evaluated only for an instance that is made here, not for one found."""
@@ -322,7 +322,7 @@ class _Run:
         plain = (directory, display_dir, arguments)
         lendable = not caller.twins and caller.evaluator.scope.inputs_unknown  # a module on its own makes it
         if caller.twins:
-            borrowed = self._borrowed(caller, name, plain, chain)
+            borrowed = self._borrowed(caller, name, plain, chain) or self._as_twin(caller, name, suffix, plain)
             if borrowed is not None:
                 return borrowed
             self.clash = self.clash or plain in self.keys
@@ -369,6 +369,20 @@ class _Run:
             below += [child for made in module._instances.values() for _, child in made]
         return found
 
+    def _as_twin(self, caller: _Module, name: str, suffix: str, plain: tuple) -> _Module | None:
+        """Below an instance, a call that passes what the same call (and key) of the instance's twin passes
+        (values written in the intermediate module, not in the caller above it) makes that twin's instance
+        again: the same directory, arguments and chain, so the same subtree. It is taken for this one, its
+        own twin, so every finding it gives is dropped as the twin's: nothing the caller passed reached it."""
+        twin = caller.twin
+        if twin is None or name not in twin.calls:
+            return None
+        found = dict(twin.instances_of(name)).get(suffix)
+        if found is None or found.plain != plain:
+            return None
+        caller.twin_of_borrowed[id(found)] = found
+        return found
+
     def _reused(self, plain: tuple, lendable: bool) -> _Module | None:
         """The instance an earlier run made below a twin for the same directory and arguments, when nothing
         in its subtree depended on where it was called from: this run would make it the same. Each instance
@@ -376,7 +390,7 @@ class _Run:
         (one made here already stays: the same values); past the bound the module is linted again alone, as
         after borrowing. Taken by a module on its own (`lendable`), it is lent as one made there would be."""
         found = self.twins.get(plain) if self.twins is not None else None
-        if found is None:
+        if found is None or found.plain != plain:
             return None
         if lendable and self.loans is not None:
             self.loans.setdefault(plain, found)
@@ -755,7 +769,7 @@ class _Module:
         made, _ = expand.instances(self.evaluator, call)
         result = []
         for instance in made:
-            child = self.run.instance(self, name, instance.block, directory, display_dir, chain)
+            child = self.run.instance(self, name, instance.block, directory, display_dir, chain, instance.suffix)
             if child is None:
                 self.pure = False
                 break
