@@ -297,6 +297,31 @@ LIB_OUTPUT = ('output "doc" {\n  value = jsonencode({ Statement = [{ Effect = "A
 MID_OWN = 'resource "aws_iam_policy" "from_lib" {\n  policy = module.lib.doc\n}\n'
 
 
+def _same_without(root: Path, method: str, runs: list[list[str]], bound: int | None = None) -> list[tuple]:
+    """Each run twice: with `_Run.<method>` taking what it finds, and with it never finding anything (the
+    oracle); their reports must be the same. Returns the `plain` keys of what was taken."""
+    from linter.formats.terraform import modules
+
+    taken: list[tuple] = []
+    real = getattr(modules._Run, method)
+
+    def spy(self, *args):
+        found = real(self, *args)
+        taken.extend([found.plain] if found is not None else [])
+        return found
+
+    for args in runs:
+        with pytest.MonkeyPatch.context() as patch:
+            if bound is not None:
+                patch.setattr(modules, "MAX_MODULE_INSTANCES", bound)
+            patch.setattr(modules._Run, method, spy)
+            _, _, shared = run_check(root, *args)
+            patch.setattr(modules._Run, method, lambda self, *args: None)
+            _, _, alone = run_check(root, *args)
+        assert shared == alone, args
+    return taken
+
+
 @settings(max_examples=15, deadline=None)
 @given(blocks=st.sets(st.sampled_from(sorted(CHILD_BLOCKS)), min_size=1), top=ARGUMENTS,
        passed=st.sets(st.sampled_from(["actions", "name", "window"])), derived=st.booleans())
@@ -304,29 +329,12 @@ def test_borrowing_a_twins_instance_changes_no_output(tmp_path_factory, blocks: 
                                                       derived: bool) -> None:
     """A library linted after its caller takes the instances the caller's twin of it made (they are the same
     evaluation); the oracle: the same runs with nothing borrowed."""
-    from linter.formats.terraform import modules
-
     root = tmp_path_factory.mktemp("borrow")
     through = {k: (f'"${{var.{k}}}-x"' if derived and k == "name" else f"var.{k}") for k in sorted(passed)}
     write(root, {"c_lib/main.tf": CHILD_VARIABLES + LIB_OUTPUT + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)),
                  "c_lib/policy.json": POLICY, "b_mid/main.tf": CHILD_VARIABLES + _call("../c_lib", through) + MID_OWN,
                  "a_top/main.tf": _call("../b_mid", top, "mid")})
-    taken: list[tuple] = []
-    borrowed = modules._Run._borrowed
-
-    def spy(self, *args):
-        found = borrowed(self, *args)
-        taken.extend([found.plain] if found is not None else [])
-        return found
-
-    for args in ([".", "--jobs", "1"], [".", "--jobs", "2"], ["a_top/main.tf", "b_mid/main.tf"]):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(modules._Run, "_borrowed", spy)
-            _, _, shared = run_check(root, *args)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(modules._Run, "_borrowed", lambda self, *args: None)
-            _, _, alone = run_check(root, *args)
-        assert shared == alone, args
+    taken = _same_without(root, "_borrowed", [[".", "--jobs", "1"], [".", "--jobs", "2"], ["a_top/main.tf", "b_mid/main.tf"]])
     assert taken  # b_mid's call of c_lib, as a_top's twin of b_mid made it
 
 
@@ -339,31 +347,13 @@ def test_taking_an_instance_another_run_made_below_a_twin_changes_no_output(
     each root's twin of the module makes the same library instance, made once in the process and taken by
     the others (`_reused`); the oracle: the same runs with nothing taken. Under a small bound, what a run
     took counts as if made there (a run past it is linted again alone), so the errors are the same too."""
-    from linter.formats.terraform import modules
-
     root = tmp_path_factory.mktemp("reuse")
     files = {"lib/main.tf": CHILD_VARIABLES + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)) + _call("../leaf", {"name": '"l"'}, "leaf"),
              "lib/policy.json": POLICY, "leaf/main.tf": CHILD_VARIABLES + CHILD_BLOCKS["given_document"],
              "mid/main.tf": CHILD_VARIABLES + _call("../lib", given_lib)}
     files |= {f"top{i}/main.tf": _call("../mid", top, "mid") for i, top in enumerate(tops)}
     write(root, files)
-    taken: list[tuple] = []
-    reused = modules._Run._reused
-
-    def spy(self, plain, lendable):
-        found = reused(self, plain, lendable)
-        taken.extend([found.plain] if found is not None else [])
-        return found
-
-    with pytest.MonkeyPatch.context() as patch:
-        if bound is not None:
-            patch.setattr(modules, "MAX_MODULE_INSTANCES", bound)
-        for args in ([".", "--jobs", "1"], [".", "--jobs", "2"], ["top1/main.tf", "mid/main.tf"]):
-            patch.setattr(modules._Run, "_reused", spy)
-            _, _, shared = run_check(root, *args)
-            patch.setattr(modules._Run, "_reused", lambda self, plain, lendable: None)
-            _, _, alone = run_check(root, *args)
-            assert shared == alone, args
+    taken = _same_without(root, "_reused", [[".", "--jobs", "1"], [".", "--jobs", "2"], ["top1/main.tf", "mid/main.tf"]], bound)
     assert taken or bound is not None  # the second root's twin of mid calls lib as the first one's did
 
 
@@ -375,8 +365,6 @@ def test_an_instance_whose_call_passes_what_its_twins_does_is_its_twin(
     """top calls mid, which calls lib with values of its own (`own`, written in mid) and with its inputs
     (`through`): below top's instance of mid, lib's instance is the one mid's twin makes whenever mid's
     call passes nothing that came from top (`_as_twin`); the oracle: the same runs with a fresh instance."""
-    from linter.formats.terraform import modules
-
     root = tmp_path_factory.mktemp("as-twin")
     passed = own | {key: f"var.{key}" for key in through if key not in own}
     call = _call("../lib", passed)
@@ -385,21 +373,7 @@ def test_an_instance_whose_call_passes_what_its_twins_does_is_its_twin(
     write(root, {"lib/main.tf": CHILD_VARIABLES + "".join(CHILD_BLOCKS[b] for b in sorted(blocks)),
                  "lib/policy.json": POLICY, "mid/main.tf": CHILD_VARIABLES + call,
                  "top/main.tf": _call("../mid", top, "mid")})
-    taken: list[tuple] = []
-    as_twin = modules._Run._as_twin
-
-    def spy(self, *args):
-        found = as_twin(self, *args)
-        taken.extend([found.plain] if found is not None else [])
-        return found
-
-    for args in ([".", "--jobs", "1"], ["top/main.tf"], ["mid/main.tf", "lib/main.tf"]):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(modules._Run, "_as_twin", spy)
-            _, _, shared = run_check(root, *args)
-            patch.setattr(modules._Run, "_as_twin", lambda self, *args: None)
-            _, _, alone = run_check(root, *args)
-        assert shared == alone, args
+    taken = _same_without(root, "_as_twin", [[".", "--jobs", "1"], ["top/main.tf"], ["mid/main.tf", "lib/main.tf"]])
     assert bool(taken) == (not through or set(through) <= set(own))  # nothing of top's reaches lib
 
 
