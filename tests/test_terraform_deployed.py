@@ -395,6 +395,8 @@ resource "aws_secretsmanager_secret" "c" {
     ('format("%s:%s", "secretsmanager", "*")', "secretsmanager:*", None),
     ('formatlist("secretsmanager:%s", ["*"])[0]', "secretsmanager:*", None),
     ('join(":", split("/", "secretsmanager/*"))', "secretsmanager:*", None),
+    ('split(",", "s3:GetObject,secretsmanager:*")[1]', "secretsmanager:*", 'secretsmanager:*'),
+    ('split(",", "s3:Get\\u002A,secretsmanager:*")[1]', "secretsmanager:*", 'secretsmanager:*'),
     ('replace(lower(trimspace(" SECRETSMANAGER:* ")), "x", "y")', "secretsmanager:*", None),
     ('upper("s3:") == "S3:" ? "secretsmanager:*" : "x"', "secretsmanager:*", '"secretsmanager:*"'),
     ('jsondecode("[\\"secretsmanager:*\\"]")[0]', "secretsmanager:*", None),

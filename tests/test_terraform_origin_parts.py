@@ -329,3 +329,38 @@ def test_two_calls_composing_the_same_text_from_different_parts_get_an_instance_
     owner = "module.{}.module.leaf.data.aws_iam_policy_document.this"
     assert places(report) == [span("SM001", "main.tf", root, '"*"', owner.format("one")),
                               span("SM001", "main.tf", root, '"secretsmanager:*"', owner.format("two"))]
+
+
+# --- split: each piece where its characters were written ------------------------------------------------
+
+SPLITTING = """\
+variable "actions" {
+  type = string
+}
+variable "extra" {
+  default = "kms:Decrypt"
+}
+resource "aws_iam_policy" "this" {
+  policy = jsonencode({ Statement = [{
+    Effect   = "Allow"
+    Action   = split(",", "${var.actions},${var.extra}")
+    Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-*"
+  }] })
+}
+"""
+
+
+@pytest.mark.parametrize("composed", ['"${var.actions},${var.extra}"', 'format("%s,%s", var.actions, var.extra)', "var.actions"])
+@pytest.mark.parametrize("given", ['"kms:Encrypt,secretsmanager:*"', '"secretsmanager:*"'])
+def test_split_of_the_callers_string_points_at_the_piece_it_wrote(tmp_path: Path, given: str, composed: str) -> None:
+    """The module splits the caller's string (or one it composes from it): the wildcard action is reported at
+    the caller's characters that spell it (its whole string when the piece is all of it), not at the
+    `split` call in the module; named alone too."""
+    caller = f'module "split" {{\n  source  = "./modules/split"\n  actions = {given}\n}}\n'
+    module = SPLITTING.replace('"${var.actions},${var.extra}"', composed)
+    write(tmp_path, {"main.tf": caller, "modules/split/main.tf": module})
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    written = "secretsmanager:*" if "," in given else given
+    assert places(report) == [span("SM001", "main.tf", caller, written, "module.split.aws_iam_policy.this")]
+    assert places(run_check(tmp_path, "main.tf", select="SM001")[1]) == places(report)
+    assert places(run_check(tmp_path, "modules/split/main.tf", select="SM001")[1]) == []

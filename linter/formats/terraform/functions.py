@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from linter.formats.terraform.values import unknown
+from linter.formats.terraform.values import TextNode, unknown
+from linter.loaders.positions import span_of
 from linter.model import UNKNOWN, Node, Span
 
 
@@ -278,10 +279,31 @@ def _joined(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
 
 
 def _split(values: list[Node], span: Span, path: str) -> Node:
+    """Each piece of the string points where it was written: its own characters of a string that knows
+    where each was (a literal, the caller's argument), else the whole string."""
     separator, text = (_text(v) for v in values) if len(values) == 2 else (None, None)
     if not separator or text is None:
         return unknown(span, path)
-    return Node([Node(part, span, path) for part in text.split(separator)], span, path)
+    source, pieces, at = values[1], [], 0
+    for piece in text.split(separator):
+        pieces.append(_piece(source, piece, at))
+        at += len(piece) + len(separator)
+    return Node(pieces, span, path)
+
+
+def _piece(source: Node, text: str, start: int) -> Node:
+    """Characters [start, start + len(text)) of a string: located, and with the caller's parts inside them,
+    when the string knows where its characters were written; all of it is the string itself."""
+    if isinstance(source.value, str) and len(text) == len(source.value):
+        return source  # no separator in it: the string itself
+    if not isinstance(source, TextNode):
+        return Node(text, source.span, source.path)
+    end, locate = start + len(text), source.locate
+    parts = tuple(part.clipped(start, end) for part in source.parts if part.start < end and start < part.end)
+    if locate is None:
+        return TextNode(text, source.span, source.path, parts=parts)
+    return TextNode(text, span_of(locate, start, end), source.path, locate=lambda offset: locate(start + offset),
+                    parts=parts)
 
 
 def _string_function(transform: Callable[[str], str]) -> Function:

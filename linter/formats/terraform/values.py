@@ -8,18 +8,31 @@ from linter.loaders import jsonpos
 from linter.loaders.positions import Locator, span_of
 from linter.loaders.strmap import MappedText, decode_escapes
 from linter.model import UNKNOWN, FileError, Node, Span
-from linter.records import dataclass
+from linter.records import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class Part:
     """A stretch of a composed string that the module's caller wrote: characters [start, end) of the text,
-    and where the caller wrote them (a finding about them points there)."""
+    and where the caller wrote them (a finding about them points there). `locate` (when the caller's
+    string knows where each of its characters is) and `origin` (where the stretch begins in that string)
+    let a piece cut from the stretch (`split`) point at its own characters."""
 
     start: int
     end: int
     path: str
     span: Span
+    locate: Locator | None = field(default=None, compare=False, repr=False)
+    origin: int = field(default=0, compare=False, repr=False)
+
+    def clipped(self, start: int, end: int) -> Part:
+        """The stretch's characters inside [start, end) of the composed text, counted from `start`."""
+        first, last = max(self.start, start), min(self.end, end)
+        if (first, last) == (self.start, self.end) or self.locate is None:
+            return Part(first - start, last - start, self.path, self.span, self.locate, self.origin)
+        origin = self.origin + first - self.start
+        return Part(first - start, last - start, self.path, span_of(self.locate, origin, origin + last - first),
+                    self.locate, origin)
 
 
 @dataclass(slots=True, eq=False)
@@ -97,15 +110,16 @@ def _written_by_caller(offset: int, node: Node, written_by_caller: frozenset[tup
         return []
     own = (node.path, node.span) in written_by_caller
     inner = node.parts if isinstance(node, TextNode) else ()
+    locate = node.locate if isinstance(node, TextNode) else None
     parts, at = [], 0
     for part in inner:
         if own and at < part.start:
-            parts.append(Part(offset + at, offset + part.start, node.path, node.span))
+            parts.append(Part(offset + at, offset + part.start, node.path, node.span, locate, at))
         if own or (part.path, part.span) in written_by_caller:
-            parts.append(Part(offset + part.start, offset + part.end, part.path, part.span))
+            parts.append(Part(offset + part.start, offset + part.end, part.path, part.span, part.locate, part.origin))
         at = part.end
     if own and at < len(node.value):
-        parts.append(Part(offset + at, offset + len(node.value), node.path, node.span))
+        parts.append(Part(offset + at, offset + len(node.value), node.path, node.span, locate, at))
     return parts
 
 
