@@ -728,9 +728,9 @@ class Evaluator:
         if expands:
             return unknown(span, file.display)
         values = [self._hcl(file, a) for a in args]
-        if name == "jsonencode" and len(values) == 1:
-            return values[0]
         if name == "jsondecode" and len(values) == 1:
+            if isinstance(values[0].value, (dict, list)):
+                return values[0]  # what `jsonencode` kept as the structure it encodes
             return self.decode_json(values[0]) or unknown(span, file.display)
         if name in ("file", "templatefile") and values:
             return self._file(name, values, span, file.display)

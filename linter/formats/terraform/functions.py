@@ -13,6 +13,7 @@ from typing import Callable
 from linter.formats.terraform.values import TextNode, unknown
 from linter.loaders.positions import span_of
 from linter.model import UNKNOWN, Node, Span
+from linter.records import replace
 
 
 class Missing(Node):
@@ -321,6 +322,41 @@ def _replace(values: list[Node], span: Span, path: str) -> Node:
     return Node(texts[0].replace(texts[1], texts[2]), span, path)
 
 
+def _jsonencode(values: list[Node], span: Span, path: str) -> Node:
+    """An object or a list stays itself: a policy document is read as the structure it encodes, and it
+    reads as its JSON wherever it meets text (`as_text`). A scalar becomes its JSON text, so a string
+    interpolated into JSON a module writes (`"Resource": ${jsonencode(var.arn)}`) is a JSON string, in
+    quotes, and null is `null`. A whole unknown (which may be a list) stays as it is."""
+    if len(values) != 1:
+        return unknown(span, path)
+    value = values[0]
+    raw = value.value
+    if isinstance(raw, (dict, list)) or raw == UNKNOWN or isinstance(value, Missing):
+        return value
+    if not isinstance(raw, str):
+        return Node("null" if raw is None else as_text(value), value.span, value.path)
+    text = json_string(raw)
+    if not isinstance(value, TextNode) or len(text) != len(raw) + 2:
+        return Node(text, value.span, value.path)
+    # Each character keeps its place, one further on past the opening quote.
+    locate = value.locate
+    shifted = (lambda offset: locate(min(max(offset - 1, 0), len(raw)))) if locate is not None else None
+    parts = tuple(replace(part, start=part.start + 1, end=part.end + 1) for part in value.parts)
+    return TextNode(text, value.span, value.path, locate=shifted, parts=parts)
+
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_string(text: str) -> str:
+    """A string as Terraform's `jsonencode` writes it: JSON, non-ASCII kept, with Go's escapes of `<`, `>`,
+    `&` and the two line separators."""
+    encoded = json.dumps(text, ensure_ascii=False)
+    for char, escape in _GO_ESCAPES.items():
+        encoded = encoded.replace(char, escape)
+    return encoded
+
+
 def _format(values: list[Node], span: Span, path: str) -> Node:
     """`%s`/`%d`/`%v` and `%%` only; anything else, or an unknown argument, keeps the text unknown."""
     formatted = _formatted(values)
@@ -417,4 +453,5 @@ FUNCTIONS: dict[str, Function] = {
     "replace": _replace,
     "format": _format,
     "formatlist": _formatlist,
+    "jsonencode": _jsonencode,
 }

@@ -1,0 +1,55 @@
+"""Terraform evaluation checked against what Terraform itself computes (issue 11's QA): each test writes a
+small module whose value Terraform defines precisely and asserts the finding (or the error) at the exact
+place the user wrote it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tf_helpers import places, run_check, span, write
+
+POLICY = 'jsonencode({{Version = "2012-10-17", Statement = [{{Effect = "Allow", Action = {action}, Resource = "*"}}]}})'
+
+
+def policy(action: str, name: str = "p") -> str:
+    """An `aws_iam_policy` whose one statement grants `action` (an HCL expression) on every resource."""
+    return f'resource "aws_iam_policy" "{name}" {{\n  policy = {POLICY.format(action=action)}\n}}\n'
+
+
+def test_jsonencode_of_a_string_in_a_heredoc_is_a_json_string(tmp_path: Path) -> None:
+    """`"Resource": ${jsonencode(var.arn)}` renders `"Resource": "arn:..."` (a JSON string, quotes
+    included), so the document parses and its `*` action is reported at the interpolation that wrote it;
+    jsonencode(null) is `null` and a number its digits."""
+    text = (
+        'variable "action" {\n  default = "*"\n}\n'
+        'resource "aws_iam_policy" "p" {\n  policy = <<EOT\n'
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ${jsonencode(var.action)},'
+        ' "Resource": ${jsonencode("*")}, "Sid": ${jsonencode(null)}, "X": ${jsonencode(5)}}]}\nEOT\n}\n'
+    )
+    write(tmp_path, {"main.tf": text})
+    code, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert report["errors"] == []
+    assert places(report) == [span("IAM001", "main.tf", text, "${jsonencode(var.action)}", "aws_iam_policy.p")]
+    assert code == 1
+
+
+def test_jsondecode_of_jsonencode_is_the_value_itself(tmp_path: Path) -> None:
+    """`jsondecode(jsonencode(x))` is `x`: the action is found where it was written."""
+    text = policy('jsondecode(jsonencode(["*"]))[0]')
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert places(report) == [span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.p")]
+
+
+def test_jsonencode_of_a_callers_string_points_at_the_caller(tmp_path: Path) -> None:
+    """A module writing `"Action": ${jsonencode(var.action)}` in its heredoc: the caller's `"*"` fires."""
+    main = 'module "m" {\n  source = "./m"\n  action = "*"\n}\n'
+    child = (
+        'variable "action" {\n  type = string\n}\n'
+        'resource "aws_iam_policy" "p" {\n  policy = <<EOT\n'
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ${jsonencode(var.action)},'
+        ' "Resource": "*"}]}\nEOT\n}\n'
+    )
+    write(tmp_path, {"main.tf": main, "m/main.tf": child})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert report["errors"] == []
+    assert places(report) == [span("IAM001", "main.tf", main, '"*"', "module.m.aws_iam_policy.p")]
