@@ -53,3 +53,29 @@ def test_jsonencode_of_a_callers_string_points_at_the_caller(tmp_path: Path) -> 
     _, report, _ = run_check(tmp_path, ".", select="IAM001")
     assert report["errors"] == []
     assert places(report) == [span("IAM001", "main.tf", main, '"*"', "module.m.aws_iam_policy.p")]
+
+
+NULL_EACH = (
+    'resource "aws_iam_policy" "p" {\n  for_each = null\n  policy = ' + POLICY.format(action='"*"') + '\n}\n'
+    'resource "aws_iam_policy" "c" {\n  count  = null\n  policy = ' + POLICY.format(action='"*"') + '\n}\n'
+    'data "aws_iam_policy_document" "d" {\n  dynamic "statement" {\n    for_each = null\n    content {\n'
+    '      actions   = ["*"]\n      resources = ["*"]\n    }\n  }\n}\n'
+    'resource "aws_iam_policy" "d" {\n  policy = data.aws_iam_policy_document.d.json\n}\n'
+)
+
+
+def test_a_null_count_or_for_each_is_an_error_and_the_block_is_kept(tmp_path: Path) -> None:
+    """Terraform rejects a null `for_each` or `count` (on a resource or a dynamic block): an input error at
+    the value, and the block is evaluated once, as unknown instances, never dropped: its `*` still fires."""
+    write(tmp_path, {"main.tf": NULL_EACH})
+    code, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert places(report) == [
+        span("IAM001", "main.tf", NULL_EACH, '"*"', "aws_iam_policy.p"),
+        span("IAM001", "main.tf", NULL_EACH, '"*"', "aws_iam_policy.c", 3),
+        span("IAM001", "main.tf", NULL_EACH, '"*"', "data.aws_iam_policy_document.d", 5),
+    ]
+    nulls = [span("", "main.tf", NULL_EACH, "null", "", n)[2:4] for n in (1, 2, 3)]
+    assert [(e["line"], e["column"]) for e in report["errors"]] == nulls
+    assert [e["message"].split(":")[0] for e in report["errors"]] == ["for_each is null", "count is null",
+                                                                       "for_each is null"]
+    assert code == 2

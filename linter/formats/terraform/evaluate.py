@@ -162,7 +162,7 @@ class Evaluator:
         except (_TooDeep, RecursionError):
             return self._too_deep(expr.span, _display(expr))
         except _TooMuch:
-            return self._report(expr.span, _display(expr), _EXPANSION_MESSAGE)
+            return self.report(expr.span, _display(expr), _EXPANSION_MESSAGE)
         finally:
             self._depth -= 1
             if expr.names is not None:
@@ -171,9 +171,10 @@ class Evaluator:
     def _too_deep(self, span: Span, path: str) -> Node:
         """An expression nested deeper than policylint evaluates: reported where it starts, never dropped
         (it is unknown then)."""
-        return self._report(span, path, f"expression nested too deeply to evaluate (more than {MAX_NESTING} levels)")
+        return self.report(span, path, f"expression nested too deeply to evaluate (more than {MAX_NESTING} levels)")
 
-    def _report(self, span: Span, path: str, message: str) -> Node:
+    def report(self, span: Span, path: str, message: str) -> Node:
+        """An input error at `span` (once), and the unknown the value becomes."""
         self._cuts += 1
         error = FileError(path, span.line, span.column, message)
         if error not in self.errors:
@@ -186,7 +187,7 @@ class Evaluator:
         self._expanded += count
         if self._expanded <= MAX_EXPANSION:
             return True
-        self._report(span, path, _EXPANSION_MESSAGE)
+        self.report(span, path, _EXPANSION_MESSAGE)
         return False
 
     def cached(self, key: str, compute: Callable[[], Node | None], span: Span, path: str,

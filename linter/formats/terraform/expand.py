@@ -11,7 +11,7 @@ from __future__ import annotations
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, iterate
 from linter.formats.terraform.functions import as_text
 from linter.formats.terraform.syntax import Attr, Block, Body
-from linter.model import Node
+from linter.model import Node, Span
 from linter.records import dataclass, replace
 
 MAX_INSTANCES = 256  # instances of one block; more are evaluated once, as unknown
@@ -57,7 +57,11 @@ def instances(evaluator: Evaluator, block: Block) -> tuple[list[Instance], bool]
     count, for_each = body.attr("count"), body.attr("for_each")
     if count is None and for_each is None:
         return [Instance("", block)], True
-    value = evaluator.eval((count or for_each).expr)
+    expr = (count or for_each).expr
+    value = evaluator.eval(expr)
+    if value.value is None:
+        _rejected(evaluator, "count" if count is not None else "for_each", expr.span, block)
+        return [Instance("", block)], False
     if count is not None:
         number = value.value
         if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= MAX_INSTANCES:
@@ -81,8 +85,6 @@ def instances(evaluator: Evaluator, block: Block) -> tuple[list[Instance], bool]
 
 def _each(value: Node) -> list[tuple[Node, Node]] | None:
     """`for_each` pairs: a map by sorted key, a set of strings (key = value); None when unknown."""
-    if value.value is None:
-        return []
     if isinstance(value.value, dict):
         return None if isinstance(value, ResourceNode) else iterate(value)  # one resource is no collection
     if isinstance(value.value, list):
@@ -114,6 +116,9 @@ def _dynamic(evaluator: Evaluator, block: Block, type_: str) -> tuple[list[Block
     name = _identifier(iterator) if iterator is not None else type_
     for_each = block.body.attr("for_each")
     value = evaluator.eval(for_each.expr) if for_each is not None else None
+    if value is not None and value.value is None:
+        _rejected(evaluator, "for_each", for_each.expr.span, block)
+        value = None
     pairs = _dynamic_pairs(value) if value is not None else None
     if pairs is not None and not evaluator.spend(len(pairs) * max(len(contents), 1), block.header, block.unit.display):
         pairs = None
@@ -136,11 +141,16 @@ def _dynamic(evaluator: Evaluator, block: Block, type_: str) -> tuple[list[Block
 
 def _dynamic_pairs(value: Node) -> list[tuple[Node, Node]] | None:
     """A dynamic block's collection: a list by index, a map by sorted key; None when unknown."""
-    if value.value is None:
-        return []
     if isinstance(value.value, list) or (isinstance(value.value, dict) and not isinstance(value, ResourceNode)):
         return iterate(value)
     return None
+
+
+def _rejected(evaluator: Evaluator, name: str, span: Span, block: Block) -> None:
+    """A null `count` or `for_each`, which Terraform rejects: reported at the value. The block is then kept
+    once with its names unknown, as for a collection not known offline: what it holds is still linted."""
+    evaluator.report(span, block.unit.display, f"{name} is null: Terraform rejects a null {name}; "
+                                                "the block is read once, its instances unknown")
 
 
 def _identifier(attr: Attr) -> str | None:
