@@ -79,3 +79,27 @@ def test_a_null_count_or_for_each_is_an_error_and_the_block_is_kept(tmp_path: Pa
     assert [e["message"].split(":")[0] for e in report["errors"]] == ["for_each is null", "count is null",
                                                                        "for_each is null"]
     assert code == 2
+
+
+INDEXED = '${jsonencode([\\"s3:GetObject\\", \\"*\\"][count.index + 1])}'
+
+
+def test_a_tf_json_string_template_sees_each_and_count(tmp_path: Path) -> None:
+    """In `.tf.json`, `"${each.value}"` and `${count.index}` in a string are the instance's, as in `.tf`:
+    the instance whose value is `*` fires, at the JSON string in the policy text."""
+    document = '{\\"Version\\": \\"2012-10-17\\", \\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Action\\": {action}, \\"Resource\\": \\"*\\"}]}'
+    text = (
+        '{"resource": {"aws_iam_policy": {\n'
+        ' "e": {"for_each": {"a": "*", "b": "s3:GetObject"},\n'
+        '  "policy": "' + document.replace("{action}", '\\"${each.value}\\"') + '"},\n'
+        ' "c": {"count": 1,\n'
+        '  "policy": "' + document.replace("{action}", INDEXED) + '"}\n'
+        '}}}\n'
+    )
+    write(tmp_path, {"main.tf.json": text})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert report["errors"] == []
+    assert places(report) == [
+        span("IAM001", "main.tf.json", text, '\\"${each.value}\\"', 'aws_iam_policy.e["a"]'),
+        span("IAM001", "main.tf.json", text, INDEXED, "aws_iam_policy.c"),
+    ]

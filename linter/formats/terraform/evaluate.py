@@ -815,8 +815,9 @@ class Evaluator:
         value = node.value
         if isinstance(value, str):
             mapped = map_json_string(unit.text, *unit.index.offsets(node.span))
-            if "${" in value or "%{" in value:
-                return self.render_template(mapped.text, unit.display, mapped.locator(unit.index), {})
+            if "${" in value or "%{" in value:  # an HCL template, seeing the names bound here (`each`)
+                names = self._names[-1] if self._names else {}
+                return self.render_template(mapped.text, unit.display, mapped.locator(unit.index), names)
             return TextNode(value, node.span, unit.display, locate=mapped.locator(unit.index))
         if isinstance(value, list):
             return Node([self._json(unit, item) for item in value], node.span, unit.display)
