@@ -103,3 +103,43 @@ def test_a_tf_json_string_template_sees_each_and_count(tmp_path: Path) -> None:
         span("IAM001", "main.tf.json", text, '\\"${each.value}\\"', 'aws_iam_policy.e["a"]'),
         span("IAM001", "main.tf.json", text, INDEXED, "aws_iam_policy.c"),
     ]
+
+
+TEMPLATE = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [{\n    "Effect": "Allow",\n    "Action": [\n'
+    '      %{~ for i, a in actions ~}\n      "${a}"%{ if i < length(actions) - 1 },%{ endif }\n'
+    '      %{~ endfor ~}\n    ],\n    "Resource": "*"\n  }]\n}\n'
+)
+
+
+def test_templatefile_renders_for_and_if_directives(tmp_path: Path) -> None:
+    """A policy template building its action list with `%{ for }` and `%{ if }` (strip markers and all)
+    renders as Terraform renders it: the `*` item fires, at the template's `"${a}"`, and the known action
+    does not."""
+    main = ('resource "aws_iam_policy" "p" {\n'
+            '  policy = templatefile("${path.module}/policy.json.tpl", { actions = ["s3:GetObject", "*"] })\n}\n')
+    write(tmp_path, {"main.tf": main, "policy.json.tpl": TEMPLATE})
+    code, report, _ = run_check(tmp_path, ".", select="IAM001,IAM006")
+    assert report["errors"] == []
+    assert places(report) == [span("IAM001", "policy.json.tpl", TEMPLATE, '"${a}"', "aws_iam_policy.p")]
+    assert code == 1
+
+
+def test_quoted_and_heredoc_directives_pick_what_terraform_picks(tmp_path: Path) -> None:
+    """`%{ if }` with a known condition renders its branch (the `*` of the else branch is never read), a
+    heredoc `%{ for }` over a map iterates it by sorted key, and a directive over an unknown stays unknown
+    (no finding, no guess)."""
+    text = (
+        'variable "admin" {\n  default = false\n}\n'
+        'variable "unknown" {\n  type = list(string)\n}\n'
+        + policy('"%{ if var.admin }*%{ else }s3:GetObject%{ endif }"', "cond")
+        + 'resource "aws_iam_policy" "loop" {\n  policy = <<-EOT\n    {"Version": "2012-10-17", "Statement": [\n'
+          '    %{~ for name, action in { b = "s3:GetObject", a = "*" } ~}\n'
+          '      {"Sid": "${name}", "Effect": "Allow", "Action": "${action}", "Resource": "*"},\n'
+          '    %{~ endfor ~}\n    {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}\n    EOT\n}\n'
+        + policy('"%{ for a in var.unknown }${a}%{ endfor }"', "unknown")
+    )
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001,IAM006")
+    assert report["errors"] == []
+    assert places(report) == [span("IAM001", "main.tf", text, '"${action}"', "aws_iam_policy.loop")]

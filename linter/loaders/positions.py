@@ -51,5 +51,27 @@ class LineIndex:
 
 def span_of(locate: Locator, start: int, end: int) -> Span:
     line, column = locate(start)
-    end_line, end_column = locate(end)
+    end_line, end_column = getattr(locate, "past", locate)(end)
     return Span(line, column, end_line, end_column)
+
+
+class Located:
+    """A locator whose ends differ from its starts: for text rendered from pieces written apart (a
+    template's `%{ for }` body once per item), the text before an offset can end somewhere else than
+    where the text after it begins. `past(offset)` is where the text before `offset` ends."""
+
+    __slots__ = ("at", "past")
+
+    def __init__(self, at: Locator, past: Locator) -> None:
+        self.at, self.past = at, past
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        return self.at(offset)
+
+
+def moved(locate: Locator, move: Callable[[int], int]) -> Locator:
+    """`locate` of each offset moved by `move` first, keeping where text ends when `locate` knows."""
+    past = getattr(locate, "past", None)
+    if past is None:
+        return lambda offset: locate(move(offset))
+    return Located(lambda offset: locate(move(offset)), lambda offset: past(move(offset)))

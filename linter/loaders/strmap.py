@@ -6,7 +6,7 @@ escapes, a JSON string inside plan JSON. Parsing the decoded text gives offsets 
 """
 from __future__ import annotations
 
-from linter.loaders.positions import Locator
+from linter.loaders.positions import Located, Locator
 
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f"}
 
@@ -14,12 +14,19 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "
 class MappedText:
     """Decoded characters, each with the source offset of its first raw character; `end` maps the end."""
 
-    __slots__ = ("chars", "offsets", "end")
+    __slots__ = ("chars", "offsets", "end", "ends")
 
     def __init__(self) -> None:
         self.chars: list[str] = []
         self.offsets: list[int] = []
         self.end = 0
+        self.ends: dict[int, int] | None = None  # where the text before an offset ends, when not at the next character
+
+    def mark_end(self, source: int) -> None:
+        """The text so far ends at source offset `source`: what follows may be written elsewhere."""
+        if self.ends is None:
+            self.ends = {}
+        self.ends[len(self.chars)] = source
 
     def add(self, text: str, offset: int) -> None:
         """Append text that all maps to one source offset (an interpolation's value, an escape)."""
@@ -36,8 +43,14 @@ class MappedText:
 
     def locator(self, outer: Locator) -> Locator:
         """Offsets in the decoded text -> (line, column) in the source that `outer` locates."""
-        offsets, end, size = self.offsets, self.end, len(self.offsets)
-        return lambda offset: outer(offsets[max(offset, 0)] if offset < size else end)
+        offsets, end, size, ends = self.offsets, self.end, len(self.offsets), self.ends
+
+        def at(offset: int) -> tuple[int, int]:
+            return outer(offsets[max(offset, 0)] if offset < size else end)
+
+        if not ends:
+            return at
+        return Located(at, lambda offset: outer(ends[offset]) if offset in ends else at(offset))
 
 
 def decode_escapes(text: str, start: int, end: int, out: MappedText, hcl: bool = True) -> None:

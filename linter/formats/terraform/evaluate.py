@@ -426,12 +426,7 @@ class Evaluator:
         if self._expanded > MAX_EXPANSION:
             raise _TooMuch
         for key, value in pairs:
-            scope = dict(self._names[-1]) if self._names else {}
-            if len(names) == 2:
-                scope[names[0]], scope[names[1]] = key, value
-            else:
-                scope[names[0]] = value
-            self._names.append(scope)
+            self._names.append(self._iteration(names, key, value))
             try:
                 if condition_expr is not None:
                     keep = self._hcl(file, condition_expr)
@@ -661,27 +656,73 @@ class Evaluator:
         span = file.span(node)
         if strip_newline and parts and isinstance(parts[-1], MappedText) and parts[-1].chars[-1:] == ["\n"]:
             last = MappedText()
-            last.chars, last.offsets = parts[-1].chars[:-1], parts[-1].offsets[:-1]
+            last.chars, last.offsets, last.end = parts[-1].chars[:-1], parts[-1].offsets[:-1], parts[-1].offsets[-1]
             parts = parts[:-1] + ([last] if last.chars else [])
-        if len(parts) == 1 and not isinstance(parts[0], MappedText) and (strip_newline or not parsed.heredoc):
+        if len(parts) == 1 and not isinstance(parts[0], (MappedText, hcl.Directive)) and (strip_newline or not parsed.heredoc):
             if parts[0].type == "template_interpolation":
                 value = self._interpolation(file, parts[0])
                 if isinstance(value.value, (dict, list)) or isinstance(value, TextNode):
                     return value  # keeps its identity (a shared document) and where its text was written
                 return Node(value.value, span, file.display, ref=value.ref, not_arn=value.not_arn)
         out = MappedText()
-        interpolated = []
-        for part in parts:
-            if isinstance(part, MappedText):
-                out.extend(part)
-            elif part.type == "template_interpolation":
-                interpolated.append((len(out.chars), self._interpolation(file, part)))
-                out.add(as_text(interpolated[-1][1]), file.start(part))
-            else:
-                out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
+        interpolated: list[tuple[int, Node]] = []
+        self._render(file, parts, out, interpolated, any(isinstance(p, hcl.Directive) for p in parts))
         out.end = parsed.end
         parts = caller_parts(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
         return TextNode(out.text, span, file.display, locate=out.locator(file.locate), parts=parts)
+
+    def _render(self, file: HclFile, parts: list[hcl.Part], out: MappedText,
+                interpolated: list[tuple[int, Node]], marks: bool) -> None:
+        """Append a template's parts to `out`, each interpolated value with where its text begins. With
+        `marks` (a template with directives, whose rendered pieces are written apart), where each part
+        ends is recorded, so a string ending before a directive's text ends where it was written."""
+        for part in parts:
+            if isinstance(part, MappedText):
+                out.extend(part)
+                end = part.end
+            elif isinstance(part, hcl.Directive):
+                self._directive(file, part, out, interpolated)
+                continue
+            else:
+                interpolated.append((len(out.chars), self._interpolation(file, part)))
+                out.add(as_text(interpolated[-1][1]), file.start(part))
+                end = file.end(part)
+            if marks:
+                out.mark_end(end)
+
+    def _directive(self, file: HclFile, directive: hcl.Directive, out: MappedText,
+                   interpolated: list[tuple[int, Node]]) -> None:
+        """`%{ if }` renders the branch its condition picks, `%{ for }` its body once per item of its
+        collection (names bound as a `for` expression binds them); a condition or a collection not known
+        offline is one unknown where the directive is, never a guess."""
+        value = self._hcl(file, directive.expression) if directive.expression is not None else None
+        if directive.names is None:
+            if value is not None and isinstance(value.value, bool):
+                self._render(file, directive.branches[0 if value.value else 1], out, interpolated, True)
+                return
+        elif value is not None and isinstance(value.value, (list, dict)) and directive.names:
+            pairs = iterate(value)
+            self._expanded += len(pairs)
+            if self._expanded > MAX_EXPANSION:
+                raise _TooMuch
+            for key, item in pairs:
+                self._names.append(self._iteration(directive.names, key, item))
+                try:
+                    self._render(file, directive.branches[0], out, interpolated, True)
+                finally:
+                    self._names.pop()
+            return
+        out.add(UNKNOWN, directive.start)
+
+    def _iteration(self, names: list[str], key: Node, value: Node) -> dict[str, Node]:
+        """The names in scope for one item of a `for`: the enclosing ones, and the key and value (or the
+        value alone)."""
+        scope = dict(self._names[-1]) if self._names else {}
+        if len(names) == 2:
+            scope[names[0]], scope[names[1]] = key, value
+        else:
+            scope[names[0]] = value
+        return scope
 
     def caller_places(self) -> frozenset[tuple[str, Span]]:
         """Where the scalars of this module instance's arguments were written (in its callers' files)."""

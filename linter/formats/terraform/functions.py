@@ -11,7 +11,7 @@ import json
 from typing import Callable
 
 from linter.formats.terraform.values import TextNode, unknown
-from linter.loaders.positions import span_of
+from linter.loaders.positions import moved, span_of
 from linter.model import UNKNOWN, Node, Span
 from linter.records import replace
 
@@ -303,7 +303,7 @@ def _piece(source: Node, text: str, start: int) -> Node:
     parts = tuple(part.clipped(start, end) for part in source.parts if part.start < end and start < part.end)
     if locate is None:
         return TextNode(text, source.span, source.path, parts=parts)
-    return TextNode(text, span_of(locate, start, end), source.path, locate=lambda offset: locate(start + offset),
+    return TextNode(text, span_of(locate, start, end), source.path, locate=moved(locate, lambda offset: start + offset),
                     parts=parts)
 
 
@@ -340,7 +340,7 @@ def _jsonencode(values: list[Node], span: Span, path: str) -> Node:
         return Node(text, value.span, value.path)
     # Each character keeps its place, one further on past the opening quote.
     locate = value.locate
-    shifted = (lambda offset: locate(min(max(offset - 1, 0), len(raw)))) if locate is not None else None
+    shifted = moved(locate, lambda offset: min(max(offset - 1, 0), len(raw))) if locate is not None else None
     parts = tuple(replace(part, start=part.start + 1, end=part.end + 1) for part in value.parts)
     return TextNode(text, value.span, value.path, locate=shifted, parts=parts)
 

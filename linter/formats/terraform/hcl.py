@@ -8,7 +8,7 @@ imported on first parse only, so importing policylint stays cheap.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable, Union
 
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, decode_escapes, decode_heredoc
@@ -304,12 +304,34 @@ def block_header(file: HclFile, node: TSNode) -> Span:
 
 
 class Template:
-    """A quoted string or heredoc split into decoded literal pieces and holes (`${...}`/`%{...}` nodes)."""
+    """A quoted string or heredoc split into decoded literal pieces, interpolations (`${...}` nodes) and
+    directives (`%{ for }`, `%{ if }`), with the whitespace their strip markers (`~`) take off removed."""
 
     __slots__ = ("parts", "end", "heredoc")
 
-    def __init__(self, parts: list[MappedText | TSNode], end: int, heredoc: bool) -> None:
+    def __init__(self, parts: list[Part], end: int, heredoc: bool) -> None:
         self.parts, self.end, self.heredoc = parts, end, heredoc
+
+
+class Directive:
+    """`%{ for k, v in collection }...%{ endfor }` (`names` the for's names, one branch: its body) or
+    `%{ if condition }...%{ else }...%{ endif }` (`names` None, two branches); `expression` is the
+    collection or the condition, `start` where the directive begins. Each branch is template parts."""
+
+    __slots__ = ("names", "expression", "start", "branches")
+
+    def __init__(self, file: HclFile, marker: TSNode) -> None:
+        self.expression = next((c for c in marker.children if c.type == "expression"), None)
+        self.start = file.start(marker)
+        is_for = marker.type == "template_for_start"
+        self.names = [file.source(c) for c in marker.children if c.type == "identifier"] if is_for else None
+        self.branches: tuple[list[Part], ...] = ([],) if is_for else ([], [])
+
+
+Part = Union[MappedText, TSNode, Directive]
+_OPENERS = ("template_for_start", "template_if_intro")
+_MARKERS = frozenset({*_OPENERS, "template_else_intro", "template_for_end", "template_if_end"})
+_CONSTRUCTS = frozenset({*_HOLES, "template_for", "template_if"})
 
 
 def template(file: HclFile, node: TSNode) -> Template:
@@ -327,16 +349,91 @@ def _template(file: HclFile, node: TSNode) -> Template:
     start = file.start(node) + 1
     closed = len(children) > 1 and children[-1].type == "quoted_template_end" and not children[-1].is_missing
     end = file.end(node) - 1 if closed else file.end(node)
-    holes = [c for c in children if c.type in _HOLES]
-    parts: list[MappedText | TSNode] = []
-    for gap_start, gap_end, hole in _gaps(file, start, end, holes):
-        if gap_end > gap_start:
-            piece = MappedText()
-            decode_escapes(file.text, gap_start, gap_end, piece)
-            parts.append(piece)
-        if hole is not None:
-            parts.append(hole)
+    tokens = _tokens([c for c in children if c.type in _HOLES])
+    parts = _assemble(file, start, end, tokens, lambda a, b, piece: decode_escapes(file.text, a, b, piece), False)
     return Template(parts, end, heredoc=False)
+
+
+def _tokens(holes: list[TSNode]) -> list[TSNode]:
+    """The interpolations and directive markers (`%{ for }`, `%{ else }`, `%{ endif }`, ...) of a
+    template in text order, inside directives too: the flat sequence HCL reads a template as."""
+    found = []
+    stack = list(reversed(holes))
+    while stack:
+        node = stack.pop()
+        if node.type == "template_interpolation" or node.type in _MARKERS:
+            found.append(node)
+        else:
+            stack.extend(reversed([c for c in node.children if c.type in _CONSTRUCTS or c.type in _MARKERS]))
+    return found
+
+
+def _assemble(file: HclFile, start: int, end: int, tokens: list[TSNode],
+              decode: Callable[[int, int, MappedText], None], heredoc: bool) -> list[Part]:
+    """The template's parts: the literal text between tokens decoded (and trimmed by the strip markers
+    next to it), interpolations, and directives holding their branches' parts."""
+    root: list[Part] = []
+    open_: list[tuple[Directive, list[Part]]] = []  # directives not yet ended, each with its branch being read
+    current, previous = root, None
+    for gap_start, gap_end, token in _gaps(file, start, end, tokens):
+        piece = MappedText()
+        decode(gap_start, gap_end, piece)
+        piece.end = gap_end
+        if previous is not None and _strips(previous)[1]:
+            _trim_start(piece, heredoc)
+        if token is not None and _strips(token)[0]:
+            _trim_end(piece, heredoc)
+        if piece.chars:
+            current.append(piece)
+        if token is None:
+            break
+        previous = token
+        if token.type == "template_interpolation":
+            current.append(token)
+        elif token.type in _OPENERS:
+            directive = Directive(file, token)
+            current.append(directive)
+            open_.append((directive, directive.branches[0]))
+            current = directive.branches[0]
+        elif token.type == "template_else_intro" and open_ and len(open_[-1][0].branches) == 2:
+            open_[-1] = (open_[-1][0], open_[-1][0].branches[1])
+            current = open_[-1][1]
+        elif open_ and token.type != "template_else_intro":
+            open_.pop()
+            current = open_[-1][1] if open_ else root
+    return root
+
+
+def _strips(token: TSNode) -> tuple[bool, bool]:
+    """Does the token strip the whitespace before it (`${~`, `%{~`), after it (`~}`)?"""
+    kinds = [c.type for c in token.children]
+    return len(kinds) > 2 and kinds[1] == "strip_marker", len(kinds) > 2 and kinds[-2] == "strip_marker"
+
+
+def _trim_end(piece: MappedText, heredoc: bool) -> None:
+    """Remove the whitespace ending the literal before a `~` marker. A heredoc's literal text is read a
+    line at a time, so only the marker's own line is trimmed (with the newline before it when the marker
+    starts its line)."""
+    chars = piece.chars
+    floor = "".join(chars).rfind("\n", 0, len(chars) - 1) + 1 if heredoc else 0
+    end = len(chars)
+    while end > floor and chars[end - 1].isspace():
+        end -= 1
+    if end < len(chars):
+        piece.end = piece.offsets[end]
+    del chars[end:], piece.offsets[end:]
+
+
+def _trim_start(piece: MappedText, heredoc: bool) -> None:
+    """Remove the whitespace starting the literal after a `~` marker (in a heredoc, up to the end of the
+    marker's line)."""
+    chars = piece.chars
+    newline = "".join(chars).find("\n") if heredoc else -1
+    limit = newline + 1 if newline >= 0 else len(chars)
+    begin = 0
+    while begin < limit and chars[begin].isspace():
+        begin += 1
+    del chars[:begin], piece.offsets[:begin]
 
 
 def _gaps(file: HclFile, start: int, end: int, holes: list[TSNode]) -> list[tuple[int, int, TSNode | None]]:
@@ -364,18 +461,11 @@ def _heredoc(file: HclFile, node: TSNode) -> Template:
     else:
         content_end = file.end(node)
     content_end = max(content_end, content_start)
-    holes = [c for c in children if c.type in _HOLES]
-    hole_ranges = [(file.start(h), file.end(h)) for h in holes]
+    tokens = _tokens([c for c in children if c.type in _HOLES])
+    hole_ranges = [(file.start(t), file.end(t)) for t in tokens]
     dropped = _flush_dropped(text, content_start, content_end, hole_ranges) if flush else frozenset()
-    parts: list[MappedText | TSNode] = []
-    for gap_start, gap_end, hole in _gaps(file, content_start, content_end, holes):
-        if gap_end > gap_start:
-            piece = MappedText()
-            decode_heredoc(text, gap_start, gap_end, piece, dropped)
-            if piece.chars:
-                parts.append(piece)
-        if hole is not None:
-            parts.append(hole)
+    parts = _assemble(file, content_start, content_end, tokens,
+                      lambda a, b, piece: decode_heredoc(text, a, b, piece, dropped), True)
     return Template(parts, content_end, heredoc=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from linter.loaders import jsonpos
-from linter.loaders.positions import Locator, span_of
+from linter.loaders.positions import Locator, moved, span_of
 from linter.loaders.strmap import MappedText, decode_escapes
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.records import dataclass, field
@@ -152,7 +152,7 @@ def parse_json_text(value: Node) -> Node | FileError | None:
         return None
     locate = value.locate if isinstance(value, TextNode) and value.locate is not None else _fixed(value.span)
     text, back = quote_bare_unknowns(value.value)
-    located = locate if back is _unchanged else (lambda offset: locate(back(offset)))
+    located = locate if back is _unchanged else moved(locate, back)
     parts = value.parts if isinstance(value, TextNode) else ()
     strings = _strings_with_parts(text, back, parts, located, value.path) if parts else None
     try:
