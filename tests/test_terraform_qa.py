@@ -143,3 +143,16 @@ def test_quoted_and_heredoc_directives_pick_what_terraform_picks(tmp_path: Path)
     _, report, _ = run_check(tmp_path, ".", select="IAM001,IAM006")
     assert report["errors"] == []
     assert places(report) == [span("IAM001", "main.tf", text, '"${action}"', "aws_iam_policy.loop")]
+
+
+def test_an_error_goes_through_what_uses_it_to_the_try_that_skips_it(tmp_path: Path) -> None:
+    """`{for s in [...] : "k" => s}` makes one key twice, which Terraform rejects (without `...`), and an
+    error inside an index, a call, an operator or a condition is the whole expression's: each `try` falls
+    back to its next argument, `*`, instead of reading a value."""
+    text = (policy('try({for s in ["s3:GetObject", "s3:PutObject"] : "k" => s}["k"], "*")', "dup")
+            + policy('try(lower({ a = "s3:GetObject" }.b), "*")', "call")
+            + policy('try(!{ a = true }.b ? "s3:GetObject" : "s3:PutObject", "*")', "condition"))
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert places(report) == [span("IAM001", "main.tf", text, '"*"', f"aws_iam_policy.{name}", n)
+                              for n, name in ((1, "dup"), (3, "call"), (5, "condition"))]

@@ -386,6 +386,8 @@ class Evaluator:
         if operator in ("&&", "||") and isinstance(left.value, bool) and left.value == (operator == "||"):
             return Node(left.value, span, file.display)  # decided by the left side, whatever the right is
         right = self._term(file, children[at + 1 :])
+        if isinstance(left, Missing) or isinstance(right, Missing):
+            return missing(span, file.display)
         return _operate(operator, left, right, span, file.display)
 
     def _unary(self, file: HclFile, node: TSNode) -> Node:
@@ -394,6 +396,8 @@ class Evaluator:
         if len(children) < 2:
             return unknown(span, file.display)
         value = self._term(file, children[1:])
+        if isinstance(value, Missing):
+            return missing(span, file.display)
         operator = file.source(children[0])
         if operator == "!" and isinstance(value.value, bool):
             return Node(not value.value, span, file.display)
@@ -445,6 +449,8 @@ class Evaluator:
                 if grouped:
                     group = mapping.setdefault(text, Node([], item.span, item.path))
                     group.value.append(item)
+                elif text in mapping:
+                    return missing(span, file.display)  # a duplicate key, which Terraform rejects
                 else:
                     mapping[text] = item
                 key_spans.setdefault(text, result_key.span)
@@ -488,6 +494,8 @@ class Evaluator:
         parts = [c for c in node.children if c.type == "expression"]
         if len(parts) == 3:
             condition = self._hcl(file, parts[0])
+            if isinstance(condition, Missing):
+                return missing(file.span(node), file.display)
             if isinstance(condition.value, bool):
                 return self._hcl(file, parts[1] if condition.value else parts[2])
             if condition.is_unknown:
@@ -549,6 +557,8 @@ class Evaluator:
         """Apply `.attr` / `[index]` / splat steps to a value. An unknown stays unknown (keeping the resource
         it names); what a known value does not have is `Missing` (an error `try` skips)."""
         for at, step in enumerate(steps):
+            if isinstance(value, Missing):
+                return missing(span, file.display)  # an error stays one through what is read of it
             if isinstance(value, ResourceNode) and value.every and step.type != "get_attr":
                 continue  # any instance of a resource whose instances are unknown: that same one
             if step.type == "splat":
@@ -770,6 +780,8 @@ class Evaluator:
         if expands:
             return unknown(span, file.display)
         values = [self._hcl(file, a) for a in args]
+        if name not in ("try", "can") and any(isinstance(v, Missing) for v in values):
+            return missing(span, file.display)  # an error in an argument is the call's, which `try` skips
         if name == "jsondecode" and len(values) == 1:
             if isinstance(values[0].value, (dict, list)):
                 return values[0]  # what `jsonencode` kept as the structure it encodes
