@@ -156,3 +156,16 @@ def test_an_error_goes_through_what_uses_it_to_the_try_that_skips_it(tmp_path: P
     _, report, _ = run_check(tmp_path, ".", select="IAM001")
     assert places(report) == [span("IAM001", "main.tf", text, '"*"', f"aws_iam_policy.{name}", n)
                               for n, name in ((1, "dup"), (3, "call"), (5, "condition"))]
+
+
+def test_conversions_and_equality_follow_terraforms_types(tmp_path: Path) -> None:
+    """`tostring(1) == "1"` is true (the number converted), `true == 1` is false (a bool is no number),
+    `tonumber("2")` is 2 and `tobool("true")` true: each condition picks the `*` branch."""
+    text = (policy('tostring(1) == "1" ? "*" : "s3:GetObject"', "string")
+            + policy('true == 1 ? "s3:GetObject" : "*"', "bool")
+            + policy('["s3:GetObject", "s3:PutObject", "*"][tonumber("2")]', "number")
+            + policy('tobool("true") ? "*" : "s3:GetObject"', "flag"))
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert places(report) == [span("IAM001", "main.tf", text, '"*"', f"aws_iam_policy.{name}", n)
+                              for n, name in ((1, "string"), (3, "bool"), (5, "number"), (7, "flag"))]

@@ -959,14 +959,14 @@ def _operate(operator: str, left: Node, right: Node, span: Span, path: str) -> N
             return Node(b, span, path)
         return unknown(span, path)
     if operator in ("==", "!="):
-        from linter.formats.terraform.functions import known
+        from linter.formats.terraform.functions import equal, known
 
         nulls = (_null(left), _null(right))
         if True in nulls and None not in nulls:  # `x != null`: known once x is known to be (not) null
             return Node((nulls[0] == nulls[1]) == (operator == "=="), span, path)
         if not (known(left) and known(right)):
             return unknown(span, path)
-        return Node((left.plain() == right.plain()) == (operator == "=="), span, path)
+        return Node(equal(left.plain(), right.plain()) == (operator == "=="), span, path)
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
     if not numbers:
         return unknown(span, path)

@@ -8,6 +8,7 @@ reject (`one` of three items, a missing key without default) is `Missing`, which
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable
 
 from linter.formats.terraform.values import TextNode, unknown
@@ -174,6 +175,59 @@ def _list_function(name: str) -> Function:
     return apply
 
 
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def _tostring(values: list[Node], span: Span, path: str) -> Node:
+    """A number or a bool as its text (`tostring(1)` is "1", so `== "1"` holds); a string, null or an
+    unknown as it is; a list or an object cannot be one (an error)."""
+    if len(values) != 1:
+        return unknown(span, path)
+    value = values[0]
+    if value.value is None or isinstance(value.value, str):
+        return value
+    if isinstance(value.value, (dict, list)):
+        return missing(span, path)
+    return Node(as_text(value), value.span, value.path)
+
+
+def _tonumber(values: list[Node], span: Span, path: str) -> Node:
+    """A number as it is, a string holding one (Terraform's syntax: no spaces, no `_`) as that number;
+    a bool or any other string is an error."""
+    if len(values) != 1:
+        return unknown(span, path)
+    value, raw = values[0], values[0].value
+    if raw is None or value.is_unknown or (isinstance(raw, (int, float)) and not isinstance(raw, bool)):
+        return value
+    if isinstance(raw, str) and _NUMBER.fullmatch(raw):
+        return Node(float(raw) if any(c in raw for c in ".eE") else int(raw), value.span, value.path)
+    return missing(span, path)
+
+
+def _tobool(values: list[Node], span: Span, path: str) -> Node:
+    """A bool as it is, `"true"`/`"false"` as that bool; anything else is an error."""
+    if len(values) != 1:
+        return unknown(span, path)
+    value, raw = values[0], values[0].value
+    if raw is None or value.is_unknown or isinstance(raw, bool):
+        return value
+    if raw in ("true", "false"):
+        return Node(raw == "true", value.span, value.path)
+    return missing(span, path)
+
+
+def equal(a: object, b: object) -> bool:
+    """Terraform's `==` on two known plain values: values of different types differ (`true == 1` is
+    false, as `"1" == 1` is), numbers compare by value, collections item by item."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
 def _identity(values: list[Node], span: Span, path: str) -> Node:
     return values[0] if len(values) == 1 else unknown(span, path)
 
@@ -220,7 +274,7 @@ def _contains(values: list[Node], span: Span, path: str) -> Node:
     if len(values) != 2 or not isinstance(values[0].value, list) or not known(values[1]):
         return unknown(span, path)
     wanted = values[1].plain()
-    if any(item.plain() == wanted for item in values[0].value):
+    if any(equal(item.plain(), wanted) for item in values[0].value):
         return Node(True, span, path)
     if not all(known(item) for item in values[0].value):
         return unknown(span, path)
@@ -431,9 +485,9 @@ FUNCTIONS: dict[str, Function] = {
     "distinct": _list_function("distinct"),
     "toset": _list_function("toset"),
     "tolist": _identity,
-    "tostring": _identity,
-    "tonumber": _identity,
-    "tobool": _identity,
+    "tostring": _tostring,
+    "tonumber": _tonumber,
+    "tobool": _tobool,
     "sensitive": _identity,
     "nonsensitive": _identity,
     "tomap": _tomap,
