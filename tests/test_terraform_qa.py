@@ -15,6 +15,20 @@ def policy(action: str, name: str = "p") -> str:
     return f'resource "aws_iam_policy" "{name}" {{\n  policy = {POLICY.format(action=action)}\n}}\n'
 
 
+def assert_each_picks_star(tmp_path: Path, cases: dict[str, str]) -> None:
+    """Each named action expression evaluates, as Terraform evaluates it, to its first `"*"`: IAM001 fires
+    on every policy, there (a value read otherwise picks another string, or none)."""
+    chunks = [policy(expression, name) for name, expression in cases.items()]
+    text = "".join(chunks)
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    expected, before = [], 0
+    for name, chunk in zip(cases, chunks):
+        expected.append(span("IAM001", "main.tf", text, '"*"', f"aws_iam_policy.{name}", before + 1))
+        before += chunk.count('"*"')
+    assert places(report) == expected
+
+
 def test_jsonencode_of_a_string_in_a_heredoc_is_a_json_string(tmp_path: Path) -> None:
     """`"Resource": ${jsonencode(var.arn)}` renders `"Resource": "arn:..."` (a JSON string, quotes
     included), so the document parses and its `*` action is reported at the interpolation that wrote it;
@@ -149,23 +163,31 @@ def test_an_error_goes_through_what_uses_it_to_the_try_that_skips_it(tmp_path: P
     """`{for s in [...] : "k" => s}` makes one key twice, which Terraform rejects (without `...`), and an
     error inside an index, a call, an operator or a condition is the whole expression's: each `try` falls
     back to its next argument, `*`, instead of reading a value."""
-    text = (policy('try({for s in ["s3:GetObject", "s3:PutObject"] : "k" => s}["k"], "*")', "dup")
-            + policy('try(lower({ a = "s3:GetObject" }.b), "*")', "call")
-            + policy('try(!{ a = true }.b ? "s3:GetObject" : "s3:PutObject", "*")', "condition"))
-    write(tmp_path, {"main.tf": text})
-    _, report, _ = run_check(tmp_path, ".", select="IAM001")
-    assert places(report) == [span("IAM001", "main.tf", text, '"*"', f"aws_iam_policy.{name}", n)
-                              for n, name in ((1, "dup"), (3, "call"), (5, "condition"))]
+    assert_each_picks_star(tmp_path, {
+        "dup": 'try({for s in ["s3:GetObject", "s3:PutObject"] : "k" => s}["k"], "*")',
+        "call": 'try(lower({ a = "s3:GetObject" }.b), "*")',
+        "condition": 'try(!{ a = true }.b ? "s3:GetObject" : "s3:PutObject", "*")',
+    })
 
 
 def test_conversions_and_equality_follow_terraforms_types(tmp_path: Path) -> None:
     """`tostring(1) == "1"` is true (the number converted), `true == 1` is false (a bool is no number),
     `tonumber("2")` is 2 and `tobool("true")` true: each condition picks the `*` branch."""
-    text = (policy('tostring(1) == "1" ? "*" : "s3:GetObject"', "string")
-            + policy('true == 1 ? "s3:GetObject" : "*"', "bool")
-            + policy('["s3:GetObject", "s3:PutObject", "*"][tonumber("2")]', "number")
-            + policy('tobool("true") ? "*" : "s3:GetObject"', "flag"))
-    write(tmp_path, {"main.tf": text})
-    _, report, _ = run_check(tmp_path, ".", select="IAM001")
-    assert places(report) == [span("IAM001", "main.tf", text, '"*"', f"aws_iam_policy.{name}", n)
-                              for n, name in ((1, "string"), (3, "bool"), (5, "number"), (7, "flag"))]
+    assert_each_picks_star(tmp_path, {
+        "string": 'tostring(1) == "1" ? "*" : "s3:GetObject"',
+        "bool": 'true == 1 ? "s3:GetObject" : "*"',
+        "number": '["s3:GetObject", "s3:PutObject", "*"][tonumber("2")]',
+        "flag": 'tobool("true") ? "*" : "s3:GetObject"',
+    })
+
+
+def test_remainders_sets_and_quoted_formats_are_terraforms(tmp_path: Path) -> None:
+    """`-5 % 3` is -2 (the dividend's sign, as Terraform's big-number remainder), `toset([10, 9])` orders
+    numbers by value and makes the strings of a mixed set (`toset(["b", 1])` is `["1", "b"]`), and
+    `format("%q", ...)` quotes as JSON does: each index or condition picks the `*`."""
+    assert_each_picks_star(tmp_path, {
+        "remainder": '["*", "s3:GetObject", "s3:PutObject"][-5 % 3 + 2]',
+        "numbers": '["*", "s3:GetObject"][tolist(toset([10, 9]))[0] - 9]',
+        "mixed": 'tolist(toset(["b", 1]))[0] == "1" ? "*" : "s3:GetObject"',
+        "quoted": 'format("%q|%q", "a\\"b", 5) == "\\"a\\\\\\"b\\"|\\"5\\"" ? "*" : "s3:GetObject"',
+    })

@@ -9,6 +9,7 @@ to their policies, rotations and versions.
 """
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Callable, Protocol
@@ -975,5 +976,14 @@ def _operate(operator: str, left: Node, right: Node, span: Span, path: str) -> N
     if operator in _ARITHMETIC:
         return Node(_ARITHMETIC[operator](a, b), span, path)
     if operator in ("/", "%") and b:
-        return Node(a / b if operator == "/" else a % b, span, path)
+        return Node(a / b if operator == "/" else _remainder(a, b), span, path)
     return unknown(span, path)
+
+
+def _remainder(a: int | float, b: int | float) -> int | float:
+    """Terraform's `%`: what is left after the quotient truncated toward zero, so it has the dividend's
+    sign (`-5 % 3` is -2, where Python's `%` gives 1)."""
+    if isinstance(a, int) and isinstance(b, int):
+        left = abs(a) % abs(b)
+        return left if a >= 0 else -left
+    return math.fmod(a, b)

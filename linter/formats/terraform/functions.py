@@ -162,6 +162,8 @@ def _list_function(name: str) -> Function:
         elif name in ("distinct", "toset"):
             if not all(known(i) for i in items):
                 return unknown(span, path) if name == "distinct" else Node(list(items), span, path)
+            if name == "toset":
+                items = _unified(items)
             seen: set[str] = set()
             unique = []
             for item in items:
@@ -169,10 +171,31 @@ def _list_function(name: str) -> Function:
                 if key not in seen:
                     seen.add(key)
                     unique.append(item)
-            items = sorted(unique, key=lambda i: as_text(i)) if name == "toset" else unique
+            items = sorted(unique, key=_set_order) if name == "toset" else unique
         return Node(list(items), span, path)
 
     return apply
+
+
+def _unified(items: list[Node]) -> list[Node]:
+    """A set's items of one type, as Terraform makes them: numbers and bools among strings become
+    strings (`toset(["b", 1])` holds "1" and "b")."""
+    scalars = [i.value for i in items if not isinstance(i.value, (dict, list)) and i.value is not None]
+    if not any(isinstance(v, str) for v in scalars) or all(isinstance(v, str) for v in scalars):
+        return items
+    return [Node(as_text(i), i.span, i.path) if isinstance(i.value, (int, float)) else i for i in items]
+
+
+def _set_order(item: Node) -> tuple:
+    """Where an item goes in a set: false before true, numbers by value, strings lexically."""
+    raw = item.value
+    if isinstance(raw, bool):
+        return (0, raw)
+    if isinstance(raw, (int, float)):
+        return (1, raw)
+    if isinstance(raw, str):
+        return (2, raw)
+    return (3, json.dumps(item.plain(), sort_keys=True))
 
 
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -412,7 +435,8 @@ def json_string(text: str) -> str:
 
 
 def _format(values: list[Node], span: Span, path: str) -> Node:
-    """`%s`/`%d`/`%v` and `%%` only; anything else, or an unknown argument, keeps the text unknown."""
+    """`%s`/`%d`/`%v`, `%q` (a JSON string) and `%%` only; anything else (a width, a flag), or an unknown
+    argument, keeps the text unknown."""
     formatted = _formatted(values)
     return Node(formatted[0], span, path) if formatted is not None else unknown(span, path)
 
@@ -436,9 +460,18 @@ def _formatted(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
             size += 1
             continue
         argument = next(arguments, None)
-        if verb not in ("s", "d", "v") or argument is None:
+        if verb not in ("s", "d", "v", "q") or argument is None:
             return None
         text = as_text(argument) if not isinstance(argument.value, (dict, list)) else UNKNOWN
+        if verb == "q":  # a JSON string: the text quoted (escapes changing it say nothing of where it went)
+            if argument.value is None or text == UNKNOWN:
+                return None
+            quoted = json_string(text)
+            if len(quoted) == len(text) + 2:
+                placed.append((size + 1, argument))
+            out.append(quoted)
+            size += len(quoted)
+            continue
         placed.append((size, argument))
         out.append(text)
         size += len(text)
