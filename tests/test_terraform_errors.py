@@ -88,7 +88,9 @@ def test_error_positions_count_characters(tmp_path: Path) -> None:
     assert error.message == "syntax error: unexpected ']'"
 
 
-def test_cycle_between_data_documents_is_unknown(tmp_path: Path) -> None:
+def test_cycle_between_data_documents_is_unknown_and_an_error(tmp_path: Path) -> None:
+    """Terraform rejects the cycle: an input error at the data source where it closes; both documents are
+    unknown (no statement read), never endless."""
     text = """\
 data "aws_iam_policy_document" "a" {
   source_policy_documents = [data.aws_iam_policy_document.b.json]
@@ -98,7 +100,8 @@ data "aws_iam_policy_document" "b" {
 }
 """
     result = extract(write(tmp_path, {"main.tf": text}))
-    assert result.errors == []
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (1, 1, "reference cycle: data.aws_iam_policy_document.a depends on itself, which Terraform rejects")]
     assert all(d.statements == [] for d in result.documents)
     assert Span(1, 1, 1, 35) in [d.where for d in result.documents]
 

@@ -191,3 +191,20 @@ def test_remainders_sets_and_quoted_formats_are_terraforms(tmp_path: Path) -> No
         "mixed": 'tolist(toset(["b", 1]))[0] == "1" ? "*" : "s3:GetObject"',
         "quoted": 'format("%q|%q", "a\\"b", 5) == "\\"a\\\\\\"b\\"|\\"5\\"" ? "*" : "s3:GetObject"',
     })
+
+
+def test_a_reference_cycle_is_an_error_at_the_reference_that_closes_it(tmp_path: Path) -> None:
+    """`a = local.b`, `b = local.a` is a cycle Terraform rejects: an input error where the cycle closes
+    (the policy reading it is unknown, and reported nowhere else); a template rendering itself through
+    `templatefile` is an error at the call that starts it, naming the template."""
+    text = ('locals {\n  a = local.b\n  b = local.a\n}\n' + policy("local.a", "cycle")
+            + 'resource "aws_iam_policy" "self" {\n  policy = templatefile("${path.module}/self.tpl", {})\n}\n')
+    write(tmp_path, {"main.tf": text, "self.tpl": '{"Statement": [${templatefile("self.tpl", {})}]}'})
+    code, report, _ = run_check(tmp_path, ".")
+    assert places(report) == []
+    cycle, call = span("", "main.tf", text, "local.a", ""), span("", "main.tf", text, "templatefile(", "")
+    assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        (cycle[2], cycle[3], "reference cycle: local.a depends on itself, which Terraform rejects"),
+        (call[2], call[3], "templatefile: self.tpl renders itself (Terraform rejects templatefile in a template)"),
+    ]
+    assert code == 2

@@ -48,6 +48,11 @@ class _TooMuch(Exception):
     """Raised past MAX_EXPANSION (nested `for` expressions over long lists); reported like _TooDeep."""
 
 
+class _Recursive(Exception):
+    """Raised when a template renders itself through `templatefile` (which would never end); the
+    expression that started it is reported, naming the template."""
+
+
 class ResourceNode(Node):
     """A resource instance as an object: `arn`, `id` and `name` are unknowns naming it (`ref`: IAM
     attachments name their role, user or group by `.name`); any other attribute is unknown. `every` marks a resource whose instances are unknown (a count or for_each that cannot be
@@ -124,6 +129,7 @@ class Evaluator:
         self._cache: dict[str, Node] = {}
         self._active: set[str] = set()
         self._files: dict[Path, Node | None] = {}
+        self._rendering: list[Path] = []  # the template files being rendered, outermost first
         # Names bound around the expression being evaluated: template variables, `for` iterators, and the
         # `each`/`count`/iterator values of an expanded block (innermost last; each scope is complete).
         self._names: list[dict[str, Node]] = []
@@ -164,6 +170,9 @@ class Evaluator:
             return self._too_deep(expr.span, _display(expr))
         except _TooMuch:
             return self.report(expr.span, _display(expr), _EXPANSION_MESSAGE)
+        except _Recursive as exc:
+            return self.report(expr.span, _display(expr),
+                               f"templatefile: {exc} renders itself (Terraform rejects templatefile in a template)")
         finally:
             self._depth -= 1
             if expr.names is not None:
@@ -202,6 +211,11 @@ class Evaluator:
                 self.reads += 1  # what uses it reads that input too
             return self._cache[key]
         if key in self._active:
+            # A local or data source that depends on itself is a cycle Terraform rejects, unless the way
+            # back goes through a module call (whose arguments are evaluated with the call here, where
+            # Terraform follows each output alone).
+            if key.startswith(("local.", "data.")) and not any(k.startswith("module.") for k in self._active):
+                return self.report(span, path, f"reference cycle: {key} depends on itself, which Terraform rejects")
             self._cuts += 1  # its value depends on where the cycle was entered
             return unknown(span, path)
         self._active.add(key)
@@ -840,7 +854,13 @@ class Evaluator:
         variables = values[1] if len(values) > 1 else Node({}, span, path)
         if not isinstance(variables.value, dict) or not isinstance(loaded, TextNode) or loaded.locate is None:
             return unknown(span, path)
-        return self.render_template(str(loaded.value), loaded.path, loaded.locate, variables.value)
+        if resolved in self._rendering:
+            raise _Recursive(loaded.path)
+        self._rendering.append(resolved)
+        try:
+            return self.render_template(str(loaded.value), loaded.path, loaded.locate, variables.value)
+        finally:
+            self._rendering.pop()
 
     def _resolve(self, relative: str) -> Path | None:
         candidate = Path(relative)
