@@ -222,3 +222,16 @@ def test_a_null_argument_to_a_non_nullable_variable_takes_the_default(tmp_path: 
     write(tmp_path, {"main.tf": main, "m/main.tf": child})
     _, report, _ = run_check(tmp_path, ".", select="SM005")
     assert places(report) == []
+
+
+def test_function_edges_terraform_defines(tmp_path: Path) -> None:
+    """`replace` with a lone `/` or an empty search string is a plain replacement (only `/.../` of two
+    or more characters is a regular expression); `element` of an empty list or at a fractional index is
+    an error (`try` takes its fallback); a condition `"true"` converts to true."""
+    assert_each_picks_star(tmp_path, {
+        "slash": 'replace("a/b", "/", "-") == "a-b" ? "*" : "s3:GetObject"',
+        "empty": 'replace("ab", "", "-") == "-a-b-" ? "*" : "s3:GetObject"',
+        "nothing": 'try(element([], 0), "*")',
+        "fraction": 'try(element(["s3:GetObject", "s3:PutObject"], 0.5), "*")',
+        "text": '"true" ? "*" : "s3:GetObject"',
+    })

@@ -511,6 +511,8 @@ class Evaluator:
             condition = self._hcl(file, parts[0])
             if isinstance(condition, Missing):
                 return missing(file.span(node), file.display)
+            if condition.value in ("true", "false"):  # a condition converts to a bool, as Terraform's does
+                condition = Node(condition.value == "true", condition.span, condition.path)
             if isinstance(condition.value, bool):
                 return self._hcl(file, parts[1] if condition.value else parts[2])
             if condition.is_unknown:

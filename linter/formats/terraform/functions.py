@@ -315,11 +315,15 @@ def _length(values: list[Node], span: Span, path: str) -> Node:
 
 
 def _element(values: list[Node], span: Span, path: str) -> Node:
+    """The item at the index taken modulo the length (so -1 is the last, as current Terraform has it; 1.7
+    and older reject a negative index); an empty list or a fractional index is an error."""
     if len(values) != 2 or not isinstance(values[0].value, list):
         return unknown(span, path)
     index = values[1].value
-    if isinstance(index, bool) or not isinstance(index, (int, float)) or not values[0].value:
+    if isinstance(index, bool) or not isinstance(index, (int, float)):
         return unknown(span, path)
+    if not values[0].value or index != int(index):
+        return missing(span, path)
     return values[0].value[int(index) % len(values[0].value)]
 
 
@@ -393,9 +397,12 @@ def _string_function(transform: Callable[[str], str]) -> Function:
 
 
 def _replace(values: list[Node], span: Span, path: str) -> Node:
+    """Every occurrence replaced (an empty search string matches between every two characters, as Go's
+    does); a search string of two or more characters between slashes is a regular expression, which is
+    not evaluated."""
     texts = [_text(v) for v in values] if len(values) == 3 else [None]
-    if None in texts or texts[1] == "" or (texts[1].startswith("/") and texts[1].endswith("/")):
-        return unknown(span, path)  # a regular expression replacement is not evaluated
+    if None in texts or (len(texts[1]) > 1 and texts[1].startswith("/") and texts[1].endswith("/")):
+        return unknown(span, path)
     return Node(texts[0].replace(texts[1], texts[2]), span, path)
 
 
