@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tf_helpers import places, run_check, span, write
+
+from linter.formats.terraform.regex import go_replace
 
 POLICY = 'jsonencode({{Version = "2012-10-17", Statement = [{{Effect = "Allow", Action = {action}, Resource = "*"}}]}})'
 
@@ -235,3 +239,35 @@ def test_function_edges_terraform_defines(tmp_path: Path) -> None:
         "fraction": 'try(element(["s3:GetObject", "s3:PutObject"], 0.5), "*")',
         "text": '"true" ? "*" : "s3:GetObject"',
     })
+
+
+def test_replace_with_a_regular_expression_is_gos(tmp_path: Path) -> None:
+    """`replace(s, "/re/", r)` as Go's regexp replaces: `$2@$1` groups, an empty match right after a
+    match left alone (`a*` over "baaac" is "-b-c-"); each condition picks the `*`."""
+    assert_each_picks_star(tmp_path, {
+        "anchored": r'replace("arn:aws:s3:::b/*", "/\\/\\*$/", "") == "arn:aws:s3:::b" ? "*" : "s3:GetObject"',
+        "groups": r'replace("s3:GetObject", "/(\\w+):(\\w+)/", "$2@$1") == "GetObject@s3" ? "*" : "s3:GetObject"',
+        "empty": r'replace("baaac", "/a*/", "-") == "-b-c-" ? "*" : "s3:GetObject"',
+    })
+
+
+def test_replace_with_a_pattern_python_reads_otherwise_stays_unknown(tmp_path: Path) -> None:
+    """A pattern that could backtrack for long (`(a+)+`), or that Python's `re` reads unlike RE2
+    (a POSIX class), is not evaluated: the condition over it is unknown, so neither branch fires."""
+    text = (policy(r'replace("aaaa!", "/(a+)+$/", "") == "" ? "*" : "*"', "nested")
+            + policy(r'replace("a", "/[[:alpha:]]/", "") == "" ? "*" : "*"', "posix"))
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert places(report) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="ab!-\n", max_size=40), pattern=st.text(alphabet="ab()|*+?{}[]^$\\.-,1", max_size=12),
+       replacement=st.text(alphabet="ab$1{}", max_size=6))
+def test_go_replace_is_a_string_or_unknown(text: str, pattern: str, replacement: str) -> None:
+    """Any pattern gives a string or None (unknown), never an exception; a plain pattern replaces as
+    `str.replace` does."""
+    result = go_replace(text, pattern, replacement)
+    assert result is None or isinstance(result, str)
+    if pattern.isalpha() and "$" not in replacement:
+        assert result == text.replace(pattern, replacement)

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Callable
 
+from linter.formats.terraform.regex import go_replace
 from linter.formats.terraform.values import TextNode, unknown
 from linter.loaders.positions import moved, span_of
 from linter.model import UNKNOWN, Node, Span
@@ -398,11 +399,14 @@ def _string_function(transform: Callable[[str], str]) -> Function:
 
 def _replace(values: list[Node], span: Span, path: str) -> Node:
     """Every occurrence replaced (an empty search string matches between every two characters, as Go's
-    does); a search string of two or more characters between slashes is a regular expression, which is
-    not evaluated."""
+    does); a search string of two or more characters between slashes is a regular expression (`regex`:
+    unknown when outside what is evaluated)."""
     texts = [_text(v) for v in values] if len(values) == 3 else [None]
-    if None in texts or (len(texts[1]) > 1 and texts[1].startswith("/") and texts[1].endswith("/")):
+    if None in texts:
         return unknown(span, path)
+    if len(texts[1]) > 1 and texts[1].startswith("/") and texts[1].endswith("/"):
+        replaced = go_replace(texts[0], texts[1][1:-1], texts[2])
+        return Node(replaced, span, path) if replaced is not None else unknown(span, path)
     return Node(texts[0].replace(texts[1], texts[2]), span, path)
 
 
