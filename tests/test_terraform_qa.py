@@ -271,3 +271,21 @@ def test_go_replace_is_a_string_or_unknown(text: str, pattern: str, replacement:
     assert result is None or isinstance(result, str)
     if pattern.isalpha() and "$" not in replacement:
         assert result == text.replace(pattern, replacement)
+
+
+def test_a_policy_file_that_cannot_be_read_is_an_error_at_the_call(tmp_path: Path) -> None:
+    """`file()` of a file missing from the project, or of one that is not text, fails in Terraform: an
+    input error at the call (the policy is unknown), not a silent unknown; a file outside the project
+    root is never read, and stays unknown quietly."""
+    text = ('resource "aws_iam_policy" "missing" {\n  policy = file("${path.module}/nope.json")\n}\n'
+            'resource "aws_iam_policy" "binary" {\n  policy = templatefile("policy.bin", {})\n}\n'
+            'resource "aws_iam_policy" "outside" {\n  policy = file("../../outside.json")\n}\n')
+    write(tmp_path / "root", {"main.tf": text, "policy.bin": b"\x00\x01"})
+    code, report, _ = run_check(tmp_path / "root", ".")
+    missing, binary = span("", "main.tf", text, "file(", ""), span("", "main.tf", text, "templatefile(", "")
+    assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        (missing[2], missing[3], "file: no file ./nope.json in the project"),
+        (binary[2], binary[3], "templatefile: policy.bin: binary file, not text"),
+    ]
+    assert places(report) == []
+    assert code == 2

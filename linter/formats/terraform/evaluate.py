@@ -128,7 +128,7 @@ class Evaluator:
         self.errors: list[FileError] = []  # expressions too deeply nested to evaluate
         self._cache: dict[str, Node] = {}
         self._active: set[str] = set()
-        self._files: dict[Path, Node | None] = {}
+        self._files: dict[Path, Node | FileError] = {}
         self._rendering: list[Path] = []  # the template files being rendered, outermost first
         # Names bound around the expression being evaluated: template variables, `for` iterators, and the
         # `each`/`count`/iterator values of an expanded block (innermost last; each scope is complete).
@@ -844,13 +844,13 @@ class Evaluator:
         target = values[0]
         if not isinstance(target.value, str) or target.is_unknown:
             return unknown(span, path)
-        resolved = self._resolve(target.value)
-        if resolved is None:
-            return unknown(span, path)
+        resolved, inside = self._resolve(target.value)
+        if resolved is None:  # Terraform fails on a missing file; one outside the project is never read
+            return self.report(span, path, f"{name}: no file {target.value} in the project") if inside else unknown(span, path)
         loaded = self._files.get(resolved) if resolved in self._files else self._read(resolved, target.value)
         self._files[resolved] = loaded
-        if loaded is None:
-            return unknown(span, path)
+        if isinstance(loaded, FileError):
+            return self.report(span, path, f"{name}: {loaded.path}: {loaded.message}")
         if name == "file":
             return loaded
         variables = values[1] if len(values) > 1 else Node({}, span, path)
@@ -864,22 +864,24 @@ class Evaluator:
         finally:
             self._rendering.pop()
 
-    def _resolve(self, relative: str) -> Path | None:
+    def _resolve(self, relative: str) -> tuple[Path | None, bool]:
+        """The file a path names (None when there is none), and whether the path is inside the project
+        root (outside it nothing is read)."""
         candidate = Path(relative)
         if not candidate.is_absolute():
             candidate = self.scope.directory / candidate
         try:
             resolved = candidate.resolve()
         except (OSError, RuntimeError):
-            return None
-        if not (resolved.is_relative_to(self.scope.root) and is_file(resolved)):
-            return None
-        return resolved
+            return None, False
+        if not resolved.is_relative_to(self.scope.root):
+            return None, False
+        return (resolved if is_file(resolved) else None), True
 
-    def _read(self, resolved: Path, written: str) -> Node | None:
+    def _read(self, resolved: Path, written: str) -> Node | FileError:
         text = read_text(resolved, written)
         if not isinstance(text, str):
-            return None
+            return text
         relative = os.path.relpath(resolved, self.scope.directory).replace(os.sep, "/")
         display = os.path.normpath(os.path.join(self.scope.display_dir, relative)).replace(os.sep, "/")
         index = LineIndex(text)
