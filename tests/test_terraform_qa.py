@@ -289,3 +289,17 @@ def test_a_policy_file_that_cannot_be_read_is_an_error_at_the_call(tmp_path: Pat
     ]
     assert places(report) == []
     assert code == 2
+
+
+def test_a_null_condition_is_an_error_and_the_block_is_kept(tmp_path: Path) -> None:
+    """`count = var.create ? 1 : 0` with `create` defaulting to null fails in Terraform ("Null
+    condition"): an input error at the condition, and the count unknown, so the block is read once."""
+    text = 'variable "create" {\n  default = null\n}\n' + policy('"*"').replace(
+        "  policy", "  count  = var.create ? 1 : 0\n  policy", 1)
+    write(tmp_path, {"main.tf": text})
+    code, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert places(report) == [span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.p")]
+    condition = span("", "main.tf", text, "var.create", "")
+    assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        (condition[2], condition[3], "condition is null: Terraform rejects a null condition")]
+    assert code == 2

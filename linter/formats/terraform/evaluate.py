@@ -511,6 +511,9 @@ class Evaluator:
             condition = self._hcl(file, parts[0])
             if isinstance(condition, Missing):
                 return missing(file.span(node), file.display)
+            if condition.value is None:
+                self.report(file.span(parts[0]), file.display, "condition is null: Terraform rejects a null condition")
+                return unknown(file.span(node), file.display)
             if condition.value in ("true", "false"):  # a condition converts to a bool, as Terraform's does
                 condition = Node(condition.value == "true", condition.span, condition.path)
             if isinstance(condition.value, bool):
