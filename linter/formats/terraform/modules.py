@@ -241,7 +241,8 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-MAX_MODULE_DEPTH = 8  # nested module calls followed below a linted module
+MAX_MODULE_DEPTH = 16  # nested module calls followed below a linted module (deeper: an error at its call)
+MAX_BLOCK_DEPTH = 8  # nested blocks of a resource read
 MAX_MODULE_INSTANCES = 1000  # module instances evaluated for one linted module; past it, calls are errors
 
 
@@ -269,6 +270,7 @@ class _Run:
         self.units: dict[tuple[Path, str], list[Unit]] = {}
         self.stores: dict[tuple, dict] = {}
         self.count = 0
+        self.too_deep = 0  # calls not followed because they nest deeper than MAX_MODULE_DEPTH
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
         self.read: dict[tuple[Path, str], str] = {}  # Terraform files read but not passed -> how shown
 
@@ -657,18 +659,29 @@ class _Module:
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
         for name, block in self.calls.items():
-            within = self.run.count <= MAX_MODULE_INSTANCES
+            within, deep = self.run.count <= MAX_MODULE_INSTANCES, self.run.too_deep
             for suffix, instance in self.instances_of(name):
                 own += self._adopt(items, instance, name, suffix, block, seen)
-            if within and self.run.count > MAX_MODULE_INSTANCES and block.unit.passed and not self.instance:
-                self.errors.append(FileError(block.unit.display, block.header.line, block.header.column, (
-                    f"module.{name}: the module calls below it expand to more than {MAX_MODULE_INSTANCES} "
-                    "module instances; those past the bound are not followed")))
+            if block.unit.passed and not self.instance:
+                self._cut_at(name, block, within and self.run.count > MAX_MODULE_INSTANCES, self.run.too_deep > deep)
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         if self.plain is not None and not self.twins:
             self._lend()
         return items
+
+    def _cut_at(self, name: str, block: Block, past_bound: bool, too_deep: bool) -> None:
+        """A linted module's call below which calls were not followed (the instance bound, the depth), as
+        an input error there: what its values do further down is not known, and the user is told so."""
+        where = (block.unit.display, block.header.line, block.header.column)
+        if past_bound:
+            self.errors.append(FileError(*where, (
+                f"module.{name}: the module calls below it expand to more than {MAX_MODULE_INSTANCES} "
+                "module instances; those past the bound are not followed")))
+        if too_deep:
+            self.errors.append(FileError(*where, (
+                f"module.{name}: the module calls below it nest more than {MAX_MODULE_DEPTH} deep; "
+                "the deeper ones are not followed")))
 
     def _lend(self) -> None:
         """A twin's instance whose subtree did not depend on its callers: when a module on its own made it,
@@ -761,6 +774,7 @@ class _Module:
         target = self._source(name, call)
         if target is not None and (target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH):
             self.pure = False
+            self.run.too_deep += target[0] not in self.chain
         if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
             self._setting.discard(name)
             return []
@@ -988,7 +1002,7 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[i
         values[name] = evaluator.eval(attr.expr)
         key_spans[name] = attr.name_span
     types = dict.fromkeys(b.labels[0] if b.type == "dynamic" and b.labels else b.type for b in block.body.blocks())
-    for type_ in types if depth < MAX_MODULE_DEPTH else ():
+    for type_ in types if depth < MAX_BLOCK_DEPTH else ():
         for nested in expand.blocks(evaluator, block.body, type_)[0]:
             name = type_
             inner, inner_spans = _body_values(evaluator, nested, depth + 1, made)
