@@ -152,7 +152,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         passed = groups[directory]
         try:
             run, found = _linted(tree, directory, passed, borrow=not tree.include_vendored)
-            if run.borrowed and (run.clash or run.count > MAX_MODULE_INSTANCES):
+            if run.borrowed and (run.clash or run.past_bound):
                 run.close()
                 run, found = _linted(tree, directory, passed, borrow=False)  # the bound decides as it would alone
             result.extend(found)
@@ -269,10 +269,18 @@ class _Run:
         # process's caches are bounded, and a call tree revisits its directories: once per instance).
         self.units: dict[tuple[Path, str], list[Unit]] = {}
         self.stores: dict[tuple, dict] = {}
+        # Instances made for the linted module's calls, and for its calls' evaluations on their own (their
+        # twins): each side is bounded by MAX_MODULE_INSTANCES (the twins of one small call graph may fan out
+        # where the caller's values switch calls off).
         self.count = 0
+        self.alone = 0
         self.too_deep = 0  # calls not followed because they nest deeper than MAX_MODULE_DEPTH
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
         self.read: dict[tuple[Path, str], str] = {}  # Terraform files read but not passed -> how shown
+
+    @property
+    def past_bound(self) -> bool:
+        return max(self.count, self.alone) > MAX_MODULE_INSTANCES
 
     def store(self, key: tuple) -> dict:
         """What the evaluations of a directory share (`Evaluator.share`), kept for the whole run: the
@@ -333,8 +341,11 @@ class _Run:
             reused = self._reused(plain, lendable)
             if reused is not None:
                 return reused
-        self.count += 1
-        if self.count > MAX_MODULE_INSTANCES:
+        if caller.twins:
+            self.count += 1
+        else:
+            self.alone += 1
+        if max(self.count, self.alone) > MAX_MODULE_INSTANCES:
             return None  # the linted module's call that led here reports it
         child = made or self._new(caller, name, directory, display_dir, chain)
         child.plain, child.lendable = plain, lendable
@@ -402,7 +413,7 @@ class _Run:
             key = _made_key(module.plain)
             if key not in self.made:
                 self.made[key] = module
-                self.count += 1
+                self.alone += 1
                 self.note(module.units)
                 below += [child for made in module._instances.values() for _, child in made]
         self.borrowed = True
@@ -659,26 +670,31 @@ class _Module:
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
         for name, block in self.calls.items():
-            within, deep = self.run.count <= MAX_MODULE_INSTANCES, self.run.too_deep
+            before = (self.run.count, self.run.alone, self.run.too_deep)
             for suffix, instance in self.instances_of(name):
                 own += self._adopt(items, instance, name, suffix, block, seen)
             if block.unit.passed and not self.instance:
-                self._cut_at(name, block, within and self.run.count > MAX_MODULE_INSTANCES, self.run.too_deep > deep)
+                self._cut_at(name, block, before)
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         if self.plain is not None and not self.twins:
             self._lend()
         return items
 
-    def _cut_at(self, name: str, block: Block, past_bound: bool, too_deep: bool) -> None:
-        """A linted module's call below which calls were not followed (the instance bound, the depth), as
-        an input error there: what its values do further down is not known, and the user is told so."""
+    def _cut_at(self, name: str, block: Block, before: tuple[int, int, int]) -> None:
+        """A linted module's call below which calls were not followed (the instance bound of either side,
+        the depth), as an input error there: what its values do further down is not known, and the user is
+        told so. `before`: the run's counts before the call was followed."""
         where = (block.unit.display, block.header.line, block.header.column)
-        if past_bound:
+        count, alone, deep = before
+        crossed = [what for made, now, what in (
+            (count, self.run.count, "the module calls below it"),
+            (alone, self.run.alone, "the modules below it, evaluated on their own,")) if made <= MAX_MODULE_INSTANCES < now]
+        if crossed:  # the first side to pass it: once past, neither side is followed further
             self.errors.append(FileError(*where, (
-                f"module.{name}: the module calls below it expand to more than {MAX_MODULE_INSTANCES} "
+                f"module.{name}: {crossed[0]} expand to more than {MAX_MODULE_INSTANCES} "
                 "module instances; those past the bound are not followed")))
-        if too_deep:
+        if self.run.too_deep > deep:
             self.errors.append(FileError(*where, (
                 f"module.{name}: the module calls below it nest more than {MAX_MODULE_DEPTH} deep; "
                 "the deeper ones are not followed")))
