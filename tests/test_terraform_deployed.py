@@ -462,6 +462,53 @@ resource "aws_iam_policy" "p" {
     assert document.statements[0].action.value[0].span == at(child, '"secretsmanager:*"')
 
 
+OUTPUTS_CHILD = """\
+variable "verb" {}
+resource "aws_secretsmanager_secret" "this" {
+  name = "app/${var.verb}"
+}
+output "arn" {
+  value = aws_secretsmanager_secret.this.arn
+}
+output "config" {
+  value = { actions = ["secretsmanager:${var.verb}"], name = "x" }
+}
+"""
+GUARD_STATEMENT = 'Statement = [{ Effect = "Deny", Principal = "*", Action = "secretsmanager:DeleteSecret", Resource = "*" }]'
+
+
+@pytest.mark.parametrize("count, index", [(None, ""), ("2", "[1]"), ("var.on ? 1 : 0", "[0]"), ('toset(["a", "b"])', '["b"]')])
+def test_an_output_of_one_instance_is_read_and_walked(tmp_path: Path, count: str | None, index: str) -> None:
+    """`module.x[1].config.actions` (also `[0]` of a toggle, `["k"]` of a for_each, none without count): that
+    instance's output, then the steps after it; an ARN it gives names that instance's secret, so a guard
+    attached through it is that secret's."""
+    meta = "" if count is None else ("for_each" if "toset" in count else "count") + f" = {count}\n  "
+    caller = f"""\
+variable "on" {{
+  default = true
+}}
+module "x" {{
+  {meta}source = "./x"
+  verb   = "*"
+}}
+resource "aws_iam_policy" "p" {{
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = module.x{index}.config.actions, Resource = "*" }}] }})
+}}
+resource "aws_secretsmanager_secret_policy" "guard" {{
+  secret_arn = module.x{index}.arn
+  policy     = jsonencode({{ {GUARD_STATEMENT} }})
+}}
+"""
+    write(tmp_path, {"main.tf": caller, "x/main.tf": OUTPUTS_CHILD})
+    _, report, _ = run_check(tmp_path, "main.tf", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", caller, '"*"', "aws_iam_policy.p")]
+    secrets = {r.address: [p.address for p in r.links["policies"]]
+               for r in extract(tmp_path / "main.tf").resources if r.kind == "secret"}
+    named = {"": "module.x.", "[1]": "module.x[1].", "[0]": "module.x.", '["b"]': 'module.x["b"].'}[index]
+    assert secrets.pop(named + "aws_secretsmanager_secret.this") == ["aws_secretsmanager_secret_policy.guard"]
+    assert all(policies == [] for policies in secrets.values())  # the other instance is not guarded
+
+
 REGISTRY_CHILD = """\
 variable "recovery_window_in_days" {
   default = 30

@@ -82,13 +82,14 @@ class Scope:
 class Lookups(Protocol):
     """What expressions refer to beyond the module's own values. Each is None when it cannot be known (not
     followed, not found): the JSON of an `aws_iam_policy_document` data source (of its instance `key`);
-    `module.<call>.<output>` (the output's value in that module instance); `type.name`, a resource as a
+    `module.<call>.<output>` (the output's value in that module instance, or in its instance `key`: `[0]`,
+    `["k"]`; a reference it holds named as the caller names it); `type.name`, a resource as a
     value (its instances); `data.type.name`, what is known of another data source (the AWS managed key
     looked up by alias)."""
 
     def data_document(self, name: str, key: str | int | None = None) -> Node | None: ...
 
-    def module_output(self, call: str, output: str) -> Node | None: ...
+    def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None: ...
 
     def resource_value(self, type_: str, name: str) -> Node | None: ...
 
@@ -99,7 +100,7 @@ class _NoLookups:
     def data_document(self, name: str, key: str | int | None = None) -> Node | None:
         return None
 
-    def module_output(self, call: str, output: str) -> Node | None:
+    def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None:
         return None
 
     def resource_value(self, type_: str, name: str) -> Node | None:
@@ -522,8 +523,8 @@ class Evaluator:
                 return Node(found.value, span, file.display) if isinstance(found.value, str) else found
             index = names[2] if len(steps) > 2 and steps[2].type == "index" else None
             return self._data_reference(attributes, span, file.display, index)
-        if name == "module" and len(attributes) >= 2:
-            return self._module_reference(attributes[0], attributes[1], span, file.display)
+        if name == "module" and names and isinstance(names[0], str):
+            return self._module_steps(file, names[0], steps[1:], span)
         if name in _UNKNOWN_ROOTS or name in ("path", "var", "local"):
             return unknown(span, file.display)
         if steps and steps[0].type == "get_attr" and isinstance(names[0], str):
@@ -590,17 +591,31 @@ class Evaluator:
         items = value.value if isinstance(value.value, list) else [] if value.value is None else [value]
         return Node([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
 
-    def _module_reference(self, call: str, output: str, span: Span, path: str) -> Node:
+    def _module_steps(self, file: HclFile, call: str, steps: list[TSNode], span: Span) -> Node:
+        """`module.x.out`, `module.x[0].out`, `module.x["k"].out`, then any steps after the output
+        (`module.x.config.actions`). A computed index or a splat over the instances is unknown."""
+        key: str | int | None = None
+        if steps and steps[0].type == "index":
+            key = self._step_name(file, steps[0])
+            if key is None:
+                return unknown(span, file.display)
+            steps = steps[1:]
+        output = self._step_name(file, steps[0]) if steps and steps[0].type == "get_attr" else None
+        if not isinstance(output, str):
+            return unknown(span, file.display)
+        return self._walk(file, self._module_reference(call, output, key, span, file.display), steps[1:], span)
+
+    def _module_reference(self, call: str, output: str, index: str | int | None, span: Span, path: str) -> Node:
         """`module.x.out`: the output's value when the child module is followed. An output that is a
         resource's ARN or id (`aws_secretsmanager_secret.this.arn` in the child) names it as
-        `module.x.aws_secretsmanager_secret.this` here; a known value without references comes back as it
-        is (with the positions where it was written); anything else stays unknown."""
-        key = f"module.{call}.{output}"
+        `module.x.aws_secretsmanager_secret.this` here (`module.x[0]....` for an instance); a known value
+        without references comes back as it is (with the positions where it was written); anything else
+        stays unknown."""
+        key = f"module.{call}{'' if index is None else [index]}.{output}"
         self.read_input()
-        value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
+        value = self.cached(key, lambda: self.lookups.module_output(call, output, index), span, path)
         if value is not None and value.is_unknown and value.ref:
-            not_arn = f"module.{call}.{value.not_arn}" if value.not_arn else None
-            return unknown(span, path, ref=f"module.{call}.{value.ref}", not_arn=not_arn)
+            return unknown(span, path, ref=value.ref, not_arn=value.not_arn)
         if value is not None and not _has_refs(value) and not isinstance(value, Missing):
             from linter.formats.terraform.functions import known
 

@@ -35,7 +35,7 @@ from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, shown, upstream
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
-from linter.formats.terraform.values import TextNode, leaf_places
+from linter.formats.terraform.values import TextNode, leaf_places, unknown
 from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
@@ -861,15 +861,34 @@ class _Module:
         """The JSON of `data.aws_iam_policy_document.<name>` (the evaluator's lookup)."""
         return self.documents.data_document(name, key)
 
-    def module_output(self, call: str, output: str) -> Node | None:
-        """The value of `output "output"` of the module instance that `module "call"` makes (one only)."""
-        instance = self.instance_of(call) if call in self.calls else None
+    def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None:
+        """The value of `output "output"` of the module instance that `module "call"` makes (its only one,
+        or the one of index `key`); a reference it holds (unknown: a resource's ARN) is named as this module
+        names that instance's resources (`module.call[0].aws_secretsmanager_secret.this`)."""
+        suffix, instance = self._instance_at(call, key)
         block = instance.outputs.get(output) if instance is not None else None
         value = block.body.attr("value") if block is not None else None
         if value is None:
             return None
         found = instance.evaluator.eval(value.expr)
+        if found.is_unknown and found.ref:
+            prefix = f"module.{call}{suffix}."
+            return unknown(found.span, found.path, ref=prefix + found.ref,
+                           not_arn=prefix + found.not_arn if found.not_arn else None)
         return self.evaluator.own(found) if id(instance) in self.twin_of_borrowed else found  # not another run's
+
+    def _instance_at(self, call: str, key: str | int | None) -> tuple[str, _Module | None]:
+        """The instance of `module "call"` an output reference names, with its address suffix: its only one
+        without a key; with one, that index's (`[0]`, `["k"]`), else the only one when it has no index (a
+        toggle, `count = 1`, or an unknown count that stands for every instance)."""
+        made = self.instances_of(call) if call in self.calls else []
+        if key is None:
+            return made[0] if len(made) == 1 else ("", None)
+        wanted = f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+        found = dict(made).get(wanted)
+        if found is not None:
+            return wanted, found
+        return made[0] if len(made) == 1 and made[0][0] == "" else ("", None)
 
     def _adopt(self, items: _Items, instance: _Module, name: str, suffix: str, call: Block,
                seen: dict[int, PolicyDocument]) -> list[Resource]:
