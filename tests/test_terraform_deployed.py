@@ -509,6 +509,38 @@ resource "aws_secretsmanager_secret_policy" "guard" {{
     assert all(policies == [] for policies in secrets.values())  # the other instance is not guarded
 
 
+@pytest.mark.parametrize("count, guarded", [("var.on ? 1 : 0", "module.x."), (None, "module.x."), ("2", None)])
+def test_a_splat_over_a_calls_instances_lists_each_ones_output(tmp_path: Path, count: str | None, guarded: str | None) -> None:
+    """`module.x[*].config.actions` lists each instance's output (a call without count: its one instance);
+    `one(module.x[*].arn)` of a toggle names its secret, so the guard is that secret's (of two instances,
+    `one` is an error: nothing is guarded)."""
+    meta = "" if count is None else f"count  = {count}\n  "
+    caller = f"""\
+variable "on" {{
+  default = true
+}}
+module "x" {{
+  {meta}source = "./x"
+  verb   = "*"
+}}
+resource "aws_iam_policy" "p" {{
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = flatten(module.x[*].config.actions), Resource = "*" }}] }})
+}}
+resource "aws_secretsmanager_secret_policy" "guard" {{
+  secret_arn = one(module.x[*].arn)
+  policy     = jsonencode({{ {GUARD_STATEMENT} }})
+}}
+"""
+    write(tmp_path, {"main.tf": caller, "x/main.tf": OUTPUTS_CHILD})
+    _, report, _ = run_check(tmp_path, "main.tf", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", caller, '"*"', "aws_iam_policy.p")]
+    secrets = {r.address: [p.address for p in r.links["policies"]]
+               for r in extract(tmp_path / "main.tf").resources if r.kind == "secret"}
+    if guarded is not None:
+        assert secrets.pop(guarded + "aws_secretsmanager_secret.this") == ["aws_secretsmanager_secret_policy.guard"]
+    assert len(secrets) == (0 if guarded else 2) and all(policies == [] for policies in secrets.values())
+
+
 REGISTRY_CHILD = """\
 variable "recovery_window_in_days" {
   default = 30

@@ -83,13 +83,16 @@ class Lookups(Protocol):
     """What expressions refer to beyond the module's own values. Each is None when it cannot be known (not
     followed, not found): the JSON of an `aws_iam_policy_document` data source (of its instance `key`);
     `module.<call>.<output>` (the output's value in that module instance, or in its instance `key`: `[0]`,
-    `["k"]`; a reference it holds named as the caller names it); `type.name`, a resource as a
+    `["k"]`; a reference it holds named as the caller names it), and the index of each of its instances;
+    `type.name`, a resource as a
     value (its instances); `data.type.name`, what is known of another data source (the AWS managed key
     looked up by alias)."""
 
     def data_document(self, name: str, key: str | int | None = None) -> Node | None: ...
 
     def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None: ...
+
+    def module_keys(self, call: str) -> list[str | int | None] | None: ...
 
     def resource_value(self, type_: str, name: str) -> Node | None: ...
 
@@ -101,6 +104,9 @@ class _NoLookups:
         return None
 
     def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None:
+        return None
+
+    def module_keys(self, call: str) -> list[str | int | None] | None:
         return None
 
     def resource_value(self, type_: str, name: str) -> Node | None:
@@ -593,8 +599,17 @@ class Evaluator:
 
     def _module_steps(self, file: HclFile, call: str, steps: list[TSNode], span: Span) -> Node:
         """`module.x.out`, `module.x[0].out`, `module.x["k"].out`, then any steps after the output
-        (`module.x.config.actions`). A computed index or a splat over the instances is unknown."""
+        (`module.x.config.actions`); `module.x[*].out` lists the output of each instance. A computed index,
+        or a splat over instances that are not known, is unknown."""
         key: str | int | None = None
+        if steps and steps[0].type == "splat":
+            inner = [c for c in steps[0].children[0].children if c.type in ("get_attr", "index")] if steps[0].children else []
+            keys = self.lookups.module_keys(call)
+            output = self._step_name(file, inner[0]) if inner and inner[0].type == "get_attr" else None
+            if keys is None or not isinstance(output, str):
+                return unknown(span, file.display)
+            return Node([self._walk(file, self._module_reference(call, output, key, span, file.display), inner[1:] + steps[1:], span)
+                         for key in keys], span, file.display)
         if steps and steps[0].type == "index":
             key = self._step_name(file, steps[0])
             if key is None:

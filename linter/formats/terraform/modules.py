@@ -420,6 +420,12 @@ class _Run:
         return found
 
 
+def _suffix_key(suffix: str) -> str | int:
+    """The index an instance's address suffix stands for: `[2]` -> 2, `["k"]` -> "k", "" (a toggle) -> 0."""
+    inner = suffix[1:-1]
+    return 0 if not inner else int(inner) if inner.isdigit() else inner[1:-1]
+
+
 def _twin_name(instance: _Module, twin: _Module | None, name: str) -> str:
     """The name (`module.x["k"].aws_iam_policy.p`) in `twin`'s items of what `instance`'s items call
     `name`, call by call down the modules it was adopted through: the instance of the same key, else the
@@ -545,6 +551,7 @@ class _Module:
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._setting: set[str] = set()  # calls whose instances are being made
+        self._keyed: dict[str, bool] = {}  # followed calls whose instances are known (count/for_each known, or none)
         self._items: _Items | None = None
         self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
 
@@ -796,7 +803,8 @@ class _Module:
             return []
         directory, display_dir = target
         chain = self.chain + (directory,)
-        made, _ = expand.instances(self.evaluator, call)
+        made, known = expand.instances(self.evaluator, call)
+        self._keyed[name] = known
         result = []
         for instance in made:
             child = self.run.instance(self, name, instance.block, directory, display_dir, chain, instance.suffix)
@@ -876,6 +884,20 @@ class _Module:
             return unknown(found.span, found.path, ref=prefix + found.ref,
                            not_arn=prefix + found.not_arn if found.not_arn else None)
         return self.evaluator.own(found) if id(instance) in self.twin_of_borrowed else found  # not another run's
+
+    def module_keys(self, call: str) -> list[str | int | None] | None:
+        """The index of each instance `module "call"` makes, in the order `module.call[*]` lists them (None
+        for the one instance of a call without count or for_each); None when the call is not followed or
+        its count/for_each is unknown."""
+        block = self.calls.get(call)
+        made = self.instances_of(call) if block is not None else []
+        if block is None or not (made or self._keyed.get(call)):
+            return None
+        if block.body.attr("count") is None and block.body.attr("for_each") is None:
+            return [None]
+        if not self._keyed.get(call):
+            return None
+        return [_suffix_key(suffix) for suffix, _ in made]
 
     def _instance_at(self, call: str, key: str | int | None) -> tuple[str, _Module | None]:
         """The instance of `module "call"` an output reference names, with its address suffix: its only one
