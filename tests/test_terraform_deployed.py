@@ -526,6 +526,40 @@ def test_a_splat_over_a_calls_instances_lists_each_ones_output(tmp_path: Path, c
     assert len(secrets) == (0 if guarded else 2) and all(policies == [] for policies in secrets.values())
 
 
+GUARD_CHILD = """\
+variable "secret_arn" {}
+resource "aws_secretsmanager_secret_policy" "g" {
+  secret_arn = var.secret_arn
+  policy = jsonencode({ Statement = [{ Effect = "Deny", Principal = "*", Action = "secretsmanager:DeleteSecret", Resource = "*" }] })
+}
+"""
+
+
+@pytest.mark.parametrize("iterated, arn", [("module.secret", "each.value.arn"),
+                                            ("{ for key, made in module.secret : key => made.arn }", "each.value"),
+                                            ("toset(keys(module.secret))", "module.secret[each.key].arn")])
+def test_a_guard_module_iterating_a_calls_instances_guards_each_ones_secret(tmp_path: Path, iterated: str, arn: str) -> None:
+    """`for_each = module.secret` (or a `for` over it, or its keys): each guard instance is attached to the
+    secret of the secret module's instance of the same key."""
+    caller = f"""\
+module "secret" {{
+  for_each = {{ db = "app/db", api = "app/api" }}
+  source   = "./secret"
+  verb     = each.value
+}}
+module "guard" {{
+  for_each   = {iterated}
+  source     = "./guard"
+  secret_arn = {arn}
+}}
+"""
+    write(tmp_path, {"main.tf": caller, "secret/main.tf": OUTPUTS_CHILD, "guard/main.tf": GUARD_CHILD})
+    secrets = {r.address: [p.address for p in r.links["policies"]] for r in extract(tmp_path / "main.tf").resources
+               if r.kind == "secret"}
+    assert secrets == {f'module.secret["{key}"].aws_secretsmanager_secret.this': [f'module.guard["{key}"].aws_secretsmanager_secret_policy.g']
+                       for key in ("api", "db")}
+
+
 REGISTRY_CHILD = """\
 variable "recovery_window_in_days" {
   default = 30

@@ -83,7 +83,8 @@ class Lookups(Protocol):
     """What expressions refer to beyond the module's own values. Each is None when it cannot be known (not
     followed, not found): the JSON of an `aws_iam_policy_document` data source (of its instance `key`);
     `module.<call>.<output>` (the output's value in that module instance, or in its instance `key`: `[0]`,
-    `["k"]`; a reference it holds named as the caller names it), and the index of each of its instances;
+    `["k"]`; a reference it holds named as the caller names it), the index of each of its instances and
+    the names of its outputs;
     `type.name`, a resource as a
     value (its instances); `data.type.name`, what is known of another data source (the AWS managed key
     looked up by alias)."""
@@ -93,6 +94,8 @@ class Lookups(Protocol):
     def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None: ...
 
     def module_keys(self, call: str) -> list[str | int | None] | None: ...
+
+    def module_outputs(self, call: str) -> list[str] | None: ...
 
     def resource_value(self, type_: str, name: str) -> Node | None: ...
 
@@ -107,6 +110,9 @@ class _NoLookups:
         return None
 
     def module_keys(self, call: str) -> list[str | int | None] | None:
+        return None
+
+    def module_outputs(self, call: str) -> list[str] | None:
         return None
 
     def resource_value(self, type_: str, name: str) -> Node | None:
@@ -598,27 +604,38 @@ class Evaluator:
         return Node([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
 
     def _module_steps(self, file: HclFile, call: str, steps: list[TSNode], span: Span) -> Node:
-        """`module.x.out`, `module.x[0].out`, `module.x["k"].out`, then any steps after the output
-        (`module.x.config.actions`); `module.x[*].out` lists the output of each instance. A computed index,
-        or a splat over instances that are not known, is unknown."""
+        """`module.x.out` and `module.x[0].out` / `module.x["k"].out` read that output of that instance,
+        then apply the steps after it (`module.x.config.actions`); anything else (`module.x[*].out`,
+        `for_each = module.x`, `values(module.x)`) walks the call's instances as a value (`_module_value`).
+        A computed index is unknown."""
         key: str | int | None = None
-        if steps and steps[0].type == "splat":
-            inner = [c for c in steps[0].children[0].children if c.type in ("get_attr", "index")] if steps[0].children else []
-            keys = self.lookups.module_keys(call)
-            output = self._step_name(file, inner[0]) if inner and inner[0].type == "get_attr" else None
-            if keys is None or not isinstance(output, str):
-                return unknown(span, file.display)
-            return Node([self._walk(file, self._module_reference(call, output, key, span, file.display), inner[1:] + steps[1:], span)
-                         for key in keys], span, file.display)
-        if steps and steps[0].type == "index":
-            key = self._step_name(file, steps[0])
+        rest = steps
+        if rest and rest[0].type == "index":
+            key = self._step_name(file, rest[0])
             if key is None:
                 return unknown(span, file.display)
-            steps = steps[1:]
-        output = self._step_name(file, steps[0]) if steps and steps[0].type == "get_attr" else None
-        if not isinstance(output, str):
-            return unknown(span, file.display)
-        return self._walk(file, self._module_reference(call, output, key, span, file.display), steps[1:], span)
+            rest = rest[1:]
+        output = self._step_name(file, rest[0]) if rest and rest[0].type == "get_attr" else None
+        if isinstance(output, str):
+            return self._walk(file, self._module_reference(call, output, key, span, file.display), rest[1:], span)
+        return self._walk(file, self._module_value(call, span, file.display), steps, span)
+
+    def _module_value(self, call: str, span: Span, path: str) -> Node:
+        """`module.x` as Terraform sees it: an object of the instance's outputs, a list of them (`count`) or
+        a map of them by key (`for_each`); unknown when the call is not followed or its instances are not
+        known."""
+        names, keys = self.lookups.module_outputs(call), self.lookups.module_keys(call)
+        if names is None or keys is None:
+            return unknown(span, path)
+
+        def outputs(key: str | int | None) -> Node:
+            return Node({name: self._module_reference(call, name, key, span, path) for name in names}, span, path)
+
+        if keys == [None]:
+            return outputs(None)
+        if all(isinstance(key, int) for key in keys):
+            return Node([outputs(key) for key in keys], span, path)
+        return Node({key: outputs(key) for key in keys}, span, path)
 
     def _module_reference(self, call: str, output: str, index: str | int | None, span: Span, path: str) -> Node:
         """`module.x.out`: the output's value when the child module is followed. An output that is a

@@ -899,6 +899,11 @@ class _Module:
             return None
         return [_suffix_key(suffix) for suffix, _ in made]
 
+    def module_outputs(self, call: str) -> list[str] | None:
+        """The outputs the module `module "call"` calls declares (None when it is not followed)."""
+        made = self.instances_of(call) if call in self.calls else []
+        return sorted(made[0][1].outputs) if made else ([] if self._keyed.get(call) else None)
+
     def _instance_at(self, call: str, key: str | int | None) -> tuple[str, _Module | None]:
         """The instance of `module "call"` an output reference names, with its address suffix: its only one
         without a key; with one, that index's (`[0]`, `["k"]`), else the only one when it has no index (a
