@@ -403,7 +403,7 @@ class _Run:
         (one made here already stays: the same values); past the bound the module is linted again alone, as
         after borrowing. Taken by a module on its own (`lendable`), it is lent as one made there would be."""
         found = self.twins.get(plain) if self.twins is not None else None
-        if found is None or found.plain != plain:
+        if found is None:
             return None
         if lendable and self.loans is not None:
             self.loans.setdefault(plain, found)
