@@ -83,11 +83,9 @@ class Lookups(Protocol):
     """What expressions refer to beyond the module's own values. Each is None when it cannot be known (not
     followed, not found): the JSON of an `aws_iam_policy_document` data source (of its instance `key`);
     `module.<call>.<output>` (the output's value in that module instance, or in its instance `key`: `[0]`,
-    `["k"]`; a reference it holds named as the caller names it), the index of each of its instances and
-    the names of its outputs;
-    `type.name`, a resource as a
-    value (its instances); `data.type.name`, what is known of another data source (the AWS managed key
-    looked up by alias)."""
+    `["k"]`; a reference it holds named as the caller names it), the index of each of the call's instances
+    and the names of its outputs; `type.name`, a resource as a value (its instances); `data.type.name`, what
+    is known of another data source (the AWS managed key looked up by alias)."""
 
     def data_document(self, name: str, key: str | int | None = None) -> Node | None: ...
 
