@@ -22,7 +22,8 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import TextNode, caller_parts, leaf_places, parse_json_text, transformed_parts, unknown
+from linter.formats.terraform.values import (TextNode, caller_parts, json_leaf_parts, leaf_places, parse_json_text,
+                                             transformed_parts, unknown)
 from linter.records import dataclass, field
 from linter.values import number
 
@@ -725,6 +726,7 @@ class Evaluator:
                 out.add(UNKNOWN, file.start(part))  # %{ if } / %{ for } directives are not evaluated
         out.end = parsed.end
         parts = caller_parts(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
+        parts = tuple(sorted(parts + json_leaf_parts(interpolated), key=lambda part: part.start))
         return TextNode(out.text, span, file.display, locate=out.locator(file.locate), parts=parts)
 
     def caller_places(self) -> frozenset[tuple[str, Span]]:
