@@ -51,7 +51,7 @@ def _enclosing(s: Subject) -> tuple[Span, ...]:
         return tuple(x for x in (s.resource.span, s.resource.block_span) if x)
     d = s.document
     inner = (s.statement.node.span,) if s.statement is not None else ()
-    return inner + tuple(x for x in (d.where, d.node.span, d.owner_span) if x)
+    return inner + tuple(x for x in (d.where, d.node.span, d.key_span, d.owner_span) if x)
 
 
 class _Defaults(dict):

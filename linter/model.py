@@ -120,6 +120,9 @@ class PolicyDocument:
     owner: str = ""  # address of the resource or data source that holds it; "" for a standalone file
     span: Span | None = None  # where to report document-level findings; defaults to node.span
     owner_span: Span | None = None  # the whole block of the owning resource, for suppressions above it
+    # The key the document is written under (`PolicyDocument:` of a template): a suppression above that key
+    # covers the document.
+    key_span: Span | None = None
     # False when part of the document cannot be read offline (a `dynamic` statement, a source document from a
     # variable): rules that must see every statement to judge (SM004) stay silent rather than guess.
     complete: bool = True

@@ -196,7 +196,7 @@ async def test_ignore_quick_fix_on_a_cloudformation_yaml_buffer(client: Language
     assert edit.range == types.Range(types.Position(8, 0), types.Position(8, 0))
     assert edit.new_text == f"            # policylint:ignore=SM001 {server_module.IGNORE_REASON}\n"
 
-    # JSON inside a block scalar: a comment there would be JSON text, so it goes above the resource. The
+    # JSON inside a block scalar: a comment there would be JSON text, so it goes above the document's key. The
     # statement names a literal secret ARN, so the unsafe narrowing comes first (the other names an
     # unknown resource: no narrowing there).
     narrow, action = await code_actions(client, uri, diagnostics[1])
@@ -206,8 +206,8 @@ async def test_ignore_quick_fix_on_a_cloudformation_yaml_buffer(client: Language
         '"Action": "secretsmanager:*", "Resource": "arn', '"Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Resource": "arn'
     )
     (edit,) = action.edit.changes[uri]
-    assert edit.range.start == types.Position(10, 0)
-    assert edit.new_text.startswith("  # policylint:ignore=SM001 ")
+    assert edit.range.start == types.Position(13, 0)
+    assert edit.new_text.startswith("      # policylint:ignore=SM001 ")
 
 
 LOCALS_TF = 'locals {\n  reader_actions = ["secretsmanager:GetSecretValue"]\n}\n'

@@ -115,6 +115,49 @@ def test_yaml_comment_above_resource_covers_its_block(lint):
     assert report.findings == [] and report.suppressed[0].suppression.reason == "whole policy"
 
 
+def test_yaml_comment_above_the_policy_document_key_covers_that_document(lint):
+    text = template().replace("      PolicyDocument:\n", "      # policylint:ignore=SM001 reviewed\n      PolicyDocument:\n")
+    report = lint({"t.yaml": text})
+    assert report.findings == [] and report.unused_suppressions == []
+    assert [(i.finding.rule_id, i.finding.span.line) for i in report.suppressed] == [("SM001", 11)]
+
+
+ROLE_POLICIES = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: lambda.amazonaws.com}}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: first
+{first}          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: secretsmanager:*
+                Resource: arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf
+        - PolicyName: second
+{second}          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: secretsmanager:*
+                Resource: arn:aws:secretsmanager:eu-west-1:111122223333:secret:app-AbCdEf
+"""
+
+
+def test_yaml_comment_above_one_of_a_roles_policy_documents_covers_that_one_only(lint):
+    comment = "          # policylint:ignore=SM001 the rotation's own\n"
+    report = lint({"t.yaml": ROLE_POLICIES.format(first="", second=comment)})
+    assert [(f.rule_id, f.span.line) for f in report.findings] == [("SM001", 16)]
+    assert [(i.finding.rule_id, i.finding.span.line) for i in report.suppressed] == [("SM001", 23)]
+    report = lint({"t.yaml": ROLE_POLICIES.format(first=comment, second="")})
+    assert [(f.rule_id, f.span.line) for f in report.findings] == [("SM001", 23)]
+
+
 def test_comment_for_another_rule_leaves_the_finding_and_is_reported(lint):
     report = lint({"t.yaml": template(eol="  # policylint:ignore=SM002")})
     assert [f.rule_id for f in report.findings] == ["SM001"]

@@ -462,6 +462,104 @@ resource "aws_iam_policy" "p" {
     assert document.statements[0].action.value[0].span == at(child, '"secretsmanager:*"')
 
 
+OUTPUTS_CHILD = """\
+variable "verb" {}
+resource "aws_secretsmanager_secret" "this" {
+  name = "app/${var.verb}"
+}
+output "arn" {
+  value = aws_secretsmanager_secret.this.arn
+}
+output "config" {
+  value = { actions = ["secretsmanager:${var.verb}"], name = "x" }
+}
+"""
+OUTPUTS_CALLER = """\
+variable "on" {{
+  default = true
+}}
+module "x" {{
+  {meta}source = "./x"
+  verb   = "*"
+}}
+resource "aws_iam_policy" "p" {{
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = {actions}, Resource = "*" }}] }})
+}}
+resource "aws_secretsmanager_secret_policy" "guard" {{
+  secret_arn = {arn}
+  policy     = jsonencode({{ Statement = [{{ Effect = "Deny", Principal = "*", Action = "secretsmanager:DeleteSecret", Resource = "*" }}] }})
+}}
+"""
+
+
+def _guards_through_outputs(root: Path, meta: str, actions: str, arn: str) -> dict[str, list[str]]:
+    """The caller reads the child's outputs (`actions` into its policy, `arn` for its guard): SM001 must be
+    at the caller's `"*"`; returns each secret's guarding policies."""
+    caller = OUTPUTS_CALLER.format(meta=meta, actions=actions, arn=arn)
+    write(root, {"main.tf": caller, "x/main.tf": OUTPUTS_CHILD})
+    _, report, _ = run_check(root, "main.tf", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", caller, '"*"', "aws_iam_policy.p")]
+    return {r.address: [p.address for p in r.links["policies"]] for r in extract(root / "main.tf").resources if r.kind == "secret"}
+
+
+@pytest.mark.parametrize("count, index", [(None, ""), ("2", "[1]"), ("var.on ? 1 : 0", "[0]"), ('toset(["a", "b"])', '["b"]')])
+def test_an_output_of_one_instance_is_read_and_walked(tmp_path: Path, count: str | None, index: str) -> None:
+    """`module.x[1].config.actions` (also `[0]` of a toggle, `["k"]` of a for_each, none without count): that
+    instance's output, then the steps after it; an ARN it gives names that instance's secret, so a guard
+    attached through it is that secret's."""
+    meta = "" if count is None else ("for_each" if "toset" in count else "count") + f" = {count}\n  "
+    secrets = _guards_through_outputs(tmp_path, meta, f"module.x{index}.config.actions", f"module.x{index}.arn")
+    named = {"": "module.x.", "[1]": "module.x[1].", "[0]": "module.x.", '["b"]': 'module.x["b"].'}[index]
+    assert secrets.pop(named + "aws_secretsmanager_secret.this") == ["aws_secretsmanager_secret_policy.guard"]
+    assert all(policies == [] for policies in secrets.values())  # the other instance is not guarded
+
+
+@pytest.mark.parametrize("count, guarded", [("var.on ? 1 : 0", True), (None, True), ("2", False)])
+def test_a_splat_over_a_calls_instances_lists_each_ones_output(tmp_path: Path, count: str | None, guarded: bool) -> None:
+    """`module.x[*].config.actions` lists each instance's output (a call without count: its one instance);
+    `one(module.x[*].arn)` of a toggle names its secret, so the guard is that secret's (of two instances,
+    `one` is an error: nothing is guarded)."""
+    meta = "" if count is None else f"count  = {count}\n  "
+    secrets = _guards_through_outputs(tmp_path, meta, "flatten(module.x[*].config.actions)", "one(module.x[*].arn)")
+    if guarded:
+        assert secrets.pop("module.x.aws_secretsmanager_secret.this") == ["aws_secretsmanager_secret_policy.guard"]
+    assert len(secrets) == (0 if guarded else 2) and all(policies == [] for policies in secrets.values())
+
+
+GUARD_CHILD = """\
+variable "secret_arn" {}
+resource "aws_secretsmanager_secret_policy" "g" {
+  secret_arn = var.secret_arn
+  policy = jsonencode({ Statement = [{ Effect = "Deny", Principal = "*", Action = "secretsmanager:DeleteSecret", Resource = "*" }] })
+}
+"""
+
+
+@pytest.mark.parametrize("iterated, arn", [("module.secret", "each.value.arn"),
+                                            ("{ for key, made in module.secret : key => made.arn }", "each.value"),
+                                            ("toset(keys(module.secret))", "module.secret[each.key].arn")])
+def test_a_guard_module_iterating_a_calls_instances_guards_each_ones_secret(tmp_path: Path, iterated: str, arn: str) -> None:
+    """`for_each = module.secret` (or a `for` over it, or its keys): each guard instance is attached to the
+    secret of the secret module's instance of the same key."""
+    caller = f"""\
+module "secret" {{
+  for_each = {{ db = "app/db", api = "app/api" }}
+  source   = "./secret"
+  verb     = each.value
+}}
+module "guard" {{
+  for_each   = {iterated}
+  source     = "./guard"
+  secret_arn = {arn}
+}}
+"""
+    write(tmp_path, {"main.tf": caller, "secret/main.tf": OUTPUTS_CHILD, "guard/main.tf": GUARD_CHILD})
+    secrets = {r.address: [p.address for p in r.links["policies"]] for r in extract(tmp_path / "main.tf").resources
+               if r.kind == "secret"}
+    assert secrets == {f'module.secret["{key}"].aws_secretsmanager_secret.this': [f'module.guard["{key}"].aws_secretsmanager_secret_policy.g']
+                       for key in ("api", "db")}
+
+
 REGISTRY_CHILD = """\
 variable "recovery_window_in_days" {
   default = 30

@@ -13,7 +13,7 @@ from linter.discover import discover
 from linter.formats.registry import reads
 from linter.formats.terraform.modules import extract_modules
 from linter.formats.terraform.reach import reached
-from tests.tf_helpers import run_check, write
+from tests.tf_helpers import at, run_check, write
 
 # Blocks that refer to one another by name (and to a policy file), so that where each lands decides which
 # files a run naming one of them must read.
@@ -215,12 +215,74 @@ def _fan_out(root: Path, levels: int, calls: int) -> None:
 
 
 def test_the_fan_out_bound_and_every_finding_are_the_same_whatever_the_jobs(tmp_path: Path) -> None:
-    _fan_out(tmp_path, 5, 5)  # 3,905 instances below m0, 780 below m1: only m0's call passes the bound
+    # 3,905 instances below m0, 781 below each of its five calls (the second passes the bound), 780 below m1.
+    _fan_out(tmp_path, 5, 5)
     outputs = [run_check(tmp_path, ".", "--jobs", jobs) for jobs in ("1", "2")]
     assert outputs[0][2] == outputs[1][2]
     code, report, _ = outputs[0]
-    assert [(e["path"], e["line"]) for e in report["errors"]] == [("m0/main.tf", 10)]
+    assert [(e["path"], e["line"]) for e in report["errors"]] == [("m0/main.tf", 14)]
     assert "more than 1000 module instances" in report["errors"][0]["message"] and code == 2
+
+
+def test_what_the_modules_below_evaluate_on_their_own_is_bounded_too(tmp_path: Path) -> None:
+    """m0 switches its library off (`on = false`: every call below has `count = 0`), so one instance lies
+    below its call; but the library on its own (its input unknown) fans out to 3,905 instances, which m0's
+    lint evaluates to compare with: that side is bounded as well, and reported at m0's call, as the
+    library's own lint reports the call of its own that passes the bound (781 instances below each)."""
+    for level in range(1, 7):
+        text = 'variable "on" {\n  default = true\n}\nvariable "n" {\n  default = "x"\n}\n'
+        if level < 6:
+            text += "".join(f'module "c{call}" {{\n  count  = var.on ? 1 : 0\n  source = "../m{level + 1}"\n'
+                            f'  on     = var.on\n  n      = "${{var.n}}-{call}"\n}}\n' for call in range(5))
+        write(tmp_path, {f"m{level}/main.tf": text})
+    write(tmp_path, {"m0/main.tf": 'module "lib" {\n  source = "../m1"\n  on     = false\n}\n'})
+    code, report, _ = run_check(tmp_path, "m0/main.tf", "m1/main.tf")
+    assert code == 2
+    assert [(e["path"], e["line"], e["message"].split(":")[1]) for e in report["errors"]] == [
+        ("m0/main.tf", 1, " the modules below it, evaluated on their own, expand to more than 1000 module instances; those past the bound are not followed"),
+        ("m1/main.tf", 13, " the module calls below it expand to more than 1000 module instances; those past the bound are not followed")]
+
+
+def _chain(root: Path, levels: int) -> str:
+    """root calls m0, which calls m1 ... m{levels - 1}, each passing its input on; the last grants it. The
+    root's value: returned."""
+    for level in range(levels):
+        text = 'variable "a" {\n  default = []\n}\n'
+        if level < levels - 1:
+            text += f'module "next" {{\n  source = "../m{level + 1:02d}"\n  a      = var.a\n}}\n'
+        else:
+            text += ('resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+                     ' Action = var.a, Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-*" }] })\n}\n')
+        write(root, {f"m{level:02d}/main.tf": text})
+    caller = 'module "top" {\n  source = "../m00"\n  a      = ["secretsmanager:*"]\n}\n'
+    write(root, {"root/main.tf": caller})
+    return caller
+
+
+def test_a_chain_of_calls_as_deep_as_followed_carries_the_roots_value_to_the_end(tmp_path: Path) -> None:
+    from linter.formats.terraform.modules import MAX_MODULE_DEPTH
+
+    caller = _chain(tmp_path, MAX_MODULE_DEPTH)  # root -> m00 -> ... : MAX_MODULE_DEPTH calls below root
+    code, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert report["errors"] == [] and code == 1
+    written = at(caller, '"secretsmanager:*"')
+    assert [(f["path"], f["line"], f["column"], f["end_line"], f["end_column"]) for f in report["findings"]] == [
+        ("root/main.tf", written.line, written.column, written.end_line, written.end_column)]
+
+
+def test_calls_nested_deeper_than_followed_are_an_error_at_the_linted_modules_call(tmp_path: Path) -> None:
+    """Never dropped silently: each linted module whose calls nest deeper than followed says so at its call
+    (what the root's value does at the end of the chain is not known), and the run goes on."""
+    from linter.formats.terraform.modules import MAX_MODULE_DEPTH
+
+    _chain(tmp_path, MAX_MODULE_DEPTH + 2)
+    code, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert code == 2 and report["findings"] == []
+    assert [(e["path"], e["line"], e["column"]) for e in report["errors"]] == [
+        ("m00/main.tf", 4, 1), ("root/main.tf", 1, 1)]
+    assert report["errors"][1]["message"] == (
+        f"module.top: the module calls below it nest more than {MAX_MODULE_DEPTH} deep; the deeper ones are not followed")
+    assert run_check(tmp_path, "root/main.tf", select="SM001")[1]["errors"] == report["errors"][1:]
 
 
 CHILD_BLOCKS = {
@@ -399,7 +461,8 @@ def test_a_run_that_borrowed_and_passed_the_bound_is_made_again_alone(tmp_path: 
         alone = run_check(tmp_path, ".", "--jobs", "1")
     assert shared == alone
     assert (True, True) in runs and (False, False) in runs
-    assert [(e["path"], e["line"]) for e in shared[1]["errors"]] == [("m0/main.tf", 10), ("m1/main.tf", 14)]
+    # m1's four calls have 341 instances below each: the third passes the bound.
+    assert [(e["path"], e["line"]) for e in shared[1]["errors"]] == [("m0/main.tf", 10), ("m1/main.tf", 18)]
 
 
 def test_every_file_of_a_call_tree_wider_than_the_parse_cache_is_parsed_once(tmp_path: Path, monkeypatch) -> None:

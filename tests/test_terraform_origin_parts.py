@@ -5,6 +5,7 @@ caller's value holding the wildcard for a grant that is too wide; whoever wrote 
 caller up a chain of modules), and the same in JSON a module writes around those values."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,90 @@ def test_split_of_the_callers_string_points_at_the_piece_it_wrote(tmp_path: Path
     assert places(report) == [span("SM001", "main.tf", caller, written, "module.split.aws_iam_policy.this")]
     assert places(run_check(tmp_path, "main.tf", select="SM001")[1]) == places(report)
     assert places(run_check(tmp_path, "modules/split/main.tf", select="SM001")[1]) == []
+
+
+# --- JSON a template writes around a list or object -----------------------------------------------------
+
+TEMPLATED = """\
+variable "actions" {
+  type = list(string)
+}
+resource "aws_iam_policy" "this" {
+  policy = templatefile("${path.module}/policy.tpl", { actions = var.actions, extra = ["kms:Decrypt"] })
+}
+resource "aws_iam_policy" "inline" {
+  policy = <<-EOT
+    {"Statement": [{"Effect": "Allow", "Action": ${jsonencode(var.actions)}, "Resource": "*"}]}
+  EOT
+}
+"""
+TEMPLATE_FILE = '{"Statement": [{"Effect": "Allow", "Action": ${jsonencode(concat(extra, actions))}, "Resource": "*"}]}\n'
+
+
+def test_json_a_template_writes_from_a_list_points_at_each_string_as_written(tmp_path: Path) -> None:
+    """`${jsonencode(actions)}` in a `templatefile()` policy or a heredoc: the wildcard action is reported at
+    the caller's `"secretsmanager:*"`, not at the interpolation (a zero-width range there before)."""
+    caller = ('module "t" {\n  source  = "./modules/t"\n'
+              '  actions = ["secretsmanager:GetSecretValue", "secretsmanager:*"]\n}\n')
+    write(tmp_path, {"main.tf": caller, "modules/t/main.tf": TEMPLATED, "modules/t/policy.tpl": TEMPLATE_FILE})
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager:*"', "module.t.aws_iam_policy.inline")]
+    assert [f["message"] for f in report["findings"]] == [
+        "Action 'secretsmanager:*' grants 23 Secrets Manager actions, including GetSecretValue and DeleteSecret"]
+    assert places(run_check(tmp_path, "main.tf", select="SM001")[1]) == places(report)
+
+
+def test_json_a_template_writes_from_its_own_list_points_at_that_list(tmp_path: Path) -> None:
+    text = """\
+locals {
+  actions = ["secretsmanager:*"]
+}
+resource "aws_iam_policy" "p" {
+  policy = <<-EOT
+    {"Statement": [{"Effect": "Allow", "Action": ${jsonencode(local.actions)}, "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-*"}]}
+  EOT
+}
+"""
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", text, '"secretsmanager:*"', "aws_iam_policy.p")]
+
+
+def _node(value) -> "Node":
+    from linter.model import Node, Span
+
+    where = Span(1, 1, 1, 2)
+    if isinstance(value, dict):
+        return Node({k: _node(v) for k, v in value.items()}, where, "v.tf")
+    if isinstance(value, list):
+        return Node([_node(v) for v in value], where, "v.tf")
+    return Node(value, where, "v.tf")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.lists(JSON_VALUES, max_size=3) | st.dictionaries(st.text(max_size=4), JSON_VALUES, max_size=3),
+       offset=st.integers(0, 40))
+def test_each_string_of_a_list_laid_out_as_json_gets_the_part_over_its_characters(value, offset: int) -> None:
+    """The oracle is `jsonencode`'s text itself: each part covers exactly one string's characters between
+    its quotes, in order, escapes included."""
+    from linter.formats.terraform.functions import as_text
+    from linter.formats.terraform.values import json_leaf_parts
+
+    node = _node(value)
+    text = " " * offset + as_text(node)
+    parts = json_leaf_parts([(offset, node)])
+    assert [json.loads(text[p.start - 1:p.end + 1]) for p in parts] == _strings(value)
+    assert all(text[p.start - 1] == '"' == text[p.end] for p in parts)

@@ -154,8 +154,10 @@ class _Extractor:
             return
         documents: list[PolicyDocument] = []
         for prop, doc_kind in catalogue.documents("cloudformation").get(kind, ()):
-            for node in self.document_nodes(properties, prop):
-                documents += self.documents(node, doc_kind, logical_id)
+            for node, key in self.document_nodes(properties, prop):
+                for document in self.documents(node, doc_kind, logical_id):
+                    document.key_span = key
+                    documents.append(document)
         if _sam_policies_apply(kind, properties) and properties.get("Policies") is not None:
             from linter.formats.cloudformation.sam import policy_documents
 
@@ -186,10 +188,12 @@ class _Extractor:
             documents += attachment_documents(alternative, logical_id, bare_names=sam)
         return documents
 
-    def document_nodes(self, properties: Node, prop: str) -> list[Node]:
+    def document_nodes(self, properties: Node, prop: str) -> list[tuple[Node, Span | None]]:
+        """The documents a property holds (`PolicyDocument`, or each of `Policies[].PolicyDocument`), each
+        with the span of the key it is written under."""
         if not prop.endswith("[]"):
             node = properties.get(prop)
-            return [] if node is None else [node]
+            return [] if node is None else [(node, (properties.key_spans or {}).get(prop))]
         found = []
         policies = properties.get(prop[:-2])
         if policies is not None and isinstance(policies.value, list) and not any(map(intrinsic, policies.value)):
@@ -199,7 +203,7 @@ class _Extractor:
         for item in items:
             document = item.get("PolicyDocument")
             if document is not None:
-                found.append(document)
+                found.append((document, (item.key_spans or {}).get("PolicyDocument")))
         return found
 
     def documents(self, node: Node, kind: DocKind, owner: str) -> list[PolicyDocument]:

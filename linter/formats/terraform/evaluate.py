@@ -23,7 +23,8 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import TextNode, caller_parts, leaf_places, parse_json_text, transformed_parts, unknown
+from linter.formats.terraform.values import (TextNode, caller_parts, json_leaf_parts, leaf_places, parse_json_text,
+                                             transformed_parts, unknown)
 from linter.records import dataclass, field
 from linter.values import number
 
@@ -88,13 +89,18 @@ class Scope:
 class Lookups(Protocol):
     """What expressions refer to beyond the module's own values. Each is None when it cannot be known (not
     followed, not found): the JSON of an `aws_iam_policy_document` data source (of its instance `key`);
-    `module.<call>.<output>` (the output's value in that module instance); `type.name`, a resource as a
-    value (its instances); `data.type.name`, what is known of another data source (the AWS managed key
-    looked up by alias)."""
+    `module.<call>.<output>` (the output's value in that module instance, or in its instance `key`: `[0]`,
+    `["k"]`; a reference it holds named as the caller names it), the index of each of the call's instances
+    and the names of its outputs; `type.name`, a resource as a value (its instances); `data.type.name`, what
+    is known of another data source (the AWS managed key looked up by alias)."""
 
     def data_document(self, name: str, key: str | int | None = None) -> Node | None: ...
 
-    def module_output(self, call: str, output: str) -> Node | None: ...
+    def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None: ...
+
+    def module_keys(self, call: str) -> list[str | int | None] | None: ...
+
+    def module_outputs(self, call: str) -> list[str] | None: ...
 
     def resource_value(self, type_: str, name: str) -> Node | None: ...
 
@@ -105,7 +111,13 @@ class _NoLookups:
     def data_document(self, name: str, key: str | int | None = None) -> Node | None:
         return None
 
-    def module_output(self, call: str, output: str) -> Node | None:
+    def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None:
+        return None
+
+    def module_keys(self, call: str) -> list[str | int | None] | None:
+        return None
+
+    def module_outputs(self, call: str) -> list[str] | None:
         return None
 
     def resource_value(self, type_: str, name: str) -> Node | None:
@@ -546,8 +558,8 @@ class Evaluator:
                 return Node(found.value, span, file.display) if isinstance(found.value, str) else found
             index = names[2] if len(steps) > 2 and steps[2].type == "index" else None
             return self._data_reference(attributes, span, file.display, index)
-        if name == "module" and len(attributes) >= 2:
-            return self._module_reference(attributes[0], attributes[1], span, file.display)
+        if name == "module" and names and isinstance(names[0], str):
+            return self._module_steps(file, names[0], steps[1:], span)
         if name in _UNKNOWN_ROOTS or name in ("path", "var", "local"):
             return unknown(span, file.display)
         if steps and steps[0].type == "get_attr" and isinstance(names[0], str):
@@ -616,17 +628,51 @@ class Evaluator:
         items = value.value if isinstance(value.value, list) else [] if value.value is None else [value]
         return Node([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
 
-    def _module_reference(self, call: str, output: str, span: Span, path: str) -> Node:
+    def _module_steps(self, file: HclFile, call: str, steps: list[TSNode], span: Span) -> Node:
+        """`module.x.out` and `module.x[0].out` / `module.x["k"].out` read that output of that instance,
+        then apply the steps after it (`module.x.config.actions`); anything else (`module.x[*].out`,
+        `for_each = module.x`, `values(module.x)`) walks the call's instances as a value (`_module_value`).
+        A computed index is unknown."""
+        key: str | int | None = None
+        rest = steps
+        if rest and rest[0].type == "index":
+            key = self._step_name(file, rest[0])
+            if key is None:
+                return unknown(span, file.display)
+            rest = rest[1:]
+        output = self._step_name(file, rest[0]) if rest and rest[0].type == "get_attr" else None
+        if isinstance(output, str):
+            return self._walk(file, self._module_reference(call, output, key, span, file.display), rest[1:], span)
+        return self._walk(file, self._module_value(call, span, file.display), steps, span)
+
+    def _module_value(self, call: str, span: Span, path: str) -> Node:
+        """`module.x` as Terraform sees it: an object of the instance's outputs, a list of them (`count`) or
+        a map of them by key (`for_each`); unknown when the call is not followed or its instances are not
+        known."""
+        names, keys = self.lookups.module_outputs(call), self.lookups.module_keys(call)
+        if names is None or keys is None:
+            return unknown(span, path)
+
+        def outputs(key: str | int | None) -> Node:
+            return Node({name: self._module_reference(call, name, key, span, path) for name in names}, span, path)
+
+        if keys == [None]:
+            return outputs(None)
+        if all(isinstance(key, int) for key in keys):
+            return Node([outputs(key) for key in keys], span, path)
+        return Node({key: outputs(key) for key in keys}, span, path)
+
+    def _module_reference(self, call: str, output: str, index: str | int | None, span: Span, path: str) -> Node:
         """`module.x.out`: the output's value when the child module is followed. An output that is a
         resource's ARN or id (`aws_secretsmanager_secret.this.arn` in the child) names it as
-        `module.x.aws_secretsmanager_secret.this` here; a known value without references comes back as it
-        is (with the positions where it was written); anything else stays unknown."""
-        key = f"module.{call}.{output}"
+        `module.x.aws_secretsmanager_secret.this` here (`module.x[0]....` for an instance); a known value
+        without references comes back as it is (with the positions where it was written); anything else
+        stays unknown."""
+        key = f"module.{call}{'' if index is None else [index]}.{output}"
         self.read_input()
-        value = self.cached(key, lambda: self.lookups.module_output(call, output), span, path)
+        value = self.cached(key, lambda: self.lookups.module_output(call, output, index), span, path)
         if value is not None and value.is_unknown and value.ref:
-            not_arn = f"module.{call}.{value.not_arn}" if value.not_arn else None
-            return unknown(span, path, ref=f"module.{call}.{value.ref}", not_arn=not_arn)
+            return unknown(span, path, ref=value.ref, not_arn=value.not_arn)
         if value is not None and not _has_refs(value) and not isinstance(value, Missing):
             from linter.formats.terraform.functions import known
 
@@ -699,6 +745,7 @@ class Evaluator:
         self._render(file, parts, out, interpolated, any(isinstance(p, hcl.Directive) for p in parts))
         out.end = parsed.end
         parts = caller_parts(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
+        parts = tuple(sorted(parts + json_leaf_parts(interpolated), key=lambda part: part.start))
         return TextNode(out.text, span, file.display, locate=out.locator(file.locate), parts=parts)
 
     def _render(self, file: HclFile, parts: list[hcl.Part], out: MappedText,

@@ -35,7 +35,7 @@ from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, shown, upstream
 from linter.formats.terraform.syntax import Block, Unit, top_blocks
-from linter.formats.terraform.values import TextNode, leaf_places
+from linter.formats.terraform.values import TextNode, leaf_places, unknown
 from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
 from linter.loaders import jsonpos
@@ -152,7 +152,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
         passed = groups[directory]
         try:
             run, found = _linted(tree, directory, passed, borrow=not tree.include_vendored)
-            if run.borrowed and (run.clash or run.count > MAX_MODULE_INSTANCES):
+            if run.borrowed and (run.clash or run.past_bound):
                 run.close()
                 run, found = _linted(tree, directory, passed, borrow=False)  # the bound decides as it would alone
             result.extend(found)
@@ -241,7 +241,8 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-MAX_MODULE_DEPTH = 8  # nested module calls followed below a linted module
+MAX_MODULE_DEPTH = 16  # nested module calls followed below a linted module (deeper: an error at its call)
+MAX_BLOCK_DEPTH = 8  # nested blocks of a resource read
 MAX_MODULE_INSTANCES = 1000  # module instances evaluated for one linted module; past it, calls are errors
 
 
@@ -268,9 +269,18 @@ class _Run:
         # process's caches are bounded, and a call tree revisits its directories: once per instance).
         self.units: dict[tuple[Path, str], list[Unit]] = {}
         self.stores: dict[tuple, dict] = {}
+        # Instances made for the linted module's calls, and for its calls' evaluations on their own (their
+        # twins): each side is bounded by MAX_MODULE_INSTANCES (the twins of one small call graph may fan out
+        # where the caller's values switch calls off).
         self.count = 0
+        self.alone = 0
+        self.too_deep = 0  # calls not followed because they nest deeper than MAX_MODULE_DEPTH
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
         self.read: dict[tuple[Path, str], str] = {}  # Terraform files read but not passed -> how shown
+
+    @property
+    def past_bound(self) -> bool:
+        return max(self.count, self.alone) > MAX_MODULE_INSTANCES
 
     def store(self, key: tuple) -> dict:
         """What the evaluations of a directory share (`Evaluator.share`), kept for the whole run: the
@@ -331,8 +341,11 @@ class _Run:
             reused = self._reused(plain, lendable)
             if reused is not None:
                 return reused
-        self.count += 1
-        if self.count > MAX_MODULE_INSTANCES:
+        if caller.twins:
+            self.count += 1
+        else:
+            self.alone += 1
+        if max(self.count, self.alone) > MAX_MODULE_INSTANCES:
             return None  # the linted module's call that led here reports it
         child = made or self._new(caller, name, directory, display_dir, chain)
         child.plain, child.lendable = plain, lendable
@@ -390,7 +403,7 @@ class _Run:
         (one made here already stays: the same values); past the bound the module is linted again alone, as
         after borrowing. Taken by a module on its own (`lendable`), it is lent as one made there would be."""
         found = self.twins.get(plain) if self.twins is not None else None
-        if found is None or found.plain != plain:
+        if found is None:
             return None
         if lendable and self.loans is not None:
             self.loans.setdefault(plain, found)
@@ -400,11 +413,17 @@ class _Run:
             key = _made_key(module.plain)
             if key not in self.made:
                 self.made[key] = module
-                self.count += 1
+                self.alone += 1
                 self.note(module.units)
                 below += [child for made in module._instances.values() for _, child in made]
         self.borrowed = True
         return found
+
+
+def _suffix_key(suffix: str) -> str | int:
+    """The index an instance's address suffix stands for: `[2]` -> 2, `["k"]` -> "k", "" (a toggle) -> 0."""
+    inner = suffix[1:-1]
+    return 0 if not inner else int(inner) if inner.isdigit() else inner[1:-1]
 
 
 def _twin_name(instance: _Module, twin: _Module | None, name: str) -> str:
@@ -532,6 +551,7 @@ class _Module:
         self.documents = Documents(self.evaluator, scope.data)
         self._instances: dict[str, list[tuple[str, _Module]]] = {}
         self._setting: set[str] = set()  # calls whose instances are being made
+        self._keyed: dict[str, bool] = {}  # followed calls whose instances are known (count/for_each known, or none)
         self._items: _Items | None = None
         self._fixed: set[int] = set()  # ids of instance blocks whose count/for_each read no input
 
@@ -657,18 +677,34 @@ class _Module:
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
         for name, block in self.calls.items():
-            within = self.run.count <= MAX_MODULE_INSTANCES
+            before = (self.run.count, self.run.alone, self.run.too_deep)
             for suffix, instance in self.instances_of(name):
                 own += self._adopt(items, instance, name, suffix, block, seen)
-            if within and self.run.count > MAX_MODULE_INSTANCES and block.unit.passed and not self.instance:
-                self.errors.append(FileError(block.unit.display, block.header.line, block.header.column, (
-                    f"module.{name}: the module calls below it expand to more than {MAX_MODULE_INSTANCES} "
-                    "module instances; those past the bound are not followed")))
+            if block.unit.passed and not self.instance:
+                self._cut_at(name, block, before)
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         if self.plain is not None and not self.twins:
             self._lend()
         return items
+
+    def _cut_at(self, name: str, block: Block, before: tuple[int, int, int]) -> None:
+        """A linted module's call below which calls were not followed (the instance bound of either side,
+        the depth), as an input error there: what its values do further down is not known, and the user is
+        told so. `before`: the run's counts before the call was followed."""
+        where = (block.unit.display, block.header.line, block.header.column)
+        count, alone, deep = before
+        crossed = [what for made, now, what in (
+            (count, self.run.count, "the module calls below it"),
+            (alone, self.run.alone, "the modules below it, evaluated on their own,")) if made <= MAX_MODULE_INSTANCES < now]
+        if crossed:  # the first side to pass it: once past, neither side is followed further
+            self.errors.append(FileError(*where, (
+                f"module.{name}: {crossed[0]} expand to more than {MAX_MODULE_INSTANCES} "
+                "module instances; those past the bound are not followed")))
+        if self.run.too_deep > deep:
+            self.errors.append(FileError(*where, (
+                f"module.{name}: the module calls below it nest more than {MAX_MODULE_DEPTH} deep; "
+                "the deeper ones are not followed")))
 
     def _lend(self) -> None:
         """A twin's instance whose subtree did not depend on its callers: when a module on its own made it,
@@ -761,12 +797,14 @@ class _Module:
         target = self._source(name, call)
         if target is not None and (target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH):
             self.pure = False
+            self.run.too_deep += target[0] not in self.chain
         if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
             self._setting.discard(name)
             return []
         directory, display_dir = target
         chain = self.chain + (directory,)
-        made, _ = expand.instances(self.evaluator, call)
+        made, known = expand.instances(self.evaluator, call)
+        self._keyed[name] = known
         result = []
         for instance in made:
             child = self.run.instance(self, name, instance.block, directory, display_dir, chain, instance.suffix)
@@ -831,15 +869,53 @@ class _Module:
         """The JSON of `data.aws_iam_policy_document.<name>` (the evaluator's lookup)."""
         return self.documents.data_document(name, key)
 
-    def module_output(self, call: str, output: str) -> Node | None:
-        """The value of `output "output"` of the module instance that `module "call"` makes (one only)."""
-        instance = self.instance_of(call) if call in self.calls else None
+    def module_output(self, call: str, output: str, key: str | int | None = None) -> Node | None:
+        """The value of `output "output"` of the module instance that `module "call"` makes (its only one,
+        or the one of index `key`); a reference it holds (unknown: a resource's ARN) is named as this module
+        names that instance's resources (`module.call[0].aws_secretsmanager_secret.this`)."""
+        suffix, instance = self._instance_at(call, key)
         block = instance.outputs.get(output) if instance is not None else None
         value = block.body.attr("value") if block is not None else None
         if value is None:
             return None
         found = instance.evaluator.eval(value.expr)
+        if found.is_unknown and found.ref:
+            prefix = f"module.{call}{suffix}."
+            return unknown(found.span, found.path, ref=prefix + found.ref,
+                           not_arn=prefix + found.not_arn if found.not_arn else None)
         return self.evaluator.own(found) if id(instance) in self.twin_of_borrowed else found  # not another run's
+
+    def module_keys(self, call: str) -> list[str | int | None] | None:
+        """The index of each instance `module "call"` makes, in the order `module.call[*]` lists them (None
+        for the one instance of a call without count or for_each); None when the call is not followed or
+        its count/for_each is unknown."""
+        block = self.calls.get(call)
+        made = self.instances_of(call) if block is not None else []
+        if block is None or not (made or self._keyed.get(call)):
+            return None
+        if block.body.attr("count") is None and block.body.attr("for_each") is None:
+            return [None]
+        if not self._keyed.get(call):
+            return None
+        return [_suffix_key(suffix) for suffix, _ in made]
+
+    def module_outputs(self, call: str) -> list[str] | None:
+        """The outputs the module `module "call"` calls declares (None when it is not followed)."""
+        made = self.instances_of(call) if call in self.calls else []
+        return sorted(made[0][1].outputs) if made else ([] if self._keyed.get(call) else None)
+
+    def _instance_at(self, call: str, key: str | int | None) -> tuple[str, _Module | None]:
+        """The instance of `module "call"` an output reference names, with its address suffix: its only one
+        without a key; with one, that index's (`[0]`, `["k"]`), else the only one when it has no index (a
+        toggle, `count = 1`, or an unknown count that stands for every instance)."""
+        made = self.instances_of(call) if call in self.calls else []
+        if key is None:
+            return made[0] if len(made) == 1 else ("", None)
+        wanted = f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+        found = dict(made).get(wanted)
+        if found is not None:
+            return wanted, found
+        return made[0] if len(made) == 1 and made[0][0] == "" else ("", None)
 
     def _adopt(self, items: _Items, instance: _Module, name: str, suffix: str, call: Block,
                seen: dict[int, PolicyDocument]) -> list[Resource]:
@@ -988,7 +1064,7 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[i
         values[name] = evaluator.eval(attr.expr)
         key_spans[name] = attr.name_span
     types = dict.fromkeys(b.labels[0] if b.type == "dynamic" and b.labels else b.type for b in block.body.blocks())
-    for type_ in types if depth < MAX_MODULE_DEPTH else ():
+    for type_ in types if depth < MAX_BLOCK_DEPTH else ():
         for nested in expand.blocks(evaluator, block.body, type_)[0]:
             name = type_
             inner, inner_spans = _body_values(evaluator, nested, depth + 1, made)

@@ -2,6 +2,7 @@
 where each character was written, and JSON parsed from such strings with positions mapped back."""
 from __future__ import annotations
 
+import json
 from typing import Callable, Iterable
 
 from linter.loaders import jsonpos
@@ -231,3 +232,34 @@ def quote_bare_unknowns(text: str) -> tuple[str, Callable[[int], int]]:
     index.append(len(text))
     last = len(index) - 1
     return "".join(chars), lambda offset: index[min(max(offset, 0), last)]
+
+
+def json_leaf_parts(stretches: Iterable[tuple[int, Node]]) -> tuple[Part, ...]:
+    """Where each string inside a list or object interpolated into a string was written: a template lays
+    such a value out as JSON (as `jsonencode` writes it), and each string in it gets a part over its
+    characters there, so a finding on JSON parsed from the text (a `templatefile()` policy writing
+    `${jsonencode(actions)}`) points at the string as written, not at the interpolation."""
+    parts: list[Part] = []
+    for offset, node in stretches:
+        if isinstance(node.value, (dict, list)):
+            found: list[Part] = []
+            if _json_layout(node, offset, found) == offset + len(json.dumps(node.plain(), separators=(",", ":"), ensure_ascii=False)):
+                parts += found  # laid out as the text was (else no part: the finding stays at the interpolation)
+    return tuple(parts)
+
+
+def _json_layout(node: Node, offset: int, parts: list[Part]) -> int:
+    """Add a part for each known string of `node`, laid out from `offset` as compact JSON; returns where
+    its JSON ends."""
+    raw = node.value
+    if isinstance(raw, (dict, list)):
+        at = offset + 1
+        items = raw.items() if isinstance(raw, dict) else ((None, item) for item in raw)
+        for index, (key, item) in enumerate(items):
+            at += (1 if index else 0) + (len(json.dumps(key, ensure_ascii=False)) + 1 if key is not None else 0)
+            at = _json_layout(item, at, parts)
+        return at + 1
+    text = json.dumps(node.plain(), ensure_ascii=False)
+    if isinstance(raw, str) and not node.is_unknown:
+        parts.append(Part(offset + 1, offset + len(text) - 1, node.path, node.span))
+    return offset + len(text)
