@@ -303,3 +303,20 @@ def test_a_null_condition_is_an_error_and_the_block_is_kept(tmp_path: Path) -> N
     assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
         (condition[2], condition[3], "condition is null: Terraform rejects a null condition")]
     assert code == 2
+
+
+def test_a_null_in_a_string_template_is_an_error_at_the_interpolation(tmp_path: Path) -> None:
+    """`"arn:aws:s3:::${var.bucket}/*"` with `bucket = null` fails in Terraform (a null cannot be part of
+    a string): an input error at the interpolation, and that part unknown, never read as "" (which would
+    make `arn:aws:s3:::/*`); `format("%s", null)` is unknown likewise. A lone `"${var.bucket}"` is null."""
+    text = ('variable "bucket" {\n  default = null\n}\n'
+            + policy('"arn:aws:s3:::${var.bucket}/*" == "arn:aws:s3:::/*" ? "*" : "s3:GetObject"', "template")
+            + policy('format("%s", var.bucket) == "" ? "*" : "s3:GetObject"', "format")
+            + policy('"${var.bucket}" == null ? "*" : "s3:GetObject"', "alone"))
+    write(tmp_path, {"main.tf": text})
+    code, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert places(report) == [span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.alone", 5)]
+    hole = span("", "main.tf", text, "${var.bucket}", "")
+    assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        (hole[2], hole[3], "null in a string template: Terraform rejects it")]
+    assert code == 2

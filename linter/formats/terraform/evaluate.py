@@ -761,8 +761,11 @@ class Evaluator:
                 self._directive(file, part, out, interpolated)
                 continue
             else:
-                interpolated.append((len(out.chars), self._interpolation(file, part)))
-                out.add(as_text(interpolated[-1][1]), file.start(part))
+                value = self._interpolation(file, part)
+                if value.value is None:  # a string cannot hold a null: Terraform fails, the part is unknown
+                    value = self.report(file.span(part), file.display, "null in a string template: Terraform rejects it")
+                interpolated.append((len(out.chars), value))
+                out.add(as_text(value), file.start(part))
                 end = file.end(part)
             if marks:
                 out.mark_end(end)

@@ -471,11 +471,11 @@ def _formatted(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
             size += 1
             continue
         argument = next(arguments, None)
-        if verb not in ("s", "d", "v", "q") or argument is None:
-            return None
+        if verb not in ("s", "d", "v", "q") or argument is None or argument.value is None:
+            return None  # (Terraform cannot format a null)
         text = as_text(argument) if not isinstance(argument.value, (dict, list)) else UNKNOWN
         if verb == "q":  # a JSON string: the text quoted (escapes changing it say nothing of where it went)
-            if argument.value is None or text == UNKNOWN:
+            if text == UNKNOWN:
                 return None
             quoted = json_string(text)
             if len(quoted) == len(text) + 2:
