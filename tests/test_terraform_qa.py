@@ -320,3 +320,19 @@ def test_a_null_in_a_string_template_is_an_error_at_the_interpolation(tmp_path: 
     assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [
         (hole[2], hole[3], "null in a string template: Terraform rejects it")]
     assert code == 2
+
+
+def test_a_value_takes_its_variables_declared_primitive_type(tmp_path: Path) -> None:
+    """A module argument converts to the variable's declared type, as Terraform converts it: `"2"` for a
+    `number` is 2 (so `count = var.copies` makes two instances), `"false"` for a `bool` is false, and the
+    items of a `list(string)` given numbers are strings."""
+    main = 'module "m" {\n  source = "./m"\n  copies = "2"\n  strict = "false"\n  ids    = [1]\n}\n'
+    child = ('variable "copies" {\n  type = number\n}\nvariable "strict" {\n  type = bool\n}\n'
+             'variable "ids" {\n  type = list(string)\n}\n'
+             'resource "aws_iam_policy" "p" {\n  count  = var.copies\n  policy = '
+             + POLICY.format(action='var.strict || var.ids[0] != "1" ? "s3:GetObject" : "*"') + '\n}\n')
+    write(tmp_path, {"main.tf": main, "m/main.tf": child})
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert report["errors"] == []
+    # Two instances (a count of 1 keeps the plain address), one finding for the place they share.
+    assert places(report) == [span("IAM001", "m/main.tf", child, '"*"', "module.m.aws_iam_policy.p[0]")]

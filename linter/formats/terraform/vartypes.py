@@ -1,13 +1,16 @@
-"""Variable type constraints, applied as Terraform applies them to a value: `optional()` attributes.
+"""Variable type constraints, applied as Terraform applies them to a value: `optional()` attributes and
+primitive conversions.
 
 An object attribute declared `optional(T)` that the value leaves out is null ("not set"), or the
-declared default (`optional(string, "Allow")`); nested `map(...)`, `list(...)`, `set(...)` and `object(...)`
-constraints are followed. Nothing else of the type is checked: a value that does not fit is kept as it is.
+declared default (`optional(string, "Allow")`); a primitive converts to the declared `string`, `number` or
+`bool` (`"2"` is 2); nested `map(...)`, `list(...)`, `set(...)` and `object(...)` constraints are followed.
+Nothing else of the type is checked: a value that does not fit is kept as it is.
 """
 from __future__ import annotations
 
 from typing import Callable
 
+from linter.formats.terraform.functions import FUNCTIONS, Missing
 from linter.formats.terraform.hcl import TSNode
 from linter.formats.terraform.syntax import Expr, HclExpr
 from linter.model import Node
@@ -15,12 +18,26 @@ from linter.model import Node
 Evaluate = Callable[[Expr], Node]  # the module's evaluator, for `optional()` defaults
 
 _COLLECTIONS = ("map", "list", "set")
+_CONVERSIONS = {name: FUNCTIONS["to" + name] for name in ("string", "number", "bool")}
 MAX_TYPE_DEPTH = 16
 
 
 def conform(evaluate: Evaluate, type_expr: HclExpr, value: Node) -> Node:
-    """`value` with the optional attributes its declared type leaves out filled in."""
-    return _conform(evaluate, type_expr, _call_of(type_expr.node), value, 0)
+    """`value` with the optional attributes its declared type leaves out filled in, and its primitives
+    converted to the declared `string`/`number`/`bool` (`"2"` for a `number` is 2)."""
+    return _conform(evaluate, type_expr, type_expr.node, value, 0)
+
+
+def _primitive(expr: HclExpr, node: TSNode | None, value: Node) -> Node:
+    """The value converted to the primitive type `node` names, as Terraform converts an argument; one
+    that does not convert (Terraform rejects it) is kept as it is."""
+    while node is not None and node.type == "expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    convert = _CONVERSIONS.get(expr.file.source(node)) if node is not None and node.type == "variable_expr" else None
+    if convert is None:
+        return value
+    converted = convert([value], value.span, value.path)
+    return value if isinstance(converted, Missing) else converted
 
 
 def _call_of(node: TSNode | None) -> TSNode | None:
@@ -35,15 +52,16 @@ def _arguments(call: TSNode) -> list[TSNode]:
     return [c for c in arguments.children if c.type == "expression"] if arguments is not None else []
 
 
-def _conform(evaluate: Evaluate, expr: HclExpr, call: TSNode | None, value: Node, depth: int) -> Node:
-    if call is None or depth > MAX_TYPE_DEPTH or value.value is None or value.is_unknown:
+def _conform(evaluate: Evaluate, expr: HclExpr, node: TSNode | None, value: Node, depth: int) -> Node:
+    if depth > MAX_TYPE_DEPTH or value.value is None or value.is_unknown:
         return value
+    call = _call_of(node)
+    if call is None:
+        return _primitive(expr, node, value)
     name = expr.file.source(call.children[0])
     arguments = _arguments(call)
     if name in _COLLECTIONS and arguments:
-        inner = _call_of(arguments[0])
-        if inner is None:
-            return value
+        inner = arguments[0]
         if isinstance(value.value, list):
             items = [_conform(evaluate, expr, inner, item, depth + 1) for item in value.value]
             return Node(items, value.span, value.path, value.key_spans, value.ref, value.not_arn)
@@ -72,16 +90,16 @@ def _object(evaluate: Evaluate, expr: HclExpr, declaration: TSNode, value: Node,
         if key_node is None or type_node is None:
             continue
         key = file.source(key_node).strip('"')
+        declared = type_node
         call = _call_of(type_node)
         if call is not None and file.source(call.children[0]) == "optional":
             arguments = _arguments(call)
-            inner = _call_of(arguments[0]) if arguments else None
             if key not in mapping or mapping[key].value is None:
                 default = arguments[1] if len(arguments) > 1 else None
                 filled = evaluate(HclExpr(file, default)) if default is not None else None
                 mapping[key] = filled if filled is not None else Node(None, file.span(element), file.display)
                 key_spans.setdefault(key, file.span(key_node))
-            call = inner
+            declared = arguments[0] if arguments else None
         if key in mapping:
-            mapping[key] = _conform(evaluate, expr, call, mapping[key], depth + 1)
+            mapping[key] = _conform(evaluate, expr, declared, mapping[key], depth + 1)
     return Node(mapping, value.span, value.path, key_spans, value.ref, value.not_arn)
