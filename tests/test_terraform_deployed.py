@@ -317,6 +317,19 @@ resource "aws_iam_policy" "p" {
     assert places(report) == [span("SM001", "main.tf", text, '"secretsmanager:*"', "aws_iam_policy.p")]
 
 
+@pytest.mark.parametrize("declared, unset", [("", True), ("  nullable = true\n", True), ("  nullable = false\n", False)])
+def test_a_null_argument_is_null_unless_the_variable_is_not_nullable(tmp_path: Path, declared: str, unset: bool) -> None:
+    """`kms = null` passed to a variable with a default: null (SM005 at the call), except for a variable
+    declared `nullable = false`, which takes its default (a customer managed key), as Terraform does."""
+    caller = 'module "m" {\n  source = "./m"\n  kms    = null\n}\n'
+    child = ('variable "kms" {\n  default  = "arn:aws:kms:us-east-1:111122223333:key/abc"\n' + declared + '}\n'
+             'resource "aws_secretsmanager_secret" "s" {\n  name       = "g"\n  kms_key_id = var.kms\n}\n')
+    write(tmp_path, {"main.tf": caller, "m/main.tf": child})
+    _, report, _ = run_check(tmp_path, ".", select="SM005")
+    assert places(report) == ([span("SM005", "main.tf", caller, 'module "m"', "module.m.aws_secretsmanager_secret.s")]
+                              if unset else [])
+
+
 def test_null_is_not_set_and_a_missing_value_is_unknown(tmp_path: Path) -> None:
     text = """\
 variable "by_default" {

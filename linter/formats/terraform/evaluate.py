@@ -81,6 +81,7 @@ class Scope:
     # A module instance's input variables, evaluated in the caller (their nodes keep the caller's positions).
     bound: dict[str, Node] = field(default_factory=dict)
     types: dict[str, Expr] = field(default_factory=dict)  # declared variable types (optional attributes)
+    nullable: dict[str, Expr] = field(default_factory=dict)  # declared `nullable` (false: null means the default)
     # A module that callers use (a child linted on its own): a variable no call binds is an input that
     # could be anything, not its default.
     inputs_unknown: bool = False
@@ -682,9 +683,11 @@ class Evaluator:
 
     def _variable(self, name: str, span: Span, path: str) -> Node:
         """The caller's argument, else the default (unless callers set the inputs), conformed to the
-        declared type (an optional attribute left out is null). No default and no argument: unknown."""
+        declared type (an optional attribute left out is null). No default and no argument: unknown. A null
+        argument is null, except for a `nullable = false` variable, which takes its default (as Terraform
+        does; without one Terraform rejects the call: unknown)."""
         self.read_input()
-        if name in self.scope.bound:
+        if name in self.scope.bound and not self._null_for_default(name):
             given: Callable[[], Node | None] = lambda: self.scope.bound[name]
         elif name in self.scope.variables and self.scope.variables[name] is not None and not self.scope.inputs_unknown:
             given = lambda: self.eval(self.scope.variables[name])
@@ -702,6 +705,12 @@ class Evaluator:
 
         value = self.cached("var." + name, compute, span, path)
         return value if value is not None else unknown(span, path)
+
+    def _null_for_default(self, name: str) -> bool:
+        """Is the argument of `name` a null that its `nullable = false` declaration turns into the default?"""
+        nullable = self.scope.nullable.get(name)
+        return (nullable is not None and self.scope.bound[name].value is None
+                and self.eval(nullable).value is False)
 
     def _local(self, name: str, span: Span, path: str) -> Node:
         expr = self.scope.locals.get(name)

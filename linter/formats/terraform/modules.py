@@ -534,10 +534,12 @@ class _Module:
             if block.type == "locals":
                 scope.locals.update({name: attr.expr for name, attr in block.body.attrs().items()})
             elif block.type == "variable" and block.labels:
-                default, type_ = block.body.attr("default"), block.body.attr("type")
+                default, type_, nullable = (block.body.attr(key) for key in ("default", "type", "nullable"))
                 scope.variables[block.labels[0]] = default.expr if default else None
                 if type_ is not None:
                     scope.types[block.labels[0]] = type_.expr
+                if nullable is not None:
+                    scope.nullable[block.labels[0]] = nullable.expr
 
             elif block.type == "data" and block.labels[:1] == ["aws_iam_policy_document"] and len(block.labels) > 1:
                 scope.data[".".join(block.labels[:2])] = block
