@@ -113,8 +113,10 @@ def run_rule(
                 continue  # the child module has this finding on its own: reported there, once
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
             # An element written in another file than its statement (a caller's value a module composed
-            # into its own string) is suppressed where it is written; the statement's spans are elsewhere.
-            context_spans = (span,) + tuple(x for x in enclosing if x != span) if path == subject_path else (span,)
+            # into its own string) is suppressed where it is written, or above the module call that passed
+            # it; the statement's spans are elsewhere.
+            context_spans = (span,) + tuple(x for x in enclosing if x != span) if path == subject_path else (
+                (span,) + _call_in(subject, path))
             message = _attributed(subject, render(rule.message, values))
             written = (_call_of(subject), (subject_path, subject_span, _rank(subject)), info.get("_written", ("", _NOWHERE)))
             raw.append(RawFinding(rule.id, path, span, owner, element, message, context_spans, written))
@@ -157,6 +159,13 @@ def _call_of(subject: Subject) -> tuple[str, Span]:
     """Where the module call that made the subject's document is written (nowhere for a document of its own)."""
     at = subject.document.instance_at if subject.resource is None and subject.document is not None else None
     return at or ("", _NOWHERE)
+
+
+def _call_in(subject: Subject, path: str) -> tuple[Span, ...]:
+    """The module call that made the subject's document, when it is written in `path`: a value the call
+    passes into its child's document is suppressed above the call, as the resources the call makes are."""
+    where, at = _call_of(subject)
+    return (at,) if where == path else ()
 
 
 def _rank(subject: Subject) -> int:

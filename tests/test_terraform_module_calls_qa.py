@@ -1,0 +1,47 @@
+"""Module calls as Terraform makes them: suppressions above a call, cycles, and what a call cannot follow."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tf_helpers import at, places, run_check, span, write
+
+POLICY_CHILD = """\
+variable "action" {
+  default = "s3:GetObject"
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = [var.action]
+    resources = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:x"]
+  }
+}
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.d.json
+}
+"""
+
+
+@pytest.mark.parametrize("meta", ["", "  count  = 2\n", '  for_each = toset(["a", "b"])\n'])
+def test_a_suppression_above_a_module_call_covers_a_value_it_passes_into_a_child_document(
+        tmp_path: Path, meta: str) -> None:
+    """The child's document is written in the child, the offending value in the call: a suppression above
+    the call covers it, as it covers the call's resources."""
+    caller = ('# policylint:ignore=SM001 broad on purpose\nmodule "pol" {\n' + meta +
+              '  source = "./pol"\n  action = "secretsmanager:*"\n}\n')
+    write(tmp_path, {"main.tf": caller, "pol/main.tf": POLICY_CHILD})
+    for path in (".", "main.tf"):
+        code, report, _ = run_check(tmp_path, path, select="SM001")
+        assert report["findings"] == [] and report["unused_suppressions"] == []
+        assert [(s["rule_id"], s["path"], s["line"]) for s in report["suppressed"]] == [
+            ("SM001", "main.tf", at(caller, '"secretsmanager:*"').line)]
+        assert code == 0
+
+
+def test_a_suppression_above_another_block_does_not_cover_a_call_s_value(tmp_path: Path) -> None:
+    caller = ('# policylint:ignore=SM001 elsewhere\nresource "aws_iam_policy" "other" {\n  policy = "{}"\n}\n'
+              'module "pol" {\n  source = "./pol"\n  action = "secretsmanager:*"\n}\n')
+    write(tmp_path, {"main.tf": caller, "pol/main.tf": POLICY_CHILD})
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager:*"', "module.pol.data.aws_iam_policy_document.d")]
