@@ -45,3 +45,42 @@ def test_a_suppression_above_another_block_does_not_cover_a_call_s_value(tmp_pat
     write(tmp_path, {"main.tf": caller, "pol/main.tf": POLICY_CHILD})
     _, report, _ = run_check(tmp_path, ".", select="SM001")
     assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager:*"', "module.pol.data.aws_iam_policy_document.d")]
+
+
+LIBRARY = """\
+variable "days" {
+  default = 0
+}
+resource "aws_secretsmanager_secret" "this" {
+  recovery_window_in_days = var.days
+}
+"""
+
+
+@pytest.mark.parametrize("commented", [
+    '/*\nmodule "old" {\n  source = "../lib"\n}\n*/\n',
+    '/* module "old" { source = "../lib" } */\n',
+    '/* retired:\nmodule "old" {\n  source = "../lib"\n  days   = 7\n}\n*/\n',
+])
+def test_a_module_call_in_a_block_comment_calls_nothing(tmp_path: Path, commented: str) -> None:
+    """Terraform skips a commented-out call: the directory it named is a root module, deployed with its
+    variables' defaults, so what a default does is reported there, alone or with the whole tree."""
+    caller = 'resource "aws_iam_policy" "p" {\n  policy = "{\\"Statement\\": []}" # see bucket/*\n}\n' + commented
+    write(tmp_path, {"env/main.tf": caller, "lib/main.tf": LIBRARY})
+    expected = [span("SM007", "lib/main.tf", LIBRARY, "0", "aws_secretsmanager_secret.this")]
+    for path in (".", "lib/main.tf"):
+        _, report, _ = run_check(tmp_path, path, select="SM007")
+        assert places(report) == expected
+
+
+@pytest.mark.parametrize("before", [
+    'resource "aws_iam_policy" "p" {\n  policy = "arn:aws:s3:::bucket/*"\n}\n',
+    'resource "aws_instance" "i" {\n  user_data = <<-EOT\n    cp /src/* /dst\n  EOT\n}\n',
+])
+def test_a_comment_marker_in_a_string_or_heredoc_does_not_hide_a_call(tmp_path: Path, before: str) -> None:
+    """`/*` in a string (an ARN pattern) or a heredoc (a shell glob) starts no comment: the call after it
+    still makes `lib` a library, whose defaults are its callers' to keep (reported for the call)."""
+    caller = before + 'module "db" {\n  source = "../lib"\n}\n# a closing */ in a comment\n'
+    write(tmp_path, {"env/main.tf": caller, "lib/main.tf": LIBRARY})
+    _, report, _ = run_check(tmp_path, ".", select="SM007")
+    assert places(report) == [span("SM007", "lib/main.tf", LIBRARY, "0", "module.db.aws_secretsmanager_secret.this")]

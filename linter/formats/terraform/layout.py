@@ -23,6 +23,10 @@ MAX_SCANNED = 5000  # Terraform files read to find module calls; a larger projec
 _LOCAL_SOURCE = re.compile(r'(?:^|\{)[ \t]*source[ \t]*=[ \t]*"(\.\.?/[^"$%]*)"[ \t]*\}?[ \t]*'
                            r'(?:(?:#|//).*?|/\*.*?\*/[ \t]*)?$', re.M)
 _MODULE_BLOCK = re.compile(r'^\s*module\s+"[^"]*"\s*\{', re.M)
+# A heredoc, a string, a line comment or a block comment, read left to right: a block comment is only one
+# that none of the others holds (`"arn:aws:s3:::bucket/*"`, `cp /src/* /dst` in a heredoc start none).
+_COMMENT_OR_STRING = re.compile(r'<<-?([A-Za-z_][\w-]*)[ \t]*\n.*?^[ \t]*\1[ \t]*$|"(?:[^"\\\n]|\\.)*"|(?:#|//)[^\n]*'
+                                r'|/\*.*?(?:\*/|\Z)', re.S | re.M)
 
 
 def project_root() -> Path:
@@ -78,8 +82,17 @@ def module_callers(root: Path, texts: dict[tuple[Path, str], str] | None = None)
 
 
 def _hcl_sources(text: str) -> list[str]:
-    """The local sources a `.tf` file's text seems to call (any `source = "./x"` once it has a module)."""
+    """The local sources a `.tf` file's text seems to call (any `source = "./x"` once it has a module),
+    outside block comments: a call commented out calls nothing, as for Terraform."""
+    if "/*" in text:
+        text = _COMMENT_OR_STRING.sub(_blank_block_comment, text)
     return [match.group(1) for match in _LOCAL_SOURCE.finditer(text)] if _MODULE_BLOCK.search(text) else []
+
+
+def _blank_block_comment(match: re.Match) -> str:
+    """A block comment as the line breaks it spans (the lines around it keep their shape); anything else as is."""
+    found = match.group(0)
+    return "\n" * found.count("\n") if found.startswith("/*") else found
 
 
 def _json_sources(text: str) -> list[str]:
