@@ -82,3 +82,70 @@ def test_invalid_policy_string_in_plan_is_an_error(tmp_path: Path) -> None:
     result, _ = _extract(path)
     (error,) = result.errors
     assert error.line == 1 and error.message.startswith("policy: invalid JSON")
+
+
+_POLICY = '"{\\"Statement\\": [{\\"Effect\\": \\"Deny\\", \\"Principal\\": \\"*\\", \\"Action\\": \\"secretsmanager:DeleteSecret\\", \\"Resource\\": \\"*\\"}]}"'
+MODULE_PLAN = """{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {
+    "resources": [
+      {"address": "aws_secretsmanager_secret.db", "mode": "managed", "type": "aws_secretsmanager_secret", "name": "db",
+       "values": {"name": "db"}},
+      {"address": "aws_secretsmanager_secret_policy.p", "mode": "managed", "type": "aws_secretsmanager_secret_policy",
+       "name": "p", "values": {"block_public_policy": true, "policy": POLICY}}
+    ],
+    "child_modules": [
+      {"address": "module.guard", "resources": [
+        {"address": "module.guard.aws_secretsmanager_secret_policy.g", "mode": "managed",
+         "type": "aws_secretsmanager_secret_policy", "name": "g", "values": {"block_public_policy": true, "policy": POLICY}}]},
+      {"address": "module.sec", "resources": [
+        {"address": "module.sec.aws_secretsmanager_secret.this", "mode": "managed", "type": "aws_secretsmanager_secret",
+         "name": "this", "values": {"name": "x"}}]}
+    ]}},
+  "resource_changes": [
+    {"address": "aws_secretsmanager_secret.db", "change": {"after_unknown": {"arn": true, "id": true}}},
+    {"address": "aws_secretsmanager_secret_policy.p", "change": {"after_unknown": {"secret_arn": true}}},
+    {"address": "module.guard.aws_secretsmanager_secret_policy.g", "change": {"after_unknown": {"secret_arn": true}}},
+    {"address": "module.sec.aws_secretsmanager_secret.this", "change": {"after_unknown": {"arn": true, "id": true}}}
+  ],
+  "configuration": {"root_module": {
+    "resources": [
+      {"address": "aws_secretsmanager_secret.db", "mode": "managed", "type": "aws_secretsmanager_secret", "name": "db",
+       "expressions": {"name": {"constant_value": "db"}}},
+      {"address": "aws_secretsmanager_secret_policy.p", "mode": "managed", "type": "aws_secretsmanager_secret_policy",
+       "name": "p", "expressions": {"secret_arn": {"references": ["module.sec.arn", "module.sec"]}}}
+    ],
+    "module_calls": {
+      "guard": {"source": "./guard",
+                "expressions": {"secret_arn": {"references": ["aws_secretsmanager_secret.db.arn", "aws_secretsmanager_secret.db"]}},
+                "module": {"resources": [
+                  {"address": "aws_secretsmanager_secret_policy.g", "mode": "managed",
+                   "type": "aws_secretsmanager_secret_policy", "name": "g",
+                   "expressions": {"secret_arn": {"references": ["var.secret_arn"]}}}],
+                  "variables": {"secret_arn": {}}}},
+      "sec": {"source": "./sec",
+              "module": {"resources": [
+                {"address": "aws_secretsmanager_secret.this", "mode": "managed", "type": "aws_secretsmanager_secret",
+                 "name": "this", "expressions": {"name": {"constant_value": "x"}}}],
+                "outputs": {"arn": {"expression": {"references": ["aws_secretsmanager_secret.this.arn",
+                                                                  "aws_secretsmanager_secret.this"]}}}}}
+    }
+  }}
+}
+""".replace("POLICY", _POLICY)
+
+
+def test_plan_links_through_module_inputs_and_outputs(tmp_path: Path) -> None:
+    """Secrets created by the plan have unknown ARNs: a guard in a child module fed the caller's secret
+    (`secret_arn = var.secret_arn`) and a caller's policy on a child's secret (`module.sec.arn`) are linked by
+    the references `configuration` records, through the call's argument and the child's output."""
+    path = tmp_path / "plan.json"
+    path.write_text(MODULE_PLAN)
+    result, _ = _extract(path)
+    links = {r.address: [p.address for p in r.links["policies"]] for r in result.resources if r.kind == "secret"}
+    assert links == {"aws_secretsmanager_secret.db": ["module.guard.aws_secretsmanager_secret_policy.g"],
+                     "module.sec.aws_secretsmanager_secret.this": ["aws_secretsmanager_secret_policy.p"]}
+    from tf_helpers import run_check
+
+    _, report, _ = run_check(tmp_path, "plan.json", select="SM004")
+    assert report["findings"] == [] and report["errors"] == []  # both secrets are guarded

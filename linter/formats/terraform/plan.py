@@ -148,7 +148,7 @@ class _Plan:
         module = _module_of(resource.address)
         config_address = f"{resource.type}.{_text(item.get('name'))}"
         refs = references.get((_INDEX.sub("", module), config_address), {}).get(attribute, [])
-        for ref in refs:
+        for module, ref in _through_modules(module, refs, references):
             if resource_kinds().get(ref.partition(".")[0]) != "secret":
                 continue
             target = re.sub(r"\.(arn|id)$", "", ref)
@@ -161,6 +161,35 @@ class _Plan:
             same_index = [s for s in group if _index_of(s.address) == _index_of(resource.address)]
             return same_index or (group if len(group) == 1 else [])
         return []
+
+
+MAX_MODULE_HOPS = 32  # module inputs and outputs followed from one reference (a plan's modules nest less)
+
+
+def _through_modules(module: str, refs: list[str], references: dict[tuple[str, str], dict[str, list[str]]]
+                     ) -> list[tuple[str, str]]:
+    """Each reference with the module it is written in, a module's input (`var.secret_arn`) followed to what
+    its call passes and a module's output (`module.sec.arn`) to what the output's value refers to: a secret the
+    plan creates has an unknown ARN, so only these references link a guard in a child module to its caller's
+    secret, or a caller's policy to a child's secret."""
+    found: list[tuple[str, str]] = []
+    pending, seen = [(module, ref) for ref in refs], set()
+    while pending and len(seen) < MAX_MODULE_HOPS:
+        module, ref = pending.pop(0)
+        if (module, ref) in seen:
+            continue
+        seen.add((module, ref))
+        found.append((module, ref))
+        parts = ref.split(".")
+        if parts[0] == "var" and len(parts) == 2 and module:
+            parent, _, call = module.rpartition(".module.") if ".module." in module else ("", "", module[7:])
+            arguments = references.get((_INDEX.sub("", parent), "module." + _INDEX.sub("", call)), {})
+            pending += [(parent, r) for r in arguments.get(parts[1], [])]
+        elif parts[0] == "module" and len(parts) == 3:
+            child = f"{module}.module.{parts[1]}" if module else f"module.{parts[1]}"
+            output = references.get((_INDEX.sub("", child), "output." + parts[2]), {})
+            pending += [(child, r) for r in output.get("value", [])]
+    return found
 
 
 def _text(node: Node | None) -> str:
@@ -212,15 +241,27 @@ def _configuration_references(node: Node) -> dict[tuple[str, str], dict[str, lis
             expressions = item.get("expressions")
             if not isinstance(expressions.value if expressions else None, dict):
                 continue
-            attrs = {}
-            for key, expression in expressions.value.items():
-                refs = expression.get("references")
-                if refs is not None:
-                    attrs[key] = [r.value for r in refs.items_list() if isinstance(r.value, str)]
-            result[(path, _text(item.get("address")))] = attrs
+            result[(path, _text(item.get("address")))] = _references(expressions)
         calls = module.get("module_calls")
         for name, call in (calls.value.items() if calls is not None and isinstance(calls.value, dict) else []):
+            result[(path, f"module.{name}")] = _references(call.get("expressions"))  # the call's arguments
             child = call.get("module")
             if child is not None:
-                stack.append((child, f"{path}.module.{name}" if path else f"module.{name}"))
+                inner = f"{path}.module.{name}" if path else f"module.{name}"
+                stack.append((child, inner))
+                outputs = child.get("outputs")
+                for output, body in (outputs.value.items() if outputs is not None and isinstance(outputs.value, dict) else []):
+                    expression = body.get("expression") if isinstance(body.value, dict) else None
+                    result[(inner, f"output.{output}")] = _references(Node({"value": expression}, body.span, body.path)
+                                                                      if expression is not None else None)
     return result
+
+
+def _references(expressions: Node | None) -> dict[str, list[str]]:
+    """Attribute -> the references its expression records (`configuration`'s `references` lists)."""
+    attrs: dict[str, list[str]] = {}
+    for key, expression in (expressions.value.items() if expressions is not None and isinstance(expressions.value, dict) else []):
+        refs = expression.get("references") if isinstance(expression.value, dict) else None
+        if refs is not None:
+            attrs[key] = [r.value for r in refs.items_list() if isinstance(r.value, str)]
+    return attrs
