@@ -1,11 +1,15 @@
 """Module calls as Terraform makes them: suppressions above a call, cycles, and what a call cannot follow."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
-from tf_helpers import at, places, run_check, span, write
+from tf_helpers import at, extract, places, run_check, span, write
+
+from linter.formats.terraform.expand import key_of, key_suffix
 
 POLICY_CHILD = """\
 variable "action" {
@@ -84,3 +88,28 @@ def test_a_comment_marker_in_a_string_or_heredoc_does_not_hide_a_call(tmp_path: 
     write(tmp_path, {"env/main.tf": caller, "lib/main.tf": LIBRARY})
     _, report, _ = run_check(tmp_path, ".", select="SM007")
     assert places(report) == [span("SM007", "lib/main.tf", LIBRARY, "0", "module.db.aws_secretsmanager_secret.this")]
+
+
+def test_an_instance_key_is_quoted_in_the_address_as_terraform_quotes_it(tmp_path: Path) -> None:
+    """`module.sec["a\\"b"]`, as Terraform writes the address; a reference to that instance finds it."""
+    caller = ('module "sec" {\n  for_each = toset(["a\\"b", "c\\\\d"])\n  source   = "./sec"\n  days     = 0\n}\n'
+              'resource "aws_secretsmanager_secret_policy" "p" {\n  secret_arn = module.sec["c\\\\d"].arn\n'
+              '  block_public_policy = true\n  policy = jsonencode({ Statement = [{ Effect = "Deny", Principal = "*",'
+              ' Action = "secretsmanager:DeleteSecret", Resource = "*" }] })\n}\n')
+    child = ('variable "days" {}\nresource "aws_secretsmanager_secret" "this" {\n  recovery_window_in_days = var.days\n'
+             '  kms_key_id = "arn:aws:kms:eu-west-1:123456789012:key/abc"\n}\n'
+             'output "arn" {\n  value = aws_secretsmanager_secret.this.arn\n}\n')
+    write(tmp_path, {"main.tf": caller, "sec/main.tf": child})
+    _, report, _ = run_check(tmp_path, ".", select="SM007")
+    assert places(report) == [span("SM007", "main.tf", caller, "0", 'module.sec["a\\"b"].aws_secretsmanager_secret.this')]
+    guarded = {r.address: [p.address for p in r.links["policies"]] for r in extract(tmp_path / "main.tf").resources
+               if r.kind == "secret"}
+    assert guarded == {'module.sec["a\\"b"].aws_secretsmanager_secret.this': [],
+                       'module.sec["c\\\\d"].aws_secretsmanager_secret.this': ["aws_secretsmanager_secret_policy.p"]}
+
+
+@given(st.text(alphabet=st.sampled_from('a"\\$%{}\n\t.'), max_size=12))
+def test_an_instance_key_quoted_in_an_address_reads_back(key: str) -> None:
+    suffix = key_suffix(key)
+    assert key_of(suffix) == key
+    assert '"' not in re.sub(r"\\.", "", suffix[2:-2])  # every quote inside is escaped

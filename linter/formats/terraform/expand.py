@@ -8,6 +8,8 @@ names unbound (so they evaluate to unknown) and marked so, never guessed.
 """
 from __future__ import annotations
 
+import re
+
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, iterate
 from linter.formats.terraform.functions import as_text
 from linter.formats.terraform.syntax import Attr, Block, Body
@@ -79,8 +81,25 @@ def instances(evaluator: Evaluator, block: Block) -> tuple[list[Instance], bool]
     made = []
     for key, item in pairs:
         each = Node({"key": key, "value": item}, item.span, item.path)
-        made.append(Instance(f'["{as_text(key)}"]', bind(block, {"each": each}), key))
+        made.append(Instance(key_suffix(as_text(key)), bind(block, {"each": each}), key))
     return made, True
+
+
+_QUOTED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_UNQUOTED = {quoted: char for char, quoted in _QUOTED.items()}
+
+
+def key_suffix(key: str) -> str:
+    """The address suffix of a `for_each` key, quoted as Terraform quotes it (`["a\\"b"]`), so that the
+    address a finding names is the one `terraform state list` shows."""
+    quoted = "".join(_QUOTED.get(c, c) for c in key).replace("${", "$${").replace("%{", "%%{")
+    return f'["{quoted}"]'
+
+
+def key_of(suffix: str) -> str:
+    """The key a `key_suffix` quoted (its inverse)."""
+    inner = suffix[2:-2].replace("$${", "${").replace("%%{", "%{")
+    return re.sub(r"\\.", lambda m: _UNQUOTED.get(m.group(0), m.group(0)), inner)
 
 
 def _each(value: Node) -> list[tuple[Node, Node]] | None:

@@ -423,7 +423,7 @@ class _Run:
 def _suffix_key(suffix: str) -> str | int:
     """The index an instance's address suffix stands for: `[2]` -> 2, `["k"]` -> "k", "" (a toggle) -> 0."""
     inner = suffix[1:-1]
-    return 0 if not inner else int(inner) if inner.isdigit() else inner[1:-1]
+    return 0 if not inner else int(inner) if inner.isdigit() else expand.key_of(suffix)
 
 
 def _twin_name(instance: _Module, twin: _Module | None, name: str) -> str:
@@ -913,7 +913,7 @@ class _Module:
         made = self.instances_of(call) if call in self.calls else []
         if key is None:
             return made[0] if len(made) == 1 else ("", None)
-        wanted = f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+        wanted = f"[{key}]" if isinstance(key, int) else expand.key_suffix(key)
         found = dict(made).get(wanted)
         if found is not None:
             return wanted, found
