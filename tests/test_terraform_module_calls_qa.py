@@ -113,3 +113,23 @@ def test_an_instance_key_quoted_in_an_address_reads_back(key: str) -> None:
     suffix = key_suffix(key)
     assert key_of(suffix) == key
     assert '"' not in re.sub(r"\\.", "", suffix[2:-2])  # every quote inside is escaped
+
+
+def test_a_module_called_through_a_symlink_reports_its_own_code_once(tmp_path: Path) -> None:
+    """`modules/b` links to `modules/a`: both calls are the same module, whose own wildcard is reported once,
+    at the module (not again for the call through the link); each call's value is reported at the call."""
+    child = ('variable "service" {\n  default = "s3"\n}\n'
+             'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", '
+             'Action = "${var.service}:*", Resource = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x" }] })\n}\n'
+             'resource "aws_iam_policy" "own" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", '
+             'Action = "secretsmanager:*", Resource = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x" }] })\n}\n')
+    caller = ('module "a" {\n  source  = "../modules/a"\n  service = "secretsmanager"\n}\n'
+              'module "b" {\n  source  = "../modules/b"\n  service = "secretsmanager"\n}\n')
+    write(tmp_path, {"modules/a/main.tf": child, "env/main.tf": caller})
+    (tmp_path / "modules" / "b").symlink_to("a")
+    expected = [span("SM001", "env/main.tf", caller, '"secretsmanager"', "module.a.aws_iam_policy.p", 1),
+                span("SM001", "env/main.tf", caller, '"secretsmanager"', "module.b.aws_iam_policy.p", 2),
+                span("SM001", "modules/a/main.tf", child, '"secretsmanager:*"', "aws_iam_policy.own")]
+    for jobs in ("1", "2"):
+        _, report, _ = run_check(tmp_path, ".", "--jobs", jobs, select="SM001")
+        assert places(report) == expected

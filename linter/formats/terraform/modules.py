@@ -263,7 +263,7 @@ class _Run:
         self.borrowed = False  # it took an instance another run made (`_borrowed`, `_reused`)
         self.clash = False  # an instance made here may be one a borrowed subtree holds (then: run again alone)
         self.keys: set[tuple] = set()  # `_Module.plain` of the instances with twins made or borrowed here
-        self.standalone: dict[tuple[Path, tuple[Path, ...]], _Module] = {}
+        self.standalone: dict[tuple[Path, str, tuple[Path, ...]], _Module] = {}
         self.made: dict[tuple, _Module] = {}
         # The parsed files and shared stores of the directories this run evaluates, held until it ends (the
         # process's caches are bounded, and a call tree revisits its directories: once per instance).
@@ -831,7 +831,7 @@ class _Module:
             return parent.instance_of(name) if name in parent.calls else None
         if self.instance:
             return None
-        key = (directory, chain)
+        key = (directory, display_dir, chain)  # a directory called through a symlink is shown as called
         if key not in self.run.standalone:
             module = _Module(
                 self.run, directory, display_dir, [], chain, instance=True, twins=False, inputs_unknown=True,
