@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tf_helpers import at, places, run_check, span, write
 
+from linter.model import Node, Span
+
 # --- several caller values in one string ----------------------------------------------------------------
 
 PAIRS = """\
@@ -414,9 +416,7 @@ resource "aws_iam_policy" "p" {
     assert places(report) == [span("SM001", "main.tf", text, '"secretsmanager:*"', "aws_iam_policy.p")]
 
 
-def _node(value) -> "Node":
-    from linter.model import Node, Span
-
+def _node(value) -> Node:
     where = Span(1, 1, 1, 2)
     if isinstance(value, dict):
         return Node({k: _node(v) for k, v in value.items()}, where, "v.tf")
