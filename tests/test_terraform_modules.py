@@ -240,7 +240,13 @@ module "a0" {
 """
     root = write(tmp_path, {"modules/a/main.tf": cycle_a, "modules/b/main.tf": cycle_b, "env/main.tf": caller})
     code, report, _ = check(root, ".", select="SM007")
-    assert report["errors"] == []
+    # Terraform rejects a cycle of calls: each linted module's call with one below it says so, and the
+    # call closing it is not followed (the rest is evaluated).
+    assert [(e["path"], e["line"]) for e in report["errors"]] == [
+        ("env/main.tf", 1), ("env/main.tf", 6), ("modules/a/main.tf", 4), ("modules/a/main.tf", 8), ("modules/b/main.tf", 2)]
+    assert {e["message"].split(":", 1)[1] for e in report["errors"]} == {
+        " a module below it calls a module it is called from (a cycle, which Terraform rejects); that call is not followed"}
+    assert code == 2
     # for_each and count are evaluated: the "x" instance gets 0; the two instances of a0 share the one
     # value the call passes, reported once.
     assert places(report) == [

@@ -275,6 +275,7 @@ class _Run:
         self.count = 0
         self.alone = 0
         self.too_deep = 0  # calls not followed because they nest deeper than MAX_MODULE_DEPTH
+        self.cycles = 0  # calls not followed because they call a module already being evaluated above them
         self.calls: list[ModuleCall] = []  # registry and git module calls met, followed or not
         self.read: dict[tuple[Path, str], str] = {}  # Terraform files read but not passed -> how shown
 
@@ -679,7 +680,7 @@ class _Module:
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
         for name, block in self.calls.items():
-            before = (self.run.count, self.run.alone, self.run.too_deep)
+            before = (self.run.count, self.run.alone, self.run.too_deep, self.run.cycles)
             for suffix, instance in self.instances_of(name):
                 own += self._adopt(items, instance, name, suffix, block, seen)
             if block.unit.passed and not self.instance:
@@ -690,12 +691,12 @@ class _Module:
             self._lend()
         return items
 
-    def _cut_at(self, name: str, block: Block, before: tuple[int, int, int]) -> None:
+    def _cut_at(self, name: str, block: Block, before: tuple[int, int, int, int]) -> None:
         """A linted module's call below which calls were not followed (the instance bound of either side,
-        the depth), as an input error there: what its values do further down is not known, and the user is
-        told so. `before`: the run's counts before the call was followed."""
+        the depth, a cycle, which Terraform rejects), as an input error there: what its values do further
+        down is not known, and the user is told so. `before`: the run's counts before the call was followed."""
         where = (block.unit.display, block.header.line, block.header.column)
-        count, alone, deep = before
+        count, alone, deep, cycles = before
         crossed = [what for made, now, what in (
             (count, self.run.count, "the module calls below it"),
             (alone, self.run.alone, "the modules below it, evaluated on their own,")) if made <= MAX_MODULE_INSTANCES < now]
@@ -707,6 +708,10 @@ class _Module:
             self.errors.append(FileError(*where, (
                 f"module.{name}: the module calls below it nest more than {MAX_MODULE_DEPTH} deep; "
                 "the deeper ones are not followed")))
+        if self.run.cycles > cycles:
+            self.errors.append(FileError(*where, (
+                f"module.{name}: a module below it calls a module it is called from (a cycle, which "
+                "Terraform rejects); that call is not followed")))
 
     def _lend(self) -> None:
         """A twin's instance whose subtree did not depend on its callers: when a module on its own made it,
@@ -800,6 +805,7 @@ class _Module:
         if target is not None and (target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH):
             self.pure = False
             self.run.too_deep += target[0] not in self.chain
+            self.run.cycles += target[0] in self.chain
         if target is None or target[0] in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
             self._setting.discard(name)
             return []
