@@ -111,6 +111,7 @@ def run_rule(
         for path, span, element, info in _places(rule, subject, found):
             if known and _place_key(subject, path, span) in known:
                 continue  # the child module has this finding on its own: reported there, once
+            path, span = _relocated(subject, path, span)
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
             # An element written in another file than its statement (a caller's value a module composed
             # into its own string) is suppressed where it is written, or above the module call that passed
@@ -159,6 +160,15 @@ def _call_of(subject: Subject) -> tuple[str, Span]:
     """Where the module call that made the subject's document is written (nowhere for a document of its own)."""
     at = subject.document.instance_at if subject.resource is None and subject.document is not None else None
     return at or ("", _NOWHERE)
+
+
+def _relocated(subject: Subject, path: str, span: Span) -> tuple[str, Span]:
+    """Where a finding is reported: at the module call that made the document when it would land in the
+    installed module the document's code comes from (`PolicyDocument.vendored`), else where it is."""
+    document = subject.document if subject.resource is None else None
+    if document is not None and document.vendored and document.instance_at and path.startswith(document.vendored):
+        return document.instance_at
+    return path, span
 
 
 def _call_in(subject: Subject, path: str) -> tuple[Span, ...]:

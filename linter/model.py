@@ -134,6 +134,10 @@ class PolicyDocument:
     # Where the (outermost) module call that made this instance is written: findings that several calls
     # share are reported as the one written first.
     instance_at: tuple[str, Span] | None = None
+    # The files of an installed module (`.terraform/modules/x/`) this instance's code is written in: a
+    # finding placed there (a statement the caller's value makes fire) is reported at `instance_at`, the
+    # caller's call, which the user can change and suppress; the installed copy is not theirs to edit.
+    vendored: str = ""
     # A document the user attached by name rather than wrote (`AWS managed policy SecretsManagerReadWrite`):
     # messages say where its statements come from.
     origin: str = ""

@@ -354,6 +354,41 @@ def test_the_config_key_includes_vendored_modules(tmp_path: Path) -> None:
     assert (raised.value.line, raised.value.key, raised.value.message) == (2, "include_vendored_modules", "expected true or false")
 
 
+GRANTING_CHILD = """\
+variable "action" {}
+resource "aws_secretsmanager_secret_policy" "p" {
+  secret_arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-AbCdEf"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" },
+    Action = var.action, Resource = "*" }] })
+}
+"""
+GRANTING_CALLER = 'module "sm" {\n  source = "acme/secret/aws"\n  action = "secretsmanager:GetSecretValue"\n}\n'
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_a_statement_the_callers_value_makes_fire_in_a_vendored_module_is_reported_at_the_call(
+        tmp_path: Path, include: bool) -> None:
+    """The caller's action makes the installed module's statement fire (SM003): the statement is not the
+    user's to edit, so the finding is reported at the call, where a comment can suppress it; with
+    `--include-vendored-modules` the module's code is the user's to read, and it stays at the statement."""
+    manifest = {"Modules": [{"Key": "", "Source": "", "Dir": "."},
+                            {"Key": "sm", "Source": "registry.terraform.io/acme/secret/aws", "Dir": ".terraform/modules/sm"}]}
+    write(tmp_path, {"main.tf": GRANTING_CALLER, ".terraform/modules/modules.json": json.dumps(manifest),
+                     ".terraform/modules/sm/main.tf": GRANTING_CHILD})
+    flags = ["--include-vendored-modules"] if include else []
+    _, report, _ = run_check(tmp_path, ".", *flags, select="SM003")
+    owner = "module.sm.aws_secretsmanager_secret_policy.p"
+    statement = GRANTING_CHILD[GRANTING_CHILD.index("{ Effect"):GRANTING_CHILD.index('"*" }') + 5]
+    expected = (span("SM003", ".terraform/modules/sm/main.tf", GRANTING_CHILD, statement, owner) if include
+                else span("SM003", "main.tf", GRANTING_CALLER, 'module "sm"', owner))
+    assert [f[:6] for f in places(report)] == [expected[:6]]
+    if not include:
+        assert places(run_check(tmp_path, "main.tf", select="SM003")[1]) == places(report)
+        write(tmp_path, {"main.tf": "# policylint:ignore=SM003 the reader is reviewed\n" + GRANTING_CALLER})
+        _, suppressed, _ = run_check(tmp_path, ".", select="SM003")
+        assert suppressed["findings"] == [] and len(suppressed["suppressed"]) == 1
+
+
 def test_an_installed_copy_named_alone_is_linted_as_a_library(tmp_path: Path) -> None:
     """Named on the command line, the copy is linted on its own with its inputs unknown (whatever the root
     passes), as `--include-vendored-modules` reports it, under its own addresses."""

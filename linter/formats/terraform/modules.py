@@ -942,6 +942,8 @@ class _Module:
         twin_resources = {key: resource for resource, _, key in twin_items.resources}
         prefix, called = f"module.{name}{suffix}.", f"module.{name}."
         reported = self._passed(call.unit)
+        # An installed module's files: what lands there is reported at this call (`PolicyDocument.vendored`).
+        vendored = f"{instance.display_dir}/" if is_vendored(instance.directory) and not self.run.tree.include_vendored else ""
         copies: dict[int, PolicyDocument] = {}
         for document, emit, key in inner.documents:
             if id(document.node) in seen:  # also used here or by an earlier call: reported once
@@ -950,7 +952,7 @@ class _Module:
             copy = replace(document, owner=prefix + document.owner if document.owner else "",
                            twin=_twin_item(twin_documents, key, instance, twin),
                            instance=called if document.owner else "",
-                           instance_at=(call.unit.display, call.header))
+                           instance_at=(call.unit.display, call.header), vendored=vendored or document.vendored)
             if copy.path == call.unit.display:
                 copy.owner_span = call.span  # a suppression above the module call covers it
             copies[id(document)] = seen[id(document.node)] = copy
