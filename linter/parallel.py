@@ -102,12 +102,9 @@ def _start(rules: list[Rule], settings: Settings, sources: dict[str, str], conte
 
 
 def _in_process(unit: UnitFunction, rules: list[Rule], settings: Settings, contexts: dict, tasks: list[Task]):
-    """Each task's results in this process, one unit after another, its cycles freed as the run goes on."""
-    from linter.gctune import unit_done
-
+    """Each task's results in this process, one unit after another."""
     for task in tasks:
         yield _unit_result(unit, rules, settings, contexts, task)
-        unit_done()
 
 
 def _work(task: Task) -> tuple:

@@ -25,6 +25,7 @@ resolution only, so a parallel run that puts caller and child in different units
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 from linter.discover import SourceFile
@@ -34,7 +35,7 @@ from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, shown, upstream
-from linter.formats.terraform.syntax import Block, Unit, top_blocks
+from linter.formats.terraform.syntax import Block, Parsed, Unit, top_blocks
 from linter.formats.terraform.values import TextNode, leaf_places, unknown
 from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
@@ -72,7 +73,7 @@ class Tree:
     modules' files, parsed once (pure, shared)."""
 
     root: Path
-    parsed: dict[tuple[Path, str], list[Unit]] = field(default_factory=Recent)  # bounded: see linter.recent
+    parsed: dict[tuple[Path, str], Parsed] = field(default_factory=Recent)  # bounded: see linter.recent
     callers: dict[Path, frozenset[Path]] = field(default_factory=dict)  # called directory -> its callers
     linted: frozenset[Path] = frozenset()  # the directories of the run's Terraform files
     named: frozenset[tuple[Path, str]] = frozenset()  # the run's Terraform files: (directory, name)
@@ -267,7 +268,7 @@ class _Run:
         self.made: dict[tuple, _Module] = {}
         # The parsed files and shared stores of the directories this run evaluates, held until it ends (the
         # process's caches are bounded, and a call tree revisits its directories: once per instance).
-        self.units: dict[tuple[Path, str], list[Unit]] = {}
+        self.units: dict[tuple[Path, str], Parsed] = {}
         self.stores: dict[tuple, dict] = {}
         # Instances made for the linted module's calls, and for its calls' evaluations on their own (their
         # twins): each side is bounded by MAX_MODULE_INSTANCES (the twins of one small call graph may fan out
@@ -514,15 +515,16 @@ class _Module:
         self.lendable = False
         self.twin_of_borrowed: dict[int, _Module | None] = {}  # id(borrowed instance) -> its twin here
         if passed:
-            self.units = self._load_units()
+            loaded = self._load_units()
         else:
             key = (directory, display_dir)
             if key not in run.units:
                 if key not in run.parsed:
                     run.parsed[key] = self._load_units()
                 run.units[key] = run.parsed[key]
-            self.units = run.units[key]
-        self.blocks = [block for unit in self.units for block in unit.blocks]
+            loaded = run.units[key]
+        self.units = [unit for unit, _ in loaded]
+        self.blocks = [block for _, blocks in loaded for block in blocks]
         run.note(self.units)
         scope = Scope(directory, display_dir, self.root, {}, {}, {}, dict(bound or {}), inputs_unknown=inputs_unknown)
         self.calls: dict[str, Block] = {}
@@ -548,7 +550,7 @@ class _Module:
                 self.calls.setdefault(block.labels[0], block)
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
-        self.evaluator = Evaluator(scope, self)
+        self.evaluator = Evaluator(scope, weakref.proxy(self))
         if self._called:
             self.evaluator.share(run.store((directory, display_dir, tuple(u.display for u in self.units))))
         self.documents = Documents(self.evaluator, scope.data)
@@ -566,7 +568,7 @@ class _Module:
 
     # --- reading ---------------------------------------------------------------------------------------
 
-    def _load_units(self) -> list[Unit]:
+    def _load_units(self) -> Parsed:
         passed = {file.path.name: file for file in self.passed}
         names = sorted({name for name in file_names(self.directory) if is_terraform_name(name)} | set(passed))
         shown = {name: passed[name].display if name in passed else
@@ -580,7 +582,7 @@ class _Module:
             display = shown[name]
             unit = self._load_unit(file.path if file else self.directory / name, display, file is not None)
             if unit is not None:
-                units.append(unit)
+                units.append((unit, top_blocks(unit)))
         return units
 
     def _text(self, name: str, display: str, file: SourceFile | None) -> str | None:
@@ -606,7 +608,6 @@ class _Module:
             unit.index = unit.hcl.index
             for error in errors:
                 self._error(error, passed)
-        unit.blocks = top_blocks(unit)
         return unit
 
     def _parse(self, text: str, display: str) -> tuple[hcl.HclFile, list[FileError]]:

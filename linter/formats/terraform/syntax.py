@@ -12,7 +12,7 @@ from linter.formats.terraform import hcl
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex
 from linter.model import Node, Span
-from linter.records import dataclass, field
+from linter.records import dataclass
 
 # In `.tf.json` an object value is a nested block only where the schema says so; these are the block types
 # policylint reads (everything else is an attribute, whose strings are HCL templates).
@@ -24,7 +24,9 @@ JSON_BLOCK_TYPES = frozenset(
 
 @dataclass(slots=True, eq=False)
 class Unit:
-    """One file of a module; `passed` files are reported, the others are only read for resolution."""
+    """One file of a module; `passed` files are reported, the others are only read for resolution. Its
+    blocks point at it, so it holds none of them (`Parsed` keeps both): a unit that held its blocks would be
+    a reference cycle, which only the cyclic collector frees, with everything hanging off it."""
 
     path: Path
     display: str
@@ -33,7 +35,9 @@ class Unit:
     index: LineIndex
     hcl: HclFile | None = None
     json: Node | None = None
-    blocks: list[Block] = field(default_factory=list)
+
+
+Parsed = list[tuple[Unit, list["Block"]]]  # a module's files, each with its top-level blocks
 
 
 @dataclass(frozen=True, slots=True, eq=False)
