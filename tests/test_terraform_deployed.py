@@ -612,6 +612,25 @@ def test_a_registry_module_is_followed_after_terraform_init(tmp_path: Path, init
     assert places(report) == (expected if initialised else [])
 
 
+@pytest.mark.parametrize(("manifest", "where", "reason"), [
+    ('{"Modules": [\n  {"Key": "sm",}\n]}', (2, 16), "not valid JSON (Expecting property name enclosed in double quotes)"),
+    (b"\x00\x01modules", (1, 1), "binary file, not text"),
+])
+def test_a_modules_json_that_cannot_be_read_is_an_error_not_a_missing_init(tmp_path: Path, manifest, where,
+                                                                           reason: str) -> None:
+    """A broken `.terraform/modules/modules.json` is an input error where it breaks (exit 2), for `check .`
+    and for the root module's file named alone; its registry calls are then not followed (unknown, as
+    without `terraform init`), rather than silently read as if init had never run."""
+    write(tmp_path, {"main.tf": REGISTRY_CALLER, ".terraform/modules/modules.json": manifest,
+                     ".terraform/modules/sm/main.tf": REGISTRY_CHILD})
+    for target in (".", "main.tf"):
+        code, report, _ = run_check(tmp_path, target, select="SM001,SM007")
+        assert [(e["path"], e["line"], e["column"]) for e in report["errors"]] == [
+            (".terraform/modules/modules.json", *where)], target
+        assert report["errors"][0]["message"].startswith(reason)
+        assert places(report) == [] and code == 2
+
+
 def _fan_out(root: Path, argument: str) -> None:
     """Nine modules, each calling the next six times (6^8 instances if every call were distinct)."""
     for level in range(9):

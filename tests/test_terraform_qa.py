@@ -322,3 +322,65 @@ def test_a_value_takes_its_variables_declared_primitive_type(tmp_path: Path) -> 
     assert report["errors"] == []
     # Two instances (a count of 1 keeps the plain address), one finding for the place they share.
     assert places(report) == [span("IAM001", "m/main.tf", child, '"*"', "module.m.aws_iam_policy.p[0]")]
+
+
+def test_nested_blocks_deeper_than_read_are_unknown_not_absent(tmp_path):
+    """A resource's nested blocks are read 8 deep (the stack stays bounded whatever the file); a block below
+    that is an unknown value where it is written, never a block that is not there (a rule reading it must
+    not take it for "not set")."""
+    from tf_helpers import extract, resource
+
+    from linter.model import UNKNOWN, Span
+
+    depth = 10
+    opens = [f"{'  ' * level}replica {{" for level in range(1, depth + 1)]
+    closes = [f"{'  ' * level}}}" for level in range(depth, 0, -1)]
+    text = "\n".join(['resource "aws_secretsmanager_secret" "s" {', *opens, "  " * (depth + 1) + "region = 1",
+                      *closes, "}", ""])
+    write(tmp_path, {"main.tf": text})
+    node = resource(extract(tmp_path), "aws_secretsmanager_secret.s").attributes["replica"]
+    for level in range(1, 9):
+        assert node.value[0].value.keys() == {"replica"}, level
+        node = node.value[0].value["replica"]
+    assert node.value is UNKNOWN
+    # The ninth block: from `replica` on line 10 (18 spaces in) to its closing brace, four lines below.
+    assert node.span == Span(10, 19, 14, 20)
+    assert text.splitlines()[9][18:] == "replica {" and text.splitlines()[13][18:] == "}"
+
+
+def test_a_set_with_unknown_items_keeps_them_but_not_a_length_or_an_index(tmp_path: Path) -> None:
+    """`toset([var.x, "a"])` holds one value or two (`var.x` may be "a"): its length and what an index
+    reads are unknown, never 2 and the second item; what it holds still grants what it grants (the `*` in
+    `distinct` or `toset` with an unknown beside it is reported where it was written)."""
+    from tf_helpers import extract
+
+    exact = {
+        "counted": 'length(toset([var.x, "a"])) == 2 ? "*" : "s3:GetObject"',
+        "indexed": 'tolist(toset([var.x, "a"]))[1] == "a" ? "*" : "s3:GetObject"',
+        "element": 'element(concat(distinct([var.x, "a"]), ["b"]), 2) == "b" ? "*" : "s3:GetObject"',
+        "one": 'one(toset([var.x, "a"])) == "a" ? "*" : "s3:GetObject"',
+        "flattened": 'length(flatten([toset([var.x, "a"])])) == 2 ? "*" : "s3:GetObject"',
+    }
+    text = 'variable "x" {}\n' + "".join(policy(expression, name) for name, expression in exact.items())
+    text += 'variable "y" {}\n' + policy('toset([var.y, "*"])', "held") + policy('distinct(["*", var.y])', "kept")
+    text += policy('length(toset([var.y])) == 1 ? "*" : "s3:GetObject"', "single")
+    write(tmp_path, {"main.tf": text})
+    result = extract(tmp_path)
+    actions = {d.owner.split(".")[-1]: d.statements[0].action for d in result.documents}
+    assert all(actions[name].is_unknown for name in exact), {n: actions[n].plain() for n in exact}
+    _, report, _ = run_check(tmp_path, ".", select="IAM001")
+    def star_of(name: str) -> tuple:  # the `"*"` of that policy's action expression
+        before = text[:text.index(f'"aws_iam_policy" "{name}"')].count('"*"')
+        return span("IAM001", "main.tf", text, '"*"', f"aws_iam_policy.{name}", before + 1)
+
+    assert places(report) == [star_of("held"), star_of("kept"), star_of("single")]
+
+
+def test_count_index_is_where_it_is_read(tmp_path: Path) -> None:
+    """`count.index` is a number Terraform makes, written nowhere: a finding on it points at the reference
+    (`recovery_window_in_days = count.index`, 0 for the first instance), not at `count = 2`."""
+    text = ('resource "aws_secretsmanager_secret" "s" {\n  count                   = 2\n'
+            '  recovery_window_in_days = count.index\n}\n')
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="SM007")
+    assert places(report) == [span("SM007", "main.tf", text, "count.index", "aws_secretsmanager_secret.s[0]")]

@@ -16,7 +16,8 @@ from typing import Callable, Protocol
 
 from linter.formats import catalogue
 from linter.formats.terraform import hcl
-from linter.formats.terraform.functions import COMPOSING, FUNCTIONS, Missing, as_text, formatlist_rows, missing
+from linter.formats.terraform.functions import (COMPOSING, FUNCTIONS, Missing, Uncounted, as_text, formatlist_rows,
+                                                missing)
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
@@ -543,7 +544,10 @@ class Evaluator:
     def _traversal(self, file: HclFile, span: Span, root: TSNode, steps: list[TSNode]) -> Node:
         name = file.source(root)
         if self._names and name in self._names[-1]:
-            return self._walk(file, self._names[-1][name], steps, span)
+            value = self._walk(file, self._names[-1][name], steps, span)
+            if name == "count" and isinstance(value.value, int):  # an index Terraform makes: written where read
+                return Node(value.value, span, file.display)
+            return value
         names = [self._step_name(file, s) for s in steps]
         if name in ("var", "local") and names and isinstance(names[0], str):
             value = self._variable(names[0], span, file.display) if name == "var" else self._local(names[0], span, file.display)
@@ -610,6 +614,8 @@ class Evaluator:
                     continue
                 return unknown(span, file.display) if isinstance(value, ResourceNode) else missing(span, file.display)
             if isinstance(value.value, list) and isinstance(key, (int, float)) and not isinstance(key, bool):
+                if isinstance(value, Uncounted):  # which item an index holds is unknown
+                    return unknown(span, file.display)
                 if 0 <= int(key) < len(value.value):
                     value = value.value[int(key)]
                     continue

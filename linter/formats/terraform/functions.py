@@ -29,6 +29,20 @@ def missing(span: Span, path: str) -> Node:
     return Missing(UNKNOWN, span, path)
 
 
+class Uncounted(Node):
+    """A set (or `distinct` list) with unknown items: every value it holds is among its items, so a policy
+    built from it grants what it grants, but an unknown may equal another item, so how many items it has,
+    and which index holds which, are unknown (`length(toset([var.x, "a"]))` is 1 or 2)."""
+
+    __slots__ = ()
+
+
+def _counted(items: list[Node], span: Span, path: str, inputs: list[Node]) -> Node:
+    """A list made from `inputs`: its length is unknown when one of theirs is."""
+    kind = Uncounted if any(isinstance(value, Uncounted) for value in inputs) else Node
+    return kind(items, span, path)
+
+
 def known(value: Node) -> bool:
     """Known all the way down (no unknown string anywhere in it)."""
     if isinstance(value.value, dict):
@@ -127,7 +141,13 @@ def _concat(values: list[Node], span: Span, path: str) -> Node:
         if not isinstance(value.value, list):
             return unknown(span, path)
         items += value.value
-    return Node(items, span, path)
+    return _counted(items, span, path, values)
+
+
+def _uncounted_within(value: Node) -> bool:
+    """Is this list, or a list nested in it (what `flatten` takes apart), of unknown length?"""
+    return isinstance(value, Uncounted) or isinstance(value.value, list) and any(
+        _uncounted_within(item) for item in value.value)
 
 
 def _flatten_items(items: list[Node]) -> list[Node] | None:
@@ -155,6 +175,8 @@ def _list_function(name: str) -> Function:
             flat = _flatten_items(items)
             if flat is None:
                 return unknown(span, path)
+            if _uncounted_within(values[0]):
+                return Uncounted(flat, span, path)
             items = flat
         elif name == "compact":
             if any(i.is_unknown for i in items):
@@ -162,7 +184,7 @@ def _list_function(name: str) -> Function:
             items = [i for i in items if i.value not in ("", None)]
         elif name in ("distinct", "toset"):
             if not all(known(i) for i in items):
-                return unknown(span, path) if name == "distinct" else Node(list(items), span, path)
+                return Uncounted(list(items), span, path) if len(items) > 1 else Node(list(items), span, path)
             if name == "toset":
                 items = _unified(items)
             seen: set[str] = set()
@@ -173,7 +195,7 @@ def _list_function(name: str) -> Function:
                     seen.add(key)
                     unique.append(item)
             items = sorted(unique, key=_set_order) if name == "toset" else unique
-        return Node(list(items), span, path)
+        return _counted(list(items), span, path, values)
 
     return apply
 
@@ -309,6 +331,8 @@ def _length(values: list[Node], span: Span, path: str) -> Node:
     if len(values) != 1:
         return unknown(span, path)
     value = values[0].value
+    if isinstance(values[0], Uncounted):
+        return unknown(span, path)
     if isinstance(value, (list, dict)):
         return Node(len(value), span, path)
     text = _text(values[0])
@@ -318,7 +342,7 @@ def _length(values: list[Node], span: Span, path: str) -> Node:
 def _element(values: list[Node], span: Span, path: str) -> Node:
     """The item at the index taken modulo the length (so -1 is the last, as current Terraform has it; 1.7
     and older reject a negative index); an empty list or a fractional index is an error."""
-    if len(values) != 2 or not isinstance(values[0].value, list):
+    if len(values) != 2 or not isinstance(values[0].value, list) or isinstance(values[0], Uncounted):
         return unknown(span, path)
     index = values[1].value
     if isinstance(index, bool) or not isinstance(index, (int, float)):
@@ -336,6 +360,8 @@ def _one(values: list[Node], span: Span, path: str) -> Node:
     value = values[0]
     if not isinstance(value.value, list):
         return value if value.is_unknown else unknown(span, path)
+    if isinstance(value, Uncounted):  # one item, or an error
+        return unknown(span, path)
     if not value.value:
         return Node(None, span, path)
     return value.value[0] if len(value.value) == 1 else missing(span, path)

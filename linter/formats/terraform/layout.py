@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 
 from linter.discover import SKIP_DIRS
-from linter.loaders.text import read_text, walk
+from linter.loaders.text import file_names, read_text, walk
+from linter.model import FileError
 
 MAX_SCANNED = 5000  # Terraform files read to find module calls; a larger project is scanned up to that
 # `source = "./x"` on a line of its own, or in a one-line block (`module "x" { source = "./x" }`), maybe
@@ -137,21 +138,32 @@ def shown(directory: Path, like: Path, like_display: str) -> str:
     return "" if relative == "." else relative
 
 
-def read_manifest(directory: Path, display_dir: str) -> dict[str, tuple[Path, str]]:
+def read_manifest(directory: Path, display_dir: str) -> tuple[dict[str, tuple[Path, str]], FileError | None]:
     """`.terraform/modules/modules.json` of a root module: each installed module's key (`a`, `a.b` for a
-    call inside module a) -> (its directory, how it is shown). Empty when absent or unreadable."""
-    text = read_text(directory / ".terraform" / "modules" / "modules.json", "modules.json")
+    call inside module a) -> (its directory, how it is shown). Empty when absent; empty with an error when
+    it is there but cannot be read as JSON (the registry calls are then not followed, and the user is told
+    why rather than to run `terraform init`, which they did)."""
+    folder = directory / ".terraform" / "modules"
+    if "modules.json" not in file_names(folder):
+        return {}, None
+    display = "/".join(part for part in (display_dir, ".terraform/modules/modules.json") if part)
+    text = read_text(folder / "modules.json", display)
+    if isinstance(text, FileError):
+        return {}, text
     try:
-        data = json.loads(text) if isinstance(text, str) else None
-    except ValueError:
-        return {}
+        data = json.loads(text)
+    except ValueError as exc:
+        line, column = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (1, 1)
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return {}, FileError(display, line, column, f"not valid JSON ({reason}): the modules terraform init "
+                                                    "installed are not followed")
     modules = data.get("Modules") if isinstance(data, dict) else None
     result: dict[str, tuple[Path, str]] = {}
     for entry in modules if isinstance(modules, list) else []:
         if not isinstance(entry, dict):
             continue
-        key, folder = entry.get("Key"), entry.get("Dir")
-        if not isinstance(key, str) or not key or not isinstance(folder, str) or os.path.isabs(folder):
+        key, folder_name = entry.get("Key"), entry.get("Dir")
+        if not isinstance(key, str) or not key or not isinstance(folder_name, str) or os.path.isabs(folder_name):
             continue
-        result[key] = (_resolved(directory / folder), os.path.join(display_dir, folder))
-    return result
+        result[key] = (_resolved(directory / folder_name), os.path.join(display_dir, folder_name))
+    return result, None

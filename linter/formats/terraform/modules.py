@@ -243,7 +243,7 @@ def _resolved(path: Path) -> Path:
 
 
 MAX_MODULE_DEPTH = 16  # nested module calls followed below a linted module (deeper: an error at its call)
-MAX_BLOCK_DEPTH = 8  # nested blocks of a resource read
+MAX_BLOCK_DEPTH = 8  # nested blocks of a resource read; deeper ones are unknown
 MAX_MODULE_INSTANCES = 1000  # module instances evaluated for one linted module; past it, calls are errors
 
 
@@ -503,7 +503,11 @@ class _Module:
         self.errors: list[FileError] = []
         self.key_path = key_path  # the module's key in modules.json ("" for a linted module)
         # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
-        self.manifest = manifest if manifest is not None else read_manifest(directory, display_dir)
+        if manifest is None:
+            manifest, unreadable = read_manifest(directory, display_dir)
+            if unreadable is not None and passed:
+                self.errors.append(unreadable)
+        self.manifest = manifest
         self._called = instance or inputs_unknown  # evaluated again elsewhere in the run (a module calls it)
         self.whole = bool(passed)  # everything reported (what lies in files not passed is hidden)
         # An instance: its directory, display and arguments; `pure` while nothing in its subtree depends on
@@ -1074,8 +1078,15 @@ def _body_values(evaluator: Evaluator, block: Block, depth: int = 0, made: set[i
             continue
         values[name] = evaluator.eval(attr.expr)
         key_spans[name] = attr.name_span
-    types = dict.fromkeys(b.labels[0] if b.type == "dynamic" and b.labels else b.type for b in block.body.blocks())
-    for type_ in types if depth < MAX_BLOCK_DEPTH else ():
+    types: dict[str, Block] = {}
+    for nested in block.body.blocks():
+        types.setdefault(nested.labels[0] if nested.type == "dynamic" and nested.labels else nested.type, nested)
+    if depth >= MAX_BLOCK_DEPTH:  # read no deeper (the stack stays bounded), but never as if not written
+        for name, first in types.items():
+            values[name] = unknown(first.span, first.display)
+            key_spans[name] = first.header
+        return values, key_spans
+    for type_ in types:
         for nested in expand.blocks(evaluator, block.body, type_)[0]:
             name = type_
             inner, inner_spans = _body_values(evaluator, nested, depth + 1, made)
