@@ -2,6 +2,10 @@
 test reproduces one shape, written from scratch, with the exact places its findings must have."""
 from __future__ import annotations
 
+import json
+import os
+from contextlib import redirect_stdout
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -137,3 +141,86 @@ def test_a_template_that_is_one_interpolation_of_a_default_points_at_the_default
     _, report, _ = run_check(tmp_path, ".", select="SM007")
     assert places(report) == [span("SM007", "main.tf", main, '"${0}"', "aws_secretsmanager_secret.b"),
                               span("SM007", "variables.tf", variables, "0", "aws_secretsmanager_secret.a")]
+
+
+ACCESS_LIBRARY = """\
+variable "name" {}
+resource "aws_secretsmanager_secret" "s" {
+  name = "${var.name}-app"
+}
+%s
+"""
+PERMISSION_SET = """\
+resource "aws_ssoadmin_permission_set_inline_policy" "ops" {
+  instance_arn       = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+  permission_set_arn = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
+  inline_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = aws_secretsmanager_secret.s.arn }]
+  })
+}"""
+ATTACHED = """\
+resource "aws_iam_role" "r" {
+  name               = "reader"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = aws_secretsmanager_secret.s.arn }]
+  })
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = aws_iam_role.r.name
+  policy_arn = aws_iam_policy.p.arn
+}"""
+UNATTACHED = """\
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:${var.name}-*"]
+  }
+}
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.d.json
+}"""
+
+
+def access_map(root: Path) -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """`policylint access --format json` in `root`: secret -> (path, [(principal, capability, verdict)])."""
+    from linter.cli import main
+
+    previous, out = os.getcwd(), StringIO()
+    os.chdir(root)
+    try:
+        with redirect_stdout(out):
+            assert main(["access", "--no-config", "--format", "json"]) == 0
+    finally:
+        os.chdir(previous)
+    return {s["secret"]: (s["path"], [(a["principal"], a["capability"], a["verdict"]) for a in s["access"]])
+            for s in json.loads(out.getvalue())["secrets"]}
+
+
+@pytest.mark.parametrize(("principals", "reader"), [(PERMISSION_SET, "aws_ssoadmin_permission_set_inline_policy.ops"),
+                                                    (ATTACHED, "aws_iam_role.r")])
+def test_a_module_instance_s_principal_reads_the_instance_s_secret_not_the_library_s(
+        tmp_path: Path, principals: str, reader: str) -> None:
+    """What a called module's principals hold is part of the caller's deployment (the instance's resources
+    are placed at the call): a permission set's inline policy stands for a principal there, and a role
+    gets the customer managed policy the instance attaches to it (read, not an unreadable policy that
+    may allow anything); the module linted on its own has its own principal for its own secret."""
+    write(tmp_path, {"lib/main.tf": ACCESS_LIBRARY % principals,
+                     "live/main.tf": 'module "m" {\n  source = "../lib"\n  name   = "db"\n}\n'})
+    assert access_map(tmp_path) == {
+        "aws_secretsmanager_secret.s": ("lib/main.tf", [(reader, "read", "yes")]),
+        "module.m.aws_secretsmanager_secret.s": ("live/main.tf", [(f"module.m.{reader}", "read", "yes")]),
+    }
+
+
+def test_a_policy_document_of_a_module_instance_is_no_principal(tmp_path: Path) -> None:
+    """A policy attached to nobody grants nobody anything, in the module linted on its own as in the
+    caller's instance (whose data source's address has the call's prefix)."""
+    write(tmp_path, {"lib/main.tf": ACCESS_LIBRARY % UNATTACHED,
+                     "live/main.tf": 'module "m" {\n  source = "../lib"\n  name   = "db"\n}\n'})
+    assert access_map(tmp_path) == {"aws_secretsmanager_secret.s": ("lib/main.tf", []),
+                                    "module.m.aws_secretsmanager_secret.s": ("live/main.tf", [])}
