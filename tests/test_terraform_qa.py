@@ -397,17 +397,17 @@ def test_a_json_string_that_is_one_interpolated_value_points_where_that_value_wa
             '{"Statement": [{"Effect": "Allow", "Action": "${each.value}", "Resource": "*"}]}\nEOT\n}\n'
             'resource "aws_iam_policy" "r" {\n  policy = <<EOT\n'
             '{"Statement": [{"Effect": "Allow", "Action": "${local.actions[0]}x", "Resource": "*"}]}\nEOT\n}\n')
-    write(tmp_path / "hcl", {"main.tf": text})
-    _, report, _ = run_check(tmp_path / "hcl", ".", select="SM001,IAM006")
-    assert places(report) == [
-        span("SM001", "main.tf", text, '"secretsmanager:*"', 'aws_iam_policy.q["secretsmanager:*"]'),
-        span("IAM006", "main.tf", text, '"${local.actions[0]}x"', "aws_iam_policy.r"),
-    ]
     json_text = ('{\n  "locals": {"actions": ["s3:GetObject", "secretsmanager:*"]},\n'
                  '  "resource": {"aws_iam_policy": {"q": {\n    "for_each": "${toset(local.actions)}",\n'
                  '    "policy": "{\\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Action\\": \\"${each.value}\\", '
                  '\\"Resource\\": \\"*\\"}]}"\n  }}}\n}\n')
-    write(tmp_path / "json", {"main.tf.json": json_text})
-    _, report, _ = run_check(tmp_path / "json", ".", select="SM001")
-    assert places(report) == [
-        span("SM001", "main.tf.json", json_text, '"secretsmanager:*"', 'aws_iam_policy.q["secretsmanager:*"]')]
+    wildcard = 'aws_iam_policy.q["secretsmanager:*"]'
+    cases = {
+        "main.tf": (text, [span("SM001", "main.tf", text, '"secretsmanager:*"', wildcard),
+                           span("IAM006", "main.tf", text, '"${local.actions[0]}x"', "aws_iam_policy.r")]),
+        "main.tf.json": (json_text, [span("SM001", "main.tf.json", json_text, '"secretsmanager:*"', wildcard)]),
+    }
+    for name, (body, expected) in cases.items():
+        write(tmp_path / name, {name: body})
+        _, report, _ = run_check(tmp_path / name, ".", select="SM001,IAM006")
+        assert places(report) == expected, name
