@@ -411,3 +411,26 @@ def test_a_json_string_that_is_one_interpolated_value_points_where_that_value_wa
         write(tmp_path / name, {name: body})
         _, report, _ = run_check(tmp_path / name, ".", select="SM001,IAM006")
         assert places(report) == expected, name
+
+
+def test_a_module_source_that_is_not_written_out_is_an_error_at_it(tmp_path: Path) -> None:
+    """Terraform reads `source` before it evaluates anything, and rejects an interpolation there: the call
+    is an input error at the value and is not followed (its child's policy is not read with the caller's
+    wildcard); the escape `$${` is a literal and is fine."""
+    child = ('variable "action" {}\nresource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ '
+             'Effect = "Allow", Action = var.action, Resource = "*" }] })\n}\n')
+    hcl_text = ('locals {\n  dir = "child"\n}\nmodule "c" {\n  source = "./${local.dir}"\n'
+                '  action = "secretsmanager:*"\n}\n')
+    json_text = '{"module": {"c": {"source": "./${local.dir}", "action": "secretsmanager:*"}}}\n'
+    for name, text, needle in (("main.tf", hcl_text, '"./${local.dir}"'),
+                               ("main.tf.json", json_text, '"./${local.dir}"')):
+        root = write(tmp_path / name, {name: text, "child/main.tf": child})
+        code, report, _ = run_check(root, ".", select="SM001,SM002")
+        where = span("", name, text, needle, "")
+        assert [(e["path"], e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+            (name, where[2], where[3], "module source must be a literal string (Terraform rejects an expression "
+                                       "here); the call is not followed")], name
+        assert places(report) == [] and code == 2
+    escaped = write(tmp_path / "escaped", {"main.tf": 'module "c" {\n  source = "./child$${x}"\n}\n'})
+    code, report, _ = run_check(escaped, ".")
+    assert report["errors"] == [] and code == 0
