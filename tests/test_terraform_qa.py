@@ -434,3 +434,18 @@ def test_a_module_source_that_is_not_written_out_is_an_error_at_it(tmp_path: Pat
     escaped = write(tmp_path / "escaped", {"main.tf": 'module "c" {\n  source = "./child$${x}"\n}\n'})
     code, report, _ = run_check(escaped, ".")
     assert report["errors"] == [] and code == 0
+
+
+def test_range_counts_as_terraform_does_and_refuses_what_it_refuses(tmp_path: Path) -> None:
+    """`range` steps from its start towards its limit (1 or -1 by default, a given step otherwise), and
+    Terraform rejects a zero step and more than 1,024 numbers: an error a `try` skips, never a long list."""
+    assert_each_picks_star(tmp_path, {
+        "max": '["s3:GetObject", "s3:PutObject", "*"][length(range(3)) - 1]',
+        "down": 'range(3, 0)[2] == 1 ? "*" : "s3:GetObject"',
+        "step": 'join(",", range(1, 8, 3)) == "1,4,7" ? "*" : "s3:GetObject"',
+        "fraction": 'range(0, 1, 0.25)[3] == 0.75 ? "*" : "s3:GetObject"',
+        "backwards": 'length(range(0, 5, -1)) == 0 ? "*" : "s3:GetObject"',
+        "zero": 'try(range(0, 5, 0), "*")',
+        "huge": 'try(range(1025), "*")',
+        "limit": 'length(range(1024)) == 1024 ? "*" : "s3:GetObject"',
+    })
