@@ -224,3 +224,53 @@ def test_a_policy_document_of_a_module_instance_is_no_principal(tmp_path: Path) 
                      "live/main.tf": 'module "m" {\n  source = "../lib"\n  name   = "db"\n}\n'})
     assert access_map(tmp_path) == {"aws_secretsmanager_secret.s": ("lib/main.tf", []),
                                     "module.m.aws_secretsmanager_secret.s": ("live/main.tf", [])}
+
+
+INLINE_ROLE = """\
+resource "aws_iam_role" "r" {
+  name               = "${var.name}-reader"
+  assume_role_policy = "{}"
+  inline_policy {
+    name   = "read"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [%s] })
+  }
+}"""
+ROLE_POLICY = """\
+resource "aws_iam_role" "r" {
+  name               = "${var.name}-reader"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [%s] })
+}"""
+READ_OWN = '{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = aws_secretsmanager_secret.s.arn }'
+
+
+@pytest.mark.parametrize("role", [INLINE_ROLE, ROLE_POLICY])
+def test_a_reference_in_a_module_instance_names_that_instance_s_resources_not_a_sibling_s(
+        tmp_path: Path, role: str) -> None:
+    """Two calls of one module: `aws_secretsmanager_secret.s.arn` in the role's policy, and `aws_iam_role.r.id`
+    in a role policy, name the resources of their own instance, so each role reads its own secret only."""
+    caller = ('module "a" {\n  source = "../lib"\n  name   = "a"\n}\n'
+              'module "b" {\n  for_each = toset(["x"])\n  source   = "../lib"\n  name     = "b"\n}\n')
+    write(tmp_path, {"lib/main.tf": ACCESS_LIBRARY % (role % READ_OWN), "live/main.tf": caller})
+    assert access_map(tmp_path) == {
+        "aws_secretsmanager_secret.s": ("lib/main.tf", [("aws_iam_role.r", "read", "yes")]),
+        "module.a.aws_secretsmanager_secret.s": ("live/main.tf", [("module.a.aws_iam_role.r", "read", "yes")]),
+        'module.b["x"].aws_secretsmanager_secret.s': (
+            "live/main.tf", [('module.b["x"].aws_iam_role.r', "read", "yes")]),
+    }
+
+
+def test_a_secret_a_caller_passes_in_is_named_by_the_module_s_policy(tmp_path: Path) -> None:
+    """A reference that comes in as an argument names the caller's resource: the caller's secret, read by
+    the role the called module makes."""
+    lib = ('variable "secret_arn" {}\nvariable "name" {}\n'
+           + INLINE_ROLE % '{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = var.secret_arn }' + "\n")
+    caller = ('resource "aws_secretsmanager_secret" "db" {\n  name = "db"\n}\n'
+              'module "a" {\n  source     = "../lib"\n  name       = "a"\n  secret_arn = aws_secretsmanager_secret.db.arn\n}\n')
+    write(tmp_path, {"lib/main.tf": lib, "live/main.tf": caller})
+    assert access_map(tmp_path) == {
+        "aws_secretsmanager_secret.db": ("live/main.tf", [("module.a.aws_iam_role.r", "read", "yes")]),
+    }

@@ -115,11 +115,20 @@ def named(resources: list[Resource], node: Node, kind: str, holder: Resource) ->
     and whether that is certain: an unknown value may name any of them."""
     candidates = [r for r in resources if r.kind == kind and same_deployment(holder, r.path)]
     if node.ref is not None:
-        return [r for r in candidates if r.address == node.ref or r.address.endswith("." + node.ref)], True
+        return [r for r in candidates if refers_to(node.ref, r.address, holder.address)], True
     name = _literal(node)
     if name is None:
         return candidates, False
     return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
+
+
+def refers_to(ref: str, address: str, written_in: str) -> bool:
+    """Does a reference (`aws_iam_role.r`, as written in a module) that belongs to `written_in` (the address
+    of what holds it: `module.a["k"].aws_iam_role_policy.p`) name the resource at `address`: one of that
+    module instance, or of a module above it (a caller's value passed in), never a sibling instance's?"""
+    if ref == address:
+        return True
+    return address.endswith("." + ref) and written_in.startswith(address[:-len(ref)])
 
 
 def _policy_arn(index: _Index, node: Node, holder: Resource, owned: list[PolicyDocument]) -> list[PolicyDocument] | str:
