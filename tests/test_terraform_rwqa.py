@@ -274,3 +274,58 @@ def test_a_secret_a_caller_passes_in_is_named_by_the_module_s_policy(tmp_path: P
     assert access_map(tmp_path) == {
         "aws_secretsmanager_secret.db": ("live/main.tf", [("module.a.aws_iam_role.r", "read", "yes")]),
     }
+
+
+TOGGLED_READERS = """\
+variable "readers" {
+  type    = list(string)
+  default = null
+}
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = var.readers != null ? [{}] : []
+    content {
+      principals {
+        identifiers = ["*"]
+        type        = "AWS"
+      }
+      condition {
+        test     = "ArnLike"
+        values   = var.readers
+        variable = "aws:PrincipalArn"
+      }
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = ["*"]
+    }
+  }
+}
+resource "aws_secretsmanager_secret" "s" {
+  kms_key_id = "alias/app"
+  policy     = data.aws_iam_policy_document.d.json
+}
+"""
+
+
+def _dynamic_block(text: str) -> str:
+    start = text.index('dynamic "statement"')
+    return text[start:text.index("\n  }\n", start) + 4]
+
+
+@pytest.mark.parametrize("path", [".", "lib/main.tf"])
+def test_a_statement_toggled_on_by_an_empty_object_is_reported_at_its_dynamic_block(tmp_path: Path, path: str) -> None:
+    """`for_each = cond ? [{}] : []` switches a statement on; the empty object holds nothing of it, so the
+    statement is the dynamic block's (as when the condition is unknown), not two characters `{}`: the
+    library on its own and the caller that switches it on report it there, once."""
+    caller = 'module "m" {\n  source  = "../lib"\n  readers = ["arn:aws:iam::111122223333:role/app"]\n}\n'
+    write(tmp_path, {"lib/main.tf": TOGGLED_READERS, "live/main.tf": caller})
+    _, report, _ = run_check(tmp_path, path, select="SM003")
+    assert places(report) == [span("SM003", "lib/main.tf", TOGGLED_READERS, _dynamic_block(TOGGLED_READERS),
+                                   "data.aws_iam_policy_document.d")]
+
+
+def test_a_root_module_statement_toggled_on_by_an_empty_object_is_reported_at_its_dynamic_block(tmp_path: Path) -> None:
+    main = TOGGLED_READERS.replace("default = null", 'default = ["arn:aws:iam::111122223333:role/app"]')
+    write(tmp_path, {"main.tf": main})
+    _, report, _ = run_check(tmp_path, ".", select="SM003")
+    assert places(report) == [span("SM003", "main.tf", main, _dynamic_block(main), "data.aws_iam_policy_document.d")]
+
