@@ -329,3 +329,32 @@ def test_a_root_module_statement_toggled_on_by_an_empty_object_is_reported_at_it
     _, report, _ = run_check(tmp_path, ".", select="SM003")
     assert places(report) == [span("SM003", "main.tf", main, _dynamic_block(main), "data.aws_iam_policy_document.d")]
 
+
+@pytest.mark.parametrize("writers", ["[]", 'concat([], var.none == null ? [] : ["x"])'])
+def test_a_principal_condition_with_no_values_restricts_the_caller_to_nobody(tmp_path: Path, writers: str) -> None:
+    """`Principal "*"` with `ArnLike aws:PrincipalArn` over an empty list (a module's `writers = []` default)
+    matches no request, so the statement opens the secret to nobody: no SM008 (a value not known offline
+    is left alone too); with an ARN in the list the caller is restricted as well."""
+    main = TOGGLED_READERS.replace('for_each = var.readers != null ? [{}] : []', 'for_each = [{}]').replace(
+        "values   = var.readers", f"values   = {writers}").replace('variable "readers"', 'variable "none"')
+    write(tmp_path, {"main.tf": main})
+    _, report, _ = run_check(tmp_path, ".", select="SM008")
+    assert places(report) == []
+    opened = main.replace(f"values   = {writers}", 'values   = ["*"]')
+    write(tmp_path, {"main.tf": opened})
+    _, report, _ = run_check(tmp_path, ".", select="SM008")
+    assert places(report) == [span("SM008", "main.tf", opened, 'principals {\n        identifiers = ["*"]\n'
+                                   '        type        = "AWS"\n      }', "data.aws_iam_policy_document.d")]
+
+
+def test_an_empty_list_of_condition_values_restricts_in_a_policy_file_too(tmp_path: Path) -> None:
+    """The same in a standalone secret resource policy (JSON): `aws:PrincipalAccount` equal to none of `[]`."""
+    policy = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", '
+              '"Action": "secretsmanager:GetSecretValue", "Resource": "*", '
+              '"Condition": {"StringEquals": {"aws:PrincipalAccount": []}}}]}\n')
+    write(tmp_path, {"secret-policy.json": policy})
+    _, report, _ = run_check(tmp_path, ".", select="SM008")
+    assert places(report) == []
+    write(tmp_path, {"secret-policy.json": policy.replace("[]", '["111122223333", "*"]')})
+    _, report, _ = run_check(tmp_path, ".", select="SM008")
+    assert [f[:2] for f in places(report)] == [("SM008", "secret-policy.json")]
