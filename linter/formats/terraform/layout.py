@@ -13,6 +13,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from linter.discover import SKIP_DIRS
 from linter.loaders.text import file_names, read_text, walk
@@ -138,11 +139,21 @@ def shown(directory: Path, like: Path, like_display: str) -> str:
     return "" if relative == "." else relative
 
 
-def read_manifest(directory: Path, display_dir: str) -> tuple[dict[str, tuple[Path, str]], FileError | None]:
+class Installed(NamedTuple):
+    """A module `terraform init` installed: its directory, how it is shown, and the source it was
+    installed from, as the index records it (`registry.terraform.io/acme/secret/aws`)."""
+
+    directory: Path
+    display: str
+    source: str
+
+
+def read_manifest(directory: Path, display_dir: str) -> tuple[dict[str, Installed], FileError | None]:
     """`.terraform/modules/modules.json` of a root module: each installed module's key (`a`, `a.b` for a
-    call inside module a) -> (its directory, how it is shown). Empty when absent; empty with an error when
-    it is there but cannot be read as JSON (the registry calls are then not followed, and the user is told
-    why rather than to run `terraform init`, which they did)."""
+    call inside module a) -> where it is and what it was installed from. Empty when absent; empty with an
+    error when it is there but cannot be read as JSON, or records one key twice (Terraform refuses such an
+    index: which copy a call uses is not known), so the registry calls are not followed and the user is told
+    why rather than to run `terraform init`, which they did."""
     folder = directory / ".terraform" / "modules"
     if "modules.json" not in file_names(folder):
         return {}, None
@@ -158,12 +169,75 @@ def read_manifest(directory: Path, display_dir: str) -> tuple[dict[str, tuple[Pa
         return {}, FileError(display, line, column, f"not valid JSON ({reason}): the modules terraform init "
                                                     "installed are not followed")
     modules = data.get("Modules") if isinstance(data, dict) else None
-    result: dict[str, tuple[Path, str]] = {}
+    result: dict[str, Installed] = {}
     for entry in modules if isinstance(modules, list) else []:
         if not isinstance(entry, dict):
             continue
-        key, folder_name = entry.get("Key"), entry.get("Dir")
+        key, folder_name, source = entry.get("Key"), entry.get("Dir"), entry.get("Source")
         if not isinstance(key, str) or not key or not isinstance(folder_name, str) or os.path.isabs(folder_name):
             continue
-        result[key] = (_resolved(directory / folder_name), os.path.join(display_dir, folder_name))
+        if key in result:
+            line, column = _second_record(text, key)
+            return {}, FileError(display, line, column, f"two records for the module key {key!r}: the modules "
+                                                        "terraform init installed are not followed")
+        result[key] = Installed(_resolved(directory / folder_name), os.path.join(display_dir, folder_name),
+                                source if isinstance(source, str) else "")
     return result, None
+
+
+def _second_record(text: str, key: str) -> tuple[int, int]:
+    """Where the index's second `"Key": "<key>"` is written (1, 1 when it is spelt with escapes)."""
+    found = [match.start() for match in re.finditer(r'"Key"\s*:\s*' + re.escape(json.dumps(key)), text)]
+    if len(found) < 2:
+        return 1, 1
+    before = text[:found[1]]
+    return before.count("\n") + 1, found[1] - before.rfind("\n")
+
+
+# A registry address, `[host/]namespace/name/system[//subdir]` (github.com and bitbucket.org are no registry).
+_REGISTRY = re.compile(r"(?:(?P<host>[^/:?]+\.[^/:?]+)/)?(?P<package>[0-9A-Za-z][\w-]*/[0-9A-Za-z][\w-]*/[0-9A-Za-z]+)"
+                       r"(?://(?P<subdir>[^?]*))?")
+_FORCED = re.compile(r"(?P<getter>[A-Za-z0-9]+)::(?P<address>.+)")
+
+
+def same_source(recorded: str, written: str) -> bool:
+    """May the module installed from `recorded` (the index's `Source`) be the one a call's `source` names
+    now? False only when both read as addresses Terraform would compare and they differ: the source was
+    edited after `terraform init`, and Terraform refuses to plan ("Module source has changed"). A form
+    read here neither way (`git@host:repo`, a bare URL) is trusted, as before."""
+    old, new = _canonical(recorded), _canonical(written)
+    return old is None or new is None or old == new
+
+
+def _canonical(source: str) -> str | None:
+    """A module address as Terraform writes it in the index: the registry's default host made explicit
+    and its names in lower case (compared so: no false "changed"), the GitHub shorthand as its git URL, a
+    subdirectory before the query; None for any other form."""
+    source = source.strip()
+    registry = _REGISTRY.fullmatch(source)
+    if registry and (registry["host"] or "").lower() not in ("github.com", "bitbucket.org"):
+        host = (registry["host"] or "registry.terraform.io").lower()
+        return f"{host}/{registry['package'].lower()}" + (f"//{registry['subdir']}" if registry["subdir"] else "")
+    if source.startswith("github.com/"):  # go-getter's shorthand: the first three parts are the repository
+        head, mark, query = source.partition("?")
+        path, _, subdir = head.partition("//")
+        parts = path.split("/")
+        if len(parts) < 3:
+            return None
+        repository = "/".join(parts[:3]).removesuffix(".git") + ".git"
+        subdir = "/".join(part for part in (*parts[3:], subdir) if part)
+        source = f"git::https://{repository}" + (f"//{subdir}" if subdir else "") + (f"?{query}" if mark else "")
+    forced = _FORCED.fullmatch(source)
+    if forced is None:
+        return None
+    address = forced["address"]
+    scheme = address.find("://")
+    cut = address.find("//", scheme + 3 if scheme >= 0 else 0)
+    if cut < 0:
+        return source
+    package, subdir = address[:cut], address[cut + 2:]
+    subdir, query_mark, query = subdir.partition("?")
+    if query_mark:
+        package += ("&" if "?" in package else "?") + query
+    base, _, query = package.partition("?")
+    return f"{forced['getter']}::{base}" + (f"//{subdir}" if subdir else "") + (f"?{query}" if query else "")

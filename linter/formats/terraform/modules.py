@@ -35,7 +35,7 @@ from linter.formats.policy import build_document
 from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
-from linter.formats.terraform.layout import module_callers, project_root, read_manifest, shown, upstream
+from linter.formats.terraform.layout import Installed, module_callers, project_root, read_manifest, same_source, shown, upstream
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Parsed, Unit, top_blocks
 from linter.formats.terraform.values import TextNode, leaf_places, unknown
 from linter.formats.terraform.vendored import internals, is_vendored
@@ -520,7 +520,7 @@ class _Module:
     def __init__(self, run: _Run, directory: Path, display_dir: str, passed: list[SourceFile],
                  chain: tuple[Path, ...] = (), bound: dict[str, Node] | None = None,
                  instance: bool = False, twins: bool = True, inputs_unknown: bool = False,
-                 key_path: str = "", manifest: dict[str, tuple[Path, str]] | None = None) -> None:
+                 key_path: str = "", manifest: dict[str, Installed] | None = None) -> None:
         self.run = run
         self.directory = directory
         self.passed = passed
@@ -532,7 +532,7 @@ class _Module:
         self.twin: _Module | None = None  # an instance: the called module linted on its own
         self.errors: list[FileError] = []
         self.key_path = key_path  # the module's key in modules.json ("" for a linted module)
-        # Registry and git modules `terraform init` installed for the root module: key -> (dir, display).
+        # Registry and git modules `terraform init` installed for the root module: key -> where, from what.
         if manifest is None:
             manifest, unreadable = read_manifest(directory, display_dir)
             if unreadable is not None and passed:
@@ -902,11 +902,12 @@ class _Module:
             self.pure = False  # where it is installed depends on the root module
             key = f"{self.key_path}.{name}" if self.key_path else name
             installed = self.manifest.get(key)
-            found = installed is not None and installed[0].is_relative_to(self.root) and is_dir(installed[0])
+            found = (installed is not None and same_source(installed.source, source.value)
+                     and installed.directory.is_relative_to(self.root) and is_dir(installed.directory))
             self.run.calls.append(ModuleCall(block.unit.display, source.span, source.value, found, "run terraform init"))
             if not found:
                 return None
-            target, display = installed
+            target, display = installed.directory, installed.display
         if not target.is_relative_to(self.root) or not self.run.is_directory(target):
             return None
         display = os.path.normpath(display).replace(os.sep, "/")

@@ -1,0 +1,110 @@
+"""Registry and git modules after `terraform init`, as a real-world QA pass laid them out by hand: each test
+reproduces one shape of `.terraform/modules/modules.json` (written from scratch), with the exact places
+its findings must have and the calls the run must say it did not follow."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tf_helpers import at, places, run_check, span, write
+
+# An installed module: a secret whose recovery window its caller sets.
+INSTALLED = """\
+variable "recovery_window_in_days" {
+  default = 30
+}
+resource "aws_secretsmanager_secret" "this" {
+  recovery_window_in_days = var.recovery_window_in_days
+}
+"""
+
+
+def _caller(source: str) -> str:
+    return f"""\
+module "sm" {{
+  source  = "{source}"
+  version = "1.2.3"
+
+  recovery_window_in_days = 0
+}}
+"""
+
+
+def _manifest(*entries: dict) -> str:
+    return json.dumps({"Modules": [{"Key": "", "Source": "", "Dir": "."}, *entries]})
+
+
+def _not_followed(report: dict) -> list[tuple]:
+    return [(m["path"], m["line"], m["column"], m["end_line"], m["end_column"], m["source"])
+            for m in report["summary"]["modules_not_followed"]]
+
+
+def _source_span(text: str, source: str) -> tuple:
+    s = at(text, f'"{source}"')
+    return ("main.tf", s.line, s.column, s.end_line, s.end_column, source)
+
+
+@pytest.mark.parametrize(("written", "recorded"), [
+    ("acme/secret/aws", "registry.terraform.io/acme/secret/aws"),
+    ("registry.terraform.io/acme/secret/aws", "registry.terraform.io/acme/secret/aws"),
+    ("Acme/Secret/AWS", "registry.terraform.io/acme/secret/aws"),
+    ("acme/secret/aws//modules/one", "registry.terraform.io/acme/secret/aws//modules/one"),
+    ("git::https://example.com/acme/secret.git//modules/one?ref=v1", "git::https://example.com/acme/secret.git//modules/one?ref=v1"),
+    ("git::https://example.com/acme/secret.git?ref=v1//modules/one", "git::https://example.com/acme/secret.git//modules/one?ref=v1"),
+    ("github.com/acme/secret?ref=v1", "git::https://github.com/acme/secret.git?ref=v1"),
+    ("s3::https://s3.amazonaws.com/bucket/secret.zip", "s3::https://s3.amazonaws.com/bucket/secret.zip"),
+])
+def test_an_installed_copy_of_the_same_source_is_followed(tmp_path: Path, written: str, recorded: str) -> None:
+    """The call's source, as Terraform reads it, is the one `terraform init` installed: the copy is followed
+    (the registry's default host, its case-insensitive names, a subdirectory written after the query, the
+    GitHub shorthand are the same address)."""
+    caller = _caller(written)
+    write(tmp_path, {"main.tf": caller, ".terraform/modules/sm/main.tf": INSTALLED,
+                     ".terraform/modules/modules.json": _manifest(
+                         {"Key": "sm", "Source": recorded, "Version": "1.2.3", "Dir": ".terraform/modules/sm"})})
+    _, report, _ = run_check(tmp_path, ".", select="SM007")
+    assert places(report) == [span("SM007", "main.tf", caller, "0", "module.sm.aws_secretsmanager_secret.this")]
+    assert _not_followed(report) == []
+
+
+@pytest.mark.parametrize(("written", "recorded"), [
+    ("other/secret/aws", "registry.terraform.io/acme/secret/aws"),
+    ("acme/secret/aws//modules/two", "registry.terraform.io/acme/secret/aws//modules/one"),
+    ("acme/secret/aws", "git::https://example.com/acme/secret.git"),
+    ("git::https://example.com/acme/secret.git?ref=v2", "git::https://example.com/acme/secret.git?ref=v1"),
+    ("github.com/acme/other", "git::https://github.com/acme/secret.git"),
+])
+@pytest.mark.parametrize("target", [".", "main.tf"])
+def test_a_call_whose_source_changed_since_terraform_init_is_not_followed(tmp_path: Path, written: str,
+                                                                         recorded: str, target: str) -> None:
+    """The call now names another module than the one installed under its key (its source was edited after
+    `terraform init`): Terraform refuses to plan ("Module source has changed"), so the stale copy says
+    nothing about what the call deploys; the call is listed as not followed, rather than reported with the
+    resources of a module it no longer calls."""
+    caller = _caller(written)
+    write(tmp_path, {"main.tf": caller, ".terraform/modules/sm/main.tf": INSTALLED,
+                     ".terraform/modules/modules.json": _manifest(
+                         {"Key": "sm", "Source": recorded, "Version": "1.2.3", "Dir": ".terraform/modules/sm"})})
+    code, report, _ = run_check(tmp_path, target, select="SM007")
+    assert places(report) == [] and code == 0
+    assert _not_followed(report) == [_source_span(caller, written)]
+
+
+@pytest.mark.parametrize("target", [".", "main.tf"])
+def test_a_modules_json_with_two_records_for_one_key_is_an_error(tmp_path: Path, target: str) -> None:
+    """Two records for the key `sm` (an index edited by hand, or two inits merged): Terraform refuses the
+    whole index, and which copy the call uses is not known; an input error at the second record, and the
+    registry calls are not followed, as for an index that cannot be read."""
+    caller = _caller("acme/secret/aws")
+    index = ('{"Modules": [\n  {"Key": "", "Source": "", "Dir": "."},\n'
+             '  {"Key": "sm", "Source": "registry.terraform.io/acme/secret/aws", "Dir": ".terraform/modules/sm"},\n'
+             '  {"Key": "sm", "Source": "registry.terraform.io/acme/secret/aws", "Dir": ".terraform/modules/empty"}\n]}\n')
+    write(tmp_path, {"main.tf": caller, ".terraform/modules/sm/main.tf": INSTALLED,
+                     ".terraform/modules/empty/versions.tf": "", ".terraform/modules/modules.json": index})
+    code, report, _ = run_check(tmp_path, target, select="SM007")
+    assert [(e["path"], e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        (".terraform/modules/modules.json", 4, 4, "two records for the module key 'sm': the modules terraform "
+                                                  "init installed are not followed")]
+    assert places(report) == [] and code == 2
