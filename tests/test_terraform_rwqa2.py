@@ -108,3 +108,37 @@ def test_a_modules_json_with_two_records_for_one_key_is_an_error(tmp_path: Path,
         (".terraform/modules/modules.json", 4, 4, "two records for the module key 'sm': the modules terraform "
                                                   "init installed are not followed")]
     assert places(report) == [] and code == 2
+
+
+# An installed module whose own code grants everything on every secret, whatever its caller passes.
+WILDCARD_INSTALLED = """\
+variable "name" {
+  default = "x"
+}
+resource "aws_iam_policy" "own" {
+  name   = var.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:*", Resource = "*" }] })
+}
+"""
+
+
+@pytest.mark.parametrize("include", [True, False])
+def test_an_installed_module_called_through_a_local_module_has_its_own_code_reported_on_request(
+        tmp_path: Path, include: bool) -> None:
+    """The root calls a local wrapper (`./platform`) that calls a registry module (key `platform.sm`): with
+    `--include-vendored-modules` that module's own code is reported at its files, as for one the root calls
+    directly, under the address the root gives it; without, nothing of it is."""
+    wrapper = 'module "sm" {\n  source = "acme/secret/aws"\n  name   = "app"\n}\n'
+    write(tmp_path, {"main.tf": 'module "platform" {\n  source = "./platform"\n}\n', "platform/main.tf": wrapper,
+                     ".terraform/modules/platform.sm/main.tf": WILDCARD_INSTALLED,
+                     ".terraform/modules/modules.json": _manifest(
+                         {"Key": "platform", "Source": "./platform", "Dir": "platform"},
+                         {"Key": "platform.sm", "Source": "registry.terraform.io/acme/secret/aws",
+                          "Dir": ".terraform/modules/platform.sm"})})
+    flags = ("--include-vendored-modules",) if include else ()
+    path = ".terraform/modules/platform.sm/main.tf"
+    expected = [span("SM001", path, WILDCARD_INSTALLED, '"secretsmanager:*"', "module.platform.module.sm.aws_iam_policy.own")]
+    for target in (".", "main.tf"):
+        _, report, _ = run_check(tmp_path, target, *flags, select="SM001")
+        assert places(report) == (expected if include else []), target
+        assert _not_followed(report) == []

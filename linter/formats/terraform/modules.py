@@ -160,7 +160,7 @@ def extract_modules(files: list[SourceFile], tree: Tree | None = None) -> Extrac
             result.extend(found)
             result.module_calls += run.calls
             if tree.include_vendored:
-                result.extend(internals(run.made.values()))
+                result.extend(internals(list(run.made.values()), run.library))
             run.close()
             result.extend(_through_callers(tree, directory, passed))
             result.hidden |= _unnamed(tree, run.read)
@@ -302,6 +302,17 @@ class _Run:
         self.standalone.clear()
         self.units.clear()
         self.stores.clear()
+
+    def library(self, instance: _Module) -> _Module:
+        """The module of an instance as it is linted on its own (its variables unknown): the twin a linted
+        module's call has, made alike for a call from an intermediate module, whose twin's instance holds
+        that module's values, not the called one's own code (`vendored.internals`)."""
+        key = (instance.directory, instance.display_dir, instance.chain)
+        if key not in self.standalone:
+            self.standalone[key] = _Module(self, instance.directory, instance.display_dir, [], instance.chain,
+                                           instance=True, twins=False, inputs_unknown=True,
+                                           key_path=instance.key_path, manifest=instance.manifest)
+        return self.standalone[key]
 
     def local_directory(self, directory: Path, source: str) -> Path:
         """The directory a local `source` names, resolved once per run."""

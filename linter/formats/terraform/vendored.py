@@ -9,7 +9,7 @@ module calls is reported once, at its own files, under the call's address (`modu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from linter.model import Extraction, PolicyDocument, Resource
 from linter.records import replace
@@ -33,16 +33,17 @@ def is_vendored(directory: Path) -> bool:
     return any(parts[i] == ".terraform" and parts[i + 1] == "modules" for i in range(len(parts) - 1))
 
 
-def internals(made: Iterable[_Instance]) -> Extraction:
+def internals(made: Iterable[_Instance], library: Callable[[_Instance], _Instance]) -> Extraction:
     """The own code of each installed module that the module instances made for a linted module reach first
-    (not one called from inside another installed module: that one is part of its caller's code), as its
-    twin reports it."""
+    (not one called from inside another installed module: that one is part of its caller's code), as
+    `library` lints it on its own: reached directly or through local modules (`platform.sm`), it is the
+    same code."""
     found = Extraction()
     boundaries: dict[int, tuple[str, _Instance]] = {}
     for child in made:
-        twin = child.twin
-        if twin is None or not is_vendored(child.directory) or is_vendored(child.chain[-2]):
+        if not is_vendored(child.directory) or is_vendored(child.chain[-2]):
             continue
+        twin = library(child)
         boundaries.setdefault(id(twin), (child.key_path, twin))
     for key_path, twin in sorted(boundaries.values(), key=lambda pair: pair[0]):
         documents, resources = _addressed(twin, "".join(f"module.{name}." for name in key_path.split(".")))
