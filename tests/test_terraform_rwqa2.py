@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
+from linter.formats.terraform.constraints import allows
 from tf_helpers import at, places, run_check, span, write
 
 # An installed module: a secret whose recovery window its caller sets.
@@ -142,3 +144,47 @@ def test_an_installed_module_called_through_a_local_module_has_its_own_code_repo
         _, report, _ = run_check(tmp_path, target, *flags, select="SM001")
         assert places(report) == (expected if include else []), target
         assert _not_followed(report) == []
+
+
+def _versioned_caller(constraint: str | None) -> str:
+    version = f'  version = "{constraint}"\n' if constraint is not None else ""
+    return f'module "sm" {{\n  source  = "acme/secret/aws"\n{version}\n  recovery_window_in_days = 0\n}}\n'
+
+
+@pytest.mark.parametrize(("constraint", "installed", "followed"), [
+    ("1.2.3", "1.2.3", True), ("= 1.2.3", "1.2.3", True), ("1.2", "1.2.0", True), ("1.2.3", "1.2.4", False),
+    ("~> 1.2", "1.9.0", True), ("~> 1.2", "2.0.0", False), ("~> 1.2", "1.1.9", False),
+    ("~> 1.2.3", "1.2.9", True), ("~> 1.2.3", "1.3.0", False), ("~> 1", "3.1.0", True),
+    (">= 2.0, < 3.0", "2.5.1", True), (">= 2.0, < 3.0", "3.0.0", False), ("> 2", "2.0.0", False),
+    ("<= 2.1", "2.1.0", True), ("!= 2.1.0", "2.1.0", False), ("v1.2.3", "1.2.3", True),
+    (None, "0.1.0", True), ("~> 1.2", "", True), ("~> 1.2", "1.3.0-beta1", True), ("latest", "1.0.0", True),
+])
+@pytest.mark.parametrize("target", [".", "main.tf"])
+def test_a_call_whose_version_no_longer_allows_the_installed_one_is_not_followed(
+        tmp_path: Path, constraint: str | None, installed: str, followed: bool, target: str) -> None:
+    """`version` was raised past what `terraform init` installed (`~> 2.0` over a 1.x copy): Terraform refuses
+    to plan ("Module version requirements have changed"), so the copy is not the code the call deploys; the
+    call is listed as not followed. A constraint or version read here neither way (a pre-release, a
+    malformed constraint Terraform itself rejects) leaves the copy followed, as before."""
+    caller = _versioned_caller(constraint)
+    record = {"Key": "sm", "Source": "registry.terraform.io/acme/secret/aws", "Dir": ".terraform/modules/sm"}
+    if installed:
+        record["Version"] = installed
+    write(tmp_path, {"main.tf": caller, ".terraform/modules/sm/main.tf": INSTALLED,
+                     ".terraform/modules/modules.json": _manifest(record)})
+    _, report, _ = run_check(tmp_path, target, select="SM007")
+    zeros = (constraint or "").count("0")  # the constraint's zeros come before the caller's 0
+    finding = span("SM007", "main.tf", caller, "0", "module.sm.aws_secretsmanager_secret.this", zeros + 1)
+    assert places(report) == ([finding] if followed else [])
+    assert _not_followed(report) == ([] if followed else [_source_span(caller, "acme/secret/aws")])
+
+
+@given(major=st.integers(0, 20), minor=st.integers(0, 20), installed=st.tuples(st.integers(0, 20), st.integers(0, 20),
+                                                                              st.integers(0, 20)))
+def test_the_pessimistic_constraint_fixes_all_but_the_last_segment_written(major: int, minor: int,
+                                                                         installed: tuple[int, int, int]) -> None:
+    """`~> M.N` is `>= M.N.0` within major M; `~> M.N.0` is `>= M.N.0` within M.N (Terraform's reading)."""
+    text = ".".join(map(str, installed))
+    assert allows(f"~> {major}.{minor}", text) == (installed >= (major, minor, 0) and installed[0] == major)
+    assert allows(f"~> {major}.{minor}.0", text) == (installed >= (major, minor, 0) and installed[:2] == (major, minor))
+    assert allows(f">= {major}.{minor}, < {major + 1}", text) == allows(f"~> {major}.{minor}", text)

@@ -140,12 +140,13 @@ def shown(directory: Path, like: Path, like_display: str) -> str:
 
 
 class Installed(NamedTuple):
-    """A module `terraform init` installed: its directory, how it is shown, and the source it was
-    installed from, as the index records it (`registry.terraform.io/acme/secret/aws`)."""
+    """A module `terraform init` installed: its directory, how it is shown, and the source and version it
+    was installed from, as the index records them (`registry.terraform.io/acme/secret/aws`, `1.2.0`)."""
 
     directory: Path
     display: str
     source: str
+    version: str  # "" for a git or local source
 
 
 def read_manifest(directory: Path, display_dir: str) -> tuple[dict[str, Installed], FileError | None]:
@@ -180,8 +181,9 @@ def read_manifest(directory: Path, display_dir: str) -> tuple[dict[str, Installe
             line, column = _second_record(text, key)
             return {}, FileError(display, line, column, f"two records for the module key {key!r}: the modules "
                                                         "terraform init installed are not followed")
+        version = entry.get("Version")
         result[key] = Installed(_resolved(directory / folder_name), os.path.join(display_dir, folder_name),
-                                source if isinstance(source, str) else "")
+                                source if isinstance(source, str) else "", version if isinstance(version, str) else "")
     return result, None
 
 

@@ -33,6 +33,7 @@ from linter.discover import SourceFile
 from linter.formats import catalogue
 from linter.formats.policy import build_document
 from linter.formats.terraform import expand, reach
+from linter.formats.terraform.constraints import allows
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import Installed, module_callers, project_root, read_manifest, same_source, shown, upstream
@@ -913,7 +914,11 @@ class _Module:
             self.pure = False  # where it is installed depends on the root module
             key = f"{self.key_path}.{name}" if self.key_path else name
             installed = self.manifest.get(key)
+            version = block.body.attr("version")
+            wanted = self.evaluator.eval(version.expr) if version is not None else None
+            constraint = wanted.value if wanted is not None and isinstance(wanted.value, str) and not wanted.is_unknown else ""
             found = (installed is not None and same_source(installed.source, source.value)
+                     and allows(constraint, installed.version)
                      and installed.directory.is_relative_to(self.root) and is_dir(installed.directory))
             self.run.calls.append(ModuleCall(block.unit.display, source.span, source.value, found, "run terraform init"))
             if not found:
