@@ -188,3 +188,39 @@ def test_the_pessimistic_constraint_fixes_all_but_the_last_segment_written(major
     assert allows(f"~> {major}.{minor}", text) == (installed >= (major, minor, 0) and installed[0] == major)
     assert allows(f"~> {major}.{minor}.0", text) == (installed >= (major, minor, 0) and installed[:2] == (major, minor))
     assert allows(f">= {major}.{minor}, < {major + 1}", text) == allows(f"~> {major}.{minor}", text)
+
+
+def test_an_installed_copy_named_alone_reports_its_own_file_not_its_examples(tmp_path: Path) -> None:
+    """`check .terraform/modules/sm/main.tf` lints the installed copy as a library: what lies in that file.
+    Its examples (`examples/demo` calling `../..`, as published modules ship them) are its authors' code,
+    which no `check .` of the project lints; they are not its callers, and nothing of them is reported
+    (their `0` was an SM007 at the example's line)."""
+    copy = INSTALLED + WILDCARD_INSTALLED
+    example = 'module "demo" {\n  source = "../.."\n  recovery_window_in_days = 0\n}\n'
+    write(tmp_path, {"main.tf": 'module "sm" {\n  source = "acme/secret/aws"\n}\n',
+                     ".terraform/modules/sm/main.tf": copy,
+                     ".terraform/modules/sm/examples/demo/main.tf": example,
+                     ".terraform/modules/modules.json": _manifest(
+                         {"Key": "sm", "Source": "registry.terraform.io/acme/secret/aws", "Dir": ".terraform/modules/sm"})})
+    path = ".terraform/modules/sm/main.tf"
+    _, report, _ = run_check(tmp_path, path, select="SM001,SM007")
+    assert places(report) == [span("SM001", path, copy, '"secretsmanager:*"', "aws_iam_policy.own")]
+
+
+def test_installed_copies_do_not_use_up_the_scan_for_callers(tmp_path: Path, monkeypatch) -> None:
+    """The scan that finds which modules call a named file's directory reads a bounded number of files;
+    the copies under `.terraform` (hundreds of files in a real root module) are not read, so they never
+    crowd out the project's own callers: `check modules/secret/main.tf` still knows that `live` calls it,
+    so its variable is the caller's input (7 there), not its default 0 as for a root module."""
+    from linter.formats.terraform import layout
+
+    caller = 'module "secret" {\n  source = "../modules/secret"\n  days   = 7\n}\n'
+    child = ('variable "days" {\n  default = 0\n}\n'
+             'resource "aws_secretsmanager_secret" "s" {\n  recovery_window_in_days = var.days\n}\n')
+    files = {"live/main.tf": caller, "modules/secret/main.tf": child}
+    files.update({f"a/.terraform/modules/big/f{n}.tf": 'module "x" {\n  source = "./y"\n}\n' for n in range(4)})
+    write(tmp_path, files)
+    _, alone, _ = run_check(tmp_path, "modules/secret/main.tf", select="SM007")
+    monkeypatch.setattr(layout, "MAX_SCANNED", 3)
+    _, bounded, _ = run_check(tmp_path, "modules/secret/main.tf", select="SM007")
+    assert places(bounded) == places(alone) == []

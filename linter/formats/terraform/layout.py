@@ -19,6 +19,9 @@ from linter.discover import SKIP_DIRS
 from linter.loaders.text import file_names, read_text, walk
 from linter.model import FileError
 
+# Where `terraform init` puts the copies it installs: their code (and the examples they ship) is no caller
+# of the project's modules (Terraform keeps a copy's local calls inside it), and `check .` never lints it.
+VENDORED_DIR = ".terraform"
 MAX_SCANNED = 5000  # Terraform files read to find module calls; a larger project is scanned up to that
 # `source = "./x"` on a line of its own, or in a one-line block (`module "x" { source = "./x" }`), maybe
 # followed by a comment.
@@ -62,7 +65,7 @@ def module_callers(root: Path, texts: dict[tuple[Path, str], str] | None = None)
     called: dict[Path, set[Path]] = {}
     scanned = 0
     for directory, dirnames, filenames in walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and d != VENDORED_DIR)
         here = _resolved(Path(directory)) if texts is not None else None
         for name in sorted(filenames):
             if not name.endswith((".tf", ".tf.json")):
