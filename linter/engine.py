@@ -80,7 +80,7 @@ def _places(rule: Rule, subject: Subject, found: list[Witness]) -> list[tuple[st
             element = info.get("_element", node.plain())  # a witness may hide its value (a secret)
             shown = {**info, "element": element_text(node)} if "_element" not in info else info
             written, at = node.place(info.get("_about"))
-            places.append((written or path, at, element, {**shown, "_written": (node.path or path, node.span)}))
+            places.append((written or path, at, element, {**shown, "_written": (node.path or path, node.span), "_node": node}))
     return places
 
 
@@ -111,7 +111,7 @@ def run_rule(
         for path, span, element, info in _places(rule, subject, found):
             if known and _place_key(subject, path, span) in known:
                 continue  # the child module has this finding on its own: reported there, once
-            path, span = _relocated(subject, path, span)
+            path, span = _relocated(subject, path, span, info.get("_node"))
             values = _Defaults({**base, **info}, resource=owner or path, option=options)
             # An element written in another file than its statement (a caller's value a module composed
             # into its own string) is suppressed where it is written, or above the module call that passed
@@ -162,13 +162,27 @@ def _call_of(subject: Subject) -> tuple[str, Span]:
     return at or ("", _NOWHERE)
 
 
-def _relocated(subject: Subject, path: str, span: Span) -> tuple[str, Span]:
-    """Where a finding is reported: at the module call that made the document when it would land in the
-    installed module the document's code comes from (`PolicyDocument.vendored`), else where it is."""
+def _relocated(subject: Subject, path: str, span: Span, node: Node | None) -> tuple[str, Span]:
+    """Where a finding is reported: when it would land in the installed module the document's code comes
+    from (`PolicyDocument.vendored`), at the one part of the element that the module call's file wrote
+    (the `["*"]` a caller passed into the module's own principals block), else at the call itself; where
+    it is otherwise."""
     document = subject.document if subject.resource is None else None
     if document is not None and document.vendored and document.instance_at and path.startswith(document.vendored):
-        return document.instance_at
+        caller = document.instance_at[0]
+        written = _written_in(node, caller) if node is not None else []
+        return (caller, written[0].span) if len(written) == 1 else document.instance_at
     return path, span
+
+
+def _written_in(node: Node, path: str) -> list[Node]:
+    """The outermost parts of `node` written in `path`, found breadth-first (none of them inside another)."""
+    found, level = [], [node]
+    while level:
+        found += [n for n in level if n.path == path]
+        level = [child for n in level if n.path != path
+                 for child in (n.value.values() if isinstance(n.value, dict) else n.value if isinstance(n.value, list) else ())]
+    return found
 
 
 def _call_in(subject: Subject, path: str) -> tuple[Span, ...]:

@@ -224,3 +224,47 @@ def test_installed_copies_do_not_use_up_the_scan_for_callers(tmp_path: Path, mon
     monkeypatch.setattr(layout, "MAX_SCANNED", 3)
     _, bounded, _ = run_check(tmp_path, "modules/secret/main.tf", select="SM007")
     assert places(bounded) == places(alone) == []
+
+
+# An installed key module: its key policy's principals block is its own text, the identifiers the caller's.
+KEY_INSTALLED = """\
+variable "key_users" {
+  type    = list(string)
+  default = []
+}
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "KeyUsers"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = var.key_users
+    }
+  }
+}
+resource "aws_kms_key" "this" {
+  policy = data.aws_iam_policy_document.this.json
+}
+"""
+
+
+@pytest.mark.parametrize("include", [True, False])
+def test_a_wildcard_passed_into_an_installed_modules_own_block_is_reported_where_the_caller_wrote_it(
+        tmp_path: Path, include: bool) -> None:
+    """`key_users = ["*"]` fills the identifiers of the installed module's own principals block: the
+    finding lands at the caller's `["*"]` (the part of the element the caller wrote), not at the whole
+    `module` block; with `--include-vendored-modules` it stays at the module's block, as for its other text."""
+    caller = 'module "key" {\n  source  = "acme/key/aws"\n  version = "4.2.3"\n\n  key_users = ["*"]\n}\n'
+    write(tmp_path, {"main.tf": caller, ".terraform/modules/key/main.tf": KEY_INSTALLED,
+                     ".terraform/modules/modules.json": _manifest(
+                         {"Key": "key", "Source": "registry.terraform.io/acme/key/aws", "Version": "4.2.3",
+                          "Dir": ".terraform/modules/key"})})
+    flags = ("--include-vendored-modules",) if include else ()
+    for target in (".", "main.tf"):
+        _, report, _ = run_check(tmp_path, target, *flags, select="KMS001")
+        block = at(KEY_INSTALLED, "principals {")
+        vendored = ("KMS001", ".terraform/modules/key/main.tf", block.line, block.column, 13, 6,
+                    "module.key.data.aws_iam_policy_document.this")
+        assert places(report) == [vendored if include else
+                                  span("KMS001", "main.tf", caller, '["*"]', "module.key.data.aws_iam_policy_document.this")], target
