@@ -16,8 +16,8 @@ from typing import Callable, Protocol
 
 from linter.formats import catalogue
 from linter.formats.terraform import hcl
-from linter.formats.terraform.functions import (COMPOSING, FUNCTIONS, Missing, Uncounted, as_text, formatlist_rows,
-                                                missing)
+from linter.formats.terraform.functions import (COMPOSING, FUNCTIONS, Missing, Set, Uncounted, as_text,
+                                                formatlist_rows, missing)
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
@@ -455,6 +455,7 @@ class Evaluator:
         mapping: dict[str, Node] = {}
         key_spans: dict[str, Span] = {}
         pairs = iterate(collection)
+        uncounted = isinstance(collection, Uncounted)  # so is what is made of it: some items may be one
         self._expanded += len(pairs)
         if self._expanded > MAX_EXPANSION:
             raise _TooMuch
@@ -463,6 +464,11 @@ class Evaluator:
             try:
                 if condition_expr is not None:
                     keep = self._hcl(file, condition_expr)
+                    if not isinstance(keep.value, bool) and not is_object and keep.is_unknown:
+                        # Maybe kept: an unknown item there, so what is known is kept, its count not.
+                        uncounted = True
+                        items.append(unknown(file.span(bodies[0]), file.display))
+                        continue
                     if not isinstance(keep.value, bool):
                         return unknown(span, file.display)
                     if not keep.value:
@@ -476,10 +482,10 @@ class Evaluator:
                 text = as_text(result_key)
                 item = self._hcl(file, bodies[1])
                 if grouped:
-                    group = mapping.setdefault(text, Node([], item.span, item.path))
+                    group = mapping.setdefault(text, (Uncounted if uncounted else Node)([], item.span, item.path))
                     group.value.append(item)
-                elif text in mapping:
-                    return missing(span, file.display)  # a duplicate key, which Terraform rejects
+                elif text in mapping:  # a duplicate key, which Terraform rejects (unless two items are one)
+                    return unknown(span, file.display) if uncounted else missing(span, file.display)
                 else:
                     mapping[text] = item
                 key_spans.setdefault(text, result_key.span)
@@ -487,7 +493,7 @@ class Evaluator:
                 self._names.pop()
         if is_object:
             return Node(mapping, span, file.display, key_spans)
-        return Node(items, span, file.display)
+        return (Uncounted if uncounted else Node)(items, span, file.display)
 
     def _tuple(self, file: HclFile, node: TSNode) -> Node:
         items = [self._hcl(file, c) for c in node.children if c.type == "expression"]
@@ -633,7 +639,8 @@ class Evaluator:
         if value.is_unknown:
             return unknown(span, file.display)
         items = value.value if isinstance(value.value, list) else [] if value.value is None else [value]
-        return Node([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
+        kind = Uncounted if isinstance(value, Uncounted) else Node
+        return kind([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
 
     def _module_steps(self, file: HclFile, call: str, steps: list[TSNode], span: Span) -> Node:
         """`module.x.out` and `module.x[0].out` / `module.x["k"].out` read that output of that instance,
@@ -1027,7 +1034,10 @@ def _has_refs(value: Node) -> bool:
 
 
 def iterate(collection: Node) -> list[tuple[Node, Node]]:
-    """(key, value) pairs of a collection as Terraform iterates it: lists by index, maps by sorted key."""
+    """(key, value) pairs of a collection as Terraform iterates it: lists by index, sets by item (the key is
+    the item itself), maps by sorted key."""
+    if isinstance(collection, Set):
+        return [(item, item) for item in collection.value]
     if isinstance(collection.value, list):
         return [(Node(i, item.span, item.path), item) for i, item in enumerate(collection.value)]
     spans = collection.key_spans or {}

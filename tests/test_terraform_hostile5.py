@@ -1,0 +1,140 @@
+"""Adversarial QA of the Terraform evaluator (hostile5): sets and lists whose length is unknown, set
+iteration, variables of set types; fixtures written from scratch, exact ranges asserted."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tf_helpers import extract, places, run_check, span, write
+
+from linter.model import UNKNOWN
+
+# Ways a module passes a list on, each keeping (or copying) its items: `{}` is the list.
+WRAPS = {
+    "for": "[for a in {} : a]",
+    "for_if": '[for a in {} : a if a != "s3:PutObject"]',
+    "for_key_value": "[for k, v in {} : v]",
+    "splat": "{}[*]",
+    "formatlist": 'formatlist("%s", {})',
+    "tolist": "tolist({})",
+    "concat": "concat({}, [])",
+    "flatten": "flatten([{}])",
+    "compact": "compact({})",
+    "distinct": "distinct({})",
+    "toset": "toset({})",
+    "grouped": '{{for a in {} : "k" => a...}}["k"]',
+}
+POLICY = ('resource "aws_iam_policy" "{name}" {{\n  policy = jsonencode({{ Statement = [{{ Effect = "Allow",'
+          ' Action = {action}, Resource = "*" }}] }})\n}}\n')
+
+
+def _wrapped(names: list[str], inner: str) -> str:
+    for name in names:
+        inner = WRAPS[name].replace("{{", "\0").replace("}}", "\1").format(inner).replace("\0", "{").replace("\1", "}")
+    return inner
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(sorted(WRAPS)), min_size=1, max_size=3))
+def test_what_is_made_of_a_set_with_unknown_items_has_an_unknown_length_and_index(wraps: list[str]) -> None:
+    """`toset([var.x, "a"])` has one item or two; whatever a `for` expression, a splat, `formatlist` or a
+    list function makes of it has an unknown length too, and an unknown item at each index (never the
+    second item, never 2); its items are all still there: a `*` beside the unknown is still granted, and
+    where a function keeps the node (every one but `formatlist`), reported where it was written."""
+    made = _wrapped(wraps, 'toset([var.x, "a"])')
+    counted = f'length({made}) == 2 ? "*" : "s3:GetObject"'
+    indexed = f'element({made}, 1) == "a" ? "*" : "s3:GetObject"'
+    read = f'tolist({made})[1] == "a" ? "*" : "s3:GetObject"'
+    held = _wrapped(wraps, 'toset([var.y, "*"])')
+    text = 'variable "x" {}\nvariable "y" {}\n' + "".join(
+        POLICY.format(name=name, action=action) for name, action in
+        (("counted", counted), ("indexed", indexed), ("read", read), ("held", held)))
+    with tempfile.TemporaryDirectory() as folder:
+        root = write(Path(folder), {"main.tf": text})
+        result = extract(root)
+        actions = {d.owner.split(".")[-1]: d.statements[0].action for d in result.documents}
+        for name in ("counted", "indexed", "read"):
+            assert actions[name].value == UNKNOWN, (name, actions[name].plain())
+        items = _leaves(actions["held"])  # (a splat of a splat nests each item in a list, as Terraform's does)
+        assert "*" in [item.value for item in items], actions["held"].plain()
+        if "formatlist" not in wraps:
+            star = text.index('"*"', text.index('"aws_iam_policy" "held"'))
+            assert [item.span for item in items if item.value == "*"] == [_span_at(text, star, 3)]
+
+
+def _leaves(node):
+    return [leaf for item in node.value for leaf in _leaves(item)] if isinstance(node.value, list) else [node]
+
+
+def _span_at(text: str, index: int, length: int):
+    from linter.model import Span
+
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Span(line, column, line, column + length)
+
+
+def test_a_count_from_the_length_of_a_for_over_a_set_with_unknown_items_is_unknown(tmp_path: Path) -> None:
+    """`count = length([for a in toset([var.x, "..."]) : a])` may be 1 or 2: the policy is read once (its
+    plain address, not `[0]` and `[1]`), and what it grants through the list is still reported where the
+    `*` was written; an index into the list is unknown (no finding on a guessed item)."""
+    text = ('variable "x" {}\nlocals {\n  listed = [for a in toset([var.x, "secretsmanager:*"]) : a]\n}\n'
+            'resource "aws_iam_policy" "all" {\n  count  = length(local.listed)\n  policy = jsonencode({ Statement = [{'
+            ' Effect = "Allow", Action = local.listed, Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf" }] })\n}\n'
+            'resource "aws_iam_policy" "one" {\n  count  = length(local.listed)\n  policy = jsonencode({ Statement = [{'
+            ' Effect = "Allow", Action = local.listed[count.index], Resource = "*" }] })\n}\n')
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", text, '"secretsmanager:*"', "aws_iam_policy.all")]
+
+
+def test_a_for_expression_over_a_set_binds_the_item_as_its_key(tmp_path: Path) -> None:
+    """Terraform iterates a set with the key being the item itself (a list has indexes): `{for k, v in
+    toset([...]) : k => v}` is keyed by the items, so `for_each` over it makes `p["secretsmanager:*"]` whose
+    `each.key` is that action (not "0" or "1", which are no actions)."""
+    text = ('locals {\n  by_action = { for k, v in toset(["secretsmanager:GetSecretValue", "secretsmanager:*"]) : k => v }\n}\n'
+            'resource "aws_iam_policy" "p" {\n  for_each = local.by_action\n  policy = jsonencode({ Statement = [{'
+            ' Effect = "Allow", Action = each.key, Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf" }] })\n}\n')
+    write(tmp_path, {"main.tf": text})
+    _, report, _ = run_check(tmp_path, ".", select="SM001,IAM006")
+    assert places(report) == [span("SM001", "main.tf", text, '"secretsmanager:*"', 'aws_iam_policy.p["secretsmanager:*"]')]
+
+
+def test_a_dynamic_block_and_a_template_over_a_set_bind_the_item_as_its_key(tmp_path: Path) -> None:
+    """`statement.key` of a `dynamic` block over a set is the item (Terraform: "identical to value"), and so
+    is the key of a template's `%{ for k, v in ... }`; `tolist` of a set is a list again (indexes)."""
+    text = ('data "aws_iam_policy_document" "d" {\n  dynamic "statement" {\n    for_each = toset(["secretsmanager:*"])\n'
+            '    content {\n      actions   = [statement.key]\n      resources = ["*"]\n    }\n  }\n}\n'
+            'resource "aws_iam_policy" "d" {\n  policy = data.aws_iam_policy_document.d.json\n}\n'
+            'resource "aws_iam_policy" "t" {\n  policy = <<EOT\n{"Statement": [{"Effect": "Allow", "Action": ['
+            '%{ for k, v in toset(["kms:*"]) }"${k}"%{ endfor }], "Resource": "*"}]}\nEOT\n}\n'
+            'resource "aws_iam_policy" "l" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action ='
+            ' [for k, v in tolist(toset(["b", "a"])) : "${v}:${k}"], Resource = "*" }] })\n}\n')
+    write(tmp_path, {"main.tf": text})
+    actions = {d.owner: d.statements[0].action.plain() for d in extract(tmp_path).documents}
+    assert actions == {"data.aws_iam_policy_document.d": ["secretsmanager:*"], "aws_iam_policy.t": ["kms:*"],
+                       "aws_iam_policy.l": ["a:0", "b:1"]}
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", text, '"secretsmanager:*"', "data.aws_iam_policy_document.d")]
+
+
+def test_a_variable_of_a_set_type_holds_each_value_once_and_a_list_type_keeps_an_unknown_length(tmp_path: Path) -> None:
+    """An argument converts to its variable's declared type, as Terraform converts it: a `set(string)` holds
+    the caller's two equal strings once (one instance: the plain address), and a `list(string)` made from a
+    set with an unknown item has an unknown length (the block once, not `[0]` and `[1]`)."""
+    caller = ('variable "x" {}\nmodule "c" {\n  source = "./child"\n  unique = ["secretsmanager:*", "secretsmanager:*"]\n'
+              '  listed = toset([var.x, "secretsmanager:Get*"])\n}\n')
+    child = ('variable "unique" {\n  type = set(string)\n}\nvariable "listed" {\n  type = list(string)\n}\n'
+             'resource "aws_iam_policy" "u" {\n  count  = length(var.unique)\n  policy = jsonencode({ Statement = [{'
+             ' Effect = "Allow", Action = tolist(var.unique), Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf" }] })\n}\n'
+             'resource "aws_iam_policy" "l" {\n  count  = length(var.listed)\n  policy = jsonencode({ Statement = [{'
+             ' Effect = "Allow", Action = var.listed, Resource = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf" }] })\n}\n')
+    write(tmp_path, {"main.tf": caller, "child/main.tf": child})
+    addresses = sorted(d.owner for d in extract(tmp_path).documents if d.owner.startswith("module."))
+    assert addresses == ["module.c.aws_iam_policy.l", "module.c.aws_iam_policy.u"]
+    _, report, _ = run_check(tmp_path, ".", select="SM001")
+    assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager:*"', "module.c.aws_iam_policy.u"),
+                              span("SM001", "main.tf", caller, '"secretsmanager:Get*"', "module.c.aws_iam_policy.l")]
+
