@@ -138,3 +138,53 @@ def test_a_variable_of_a_set_type_holds_each_value_once_and_a_list_type_keeps_an
     assert places(report) == [span("SM001", "main.tf", caller, '"secretsmanager:*"', "module.c.aws_iam_policy.u"),
                               span("SM001", "main.tf", caller, '"secretsmanager:Get*"', "module.c.aws_iam_policy.l")]
 
+
+# --- numbers past what a float or an integer's text holds -------------------------------------------------
+
+HUGE = ["1e400", "9" * 5000, "9" * 400, "1e-400", "0", "1e299", "-1e299", "2"]
+NUMBER_USES = ['element(["a:b"], {})', '["a:b", "c:d"][{}]', '"s3:${{{}}}"', 'format("s3:%d", {})', "tostring({})",
+               'tonumber("{}")', "jsonencode({})", "{} % 2", "{} / 3", "-({})", "{} == 1 ? \"*\" : \"s3:GetObject\""]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(HUGE), st.sampled_from(["+", "-", "*", "/", "%"]), st.sampled_from(HUGE)),
+                min_size=1, max_size=3), st.sampled_from(NUMBER_USES))
+def test_a_number_too_large_to_hold_is_unknown_not_an_internal_error(terms: list[tuple[str, str, str]], use: str) -> None:
+    """Terraform's numbers have any size (`1e400`, a 5,000-digit literal, their products); one past what is
+    held here (an infinity, more digits than an integer converts to text) is unknown wherever it is used
+    (`%`, an index, a template, `format`, `tonumber`, `count`), never an internal error that loses the whole
+    module: the policy beside it is still reported, at its `*`."""
+    expression = " + ".join(f"({a} {operator} {b})" for a, operator, b in terms)
+    action = use.format(expression)
+    text = (f'resource "aws_iam_policy" "n" {{\n  count  = {terms[0][0]} % 2\n  policy = jsonencode({{ Statement = [{{'
+            f' Effect = "Allow", Action = {action}, Resource = "*" }}] }})\n}}\n'
+            'resource "aws_iam_policy" "star" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+            ' Action = "*", Resource = "*" }] })\n}\n')
+    with tempfile.TemporaryDirectory() as folder:
+        root = write(Path(folder), {"main.tf": text})
+        _, report, _ = run_check(root, ".", select="IAM001")
+    assert report["errors"] == []
+    assert span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.star", text.count('"*"', 0, text.index('"star"')) + 1) in places(report)
+
+
+def test_huge_numbers_are_unknown_where_they_are_used(tmp_path: Path) -> None:
+    """`1e400 % 2` (a float infinity here), `element(list, 1e400)`, a product of two 3,000-digit numbers in a
+    template and `tonumber` of 5,000 digits are each unknown: no finding on a guessed value, no error, and
+    the module's other policy is still reported (before, each was `internal error reading Terraform`)."""
+    big = "9" * 3000
+    text = ('resource "aws_iam_policy" "mod" {\n  count  = 1e400 % 2\n  policy = jsonencode({ Statement = [{'
+            ' Effect = "Allow", Action = element(["s3:GetObject", "*"], 1e400), Resource = "*" }] })\n}\n'
+            f'locals {{\n  product = {big} * {big}\n}}\n'
+            'resource "aws_iam_policy" "text" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+            f' Action = ["s3:${{local.product}}", tonumber("{"9" * 5000}") == 1 ? "*" : "s3:GetObject"],'
+            ' Resource = "*" }] })\n}\n'
+            'resource "aws_iam_policy" "star" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+            ' Action = "*", Resource = "*" }] })\n}\n')
+    write(tmp_path, {"main.tf": text})
+    code, report, _ = run_check(tmp_path, ".", select="IAM001")
+    assert (code, report["errors"]) == (1, [])
+    star = text.count('"*"', 0, text.index('"star"')) + 1  # its Action
+    assert places(report) == [span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.star", star)]
+    documents = {d.owner: d for d in extract(tmp_path).documents}
+    assert documents["aws_iam_policy.mod"].statements[0].action.value == UNKNOWN
+    assert [a.value for a in documents["aws_iam_policy.text"].statements[0].action.value] == ["s3:" + UNKNOWN, UNKNOWN]

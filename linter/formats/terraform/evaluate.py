@@ -17,7 +17,7 @@ from typing import Callable, Protocol
 from linter.formats import catalogue
 from linter.formats.terraform import hcl
 from linter.formats.terraform.functions import (COMPOSING, FUNCTIONS, Missing, Set, Uncounted, as_text,
-                                                formatlist_rows, missing)
+                                                formatlist_rows, missing, numeric)
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
@@ -347,7 +347,7 @@ class Evaluator:
         if kind in ("literal_value", "template_expr", "collection_value"):
             return self._hcl(file, node.children[0]) if node.children else unknown(file.span(node), file.display)
         if kind == "numeric_lit":
-            return Node(number(file.source(node)) or 0, file.span(node), file.display)
+            return numeric(number(file.source(node)), file.span(node), file.display)
         if kind == "bool_lit":
             return Node(file.source(node) == "true", file.span(node), file.display)
         if kind == "null_lit":
@@ -1076,9 +1076,9 @@ def _operate(operator: str, left: Node, right: Node, span: Span, path: str) -> N
     if operator in _COMPARE:
         return Node(_COMPARE[operator](a, b), span, path)
     if operator in _ARITHMETIC:
-        return Node(_ARITHMETIC[operator](a, b), span, path)
+        return numeric(_ARITHMETIC[operator](a, b), span, path)
     if operator in ("/", "%") and b:
-        return Node(a / b if operator == "/" else _remainder(a, b), span, path)
+        return numeric(a / b if operator == "/" else _remainder(a, b), span, path)
     return unknown(span, path)
 
 

@@ -16,6 +16,7 @@ from linter.formats.terraform.values import TextNode, unknown
 from linter.loaders.positions import moved, span_of
 from linter.model import UNKNOWN, Node, Span
 from linter.records import replace
+from linter.values import number
 
 
 class Missing(Node):
@@ -55,6 +56,18 @@ def _counted(items: list[Node], span: Span, path: str, inputs: list[Node], as_se
     uncounted = any(isinstance(value, Uncounted) for value in inputs)
     kind = (UncountedSet if uncounted else Set) if as_set else (Uncounted if uncounted else Node)
     return kind(items, span, path)
+
+
+MAX_MAGNITUDE = 1e300  # numbers computed with here; Terraform's have any size (beyond: unknown, see `numeric`)
+
+
+def numeric(value: int | float | None, span: Span, path: str) -> Node:
+    """A number as a value: unknown when it cannot be held here as Terraform holds it (an infinity, a
+    number past MAX_MAGNITUDE, too long to compute with or to write as text), never a crash or a wrong
+    number."""
+    if value is None or isinstance(value, bool) or not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+        return unknown(span, path)
+    return Node(value, span, path)
 
 
 def known(value: Node) -> bool:
@@ -263,7 +276,7 @@ def _tonumber(values: list[Node], span: Span, path: str) -> Node:
     if raw is None or value.is_unknown or (isinstance(raw, (int, float)) and not isinstance(raw, bool)):
         return value
     if isinstance(raw, str) and _NUMBER.fullmatch(raw):
-        return Node(float(raw) if any(c in raw for c in ".eE") else int(raw), value.span, value.path)
+        return numeric(number(raw), value.span, value.path)
     return missing(span, path)
 
 
