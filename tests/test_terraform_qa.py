@@ -104,7 +104,8 @@ INDEXED = '${jsonencode([\\"s3:GetObject\\", \\"*\\"][count.index + 1])}'
 
 def test_a_tf_json_string_template_sees_each_and_count(tmp_path: Path) -> None:
     """In `.tf.json`, `"${each.value}"` and `${count.index}` in a string are the instance's, as in `.tf`:
-    the instance whose value is `*` fires, at the JSON string in the policy text."""
+    the instance whose value is `*` fires; a JSON string that is `each.value` alone points at the `"*"`
+    written in the `for_each` map, one `jsonencode` writes at the interpolation in the policy text."""
     document = '{\\"Version\\": \\"2012-10-17\\", \\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Action\\": {action}, \\"Resource\\": \\"*\\"}]}'
     text = (
         '{"resource": {"aws_iam_policy": {\n'
@@ -118,7 +119,7 @@ def test_a_tf_json_string_template_sees_each_and_count(tmp_path: Path) -> None:
     _, report, _ = run_check(tmp_path, ".", select="IAM001")
     assert report["errors"] == []
     assert places(report) == [
-        span("IAM001", "main.tf.json", text, '\\"${each.value}\\"', 'aws_iam_policy.e["a"]'),
+        span("IAM001", "main.tf.json", text, '"*"', 'aws_iam_policy.e["a"]'),
         span("IAM001", "main.tf.json", text, INDEXED, "aws_iam_policy.c"),
     ]
 
@@ -132,21 +133,21 @@ TEMPLATE = (
 
 def test_templatefile_renders_for_and_if_directives(tmp_path: Path) -> None:
     """A policy template building its action list with `%{ for }` and `%{ if }` (strip markers and all)
-    renders as Terraform renders it: the `*` item fires, at the template's `"${a}"`, and the known action
-    does not."""
+    renders as Terraform renders it: the `*` item fires, where it was written (the `"*"` passed to
+    `templatefile`, as the JSON string is `"${a}"` alone), and the known action does not."""
     main = ('resource "aws_iam_policy" "p" {\n'
             '  policy = templatefile("${path.module}/policy.json.tpl", { actions = ["s3:GetObject", "*"] })\n}\n')
     write(tmp_path, {"main.tf": main, "policy.json.tpl": TEMPLATE})
     code, report, _ = run_check(tmp_path, ".", select="IAM001,IAM006")
     assert report["errors"] == []
-    assert places(report) == [span("IAM001", "policy.json.tpl", TEMPLATE, '"${a}"', "aws_iam_policy.p")]
+    assert places(report) == [span("IAM001", "main.tf", main, '"*"', "aws_iam_policy.p")]
     assert code == 1
 
 
 def test_quoted_and_heredoc_directives_pick_what_terraform_picks(tmp_path: Path) -> None:
     """`%{ if }` with a known condition renders its branch (the `*` of the else branch is never read), a
-    heredoc `%{ for }` over a map iterates it by sorted key, and a directive over an unknown stays unknown
-    (no finding, no guess)."""
+    heredoc `%{ for }` over a map iterates it by sorted key (the `*` fires where the map holds it), and a
+    directive over an unknown stays unknown (no finding, no guess)."""
     text = (
         'variable "admin" {\n  default = false\n}\n'
         'variable "unknown" {\n  type = list(string)\n}\n'
@@ -160,7 +161,8 @@ def test_quoted_and_heredoc_directives_pick_what_terraform_picks(tmp_path: Path)
     write(tmp_path, {"main.tf": text})
     _, report, _ = run_check(tmp_path, ".", select="IAM001,IAM006")
     assert report["errors"] == []
-    assert places(report) == [span("IAM001", "main.tf", text, '"${action}"', "aws_iam_policy.loop")]
+    in_map = text[:text.index('a = "*"')].count('"*"') + 1  # the `"*"` of `a = "*"`
+    assert places(report) == [span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.loop", in_map)]
 
 
 def test_an_error_goes_through_what_uses_it_to_the_try_that_skips_it(tmp_path: Path) -> None:
@@ -384,3 +386,66 @@ def test_count_index_is_where_it_is_read(tmp_path: Path) -> None:
     write(tmp_path, {"main.tf": text})
     _, report, _ = run_check(tmp_path, ".", select="SM007")
     assert places(report) == [span("SM007", "main.tf", text, "count.index", "aws_secretsmanager_secret.s[0]")]
+
+
+def test_a_json_string_that_is_one_interpolated_value_points_where_that_value_was_written(tmp_path: Path) -> None:
+    """`"Action": "${each.value}"` in a heredoc policy (or in a `.tf.json` policy string) is the item as
+    written: SM001 points at `"secretsmanager:*"` in the list, as it does for `jsonencode`. A string the
+    template composes around a value (`"${local.actions[0]}x"`) is the template's text, and stays there."""
+    text = ('locals {\n  actions = ["secretsmanager:*", "s3:GetObject"]\n}\n'
+            'resource "aws_iam_policy" "q" {\n  for_each = toset(local.actions)\n  policy   = <<EOT\n'
+            '{"Statement": [{"Effect": "Allow", "Action": "${each.value}", "Resource": "*"}]}\nEOT\n}\n'
+            'resource "aws_iam_policy" "r" {\n  policy = <<EOT\n'
+            '{"Statement": [{"Effect": "Allow", "Action": "${local.actions[0]}x", "Resource": "*"}]}\nEOT\n}\n')
+    json_text = ('{\n  "locals": {"actions": ["s3:GetObject", "secretsmanager:*"]},\n'
+                 '  "resource": {"aws_iam_policy": {"q": {\n    "for_each": "${toset(local.actions)}",\n'
+                 '    "policy": "{\\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Action\\": \\"${each.value}\\", '
+                 '\\"Resource\\": \\"*\\"}]}"\n  }}}\n}\n')
+    wildcard = 'aws_iam_policy.q["secretsmanager:*"]'
+    cases = {
+        "main.tf": (text, [span("SM001", "main.tf", text, '"secretsmanager:*"', wildcard),
+                           span("IAM006", "main.tf", text, '"${local.actions[0]}x"', "aws_iam_policy.r")]),
+        "main.tf.json": (json_text, [span("SM001", "main.tf.json", json_text, '"secretsmanager:*"', wildcard)]),
+    }
+    for name, (body, expected) in cases.items():
+        write(tmp_path / name, {name: body})
+        _, report, _ = run_check(tmp_path / name, ".", select="SM001,IAM006")
+        assert places(report) == expected, name
+
+
+def test_a_module_source_that_is_not_written_out_is_an_error_at_it(tmp_path: Path) -> None:
+    """Terraform reads `source` before it evaluates anything, and rejects an interpolation there: the call
+    is an input error at the value and is not followed (its child's policy is not read with the caller's
+    wildcard); the escape `$${` is a literal and is fine."""
+    child = ('variable "action" {}\nresource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ '
+             'Effect = "Allow", Action = var.action, Resource = "*" }] })\n}\n')
+    hcl_text = ('locals {\n  dir = "child"\n}\nmodule "c" {\n  source = "./${local.dir}"\n'
+                '  action = "secretsmanager:*"\n}\n')
+    json_text = '{"module": {"c": {"source": "./${local.dir}", "action": "secretsmanager:*"}}}\n'
+    for name, text, needle in (("main.tf", hcl_text, '"./${local.dir}"'),
+                               ("main.tf.json", json_text, '"./${local.dir}"')):
+        root = write(tmp_path / name, {name: text, "child/main.tf": child})
+        code, report, _ = run_check(root, ".", select="SM001,SM002")
+        where = span("", name, text, needle, "")
+        assert [(e["path"], e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+            (name, where[2], where[3], "module source must be a literal string (Terraform rejects an expression "
+                                       "here); the call is not followed")], name
+        assert places(report) == [] and code == 2
+    escaped = write(tmp_path / "escaped", {"main.tf": 'module "c" {\n  source = "./child$${x}"\n}\n'})
+    code, report, _ = run_check(escaped, ".")
+    assert report["errors"] == [] and code == 0
+
+
+def test_range_counts_as_terraform_does_and_refuses_what_it_refuses(tmp_path: Path) -> None:
+    """`range` steps from its start towards its limit (1 or -1 by default, a given step otherwise), and
+    Terraform rejects a zero step and more than 1,024 numbers: an error a `try` skips, never a long list."""
+    assert_each_picks_star(tmp_path, {
+        "max": '["s3:GetObject", "s3:PutObject", "*"][length(range(3)) - 1]',
+        "down": 'range(3, 0)[2] == 1 ? "*" : "s3:GetObject"',
+        "step": 'join(",", range(1, 8, 3)) == "1,4,7" ? "*" : "s3:GetObject"',
+        "fraction": 'range(0, 1, 0.25)[3] == 0.75 ? "*" : "s3:GetObject"',
+        "backwards": 'length(range(0, 5, -1)) == 0 ? "*" : "s3:GetObject"',
+        "zero": 'try(range(0, 5, 0), "*")',
+        "huge": 'try(range(1025), "*")',
+        "limit": 'length(range(1024)) == 1024 ? "*" : "s3:GetObject"',
+    })

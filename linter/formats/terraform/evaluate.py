@@ -24,7 +24,7 @@ from linter.loaders.strmap import MappedText, map_json_string
 from linter.loaders.text import is_file, read_text
 from linter.model import UNKNOWN, FileError, Node, Span
 from linter.formats.terraform.syntax import Block, Expr, HclExpr, Unit
-from linter.formats.terraform.values import (TextNode, caller_parts, json_leaf_parts, leaf_places, parse_json_text,
+from linter.formats.terraform.values import (Part, TextNode, caller_parts, json_leaf_parts, leaf_places, parse_json_text,
                                              transformed_parts, unknown)
 from linter.records import dataclass, field
 from linter.values import number
@@ -768,7 +768,9 @@ class Evaluator:
         out.end = parsed.end
         parts = caller_parts(interpolated, self.caller_places()) if interpolated and self.scope.bound else ()
         parts = tuple(sorted(parts + json_leaf_parts(interpolated), key=lambda part: part.start))
-        return TextNode(out.text, span, file.display, locate=out.locator(file.locate), parts=parts)
+        whole = tuple(Part(offset, offset + len(value.value), *value.place()) for offset, value in interpolated
+                      if isinstance(value.value, str) and not value.is_unknown)
+        return TextNode(out.text, span, file.display, locate=out.locator(file.locate), parts=parts, whole=whole)
 
     def _render(self, file: HclFile, parts: list[hcl.Part], out: MappedText,
                 interpolated: list[tuple[int, Node]], marks: bool) -> None:

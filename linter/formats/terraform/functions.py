@@ -377,6 +377,28 @@ def _length(values: list[Node], span: Span, path: str) -> Node:
     return Node(len(text), span, path) if text is not None and isinstance(value, str) else unknown(span, path)
 
 
+RANGE_LIMIT = 1024  # Terraform's own: a range that would hold more is an error
+
+
+def _range(values: list[Node], span: Span, path: str) -> Node:
+    """`range(max)`, `range(start, limit)`, `range(start, limit, step)`: from start, adding step while short
+    of limit (the step's sign: 1 or -1 towards limit by default). Terraform rejects a step of zero or of
+    the wrong sign that never ends, and more than 1,024 numbers: an error, never a long list."""
+    raw = [value.value for value in values]
+    if not 1 <= len(raw) <= 3 or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in raw):
+        return unknown(span, path)
+    start, limit = (0, raw[0]) if len(raw) == 1 else (raw[0], raw[1])
+    step = raw[2] if len(raw) == 3 else (1 if limit >= start else -1)
+    if step == 0 or (limit - start) / step > RANGE_LIMIT:
+        return missing(span, path)
+    numbers: list[Node] = []
+    number = start
+    while (number < limit) if step > 0 else (number > limit):
+        numbers.append(Node(number, span, path))
+        number += step
+    return Node(numbers, span, path)
+
+
 def _element(values: list[Node], span: Span, path: str) -> Node:
     """The item at the index taken modulo the length (so -1 is the last, as current Terraform has it; 1.7
     and older reject a negative index); an empty list or a fractional index is an error."""
@@ -607,6 +629,7 @@ FUNCTIONS: dict[str, Function] = {
     "length": _length,
     "element": _element,
     "one": _one,
+    "range": _range,
     "join": _join,
     "split": _split,
     "lower": _string_function(str.lower),

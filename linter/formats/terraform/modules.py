@@ -25,6 +25,7 @@ resolution only, so a parallel run that puts caller and child in different units
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from linter.formats.terraform import expand, reach
 from linter.formats.terraform.documents import Documents
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, Scope
 from linter.formats.terraform.layout import module_callers, project_root, read_manifest, shown, upstream
-from linter.formats.terraform.syntax import Block, Parsed, Unit, top_blocks
+from linter.formats.terraform.syntax import Block, Expr, HclExpr, Parsed, Unit, top_blocks
 from linter.formats.terraform.values import TextNode, leaf_places, unknown
 from linter.formats.terraform.vendored import internals, is_vendored
 from linter.formats.terraform import hcl
@@ -420,6 +421,18 @@ class _Run:
                 below += [child for made in module._instances.values() for _, child in made]
         self.borrowed = True
         return found
+
+
+_INTERPOLATION = re.compile(r"(?<![$%])[$%]\{")  # `${` or `%{`, not the escapes `$${` and `%%{`
+
+
+def _written_out(expr: Expr) -> bool:
+    """Is a module's `source` a string written out, as Terraform requires (it reads the source before
+    evaluating anything): a quoted string or heredoc without interpolations or directives."""
+    if isinstance(expr, HclExpr):
+        text = expr.file.source(expr.node)
+        return text.startswith(('"', "<<")) and not _INTERPOLATION.search(text)
+    return isinstance(expr.node.value, str) and not _INTERPOLATION.search(expr.node.value)
 
 
 def _suffix_key(suffix: str) -> str | int:
@@ -857,6 +870,10 @@ class _Module:
         registry or git module that `terraform init` laid out (`.terraform/modules/modules.json` of the root
         module); always an existing directory inside the scan root. None: not followed."""
         attr = block.body.attr("source")
+        if attr is not None and not _written_out(attr.expr):
+            self.evaluator.report(attr.expr.span, block.unit.display, "module source must be a literal string "
+                                  "(Terraform rejects an expression here); the call is not followed")
+            return None
         source = self.evaluator.eval(attr.expr) if attr is not None else None
         if source is None or not isinstance(source.value, str) or source.is_unknown:
             return None

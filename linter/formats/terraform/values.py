@@ -47,10 +47,16 @@ class TextNode(Node):
     they are what the finding is about, and the caller's file is where the user can change them. The span
     and `locate` stay the template's, so JSON parsed from the text keeps its own positions; each JSON string
     holding caller-written characters gets the parts that fall inside it (`parse_json_text`).
+
+    `whole`: each string value interpolated into the text, over its characters, where that value was
+    written (a local's literal, the item `each.value` is). Used by JSON parsed from the text only, and only
+    for a JSON string that is that value and nothing else (`"Action": "${each.value}"` points at the item,
+    as `jsonencode` would); in a string composed around it, the finding is about the template's text.
     """
 
     locate: Locator | None = None
     parts: tuple[Part, ...] = ()
+    whole: tuple[Part, ...] = ()
 
     def place(self, about: tuple[int, int] | None = None) -> tuple[str, Span]:
         """The caller's part the finding is about.
@@ -155,7 +161,8 @@ def parse_json_text(value: Node) -> Node | FileError | None:
     text, back = quote_bare_unknowns(value.value)
     located = locate if back is _unchanged else moved(locate, back)
     parts = value.parts if isinstance(value, TextNode) else ()
-    strings = _strings_with_parts(text, back, parts, located, value.path) if parts else None
+    whole = value.whole if isinstance(value, TextNode) else ()
+    strings = _strings_with_parts(text, back, parts, whole, located, value.path) if parts or whole else None
     try:
         return jsonpos.parse(text, value.path, located, strings)
     except jsonpos.JSONSyntaxError as exc:
@@ -164,17 +171,22 @@ def parse_json_text(value: Node) -> Node | FileError | None:
         return FileError(value.path, exc.line, exc.column, f"policy: {exc.message}")
 
 
-def _strings_with_parts(text: str, back: Callable[[int], int], parts: tuple[Part, ...], locate: Locator,
-                        path: str) -> Callable[[str, int, int], Node]:
+def _strings_with_parts(text: str, back: Callable[[int], int], parts: tuple[Part, ...], whole: tuple[Part, ...],
+                        locate: Locator, path: str) -> Callable[[str, int, int], Node]:
     """How JSON a module wrote around its caller's values (a heredoc policy) makes each string: one holding
     characters the caller wrote gets those parts, counted in its own decoded characters, so it points at
-    the caller's value as a composed string outside JSON does. `back` maps offsets of `text` to the
-    composed string's."""
+    the caller's value as a composed string outside JSON does; one that is exactly an interpolated value
+    (`whole`, written as is: no escapes) points where that value was written. `back` maps offsets of
+    `text` to the composed string's."""
 
     def string(value: str, start: int, end: int) -> Node:
         span = span_of(locate, start, end)
         first, last = back(start), back(end)
         if not any(p.start < last and first < p.end for p in parts):
+            inside = (back(start + 1), back(end - 1))
+            same = next((p for p in whole if (p.start, p.end) == inside and p.end - p.start == len(value)), None)
+            if same is not None and end - start - 2 == len(value):
+                return TextNode(value, span, path, parts=(Part(0, len(value), same.path, same.span),))
             return Node(value, span, path)
         decoded = MappedText()
         decode_escapes(text, start + 1, end - 1, decoded, hcl=False)
