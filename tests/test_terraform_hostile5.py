@@ -188,3 +188,21 @@ def test_huge_numbers_are_unknown_where_they_are_used(tmp_path: Path) -> None:
     documents = {d.owner: d for d in extract(tmp_path).documents}
     assert documents["aws_iam_policy.mod"].statements[0].action.value == UNKNOWN
     assert [a.value for a in documents["aws_iam_policy.text"].statements[0].action.value] == ["s3:" + UNKNOWN, UNKNOWN]
+
+
+# --- a JSON string that is one interpolated value ---------------------------------------------------------
+
+def test_module_instances_whose_json_strings_point_at_different_items_are_evaluated_apart(tmp_path: Path) -> None:
+    """Two `for_each` instances pass the same text (`"Action": "${each.value}"` over two equal strings) whose
+    JSON string points at a different item each: they are different arguments (as with `jsonencode`), so
+    each item is reported, not only the first one's."""
+    for doc in ('<<EOT\n{"Statement": [{"Effect": "Allow", "Action": "${each.value}", "Resource": "*"}]}\nEOT',
+                'jsonencode({ Statement = [{ Effect = "Allow", Action = each.value, Resource = "*" }] })'):
+        caller = ('module "c" {\n  source   = "./child"\n  for_each = { a = "secretsmanager:*", b = "secretsmanager:*" }\n'
+                  f'  doc      = {doc}\n}}\n')
+        write(tmp_path, {"main.tf": caller, "child/main.tf": 'variable "doc" {}\nresource "aws_iam_policy" "p" {\n'
+                                                             '  policy = var.doc\n}\n'})
+        _, report, _ = run_check(tmp_path, ".", select="SM001")
+        assert places(report) == [
+            span("SM001", "main.tf", caller, '"secretsmanager:*"', 'module.c["a"].aws_iam_policy.p'),
+            span("SM001", "main.tf", caller, '"secretsmanager:*"', 'module.c["b"].aws_iam_policy.p', 2)], doc

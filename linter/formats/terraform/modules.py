@@ -477,13 +477,14 @@ def _made_key(plain: tuple) -> tuple:
 
 def _shape(node: Node) -> tuple:
     """What makes two argument values the same: values, files and positions, all the way down (for a
-    string composed from its caller's values, where each of their parts was written too)."""
+    string composed from its caller's values, where each of their parts was written too, and where the
+    values a template interpolates were: `TextNode.whole`)."""
     if isinstance(node.value, dict):
         inner: object = tuple((k, _shape(v)) for k, v in node.value.items())
     elif isinstance(node.value, list):
         inner = tuple(_shape(v) for v in node.value)
     else:
-        inner = (type(node.value).__name__, node.value, node.parts if isinstance(node, TextNode) else ())
+        inner = (type(node.value).__name__, node.value, (node.parts, node.whole) if isinstance(node, TextNode) else ())
     return (node.path, node.span, node.ref, type(node).__name__, inner)
 
 
