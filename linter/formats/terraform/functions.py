@@ -59,13 +59,16 @@ def _counted(items: list[Node], span: Span, path: str, inputs: list[Node], as_se
 
 
 MAX_MAGNITUDE = 1e300  # numbers computed with here; Terraform's have any size (beyond: unknown, see `numeric`)
+EXACT_FLOAT = 2.0**53  # past it a float no longer holds every integer (1e17 + 1 is 1e17)
 
 
 def numeric(value: int | float | None, span: Span, path: str) -> Node:
     """A number as a value: unknown when it cannot be held here as Terraform holds it (an infinity, a
-    number past MAX_MAGNITUDE, too long to compute with or to write as text), never a crash or a wrong
-    number."""
+    number past MAX_MAGNITUDE, too long to compute with or to write as text, a float too large to hold the
+    integers next to it), never a crash or a wrong number. (Integers are exact at any size.)"""
     if value is None or isinstance(value, bool) or not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+        return unknown(span, path)
+    if isinstance(value, float) and not -EXACT_FLOAT < value < EXACT_FLOAT:
         return unknown(span, path)
     return Node(value, span, path)
 
@@ -394,6 +397,8 @@ def _range(values: list[Node], span: Span, path: str) -> Node:
     numbers: list[Node] = []
     number = start
     while (number < limit) if step > 0 else (number > limit):
+        if number + step == number or len(numbers) > RANGE_LIMIT:  # past a float's precision: uncountable here
+            return unknown(span, path)
         numbers.append(Node(number, span, path))
         number += step
     return Node(numbers, span, path)
