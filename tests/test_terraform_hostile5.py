@@ -225,3 +225,48 @@ def test_range_past_a_floats_precision_is_unknown_not_endless(start: str, width:
         root = write(Path(folder), {"main.tf": text})
         _, report, _ = run_check(root, ".", select="IAM001")
     assert places(report) == [span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.p")]
+
+
+# --- values that double at every reference ----------------------------------------------------------------
+
+DOUBLING = {  # a chain of locals, each using the one before twice: 10 characters grow to 10 * 2^39
+    "template": ('"aaaaaaaaaa"', '"${{local.l{0}}}${{local.l{0}}}"'),
+    "list": ('["aaaaaaaaaa"]', "[local.l{0}, local.l{0}]"),
+    "concat": ('["aaaaaaaaaa"]', "concat(local.l{0}, local.l{0})"),
+    "object": ('{ a = "aaaaaaaaaa" }', "{{ a = local.l{0}, b = local.l{0} }}"),
+    "format": ('"aaaaaaaaaa"', 'format("%s%s", local.l{0}, local.l{0})'),
+    "replace": ('"aaaaaaaaaa"', 'replace(local.l{0}, "", local.l{0})'),
+    "for": ('"aaaaaaaaaa"', "[for x in range(1000) : local.l{0}]"),
+}
+
+
+def _doubling(first: str, step: str, steps: int = 39) -> str:
+    lines = [f"  l0 = {first}"] + [f"  l{i} = {step.format(i - 1)}" for i in range(1, steps + 1)]
+    return ("locals {\n" + "\n".join(lines) + "\n}\n"
+            f'resource "aws_iam_policy" "big" {{\n  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action ='
+            f' flatten([local.l{steps}]), Resource = "*" }}] }})\n}}\n'
+            'resource "aws_iam_policy" "star" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+            ' Action = "*", Resource = "*" }] })\n}\n')
+
+
+def test_a_value_that_doubles_at_every_local_is_an_input_error_not_a_hang(tmp_path: Path) -> None:
+    """A billion laughs in Terraform: each local uses the one before twice, so 39 of them make 10 * 2^39
+    characters or items (a template, a list, `concat`, an object, `format`, `replace` with an empty search,
+    a `for` over `range`). The run hung or ran out of memory (`internal error ... MemoryError`, losing the
+    module). A value past a million items and characters is unknown, an input error where it is made or
+    first used (a string function's result is unknown alone), and the module's other policy is reported."""
+    for name, (first, step) in DOUBLING.items():
+        text = _doubling(first, step, 9 if name in ("replace", "for") else 39)
+        folder = tmp_path / name
+        write(folder, {"main.tf": text})
+        code, report, _ = run_check(folder, ".", select="IAM001")
+        star = text.count('"*"', 0, text.index('"star"')) + 1
+        assert span("IAM001", "main.tf", text, '"*"', "aws_iam_policy.star", star) in places(report), name
+        assert all(e["message"].startswith("not evaluated: the value is larger than 1000000") for e in report["errors"]), name
+        assert code == (1 if name in ("format", "replace") else 2), (name, report["errors"])
+    text = (tmp_path / "template" / "main.tf").read_text()
+    _, report, _ = run_check(tmp_path / "template", ".", select="IAM001")
+    # l17 is the first past the bound (10 * 2^17 characters), its template where it is written; the
+    # unknown it becomes doubles too, from l18 on, one character at first: l37 holds 2^20 of them.
+    assert [(e["line"], e["column"]) for e in report["errors"]] == [(19, 9), (39, 9)]
+    assert [text.splitlines()[n][:8] for n in (18, 38)] == ["  l17 = ", "  l37 = "]

@@ -17,7 +17,7 @@ from typing import Callable, Protocol
 from linter.formats import catalogue
 from linter.formats.terraform import hcl
 from linter.formats.terraform.functions import (COMPOSING, FUNCTIONS, Missing, Set, Uncounted, as_text,
-                                                formatlist_rows, missing, numeric)
+                                                formatlist_rows, missing, numeric, MAX_VALUE_SIZE)
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
@@ -35,6 +35,8 @@ MAX_EXPANSION = 20_000  # items made by `for` expressions and dynamic blocks in 
 _STEPS = ("get_attr", "index", "splat")
 _UNKNOWN_ROOTS = {"each", "count", "self", "module", "terraform", "ephemeral", "provider"}
 _TEMPLATE_MARK = "__POLICYLINT_TEMPLATE__"
+_SIZE_MESSAGE = (f"not evaluated: the value is larger than {MAX_VALUE_SIZE} items and characters (a value "
+                 "used twice in each of a chain of locals doubles it at every step)")
 _EXPANSION_MESSAGE = (f"not evaluated: for expressions and dynamic blocks of this module expand to more than "
                       f"{MAX_EXPANSION} values")
 _COMPARE = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
@@ -48,6 +50,10 @@ class _TooDeep(Exception):
 
 class _TooMuch(Exception):
     """Raised past MAX_EXPANSION (nested `for` expressions over long lists); reported like _TooDeep."""
+
+
+class _TooLarge(Exception):
+    """Raised when a template's text grows past MAX_VALUE_SIZE; reported like _TooDeep."""
 
 
 class _Recursive(Exception):
@@ -184,6 +190,8 @@ class Evaluator:
             return self._too_deep(expr.span, _display(expr))
         except _TooMuch:
             return self.report(expr.span, _display(expr), _EXPANSION_MESSAGE)
+        except _TooLarge:
+            return self.report(expr.span, _display(expr), _SIZE_MESSAGE)
         except _Recursive as exc:
             return self.report(expr.span, _display(expr),
                                f"templatefile: {exc} renders itself (Terraform rejects templatefile in a template)")
@@ -246,6 +254,8 @@ class Evaluator:
             self._active.discard(key)
         if self.reads != reads:
             self._tainted.add(key)
+        if value is not None and too_large(value):  # what a reference copies, copied again, may double
+            value = self.report(span, path, _SIZE_MESSAGE)
         self._cache[key] = value
         return value
 
@@ -491,9 +501,11 @@ class Evaluator:
                 key_spans.setdefault(text, result_key.span)
             finally:
                 self._names.pop()
-        if is_object:
-            return Node(mapping, span, file.display, key_spans)
-        return (Uncounted if uncounted else Node)(items, span, file.display)
+        result = Node(mapping, span, file.display, key_spans) if is_object else (
+            Uncounted if uncounted else Node)(items, span, file.display)
+        if too_large(result):  # each item may be a large value
+            raise _TooLarge
+        return result
 
     def _tuple(self, file: HclFile, node: TSNode) -> Node:
         items = [self._hcl(file, c) for c in node.children if c.type == "expression"]
@@ -789,6 +801,8 @@ class Evaluator:
                 if value.value is None:  # a string cannot hold a null: Terraform fails, the part is unknown
                     value = self.report(file.span(part), file.display, "null in a string template: Terraform rejects it")
                 interpolated.append((len(out.chars), value))
+                if too_large(value, MAX_VALUE_SIZE - len(out.chars)):
+                    raise _TooLarge
                 out.add(as_text(value), file.start(part))
                 end = file.end(part)
             if marks:
@@ -980,6 +994,23 @@ class Evaluator:
             items = {key: self._json(unit, item) for key, item in value.items()}
             return Node(items, node.span, unit.display, dict(node.key_spans or {}))
         return node
+
+
+def too_large(value: Node, budget: int = MAX_VALUE_SIZE) -> bool:
+    """Has the value, as Terraform holds it (a list holding one local twice holds its items twice), more
+    than `budget` items and characters? Counted up to the budget only, so asking costs little."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        inner = node.value
+        budget -= len(inner) if isinstance(inner, str) else 1
+        if budget < 0:
+            return True
+        if isinstance(inner, dict):
+            stack.extend(inner.values())
+        elif isinstance(inner, list):
+            stack.extend(inner)
+    return False
 
 
 def slots_of(kind: type) -> tuple[str, ...]:

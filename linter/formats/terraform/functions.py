@@ -58,6 +58,7 @@ def _counted(items: list[Node], span: Span, path: str, inputs: list[Node], as_se
     return kind(items, span, path)
 
 
+MAX_VALUE_SIZE = 1_000_000  # items and characters of one value (a local, a `for`, a string a function makes)
 MAX_MAGNITUDE = 1e300  # numbers computed with here; Terraform's have any size (beyond: unknown, see `numeric`)
 EXACT_FLOAT = 2.0**53  # past it a float no longer holds every integer (1e17 + 1 is 1e17)
 
@@ -445,6 +446,8 @@ def _joined(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
     parts = [_text(item) for item in values[1].value]
     if separator is None or None in parts:
         return None
+    if sum(map(len, parts)) + len(separator) * len(parts) > MAX_VALUE_SIZE:
+        return None  # (too long to hold: unknown)
     starts, at = [], 0
     for part in parts:
         starts.append(at)
@@ -495,6 +498,8 @@ def _replace(values: list[Node], span: Span, path: str) -> Node:
     texts = [_text(v) for v in values] if len(values) == 3 else [None]
     if None in texts:
         return unknown(span, path)
+    if len(texts[0]) + texts[0].count(texts[1]) * (len(texts[2]) - len(texts[1])) > MAX_VALUE_SIZE:
+        return unknown(span, path)  # too long to hold (an empty search string inserts between every two)
     if len(texts[1]) > 1 and texts[1].startswith("/") and texts[1].endswith("/"):
         replaced = go_replace(texts[0], texts[1][1:-1], texts[2])
         return Node(replaced, span, path) if replaced is not None else unknown(span, path)
@@ -577,6 +582,8 @@ def _formatted(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
         placed.append((size, argument))
         out.append(text)
         size += len(text)
+        if size > MAX_VALUE_SIZE:
+            return None  # too long to hold: unknown
     return "".join(out), placed
 
 
