@@ -270,3 +270,24 @@ def test_a_value_that_doubles_at_every_local_is_an_input_error_not_a_hang(tmp_pa
     # unknown it becomes doubles too, from l18 on, one character at first: l37 holds 2^20 of them.
     assert [(e["line"], e["column"]) for e in report["errors"]] == [(19, 9), (39, 9)]
     assert [text.splitlines()[n][:8] for n in (18, 38)] == ["  l17 = ", "  l37 = "]
+
+
+def test_a_dynamic_block_over_a_list_of_unknown_length_leaves_its_document_incomplete(tmp_path: Path) -> None:
+    """`dynamic "statement"` over `[for s in ... : s if var.x]` (an `if` unknown for each item) or a set with
+    an unknown item makes one statement per item that may be there: the items are read, but the document
+    is not complete (a guard may be missing or there), as over an unknown collection; over a known list it
+    is complete."""
+    def document(collection: str) -> str:
+        return (f'data "aws_iam_policy_document" "d" {{\n  dynamic "statement" {{\n    for_each = {collection}\n'
+                '    content {\n      effect    = "Deny"\n      actions   = [statement.value]\n      resources = ["*"]\n'
+                '    }\n  }\n}\nresource "aws_iam_policy" "p" {\n  policy = data.aws_iam_policy_document.d.json\n}\n')
+
+    cases = {'[for a in ["secretsmanager:DeleteSecret"] : a if var.x]': False,
+             'toset([var.y, "secretsmanager:DeleteSecret"])': False,
+             '["secretsmanager:DeleteSecret"]': True}
+    for collection, complete in cases.items():
+        write(tmp_path, {"main.tf": 'variable "x" {}\nvariable "y" {}\n' + document(collection)})
+        found = [d for d in extract(tmp_path).documents if d.owner == "data.aws_iam_policy_document.d"]
+        assert [d.complete for d in found] == [complete], collection
+        actions = [leaf.value for s in found[0].statements for leaf in _leaves(s.action)]
+        assert "secretsmanager:DeleteSecret" in actions or collection.startswith("[for"), collection
