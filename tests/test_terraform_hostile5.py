@@ -291,3 +291,29 @@ def test_a_dynamic_block_over_a_list_of_unknown_length_leaves_its_document_incom
         assert [d.complete for d in found] == [complete], collection
         actions = [leaf.value for s in found[0].statements for leaf in _leaves(s.action)]
         assert "secretsmanager:DeleteSecret" in actions or collection.startswith("[for"), collection
+
+
+# --- what a module reads of a call that a cycle cuts --------------------------------------------------------
+
+def test_a_module_value_read_where_a_cycle_cut_the_call_is_not_shared_with_other_evaluations(tmp_path: Path) -> None:
+    """`first` calls `third`, which calls `second`, which calls `first` again (a cycle, an input error).
+    Evaluated below `first`, `second`'s call of `first` is cut, so `module.down[*].acts` is unknown there;
+    that value read no input, so it was shared with every evaluation of `second`, and `second`'s own lint,
+    after `first`'s in the same process, lost the findings its own evaluation gives (and `--jobs 2` gave
+    either, by which worker linted what). Reading a module's instances counts as reading an input."""
+    files = {
+        "first/main.tf": ('module "up" {\n  source = "../third"\n  count  = var.on ? 1 : 0\n}\n'
+                          'output "acts" {\n  value = ["secretsmanager:*"]\n}\n'),
+        "second/main.tf": ('module "down" {\n  source = "../first"\n  count  = 2\n}\n'
+                           'resource "aws_iam_role_policy" "p" {\n  role   = "r"\n  policy = jsonencode({ Statement = [{'
+                           ' Effect = "Allow", Action = flatten(module.down[*].acts), Resource = "*" }] })\n}\n'),
+        "third/main.tf": 'module "back" {\n  source   = "../second"\n  for_each = toset(["k", "l"])\n}\n',
+    }
+    write(tmp_path, files)
+    text = files["second/main.tf"]
+    expected = [span(rule, "second/main.tf", text, '"*"', "aws_iam_role_policy.p") for rule in ("SM002", "SM012")]
+    for args in (["second"], ["first", "second"], ["."]):
+        _, report, _ = run_check(tmp_path, *args, select="SM002,SM012")
+        assert [p for p in places(report) if p[1] == "second/main.tf"] == expected, args
+    outputs = {run_check(tmp_path, ".", "--jobs", jobs)[2] for jobs in ("1", "2", "2", "2")}
+    assert len(outputs) == 1

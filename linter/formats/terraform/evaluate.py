@@ -675,6 +675,7 @@ class Evaluator:
         """`module.x` as Terraform sees it: an object of the instance's outputs, a list of them (`count`) or
         a map of them by key (`for_each`); unknown when the call is not followed or its instances are not
         known."""
+        self.read_input()  # whether the call is followed depends on where this module is called from (a cycle)
         names, keys = self.lookups.module_outputs(call), self.lookups.module_keys(call)
         if names is None or keys is None:
             return unknown(span, path)
