@@ -584,6 +584,8 @@ class _Module:
                 self.calls.setdefault(block.labels[0], block)
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
+        # Weakly: the module owns its evaluator, and a strong way back would make the pair a cycle, which only
+        # the cyclic collector frees (with all the module holds; see linter.gctune).
         self.evaluator = Evaluator(scope, weakref.proxy(self))
         if self._called:
             self.evaluator.share(run.store((directory, display_dir, tuple(u.display for u in self.units))))
