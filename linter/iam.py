@@ -391,7 +391,8 @@ def restricted_by(condition: Node | None, keys: Iterable[str], caller_variables:
     requests without the key through, `ForAllValues:` is true for an empty set, negated operators admit
     everything but one value, and a wildcard or policy variable admits many. `keys` may be globs
     (`aws:ResourceTag/*`), compared case-insensitively. With `caller_variables`, a value that is the caller's
-    own tag, user name or id (`${aws:PrincipalTag/team}`) counts too. Returns the value nodes.
+    own tag, user name or id (`${aws:PrincipalTag/team}`) counts too. An empty list of values (a module's
+    `writers = []` default) matches no request: it restricts the caller to nobody. Returns the value nodes.
     """
     wanted = tuple(keys)
     found = []
@@ -399,7 +400,7 @@ def restricted_by(condition: Node | None, keys: Iterable[str], caller_variables:
         if operator.lower() not in _RESTRICTING_OPERATORS or not any(glob_match(k, key, True) for k in wanted):
             continue
         items = values.items_list()
-        if items and all(
+        if all(
             is_fixed_value(item.value)
             or is_single_account_arn(item.value)
             or (key.lower() == "aws:principalorgpaths" and is_one_organization_path(item.value))

@@ -13,6 +13,7 @@ import json
 from typing import Any, Callable, Iterable
 
 from linter import iam
+from linter.formats import catalogue
 from linter.model import Node, PolicyDocument, Resource, Statement
 from linter.records import dataclass
 
@@ -607,9 +608,16 @@ def _documents_known(ctx: Context, s: Subject, arg: bool) -> list[Witness] | Non
     time, might hold anything: rules that look for a missing statement use this to stay quiet.
     """
     r = s.resource
-    unread = any(not linked.documents for linked in r.links.get("policies", []))
+    unread = any(not linked.documents for linked in r.links.get("policies", [])) or _own_policy_unknown(r)
     known = not unread and all(d.complete and _statements_known(d) for d in r.documents)
     return _truth(known == arg)
+
+
+def _own_policy_unknown(resource: Resource) -> bool:
+    """The resource's own policy attribute (a secret's inline `policy = var.policy`) holds a value known
+    only at plan time: like a linked policy resource whose document is a variable, it may hold anything."""
+    return any(node is not None and node.is_unknown
+               for node in map(resource.attributes.get, catalogue.own_document_attributes(resource.type)))
 
 
 def _statements_known(document: PolicyDocument) -> bool:

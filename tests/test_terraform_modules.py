@@ -291,3 +291,26 @@ resource "aws_secretsmanager_secret_version" "ignore_changes" {
     assert places(report) == [
         span("SM010", "env/main.tf", caller, '"hunter2hunter2"', "module.s.aws_secretsmanager_secret_version.ignore_changes"),
     ]
+
+
+def test_a_library_resource_keyed_by_its_callers_input_is_reported_once(tmp_path) -> None:
+    """A library's secret with `for_each` (or `count`) over an input is one secret standing for all on its
+    own (its keys unknown there): each key the caller's instance makes has that one for twin, so what
+    holds whatever the caller passes (no guard, no rotation) is reported once, at the library, not again
+    at every caller; what the caller's values add is still the caller's."""
+    library = ('variable "names" {}\nvariable "n" {}\nvariable "window" {\n  default = 30\n}\n'
+               'resource "aws_secretsmanager_secret" "s" {\n  for_each                = var.names\n'
+               '  name                    = each.key\n  kms_key_id              = "alias/app"\n'
+               '  recovery_window_in_days = var.window\n}\n'
+               'resource "aws_secretsmanager_secret" "c" {\n  count      = var.n\n  kms_key_id = "alias/app"\n}\n')
+    caller = ('module "m" {\n  source = "../lib"\n  names  = { a = {}, b = {} }\n  n      = 2\n'
+              '  window = 0\n}\n')
+    write(tmp_path, {"lib/main.tf": library, "live/main.tf": caller})
+    _, report, _ = run_check(tmp_path, ".", select="SM004,SM006,SM007")
+    assert places(report) == [
+        span("SM004", "lib/main.tf", library, 'resource "aws_secretsmanager_secret" "s"', "aws_secretsmanager_secret.s"),
+        span("SM006", "lib/main.tf", library, 'resource "aws_secretsmanager_secret" "s"', "aws_secretsmanager_secret.s"),
+        span("SM004", "lib/main.tf", library, 'resource "aws_secretsmanager_secret" "c"', "aws_secretsmanager_secret.c"),
+        span("SM006", "lib/main.tf", library, 'resource "aws_secretsmanager_secret" "c"', "aws_secretsmanager_secret.c"),
+        span("SM007", "live/main.tf", caller, "0", 'module.m.aws_secretsmanager_secret.s["a"]'),
+    ]

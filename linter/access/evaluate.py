@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 
 from linter.access.capabilities import CAPABILITIES, DECRYPT
-from linter.access.principals import Applied, Principal, same_deployment, shown
+from linter.access.principals import Applied, Principal, refers_to, same_deployment, shown
 from linter.iam import action_matches, condition_entries, covers_all_secrets, glob_match, may_name_a_secret
 from linter.model import UNKNOWN, Node, PolicyDocument, Resource, Statement
 from linter.records import dataclass
@@ -107,20 +107,21 @@ def _pattern_action(item: Node, action: str) -> int:
     return YES if action_matches(item.value, action) else NO
 
 
-def _resource_level(statement: Statement, target: Target, own: bool) -> int:
-    """`own`: the statement is in the target's own policy, where `*` means the target."""
+def _resource_level(statement: Statement, target: Target, own: bool, owner: str) -> int:
+    """`own`: the statement is in the target's own policy, where `*` means the target. `owner`: the address
+    of what holds the statement, whose module instance its references are written in."""
     if statement.resource is not None:
-        return _any([_pattern_resource(item, target) for item in statement.resource.items_list()])
+        return _any([_pattern_resource(item, target, owner) for item in statement.resource.items_list()])
     if statement.not_resource is not None:
-        return _negated([_pattern_resource(item, target) for item in statement.not_resource.items_list()])
+        return _negated([_pattern_resource(item, target, owner) for item in statement.not_resource.items_list()])
     return YES if own else NO
 
 
-def _pattern_resource(item: Node, target: Target) -> int:
+def _pattern_resource(item: Node, target: Target, owner: str) -> int:
     if item.ref is not None:
         if item.not_arn:  # a name or key id: IAM compares ARNs, so it names nothing
             return NO
-        return YES if item.ref == target.address or target.address.endswith("." + item.ref) else NO
+        return YES if refers_to(item.ref, target.address, owner) else NO
     value = item.value
     if not isinstance(value, str):
         return MAY
@@ -295,7 +296,7 @@ def _effect(statement: Statement) -> str | None:
 
 def _applies(statement: Statement, document: PolicyDocument, action: str, target: Target, own: bool,
              principal: int, caller: Caller) -> Outcome:
-    level = min(principal, _action_level(statement, action), _resource_level(statement, target, own))
+    level = min(principal, _action_level(statement, action), _resource_level(statement, target, own, document.owner))
     if level == NO:
         return NOTHING
     condition_level, conditions = _condition(statement, caller)

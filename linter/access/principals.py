@@ -19,6 +19,7 @@ its own `Policies`. A function whose role is unknown may run as any role of its 
 from __future__ import annotations
 
 import posixpath
+import re
 
 from linter.model import UNKNOWN, DocKind, Extraction, Node, PolicyDocument, Resource
 from linter.records import dataclass, field
@@ -91,7 +92,7 @@ class _Index:
         """Identity documents a resource holds or owns (inline, and AWS managed ones read for it)."""
         found = [d for d in resource.documents if d.kind is DocKind.IDENTITY]
         found += [d for d in self.by_owner.get(resource.address, [])
-                  if d not in found and same_deployment(resource, d.path)]
+                  if d not in found and same_deployment(resource, _placed(d))]
         self.used.update(id(d) for d in found)
         return found
 
@@ -101,8 +102,12 @@ class _Index:
 
 
     def find(self, address: str, holder: Resource) -> Resource | None:
-        """The resource of this address in the holder's deployment."""
-        return next((r for r in self.resources if r.address == address and same_deployment(holder, r.path)), None)
+        """The resource of this address in the holder's deployment: first in the holder's module instance
+        (a reference written in a called module, `aws_iam_policy.p`, names `module.m.aws_iam_policy.p`)."""
+        match = _MODULES.match(holder.address)
+        wanted = dict.fromkeys(((match.group(0) if match else "") + address, address))
+        return next((r for name in wanted for r in self.resources
+                     if r.address == name and same_deployment(holder, r.path)), None)
 
 
 def named(resources: list[Resource], node: Node, kind: str, holder: Resource) -> tuple[list[Resource], bool]:
@@ -110,11 +115,20 @@ def named(resources: list[Resource], node: Node, kind: str, holder: Resource) ->
     and whether that is certain: an unknown value may name any of them."""
     candidates = [r for r in resources if r.kind == kind and same_deployment(holder, r.path)]
     if node.ref is not None:
-        return [r for r in candidates if r.address == node.ref or r.address.endswith("." + node.ref)], True
+        return [r for r in candidates if refers_to(node.ref, r.address, holder.address)], True
     name = _literal(node)
     if name is None:
         return candidates, False
     return [r for r in candidates if _literal(r.attributes.get("name")) == name.rsplit("/", 1)[-1]], True
+
+
+def refers_to(ref: str, address: str, written_in: str) -> bool:
+    """Does a reference (`aws_iam_role.r`, as written in a module) that belongs to `written_in` (the address
+    of what holds it: `module.a["k"].aws_iam_role_policy.p`) name the resource at `address`: one of that
+    module instance, or of a module above it (a caller's value passed in), never a sibling instance's?"""
+    if ref == address:
+        return True
+    return address.endswith("." + ref) and written_in.startswith(address[:-len(ref)])
 
 
 def _policy_arn(index: _Index, node: Node, holder: Resource, owned: list[PolicyDocument]) -> list[PolicyDocument] | str:
@@ -230,12 +244,23 @@ class _Builder:
         for document in extraction.documents:
             if document.kind is not DocKind.IDENTITY or id(document) in self.index.used or not document.owner:
                 continue
-            if document.owner.startswith("data.") or any(
-                    r.address == document.owner and same_deployment(r, document.path) for r in self.index.resources):
+            placed = _placed(document)
+            if _MODULES.sub("", document.owner).startswith("data.") or any(
+                    r.address == document.owner and same_deployment(r, placed) for r in self.index.resources):
                 continue
-            key = (document.owner, document.path)
-            holder = self.principals.setdefault(key, Principal(document.owner, "other", document.path))
+            key = (document.owner, placed)
+            holder = self.principals.setdefault(key, Principal(document.owner, "other", placed))
             holder.documents.append(Applied(document))
+
+
+# The module calls an address is reached through: `module.a.module.b["k"].` (a key quoted as Terraform quotes it).
+_MODULES = re.compile(r'^(?:module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)+')
+
+
+def _placed(document: PolicyDocument) -> str:
+    """Where what owns a document is deployed: the caller's file for a module instance's (its resources are
+    placed at the module call), else where the document is written."""
+    return document.instance_at[0] if document.instance_at is not None else document.path
 
 
 def shown(text: str) -> str:

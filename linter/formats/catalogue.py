@@ -58,6 +58,14 @@ def documents(fmt: str) -> dict[str, tuple[tuple[str, DocKind], ...]]:
             for type_, places in section(fmt)["documents"].items()}
 
 
+@cache
+def own_document_attributes(resource_type: str) -> tuple[str, ...]:
+    """The attributes (Terraform names, which resources use whatever the format) of a resource type that
+    hold its own policy documents, not in a nested block: a Terraform secret's deprecated inline `policy`."""
+    return tuple(where for fmt in ("terraform", "cloudformation")
+                 for where, _ in section(fmt)["documents"].get(resource_type, ()) if "." not in where)
+
+
 def types_of(kind: str) -> dict[str, str]:
     """Attribute (dotted for nested blocks) -> `number`, `bool` or `block`, for one kind."""
     return _data()["kinds"].get(kind, {}).get("types", {})

@@ -760,7 +760,8 @@ class Evaluator:
         """A quoted string or heredoc: literal parts decoded, interpolations evaluated.
 
         A template that is one interpolation and nothing else yields that value (as Terraform does), so
-        `"${aws_secretsmanager_secret.x.arn}"` keeps its `ref`.
+        `"${aws_secretsmanager_secret.x.arn}"` keeps its `ref`, and a value written elsewhere (a caller's
+        argument, a variable's default) keeps the place where it was written.
         """
         parsed = hcl.template(file, node)
         parts = parsed.parts
@@ -772,7 +773,7 @@ class Evaluator:
         if len(parts) == 1 and not isinstance(parts[0], (MappedText, hcl.Directive)) and (strip_newline or not parsed.heredoc):
             if parts[0].type == "template_interpolation":
                 value = self._interpolation(file, parts[0])
-                if isinstance(value.value, (dict, list)) or isinstance(value, TextNode):
+                if isinstance(value.value, (dict, list)) or isinstance(value, TextNode) or not _inside(value, file, span):
                     return value  # keeps its identity (a shared document) and where its text was written
                 return Node(value.value, span, file.display, ref=value.ref, not_arn=value.not_arn)
         out = MappedText()
@@ -1022,6 +1023,13 @@ def slots_of(kind: type) -> tuple[str, ...]:
 
 
 _SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _inside(value: Node, file: HclFile, span: Span) -> bool:
+    """`value` was written within `span` of `file` (a literal or a reference in the template), not in
+    another place the template's expression reads (a caller's argument, a variable's default)."""
+    start, end = (value.span.line, value.span.column), (value.span.end_line, value.span.end_column)
+    return value.path == file.display and (span.line, span.column) <= start and end <= (span.end_line, span.end_column)
 
 
 def _display(expr: Expr) -> str:

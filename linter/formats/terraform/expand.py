@@ -146,8 +146,9 @@ def _dynamic(evaluator: Evaluator, block: Block, type_: str) -> tuple[list[Block
     made = []
     for key, item in pairs:
         names = {name: Node({"key": key, "value": item}, item.span, item.path)}
-        # An object element is reported where it was written (a caller's value), not at the template.
-        if isinstance(item.value, dict):
+        # An object element is reported where it was written (a caller's value), not at the template; an
+        # empty one (`for_each = cond ? [{}] : []`) only switches the block on and holds nothing of it.
+        if isinstance(item.value, dict) and item.value:
             span, header = item.span, key.span if isinstance(key.value, str) else item.span
             origin = item.path if item.path != block.unit.display else None
         else:

@@ -462,12 +462,29 @@ def _twin_name(instance: _Module, twin: _Module | None, name: str) -> str:
 
 def _twin_item(items: dict, key: str | tuple, instance: _Module, twin: _Module | None) -> object | None:
     """The twin's document (key: owner and rank) or resource (key: address) of this key, else of the one
-    `_twin_name` maps it to."""
+    `_twin_name` maps it to, else of that address without its instance key: a resource whose `count` or
+    `for_each` reads an input is one instance on its own (its keys unknown there), standing for all."""
     if key in items:
         return items[key]
-    if isinstance(key, tuple):
-        return items.get((_twin_name(instance, twin, key[0]), *key[1:]))
-    return items.get(_twin_name(instance, twin, key))
+    name = _twin_name(instance, twin, key[0] if isinstance(key, tuple) else key)
+    for candidate in dict.fromkeys((name, _unkeyed(name))):
+        found = items.get((candidate, *key[1:]) if isinstance(key, tuple) else candidate)
+        if found is not None:
+            return found
+    return None
+
+
+_MODULE_STEP = re.compile(r'module\.[^.\[]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.')  # `module.x["k"].`
+
+
+def _unkeyed(name: str) -> str:
+    """An address with its resource's instance key dropped (`module.m.aws_x.y["a"]` -> `module.m.aws_x.y`);
+    the keys of the module calls in it stay."""
+    at = 0
+    while (step := _MODULE_STEP.match(name, at)) is not None:
+        at = step.end()
+    bracket = name.find("[", at)
+    return name if bracket < 0 else name[:bracket]
 
 
 def _made_key(plain: tuple) -> tuple:
@@ -568,6 +585,8 @@ class _Module:
                 self.calls.setdefault(block.labels[0], block)
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
+        # Weakly: the module owns its evaluator, and a strong way back would make the pair a cycle, which only
+        # the cyclic collector frees (with all the module holds; see linter.gctune).
         self.evaluator = Evaluator(scope, weakref.proxy(self))
         if self._called:
             self.evaluator.share(run.store((directory, display_dir, tuple(u.display for u in self.units))))

@@ -129,8 +129,8 @@ resource "aws_secretsmanager_secret_policy" "attached_variable" {
   policy              = var.policy
 }
 
-# ... but reported when it is the secret's inline `policy`.
-# todook: SM004 @1-53 gap=inline-policy-unknown
+# ... nor when it is the secret's inline `policy`.
+# ok: SM004
 resource "aws_secretsmanager_secret" "from_variable" {
   name   = "from-variable"
   policy = var.policy
