@@ -512,6 +512,9 @@ class _Items:
 
     documents: list[tuple[PolicyDocument, bool, tuple]] = field(default_factory=list)
     resources: list[tuple[Resource, bool, str]] = field(default_factory=list)
+    # The input errors of the evaluation and of the instances below it that their twins do not make (a
+    # policy the caller's value turns into invalid JSON): where they were found, in the module's files.
+    errors: list[FileError] = field(default_factory=list)
 
 
 class _Module:
@@ -717,12 +720,19 @@ class _Module:
         items.resources = [(resource, self._passed(block.unit), resource.address) for resource, block in resources]
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
+        items.errors = list(dict.fromkeys([error for error, _ in self.documents.errors] + self.evaluator.errors))
         for name, block in self.calls.items():
             before = (self.run.count, self.run.alone, self.run.too_deep, self.run.cycles)
+            caused: dict[FileError, None] = {}
             for suffix, instance in self.instances_of(name):
                 own += self._adopt(items, instance, name, suffix, block, seen)
+                caused.update(dict.fromkeys(self._caused(instance)))
+            items.errors += [error for error in caused if error not in items.errors]
             if block.unit.passed and not self.instance:
                 self._cut_at(name, block, before)
+                self.errors += [FileError(block.unit.display, block.header.line, block.header.column,
+                                          f"module.{name}: with the values this call passes, {error.path}:"
+                                          f"{error.line}:{error.column}: {error.message}") for error in caused]
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         if self.plain is not None and not self.twins:
@@ -978,7 +988,7 @@ class _Module:
         Returns the instance's policies, rotations and versions whose secret is not the instance's own (the
         caller passed its ARN in): the caller links them to its secrets."""
         inner = instance.items()
-        twin = self.twin_of_borrowed[id(instance)] if id(instance) in self.twin_of_borrowed else instance.twin
+        twin = self._twin_for(instance)
         twin_items = twin.items() if twin is not None else _Items()
         twin_documents = {key: document for document, _, key in twin_items.documents}
         twin_resources = {key: resource for resource, _, key in twin_items.resources}
@@ -1023,6 +1033,17 @@ class _Module:
             if target is not None and target.ref and target.ref not in own_secrets:
                 foreign.append(copy)
         return foreign
+
+    def _twin_for(self, instance: _Module) -> _Module | None:
+        """What an instance this module adopts is compared with: the called module on its own."""
+        return self.twin_of_borrowed[id(instance)] if id(instance) in self.twin_of_borrowed else instance.twin
+
+    def _caused(self, instance: _Module) -> list[FileError]:
+        """The input errors an instance (or one below it) makes that the called module on its own does not:
+        the values this call passes caused them, so they are reported at the call."""
+        twin = self._twin_for(instance)
+        theirs = set(twin.items().errors) if twin is not None else set()
+        return [error for error in instance.items().errors if error not in theirs]
 
     def _attached(self, block: Block) -> list[tuple[PolicyDocument, bool]]:
         """The AWS managed policies a resource attaches by ARN, each reported if the resource's file was passed."""
