@@ -314,3 +314,28 @@ def test_a_library_resource_keyed_by_its_callers_input_is_reported_once(tmp_path
         span("SM006", "lib/main.tf", library, 'resource "aws_secretsmanager_secret" "c"', "aws_secretsmanager_secret.c"),
         span("SM007", "live/main.tf", caller, "0", 'module.m.aws_secretsmanager_secret.s["a"]'),
     ]
+
+
+def test_an_input_error_the_callers_value_causes_in_a_child_is_reported_at_the_call(tmp_path) -> None:
+    """A caller's value that makes a child's policy invalid JSON (a quote in an action written into a
+    heredoc), or that Terraform rejects there (null in a string template), is an input error at the linted
+    module's call, naming where it broke, also through a module in between; the child on its own, whose
+    input is unknown, has no such error, and one it makes on its own is reported once, in its own file."""
+    child = ('variable "act" {}\nresource "aws_iam_policy" "p" {\n  policy = <<EOT\n'
+             '{"Statement": [{"Effect": "Allow", "Action": "${var.act}", "Resource": "*"}]}\nEOT\n}\n'
+             'resource "aws_iam_policy" "own" {\n  policy = "{not json"\n}\n')
+    middle = 'variable "act" {}\nmodule "leaf" {\n  source = "../child"\n  act    = var.act\n}\n'
+    root = ('module "c" {\n  source = "./child"\n  act    = "secretsmanager:*\\"x"\n}\n'
+            'module "m" {\n  source = "./middle"\n  act    = null\n}\n')
+    write(tmp_path, {"main.tf": root, "child/main.tf": child, "middle/main.tf": middle})
+    code, report, _ = run_check(tmp_path, ".")
+    broken = at(child, '"Action": "${var.act}"')
+    own = at(child, '"{not json"')
+    assert [(e["path"], e["line"], e["column"], e["message"]) for e in report["errors"]] == [
+        ("child/main.tf", own.line, own.column + 2, "policy: invalid JSON: Expecting property name enclosed in double quotes"),
+        ("main.tf", 1, 1, f"module.c: with the values this call passes, child/main.tf:{broken.line}:"
+                          f"{broken.column + 11}: policy: invalid JSON: Expecting ',' delimiter"),
+        ("main.tf", 5, 1, f"module.m: with the values this call passes, child/main.tf:{broken.line}:"
+                          f"{broken.column + 11}: null in a string template: Terraform rejects it"),
+    ]
+    assert code == 2

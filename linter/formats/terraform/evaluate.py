@@ -16,8 +16,8 @@ from typing import Callable, Protocol
 
 from linter.formats import catalogue
 from linter.formats.terraform import hcl
-from linter.formats.terraform.functions import (COMPOSING, FUNCTIONS, Missing, Uncounted, as_text, formatlist_rows,
-                                                missing)
+from linter.formats.terraform.functions import (COMPOSING, FUNCTIONS, Missing, Set, Uncounted, as_text,
+                                                formatlist_rows, missing, numeric, MAX_VALUE_SIZE)
 from linter.formats.terraform.hcl import HclFile, TSNode
 from linter.loaders.positions import LineIndex, Locator, span_of
 from linter.loaders.strmap import MappedText, map_json_string
@@ -35,6 +35,8 @@ MAX_EXPANSION = 20_000  # items made by `for` expressions and dynamic blocks in 
 _STEPS = ("get_attr", "index", "splat")
 _UNKNOWN_ROOTS = {"each", "count", "self", "module", "terraform", "ephemeral", "provider"}
 _TEMPLATE_MARK = "__POLICYLINT_TEMPLATE__"
+_SIZE_MESSAGE = (f"not evaluated: the value is larger than {MAX_VALUE_SIZE} items and characters (a value "
+                 "used twice in each of a chain of locals doubles it at every step)")
 _EXPANSION_MESSAGE = (f"not evaluated: for expressions and dynamic blocks of this module expand to more than "
                       f"{MAX_EXPANSION} values")
 _COMPARE = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
@@ -48,6 +50,10 @@ class _TooDeep(Exception):
 
 class _TooMuch(Exception):
     """Raised past MAX_EXPANSION (nested `for` expressions over long lists); reported like _TooDeep."""
+
+
+class _TooLarge(Exception):
+    """Raised when a template's text grows past MAX_VALUE_SIZE; reported like _TooDeep."""
 
 
 class _Recursive(Exception):
@@ -184,6 +190,8 @@ class Evaluator:
             return self._too_deep(expr.span, _display(expr))
         except _TooMuch:
             return self.report(expr.span, _display(expr), _EXPANSION_MESSAGE)
+        except _TooLarge:
+            return self.report(expr.span, _display(expr), _SIZE_MESSAGE)
         except _Recursive as exc:
             return self.report(expr.span, _display(expr),
                                f"templatefile: {exc} renders itself (Terraform rejects templatefile in a template)")
@@ -246,6 +254,8 @@ class Evaluator:
             self._active.discard(key)
         if self.reads != reads:
             self._tainted.add(key)
+        if value is not None and too_large(value):  # what a reference copies, copied again, may double
+            value = self.report(span, path, _SIZE_MESSAGE)
         self._cache[key] = value
         return value
 
@@ -347,7 +357,7 @@ class Evaluator:
         if kind in ("literal_value", "template_expr", "collection_value"):
             return self._hcl(file, node.children[0]) if node.children else unknown(file.span(node), file.display)
         if kind == "numeric_lit":
-            return Node(number(file.source(node)) or 0, file.span(node), file.display)
+            return numeric(number(file.source(node)), file.span(node), file.display)
         if kind == "bool_lit":
             return Node(file.source(node) == "true", file.span(node), file.display)
         if kind == "null_lit":
@@ -455,6 +465,7 @@ class Evaluator:
         mapping: dict[str, Node] = {}
         key_spans: dict[str, Span] = {}
         pairs = iterate(collection)
+        uncounted = isinstance(collection, Uncounted)  # so is what is made of it: some items may be one
         self._expanded += len(pairs)
         if self._expanded > MAX_EXPANSION:
             raise _TooMuch
@@ -463,6 +474,11 @@ class Evaluator:
             try:
                 if condition_expr is not None:
                     keep = self._hcl(file, condition_expr)
+                    if not isinstance(keep.value, bool) and not is_object and keep.is_unknown:
+                        # Maybe kept: an unknown item there, so what is known is kept, its count not.
+                        uncounted = True
+                        items.append(unknown(file.span(bodies[0]), file.display))
+                        continue
                     if not isinstance(keep.value, bool):
                         return unknown(span, file.display)
                     if not keep.value:
@@ -476,18 +492,20 @@ class Evaluator:
                 text = as_text(result_key)
                 item = self._hcl(file, bodies[1])
                 if grouped:
-                    group = mapping.setdefault(text, Node([], item.span, item.path))
+                    group = mapping.setdefault(text, (Uncounted if uncounted else Node)([], item.span, item.path))
                     group.value.append(item)
-                elif text in mapping:
-                    return missing(span, file.display)  # a duplicate key, which Terraform rejects
+                elif text in mapping:  # a duplicate key, which Terraform rejects (unless two items are one)
+                    return unknown(span, file.display) if uncounted else missing(span, file.display)
                 else:
                     mapping[text] = item
                 key_spans.setdefault(text, result_key.span)
             finally:
                 self._names.pop()
-        if is_object:
-            return Node(mapping, span, file.display, key_spans)
-        return Node(items, span, file.display)
+        result = Node(mapping, span, file.display, key_spans) if is_object else (
+            Uncounted if uncounted else Node)(items, span, file.display)
+        if too_large(result):  # each item may be a large value
+            raise _TooLarge
+        return result
 
     def _tuple(self, file: HclFile, node: TSNode) -> Node:
         items = [self._hcl(file, c) for c in node.children if c.type == "expression"]
@@ -633,7 +651,8 @@ class Evaluator:
         if value.is_unknown:
             return unknown(span, file.display)
         items = value.value if isinstance(value.value, list) else [] if value.value is None else [value]
-        return Node([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
+        kind = Uncounted if isinstance(value, Uncounted) else Node
+        return kind([self._walk(file, item, inner + rest, span) for item in items], span, file.display)
 
     def _module_steps(self, file: HclFile, call: str, steps: list[TSNode], span: Span) -> Node:
         """`module.x.out` and `module.x[0].out` / `module.x["k"].out` read that output of that instance,
@@ -656,6 +675,7 @@ class Evaluator:
         """`module.x` as Terraform sees it: an object of the instance's outputs, a list of them (`count`) or
         a map of them by key (`for_each`); unknown when the call is not followed or its instances are not
         known."""
+        self.read_input()  # whether the call is followed depends on where this module is called from (a cycle)
         names, keys = self.lookups.module_outputs(call), self.lookups.module_keys(call)
         if names is None or keys is None:
             return unknown(span, path)
@@ -783,6 +803,8 @@ class Evaluator:
                 if value.value is None:  # a string cannot hold a null: Terraform fails, the part is unknown
                     value = self.report(file.span(part), file.display, "null in a string template: Terraform rejects it")
                 interpolated.append((len(out.chars), value))
+                if too_large(value, MAX_VALUE_SIZE - len(out.chars)):
+                    raise _TooLarge
                 out.add(as_text(value), file.start(part))
                 end = file.end(part)
             if marks:
@@ -976,6 +998,23 @@ class Evaluator:
         return node
 
 
+def too_large(value: Node, budget: int = MAX_VALUE_SIZE) -> bool:
+    """Has the value, as Terraform holds it (a list holding one local twice holds its items twice), more
+    than `budget` items and characters? Counted up to the budget only, so asking costs little."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        inner = node.value
+        budget -= len(inner) if isinstance(inner, str) else 1
+        if budget < 0:
+            return True
+        if isinstance(inner, dict):
+            stack.extend(inner.values())
+        elif isinstance(inner, list):
+            stack.extend(inner)
+    return False
+
+
 def slots_of(kind: type) -> tuple[str, ...]:
     """Every slot of a class (its own and its bases'), to copy an object field by field."""
     if kind not in _SLOTS:
@@ -1037,7 +1076,10 @@ def _has_refs(value: Node) -> bool:
 
 
 def iterate(collection: Node) -> list[tuple[Node, Node]]:
-    """(key, value) pairs of a collection as Terraform iterates it: lists by index, maps by sorted key."""
+    """(key, value) pairs of a collection as Terraform iterates it: lists by index, sets by item (the key is
+    the item itself), maps by sorted key."""
+    if isinstance(collection, Set):
+        return [(item, item) for item in collection.value]
     if isinstance(collection.value, list):
         return [(Node(i, item.span, item.path), item) for i, item in enumerate(collection.value)]
     spans = collection.key_spans or {}
@@ -1076,9 +1118,9 @@ def _operate(operator: str, left: Node, right: Node, span: Span, path: str) -> N
     if operator in _COMPARE:
         return Node(_COMPARE[operator](a, b), span, path)
     if operator in _ARITHMETIC:
-        return Node(_ARITHMETIC[operator](a, b), span, path)
+        return numeric(_ARITHMETIC[operator](a, b), span, path)
     if operator in ("/", "%") and b:
-        return Node(a / b if operator == "/" else _remainder(a, b), span, path)
+        return numeric(a / b if operator == "/" else _remainder(a, b), span, path)
     return unknown(span, path)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from linter.formats.terraform.evaluate import Evaluator, ResourceNode, iterate
-from linter.formats.terraform.functions import as_text
+from linter.formats.terraform.functions import Uncounted, as_text
 from linter.formats.terraform.syntax import Attr, Block, Body
 from linter.model import Node, Span
 from linter.records import dataclass, replace
@@ -156,7 +156,7 @@ def _dynamic(evaluator: Evaluator, block: Block, type_: str) -> tuple[list[Block
         for content in contents:
             made.append(bind(Block(type_, [], span, header, content.body, block.unit, origin), names,
                              block.body.names))
-    return made, True
+    return made, not isinstance(value, Uncounted)  # some of those blocks may not be there
 
 
 def _dynamic_pairs(value: Node) -> list[tuple[Node, Node]] | None:

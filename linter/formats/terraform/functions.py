@@ -16,6 +16,7 @@ from linter.formats.terraform.values import TextNode, unknown
 from linter.loaders.positions import moved, span_of
 from linter.model import UNKNOWN, Node, Span
 from linter.records import replace
+from linter.values import number
 
 
 class Missing(Node):
@@ -37,10 +38,40 @@ class Uncounted(Node):
     __slots__ = ()
 
 
-def _counted(items: list[Node], span: Span, path: str, inputs: list[Node]) -> Node:
-    """A list made from `inputs`: its length is unknown when one of theirs is."""
-    kind = Uncounted if any(isinstance(value, Uncounted) for value in inputs) else Node
+class Set(Node):
+    """A set (`toset`, a variable of a `set(...)` type): iterated by `for` expressions, `dynamic` blocks and
+    template directives with its key the item itself, as Terraform iterates a set (an index is a list's)."""
+
+    __slots__ = ()
+
+
+class UncountedSet(Uncounted, Set):
+    """A set with unknown items: its items as a set's, its length and order unknown."""
+
+    __slots__ = ()
+
+
+def _counted(items: list[Node], span: Span, path: str, inputs: list[Node], as_set: bool = False) -> Node:
+    """A list (a set with `as_set`) made from `inputs`: its length is unknown when one of theirs is."""
+    uncounted = any(isinstance(value, Uncounted) for value in inputs)
+    kind = (UncountedSet if uncounted else Set) if as_set else (Uncounted if uncounted else Node)
     return kind(items, span, path)
+
+
+MAX_VALUE_SIZE = 1_000_000  # items and characters of one value (a local, a `for`, a string a function makes)
+MAX_MAGNITUDE = 1e300  # numbers computed with here; Terraform's have any size (beyond: unknown, see `numeric`)
+EXACT_FLOAT = 2.0**53  # past it a float no longer holds every integer (1e17 + 1 is 1e17)
+
+
+def numeric(value: int | float | None, span: Span, path: str) -> Node:
+    """A number as a value: unknown when it cannot be held here as Terraform holds it (an infinity, a
+    number past MAX_MAGNITUDE, too long to compute with or to write as text, a float too large to hold the
+    integers next to it), never a crash or a wrong number. (Integers are exact at any size.)"""
+    if value is None or isinstance(value, bool) or not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+        return unknown(span, path)
+    if isinstance(value, float) and not -EXACT_FLOAT < value < EXACT_FLOAT:
+        return unknown(span, path)
+    return Node(value, span, path)
 
 
 def known(value: Node) -> bool:
@@ -150,18 +181,20 @@ def _uncounted_within(value: Node) -> bool:
         _uncounted_within(item) for item in value.value)
 
 
-def _flatten_items(items: list[Node]) -> list[Node] | None:
+def _flatten_items(items: list[Node]) -> tuple[list[Node], bool]:
+    """The items of nested lists, in order, and whether one is an unknown: it might be a list of any length
+    (its items are unknown, as it is, so it is kept as one, and the count is unknown)."""
     result: list[Node] = []
     stack = list(reversed(items))
+    uncounted = False
     while stack:
         item = stack.pop()
         if isinstance(item.value, list):
             stack.extend(reversed(item.value))
-        elif item.is_unknown and not isinstance(item.value, dict):
-            return None  # an unknown might be a list of any length
-        else:
-            result.append(item)
-    return result
+            continue
+        uncounted = uncounted or item.value == UNKNOWN
+        result.append(item)
+    return result, uncounted
 
 
 def _list_function(name: str) -> Function:
@@ -172,19 +205,20 @@ def _list_function(name: str) -> Function:
             return unknown(span, path)
         items = values[0].value
         if name == "flatten":
-            flat = _flatten_items(items)
-            if flat is None:
-                return unknown(span, path)
-            if _uncounted_within(values[0]):
+            flat, uncounted = _flatten_items(items)
+            if uncounted or _uncounted_within(values[0]):
                 return Uncounted(flat, span, path)
             items = flat
         elif name == "compact":
-            if any(i.is_unknown for i in items):
-                return unknown(span, path)
-            items = [i for i in items if i.value not in ("", None)]
+            kept = [i for i in items if i.value not in ("", None)]
+            if any(i.is_unknown for i in kept):  # an unknown may be "": the others are kept, their count not
+                return Uncounted(kept, span, path)
+            items = kept
         elif name in ("distinct", "toset"):
             if not all(known(i) for i in items):
-                return Uncounted(list(items), span, path) if len(items) > 1 else Node(list(items), span, path)
+                kind = (UncountedSet if name == "toset" else Uncounted) if len(items) > 1 else (
+                    Set if name == "toset" else Node)
+                return kind(list(items), span, path)
             if name == "toset":
                 items = _unified(items)
             seen: set[str] = set()
@@ -195,7 +229,7 @@ def _list_function(name: str) -> Function:
                     seen.add(key)
                     unique.append(item)
             items = sorted(unique, key=_set_order) if name == "toset" else unique
-        return _counted(list(items), span, path, values)
+        return _counted(list(items), span, path, values, as_set=name == "toset")
 
     return apply
 
@@ -246,7 +280,7 @@ def _tonumber(values: list[Node], span: Span, path: str) -> Node:
     if raw is None or value.is_unknown or (isinstance(raw, (int, float)) and not isinstance(raw, bool)):
         return value
     if isinstance(raw, str) and _NUMBER.fullmatch(raw):
-        return Node(float(raw) if any(c in raw for c in ".eE") else int(raw), value.span, value.path)
+        return numeric(number(raw), value.span, value.path)
     return missing(span, path)
 
 
@@ -278,6 +312,14 @@ def _identity(values: list[Node], span: Span, path: str) -> Node:
     return values[0] if len(values) == 1 else unknown(span, path)
 
 
+def _tolist(values: list[Node], span: Span, path: str) -> Node:
+    """A list as it is; a set as the list of its items in its order (iterated by index from then on)."""
+    if len(values) != 1 or not isinstance(values[0], Set):
+        return _identity(values, span, path)
+    value = values[0]
+    return (Uncounted if isinstance(value, Uncounted) else Node)(value.value, value.span, value.path)
+
+
 def _lookup(values: list[Node], span: Span, path: str) -> Node:
     if len(values) not in (2, 3):
         return unknown(span, path)
@@ -304,8 +346,8 @@ def _values(values: list[Node], span: Span, path: str) -> Node:
 
 
 def _zipmap(values: list[Node], span: Span, path: str) -> Node:
-    if len(values) != 2 or not all(isinstance(v.value, list) for v in values):
-        return unknown(span, path)
+    if len(values) != 2 or not all(isinstance(v.value, list) and not isinstance(v, Uncounted) for v in values):
+        return unknown(span, path)  # (which key goes with which value is unknown when a length is)
     keys = [_text(k) for k in values[0].value]
     if None in keys or len(keys) != len(values[1].value):
         return unknown(span, path)
@@ -356,6 +398,8 @@ def _range(values: list[Node], span: Span, path: str) -> Node:
     numbers: list[Node] = []
     number = start
     while (number < limit) if step > 0 else (number > limit):
+        if number + step == number or len(numbers) > RANGE_LIMIT:  # past a float's precision: uncountable here
+            return unknown(span, path)
         numbers.append(Node(number, span, path))
         number += step
     return Node(numbers, span, path)
@@ -396,12 +440,14 @@ def _join(values: list[Node], span: Span, path: str) -> Node:
 
 def _joined(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
     """The text `join` makes, and where each item's text begins in it; None when unknown."""
-    if len(values) != 2 or not isinstance(values[1].value, list):
-        return None
+    if len(values) != 2 or not isinstance(values[1].value, list) or isinstance(values[1], Uncounted):
+        return None  # (how many times an item is written is unknown)
     separator = _text(values[0])
     parts = [_text(item) for item in values[1].value]
     if separator is None or None in parts:
         return None
+    if sum(map(len, parts)) + len(separator) * len(parts) > MAX_VALUE_SIZE:
+        return None  # (too long to hold: unknown)
     starts, at = [], 0
     for part in parts:
         starts.append(at)
@@ -452,6 +498,8 @@ def _replace(values: list[Node], span: Span, path: str) -> Node:
     texts = [_text(v) for v in values] if len(values) == 3 else [None]
     if None in texts:
         return unknown(span, path)
+    if len(texts[0]) + texts[0].count(texts[1]) * (len(texts[2]) - len(texts[1])) > MAX_VALUE_SIZE:
+        return unknown(span, path)  # too long to hold (an empty search string inserts between every two)
     if len(texts[1]) > 1 and texts[1].startswith("/") and texts[1].endswith("/"):
         replaced = go_replace(texts[0], texts[1][1:-1], texts[2])
         return Node(replaced, span, path) if replaced is not None else unknown(span, path)
@@ -534,6 +582,8 @@ def _formatted(values: list[Node]) -> tuple[str, list[tuple[int, Node]]] | None:
         placed.append((size, argument))
         out.append(text)
         size += len(text)
+        if size > MAX_VALUE_SIZE:
+            return None  # too long to hold: unknown
     return "".join(out), placed
 
 
@@ -541,7 +591,7 @@ def _formatlist(values: list[Node], span: Span, path: str) -> Node:
     rows = formatlist_rows(values)
     if rows is None:
         return unknown(span, path)
-    return Node([_format(row, span, path) for row in rows], span, path)
+    return _counted([_format(row, span, path) for row in rows], span, path, values)
 
 
 def formatlist_rows(values: list[Node]) -> list[list[Node]] | None:
@@ -576,7 +626,7 @@ FUNCTIONS: dict[str, Function] = {
     "compact": _list_function("compact"),
     "distinct": _list_function("distinct"),
     "toset": _list_function("toset"),
-    "tolist": _identity,
+    "tolist": _tolist,
     "tostring": _tostring,
     "tonumber": _tonumber,
     "tobool": _tobool,

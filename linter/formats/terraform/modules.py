@@ -506,13 +506,14 @@ def _made_key(plain: tuple) -> tuple:
 
 def _shape(node: Node) -> tuple:
     """What makes two argument values the same: values, files and positions, all the way down (for a
-    string composed from its caller's values, where each of their parts was written too)."""
+    string composed from its caller's values, where each of their parts was written too, and where the
+    values a template interpolates were: `TextNode.whole`)."""
     if isinstance(node.value, dict):
         inner: object = tuple((k, _shape(v)) for k, v in node.value.items())
     elif isinstance(node.value, list):
         inner = tuple(_shape(v) for v in node.value)
     else:
-        inner = (type(node.value).__name__, node.value, node.parts if isinstance(node, TextNode) else ())
+        inner = (type(node.value).__name__, node.value, (node.parts, node.whole) if isinstance(node, TextNode) else ())
     return (node.path, node.span, node.ref, type(node).__name__, inner)
 
 
@@ -523,6 +524,9 @@ class _Items:
 
     documents: list[tuple[PolicyDocument, bool, tuple]] = field(default_factory=list)
     resources: list[tuple[Resource, bool, str]] = field(default_factory=list)
+    # The input errors of the evaluation and of the instances below it that their twins do not make (a
+    # policy the caller's value turns into invalid JSON): where they were found, in the module's files.
+    errors: list[FileError] = field(default_factory=list)
 
 
 class _Module:
@@ -596,6 +600,8 @@ class _Module:
                 self.calls.setdefault(block.labels[0], block)
             elif block.type == "output" and block.labels:
                 self.outputs.setdefault(block.labels[0], block)
+        # Weakly: the module owns its evaluator, and a strong way back would make the pair a cycle, which only
+        # the cyclic collector frees (with all the module holds; see linter.gctune).
         self.evaluator = Evaluator(scope, weakref.proxy(self))
         if self._called:
             self.evaluator.share(run.store((directory, display_dir, tuple(u.display for u in self.units))))
@@ -726,12 +732,19 @@ class _Module:
         items.resources = [(resource, self._passed(block.unit), resource.address) for resource, block in resources]
         own = [resource for resource, _ in resources]
         seen = {id(document.node): document for document, _, _ in items.documents}
+        items.errors = list(dict.fromkeys([error for error, _ in self.documents.errors] + self.evaluator.errors))
         for name, block in self.calls.items():
             before = (self.run.count, self.run.alone, self.run.too_deep, self.run.cycles)
+            caused: dict[FileError, None] = {}
             for suffix, instance in self.instances_of(name):
                 own += self._adopt(items, instance, name, suffix, block, seen)
+                caused.update(dict.fromkeys(self._caused(instance)))
+            items.errors += [error for error in caused if error not in items.errors]
             if block.unit.passed and not self.instance:
                 self._cut_at(name, block, before)
+                self.errors += [FileError(block.unit.display, block.header.line, block.header.column,
+                                          f"module.{name}: with the values this call passes, {error.path}:"
+                                          f"{error.line}:{error.column}: {error.message}") for error in caused]
         _link(own, [resource for resource, _, _ in items.resources if resource.kind == "secret"])
         self._items = items
         if self.plain is not None and not self.twins:
@@ -992,7 +1005,7 @@ class _Module:
         Returns the instance's policies, rotations and versions whose secret is not the instance's own (the
         caller passed its ARN in): the caller links them to its secrets."""
         inner = instance.items()
-        twin = self.twin_of_borrowed[id(instance)] if id(instance) in self.twin_of_borrowed else instance.twin
+        twin = self._twin_for(instance)
         twin_items = twin.items() if twin is not None else _Items()
         twin_documents = {key: document for document, _, key in twin_items.documents}
         twin_resources = {key: resource for resource, _, key in twin_items.resources}
@@ -1037,6 +1050,17 @@ class _Module:
             if target is not None and target.ref and target.ref not in own_secrets:
                 foreign.append(copy)
         return foreign
+
+    def _twin_for(self, instance: _Module) -> _Module | None:
+        """What an instance this module adopts is compared with: the called module on its own."""
+        return self.twin_of_borrowed[id(instance)] if id(instance) in self.twin_of_borrowed else instance.twin
+
+    def _caused(self, instance: _Module) -> list[FileError]:
+        """The input errors an instance (or one below it) makes that the called module on its own does not:
+        the values this call passes caused them, so they are reported at the call."""
+        twin = self._twin_for(instance)
+        theirs = set(twin.items().errors) if twin is not None else set()
+        return [error for error in instance.items().errors if error not in theirs]
 
     def _attached(self, block: Block) -> list[tuple[PolicyDocument, bool]]:
         """The AWS managed policies a resource attaches by ARN, each reported if the resource's file was passed."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from linter.formats.terraform.functions import FUNCTIONS, Missing
+from linter.formats.terraform.functions import FUNCTIONS, Missing, Uncounted
 from linter.formats.terraform.hcl import TSNode
 from linter.formats.terraform.syntax import Expr, HclExpr
 from linter.model import Node
@@ -64,7 +64,10 @@ def _conform(evaluate: Evaluate, expr: HclExpr, node: TSNode | None, value: Node
         inner = arguments[0]
         if isinstance(value.value, list):
             items = [_conform(evaluate, expr, inner, item, depth + 1) for item in value.value]
-            return Node(items, value.span, value.path, value.key_spans, value.ref, value.not_arn)
+            kind = Uncounted if isinstance(value, Uncounted) else Node  # a length unknown stays unknown
+            converted = kind(items, value.span, value.path, value.key_spans, value.ref, value.not_arn)
+            # A `set(...)` holds each value once, in a set's order, as Terraform converts the argument.
+            return FUNCTIONS["toset"]([converted], value.span, value.path) if name == "set" else converted
         if isinstance(value.value, dict) and name == "map":
             mapping = {k: _conform(evaluate, expr, inner, v, depth + 1) for k, v in value.value.items()}
             return Node(mapping, value.span, value.path, value.key_spans, value.ref, value.not_arn)
