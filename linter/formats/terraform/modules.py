@@ -479,7 +479,7 @@ def _twin_item(items: dict, key: str | tuple, instance: _Module, twin: _Module |
     if key in items:
         return items[key]
     name = _twin_name(instance, twin, key[0] if isinstance(key, tuple) else key)
-    for candidate in dict.fromkeys((name, _unkeyed(name))):
+    for candidate in (name, _unkeyed(name)) if name.endswith("]") else (name,):
         found = items.get((candidate, *key[1:]) if isinstance(key, tuple) else candidate)
         if found is not None:
             return found
